@@ -1,0 +1,1 @@
+"""Channels (Telegram, Zalo, web chat, console), the web app and the CLI."""

@@ -1,0 +1,211 @@
+"""The one ASGI app (Starlette on uvicorn): the chat API, health, and every feature's routes.
+
+Starlette rather than FastAPI: the API is two JSON endpoints and a few webhooks whose
+bodies must be read raw (signatures), so FastAPI's validation and OpenAPI layers would
+add weight and latency without carrying their worth. See README, "Architecture".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import importlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.features import FEATURE_MODULES, Feature
+from bot.settings import Settings, get_settings
+from bot.wiring import build_assistant
+from handlers.models import IncomingMessage
+from handlers.pipeline import Assistant
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 4000  # one chat message; longer ones are refused with a clear 413
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies over the configured limit with 413, before anything reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                too_big = int(declared) > self.max_bytes
+            except ValueError:
+                too_big = True
+            if too_big:
+                await _send_json(send, 413, {"error": "request body too large"})
+                return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await _send_json(send, 413, {"error": "request body too large"})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
+    body = json.dumps(payload).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def read_json_object(request: Request) -> dict[str, Any] | JSONResponse:
+    """The request's JSON object, or the 4xx response that says what is wrong with it."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        return error(415, "Content-Type must be application/json")
+    raw = await request.body()
+    try:
+        payload = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return error(400, "body is not valid UTF-8 JSON")
+    if not isinstance(payload, dict):
+        return error(400, "body must be a JSON object")
+    return payload
+
+
+def message_from_chat_payload(payload: dict[str, Any]) -> IncomingMessage | JSONResponse:
+    text = payload.get("text")
+    session = payload.get("session")
+    if not isinstance(text, str):
+        return error(422, '"text" must be a string')
+    if session is not None and (not isinstance(session, str) or len(session) > 128):
+        return error(422, '"session" must be a string of at most 128 characters')
+    if len(text) > MAX_TEXT_CHARS:
+        return error(413, f'"text" is longer than {MAX_TEXT_CHARS} characters')
+    return IncomingMessage(text=text, user=session or None, channel="web")
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> Starlette:
+    settings = settings or get_settings()
+    assistant = assistant or build_assistant(settings)
+    features = load_features(settings, assistant)
+
+    async def chat(request: Request) -> Response:
+        payload = await read_json_object(request)
+        if isinstance(payload, Response):
+            return payload
+        message = message_from_chat_payload(payload)
+        if isinstance(message, Response):
+            return message
+        reply = await run_in_threadpool(assistant.handle, message)
+        return JSONResponse(reply.to_json())
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse(
+            {"status": "ok", "engine": assistant.engine.name, "features": [f.name for f in features]}
+        )
+
+    async def status_page(request: Request) -> Response:
+        return HTMLResponse(_status_html(settings, assistant, features))
+
+    routes: list[BaseRoute] = [
+        Route("/api/chat", chat, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    for feature in features:
+        routes.extend(feature.routes)
+    if not any(getattr(r, "path", None) == "/" for r in routes):
+        routes.append(Route("/", status_page, methods=["GET"]))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(lambda: assistant.engine.parse("xin chao"))  # warm the model
+        for feature in features:
+            for hook in feature.on_startup:
+                await hook()
+        try:
+            yield
+        finally:
+            for feature in reversed(features):
+                for hook in feature.on_shutdown:
+                    try:
+                        await hook()
+                    except Exception:
+                        log.exception("shutdown of %s failed", feature.name)
+            await run_in_threadpool(assistant.close)
+
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)],
+    )
+    app.state.assistant = assistant
+    app.state.settings = settings
+    app.state.features = features
+    return app
+
+
+def load_features(settings: Settings, assistant: Assistant) -> list[Feature]:
+    features: list[Feature] = []
+    for module_name in FEATURE_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # that feature is not part of this build
+            raise
+        feature = module.feature(settings, assistant)
+        if feature is not None:
+            features.append(feature)
+    return features
+
+
+def _status_html(settings: Settings, assistant: Assistant, features: list[Feature]) -> str:
+    items = "".join(
+        f"<li><b>{html.escape(f.name)}</b>: {html.escape(f.description)}</li>" for f in features
+    )
+    return f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Trợ lý bảo vệ trẻ em</title></head><body>
+<h1>Trợ lý thông tin bảo vệ trẻ em</h1>
+<p>Đang chạy. Cần giúp ngay: gọi <a href="tel:111">111</a> (miễn phí, 24/7).</p>
+<ul>
+<li><b>API</b>: <code>POST /api/chat</code> với <code>{{"text": ..., "session": ...}}</code></li>
+<li><b>Health</b>: <code>GET /healthz</code></li>
+<li><b>NLU</b>: {html.escape(assistant.engine.name)}</li>
+{items}
+</ul></body></html>"""

@@ -1,0 +1,254 @@
+"""`childsafe`: the command line. Each command calls the Python API; no logic lives here.
+
+Feature modules add their own commands to `cli` (see `_register_feature_commands`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from bot.settings import MissingSecretError, Settings, get_settings
+from handlers.models import IncomingMessage
+
+
+def _settings(db: Path | None = None, engine: str | None = None) -> Settings:
+    settings = get_settings()
+    updates: dict[str, Any] = {}
+    if db is not None:
+        updates["db_path"] = db
+    if engine is not None:
+        updates["nlu_engine"] = engine
+    return settings.model_copy(update=updates) if updates else settings
+
+
+db_option = click.option(
+    "--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="SQLite database the pipeline logs to (default: CHILDSAFE_DB).",
+)
+engine_option = click.option(
+    "--engine", default=None, help="NLU engine: embedded (default) or rasa (CHILDSAFE_NLU)."
+)
+
+
+@click.group()
+@click.version_option(package_name="childsafe")
+@click.option("-v", "--verbose", is_flag=True, help="Log at debug level.")
+def cli(verbose: bool) -> None:
+    """Trợ lý thông tin bảo vệ trẻ em: child-protection information assistant for Vietnam."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Bot API URLs carry the token
+
+
+def _line_to_message(line: str, channel: str) -> IncomingMessage | None:
+    line = line.rstrip("\n")
+    if not line.strip():
+        return None
+    if line.lstrip().startswith("{"):
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            return IncomingMessage(text=line, channel=channel)
+        if isinstance(obj, dict):
+            user = obj.get("user")
+            return IncomingMessage(
+                text=str(obj.get("text") or ""),
+                user=str(user) if user is not None else None,
+                channel=str(obj.get("channel") or channel),
+            )
+    return IncomingMessage(text=line, channel=channel)
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--jsonl", is_flag=True, help="Read standard input line by line; one JSON object out per line.")
+@click.option("--user", default=None, help="A user id, so several calls can share a conversation.")
+@click.option("--channel", default="cli", show_default=True)
+@db_option
+@engine_option
+def ask(text: str | None, jsonl: bool, user: str | None, channel: str, db: Path | None, engine: str | None) -> None:
+    """Answer one message as JSON (the scriptable interface).
+
+    Example:
+
+        childsafe ask "con tôi bị bạn đánh ở trường"
+
+        printf 'xin chao\\n{"text": "toi la giao vien", "user": "u1"}\\n' | childsafe ask --jsonl
+    """
+    from bot.wiring import build_assistant
+
+    if not jsonl and text is None:
+        raise click.UsageError("give TEXT, or --jsonl to read standard input")
+    assistant = build_assistant(_settings(db, engine))
+    try:
+        if not jsonl:
+            reply = assistant.handle(IncomingMessage(text=text or "", user=user, channel=channel))
+            click.echo(json.dumps(reply.to_json(), ensure_ascii=False))
+            return
+        _ask_lines(assistant, sys.stdin, channel)
+    finally:
+        assistant.close()
+
+
+def _ask_lines(assistant: Any, stream: TextIO, channel: str) -> None:
+    for line in stream:
+        message = _line_to_message(line, channel)
+        if message is None:
+            continue
+        reply = assistant.handle(message)
+        sys.stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+@cli.command()
+@db_option
+@engine_option
+def chat(db: Path | None, engine: str | None) -> None:
+    """Chat with the assistant in the terminal; buttons appear as numbered choices."""
+    from bot.console import run_console
+    from bot.wiring import build_assistant
+
+    assistant = build_assistant(_settings(db, engine))
+    try:
+        run_console(assistant, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+    finally:
+        assistant.close()
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@db_option
+@engine_option
+def serve(host: str, port: int, db: Path | None, engine: str | None) -> None:
+    """Serve the assistant: web chat, API, webhooks and the staff desk, on one port."""
+    import uvicorn
+
+    from bot.app import create_app
+
+    try:
+        app = create_app(_settings(db, engine))
+    except MissingSecretError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"childsafe: serving on http://{host}:{port}", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+@cli.command()
+def train() -> None:
+    """Train the embedded NLU model from nlu/data (cached; retrained when the data changes)."""
+    from nlu.embedded import EmbeddedEngine
+
+    engine = EmbeddedEngine(get_settings().model_dir)
+    model = engine.retrain()
+    click.echo(f"trained {len(model.intents)} intents; fingerprint {model.fingerprint}")
+
+
+@cli.command()
+@click.option("--test-set", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+@click.option("--folds", default=5, show_default=True, help="k for cross-validation (0: skip).")
+@click.option("--min-accuracy", type=float, default=None)
+@click.option("--min-macro-f1", type=float, default=None)
+@click.option("--min-urgent-recall", type=float, default=None)
+@click.option("--json", "as_json", is_flag=True)
+@engine_option
+def eval(
+    test_set: Path | None,
+    folds: int,
+    min_accuracy: float | None,
+    min_macro_f1: float | None,
+    min_urgent_recall: float | None,
+    as_json: bool,
+    engine: str | None,
+) -> None:
+    """Evaluate the NLU on the held-out test set, like `rasa test nlu`; exit 1 below a bar."""
+    from bot.evalreport import run_eval
+
+    ok = run_eval(
+        _settings(engine=engine),
+        test_set=test_set,
+        folds=folds,
+        min_accuracy=min_accuracy,
+        min_macro_f1=min_macro_f1,
+        min_urgent_recall=min_urgent_recall,
+        as_json=as_json,
+        engine=engine,
+    )
+    if not ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+def validate(today: dt.datetime | None) -> None:
+    """Check the answer base: coverage, sources, hotlines, bubble size, review age."""
+    from bot.wiring import deployment_from
+    from content.base import load_content
+    from content.validate import validate as run_validate
+
+    settings = get_settings()
+    base = load_content()
+    report = run_validate(
+        base,
+        deployment_from(settings),
+        today=today.date() if today else None,
+        max_age_days=settings.review_max_age_days,
+    )
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}")
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(
+        f"{len(base.answers)} answers, {len(base.documents)} documents: "
+        + ("ok" if report.ok else f"{len(report.errors)} error(s)")
+    )
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+def sources(as_json: bool) -> None:
+    """List the registry of documents the answers cite."""
+    from content.base import load_documents
+
+    docs = load_documents()
+    if as_json:
+        click.echo(json.dumps([d.__dict__ if hasattr(d, "__dict__") else _doc_json(d) for d in docs.values()], ensure_ascii=False, indent=2))
+        return
+    for doc in docs.values():
+        click.echo(f"{doc.id:<20} {doc.short:<45} {doc.date:<11} {doc.status:<16} {doc.issuer}")
+
+
+def _doc_json(doc: Any) -> dict[str, Any]:
+    return {name: getattr(doc, name) for name in doc.__slots__}
+
+
+def _register_feature_commands() -> None:
+    """Feature modules that add commands; each is optional so the core stands alone."""
+    import importlib
+
+    for module in ("bot.telegram.cli", "bot.zalo.cli", "bot.staff.cli", "bot.bench"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and module.startswith(exc.name):
+                continue
+            raise
+        mod.register(cli)
+
+
+_register_feature_commands()
+
+
+def main() -> None:
+    cli()

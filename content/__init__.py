@@ -1,0 +1,1 @@
+"""The cited answer base (YAML) and the registry of documents it cites."""

@@ -1,0 +1,237 @@
+"""The cited answer base: answers and the registry of documents they cite, as data.
+
+Answer text is Vietnamese with full diacritics, in a tiny markup: `**bold**` and lines
+starting with "• ". Placeholders filled per deployment: `{province}`, `{local_line}`,
+`{local_line_name}`, `{local_line_sentence}` (a whole sentence, or nothing when the
+deployment has no local line).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from handlers.models import Audience
+
+CONTENT_DIR = Path(__file__).resolve().parent
+ANSWERS_DIR = CONTENT_DIR / "answers"
+REGISTRY_PATH = CONTENT_DIR / "registry.yml"
+
+BUBBLE_LIMIT = 1800
+
+
+class ContentError(ValueError):
+    """The answer base or the registry is malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: str
+    number: str
+    title: str
+    issuer: str
+    date: str
+    status: str
+    effective: str | None = None
+    note: str | None = None
+    file: str | None = None
+
+    short_label: str | None = None
+
+    @property
+    def short(self) -> str:
+        """A citation label people recognise: 'Nghị định 56/2017/NĐ-CP'."""
+        if self.short_label:
+            return self.short_label
+        kind = _KIND_BY_ID_PREFIX.get(self.id.split("-")[0])
+        return f"{kind} {self.number}" if kind else f"{self.title} {self.number}"
+
+
+_KIND_BY_ID_PREFIX = {
+    "ND": "Nghị định",
+    "TT": "Thông tư",
+    "QD": "Quyết định",
+    "NQ": "Nghị quyết",
+    "CT": "Chỉ thị",
+    "KH": "Kế hoạch",
+    "CV": "Công văn",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    doc: str
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerButton:
+    label: str
+    goto: str  # an answer id, "intent:<name>", "cmd:<name>" or "tel:<number>"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    id: str
+    intent: str
+    audiences: tuple[Audience, ...]
+    title: str
+    text: str
+    sources: tuple[Source, ...]
+    buttons: tuple[AnswerButton, ...]
+    verified_on: dt.date
+    keywords: tuple[str, ...] = ()  # folded phrases that select this sub-answer
+    main: bool = False  # the default answer of its intent for its audiences
+    topical: bool = True
+    path: str = ""
+
+    def serves(self, audience: Audience) -> bool:
+        return Audience.ANY in self.audiences or audience in self.audiences
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    province: str
+    local_line: str | None
+    local_line_name: str
+    local_line_sources: tuple[Source, ...] = ()
+
+    def placeholders(self) -> dict[str, str]:
+        sentence = (
+            f"Ở {self.province}: **{self.local_line}** – {self.local_line_name}."
+            if self.local_line
+            else ""
+        )
+        return {
+            "province": self.province,
+            "local_line": self.local_line or "",
+            "local_line_name": self.local_line_name if self.local_line else "",
+            "local_line_sentence": sentence,
+        }
+
+
+@dataclass(slots=True)
+class ContentBase:
+    answers: dict[str, Answer]
+    documents: dict[str, Document]
+    by_intent: dict[str, list[Answer]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for answer in self.answers.values():
+            self.by_intent.setdefault(answer.intent, []).append(answer)
+
+    def get(self, answer_id: str) -> Answer | None:
+        return self.answers.get(answer_id)
+
+    def for_intent(self, intent: str) -> list[Answer]:
+        return self.by_intent.get(intent, [])
+
+    def main_answer(self, intent: str, audience: Audience) -> Answer | None:
+        candidates = [a for a in self.for_intent(intent) if a.main]
+        exact = [a for a in candidates if audience in a.audiences]
+        if exact:
+            return exact[0]
+        general = [a for a in candidates if a.serves(audience)]
+        if general:
+            return general[0]
+        return candidates[0] if candidates else None
+
+
+def _as_date(value: Any, where: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ContentError(f"{where}: verified_on must be YYYY-MM-DD, got {value!r}") from exc
+
+
+def _parse_answer(raw: dict[str, Any], path: Path) -> Answer:
+    where = f"{path.name}:{raw.get('id', '?')}"
+    try:
+        audiences_raw = raw.get("audience", ["any"])
+        if isinstance(audiences_raw, str):
+            audiences_raw = [audiences_raw]
+        return Answer(
+            id=str(raw["id"]),
+            intent=str(raw["intent"]),
+            audiences=tuple(Audience(a) for a in audiences_raw),
+            title=str(raw.get("title", "")),
+            text=str(raw["text"]).strip(),
+            sources=tuple(
+                Source(doc=str(s["doc"]), ref=str(s["ref"])) for s in raw.get("sources", [])
+            ),
+            buttons=tuple(
+                AnswerButton(label=str(b["label"]), goto=str(b["goto"]))
+                for b in raw.get("buttons", [])
+            ),
+            verified_on=_as_date(raw["verified_on"], where),
+            keywords=tuple(str(k) for k in raw.get("keywords", [])),
+            main=bool(raw.get("main", False)),
+            topical=bool(raw.get("topical", True)),
+            path=path.name,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ContentError(f"{where}: {exc}") from exc
+
+
+def load_documents(path: Path = REGISTRY_PATH) -> dict[str, Document]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    documents: dict[str, Document] = {}
+    for item in raw["documents"]:
+        doc = Document(
+            id=str(item["id"]),
+            number=str(item["number"]),
+            title=str(item["title"]),
+            issuer=str(item["issuer"]),
+            date=str(item["date"]),
+            status=str(item["status"]),
+            effective=str(item["effective"]) if item.get("effective") else None,
+            note=item.get("status_note") or item.get("date_note"),
+            file=item.get("file"),
+            short_label=item.get("short"),
+        )
+        if doc.id in documents:
+            raise ContentError(f"registry: duplicate document id {doc.id}")
+        documents[doc.id] = doc
+    return documents
+
+
+def load_content(answers_dir: Path = ANSWERS_DIR, registry: Path = REGISTRY_PATH) -> ContentBase:
+    answers: dict[str, Answer] = {}
+    for path in sorted(answers_dir.glob("*.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in raw.get("answers", []):
+            answer = _parse_answer(item, path)
+            if answer.id in answers:
+                raise ContentError(f"{path.name}: duplicate answer id {answer.id}")
+            answers[answer.id] = answer
+    return ContentBase(answers=answers, documents=load_documents(registry))
+
+
+@cache
+def default_content() -> ContentBase:
+    return load_content()
+
+
+_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
+
+
+def render_text(text: str, deployment: Deployment) -> str:
+    values = deployment.placeholders()
+    rendered = _PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    # a placeholder that rendered empty must not leave a blank bullet or line behind
+    lines = [line for line in rendered.splitlines() if line.strip() not in ("", "•")]
+    return "\n".join(lines) if lines else rendered.strip()
+
+
+def cite(source: Source, documents: dict[str, Document]) -> str:
+    doc = documents.get(source.doc)
+    label = doc.short if doc else source.doc
+    return f"{label}, {source.ref}" if source.ref else label

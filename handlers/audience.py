@@ -1,0 +1,71 @@
+"""Who is writing: a parent, a student or a teacher, from what they say."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.models import Audience
+
+_STATEMENT = {
+    Audience.TEACHER: re.compile(
+        r"\b(toi|minh|tui|em|tao) (la|lam) (giao vien|co giao|thay giao|giao vien chu nhiem|gvcn"
+        r"|hieu truong|pho hieu truong|can bo|nhan vien) ?(tu van|truong|cong tac xa hoi|y te)?\b"
+        r"|\b(toi|minh|tui) (day|dang day|chu nhiem) (o truong|lop|hoc|mon)\b"
+        r"|^\s*(giao vien|co giao|thay giao|gv|hieu truong)\s*$"
+    ),
+    Audience.PARENT: re.compile(
+        r"\b(toi|minh|tui|em|tao) (la|lam) (phu huynh|bo|me|ba|ma|cha|nguoi giam ho|ong|ba noi|ba ngoai)"
+        r"( cua| hoc sinh| chau| be| mot)?\b"
+        r"|^\s*(phu huynh|bo me|cha me|nguoi giam ho)\s*$"
+    ),
+    Audience.STUDENT: re.compile(
+        r"\b(em|toi|minh|tui|tao|con|chau) (la|dang la) (hoc sinh|hs|hoc tro|sinh vien)\b"
+        r"|\b(em|toi|minh|tui|tao|con|chau) (hoc|dang hoc) lop \d+"
+        r"|\b(em|toi|minh|tui|tao|chau) (nam nay )?\d{1,2} tuoi\b"
+        r"|^\s*(hoc sinh|hs|em la hoc sinh)\s*$"
+    ),
+}
+
+_CUES = {
+    Audience.TEACHER: re.compile(
+        r"\b(hoc sinh|hs) (cua toi|lop toi|truong toi|toi chu nhiem|cua minh)\b"
+        r"|\b(lop|truong) toi (chu nhiem|co hoc sinh|co em)\b|\bnha truong (phai|can) lam\b"
+        r"|\b(giao vien|gvcn|thay co) (phai|can) lam\b|\b(phu huynh|bo me) hoc sinh\b"
+        r"|\bto tu van\b|\bbao cao (len|voi) (phong|so|ban giam hieu)\b"
+    ),
+    Audience.PARENT: re.compile(
+        r"\b(con|chau|be|con gai|con trai) (toi|tui|nha toi|nha minh|cua toi|minh)\b"
+        r"|\b(be|chau|con) nha (toi|minh|tui|em)\b|\bcon (em|tui) (nam nay|moi|bi|dang)\b"
+        r"|\b(vo chong toi|ba me|bo me) (nen|phai) lam\b|\bnuoi con\b|\bday con\b"
+    ),
+    Audience.STUDENT: re.compile(
+        r"\b(bo|me|ba|ma|cha|bo duong|me ke|chu|co giao|thay|ban|lop|truong) (em|tui|minh|tao)\b"
+        r"|\b(em|e|tui|minh) (bi|dang bi|so|buon|khong dam|ko dam|muon hoi)\b"
+        r"|\bban (cung lop|trong lop)\b|\bthay co (bat|danh|chui)\b"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceGuess:
+    audience: Audience | None
+    explicit: bool  # the user said who they are ("tôi là giáo viên")
+
+
+def detect_audience(folded: str) -> AudienceGuess:
+    for audience, pattern in _STATEMENT.items():
+        if pattern.search(folded):
+            return AudienceGuess(audience, explicit=True)
+    for audience, pattern in _CUES.items():
+        if pattern.search(folded):
+            return AudienceGuess(audience, explicit=False)
+    return AudienceGuess(None, explicit=False)
+
+
+def strip_role_statement(folded: str) -> str:
+    """What is left of a message once "tôi là giáo viên" is taken out."""
+    rest = folded
+    for pattern in _STATEMENT.values():
+        rest = pattern.sub(" ", rest)
+    return " ".join(w for w in rest.split() if w not in {"a", "nhe", "nha", "oi", "ad", "ban", "chao", "xin"})

@@ -1,0 +1,43 @@
+"""Keyed hashing of platform user ids: the raw id is never stored or logged."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def user_key(secret: bytes, channel: str, user: str | None) -> str | None:
+    """HMAC-SHA256 of `channel:user`, hex. None for an anonymous one-off message."""
+    if not user:
+        return None
+    digest = hmac.new(secret, f"{channel}:{user}".encode(), hashlib.sha256).hexdigest()
+    return digest[:32]
+
+
+def load_or_create_secret(explicit: str | None, db_path: Path) -> bytes:
+    """CHILDSAFE_SECRET if set; otherwise a random key kept beside the database (mode 0600),
+    so hashes stay stable across restarts of a deployment that never set one."""
+    if explicit:
+        return explicit.encode()
+    key_path = db_path.parent / ".childsafe-secret"
+    try:
+        if key_path.exists():
+            return key_path.read_bytes().strip()
+        key_path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32).encode()
+        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+        log.warning("CHILDSAFE_SECRET is not set; generated a key at %s", key_path)
+        return key
+    except FileExistsError:
+        return key_path.read_bytes().strip()
+    except OSError:
+        log.warning("CHILDSAFE_SECRET is not set and %s is not writable; using a process key", key_path)
+        return secrets.token_hex(32).encode()

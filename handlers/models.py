@@ -1,0 +1,73 @@
+"""The shapes every channel speaks: one message in, one reply out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Audience(StrEnum):
+    PARENT = "parent"
+    STUDENT = "student"
+    TEACHER = "teacher"
+    ANY = "any"
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """A message as a channel hands it to the core. `user` is the raw platform id:
+    it is hashed before anything is stored and never leaves the core."""
+
+    text: str
+    user: str | None = None
+    channel: str = "api"
+    audience: Audience | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    payload: str
+    phone: str | None = None  # set for a tap-to-call button
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    doc: str
+    ref: str
+    title: str = ""
+
+
+@dataclass(slots=True)
+class Reply:
+    text: str
+    intent: str
+    confidence: float
+    urgent: bool = False
+    answer_id: str | None = None
+    sources: list[SourceRef] = field(default_factory=list)
+    hotlines: list[str] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+    engine: str = "embedded"
+    audience: Audience = Audience.ANY
+    danger: list[str] = field(default_factory=list)
+    kind: str = "answer"  # answer | clarify | urgent | fallback | command | notice
+
+    def to_json(self) -> dict[str, Any]:
+        """The `childsafe ask` / `POST /api/chat` contract."""
+        return {
+            "intent": self.intent,
+            "confidence": round(float(self.confidence), 4),
+            "urgent": self.urgent,
+            "text": self.text,
+            "answer_id": self.answer_id,
+            "sources": [{"doc": s.doc, "ref": s.ref} for s in self.sources],
+            "hotlines": list(self.hotlines),
+            "buttons": [b.label for b in self.buttons],
+            "actions": [asdict(b) for b in self.buttons],
+            "engine": self.engine,
+            "audience": self.audience.value,
+            "danger": list(self.danger),
+            "kind": self.kind,
+        }

@@ -1,0 +1,383 @@
+"""The core: `Assistant.handle(IncomingMessage) -> Reply`. Every channel calls this.
+
+Order matters: normalise → safety triage (never skipped, never dependent on the NLU)
+→ commands and buttons → audience → intent → answer. Logging happens last and can
+never cost the user the reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from content.base import Answer, ContentBase, Deployment, cite, render_text
+from handlers.audience import detect_audience, strip_role_statement
+from handlers.models import Audience, Button, IncomingMessage, Reply, SourceRef
+from handlers.normalise import Normalised, normalise
+from handlers.state import ConversationState, StateStore
+from handlers.topics import (
+    HARM_INTENTS,
+    INTENT_FOR_DANGER,
+    LABELS,
+    LINE_LABELS,
+    TOPICAL_INTENTS,
+)
+from handlers.triage import Triage, triage
+from nlu.engine import NLUEngine, NLUResult
+
+log = logging.getLogger(__name__)
+
+MAX_INPUT_CHARS = 8000  # longer messages are read up to here; triage reads all of it
+PAYLOAD_PREFIX = "@"
+ROLE_LABELS = {
+    Audience.PARENT: "Tôi là phụ huynh",
+    Audience.STUDENT: "Em là học sinh",
+    Audience.TEACHER: "Tôi là giáo viên",
+}
+
+EraseHook = Callable[[str], int]
+LogHook = Callable[["Exchange"], None]
+
+
+@dataclass(slots=True)
+class Exchange:
+    """Everything the log needs about one message and its reply (raw text: redact first)."""
+
+    message: IncomingMessage
+    user_key: str | None
+    reply: Reply
+    latency_ms: float
+
+
+@dataclass(slots=True)
+class Assistant:
+    engine: NLUEngine
+    content: ContentBase
+    deployment: Deployment
+    user_key: Callable[[str, str | None], str | None]
+    state: StateStore = field(default_factory=StateStore)
+    confidence_threshold: float = 0.45
+    log_hooks: list[LogHook] = field(default_factory=list)
+    erase_hooks: list[EraseHook] = field(default_factory=list)
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ entry point
+    def handle(self, message: IncomingMessage) -> Reply:
+        started = time.perf_counter()
+        key = self.user_key(message.channel, message.user)
+        try:
+            reply = self._handle(message, key)
+        except Exception:  # a reply must always go out; the 111 line is the safe answer
+            log.exception("handle() failed")
+            reply = self._apology()
+        latency = (time.perf_counter() - started) * 1000
+        for hook in self.log_hooks:
+            try:
+                hook(Exchange(message, key, reply, latency))
+            except Exception:
+                log.exception("log hook failed")
+        return reply
+
+    def close(self) -> None:
+        """Flush and release what the hooks hold (the request log's writer)."""
+        for closer in self.closers:
+            try:
+                closer()
+            except Exception:
+                log.exception("closing failed")
+
+    def erase(self, channel: str, user: str | None) -> int:
+        """Forget a user's state and erase their logged rows. Returns rows erased."""
+        key = self.user_key(channel, user)
+        if key is None:
+            return 0
+        self.state.forget(key)
+        erased = 0
+        for hook in self.erase_hooks:
+            try:
+                erased += hook(key)
+            except Exception:
+                log.exception("erase hook failed")
+        return erased
+
+    # ------------------------------------------------------------------ the steps
+    def _handle(self, message: IncomingMessage, key: str | None) -> Reply:
+        text = message.text if isinstance(message.text, str) else ""
+        norm = normalise(text[: MAX_INPUT_CHARS * 4])
+        state = self.state.get(key)
+        danger = triage(norm)
+        if norm.original.startswith(PAYLOAD_PREFIX) and not danger.urgent:
+            return self._payload(norm.original[1:], message, state)
+        if norm.is_empty and not danger.urgent:
+            return self._answer_reply(self._required("core.empty"), "out_of_scope", 1.0, state)
+        picked = self._numbered_choice(norm, state)
+        if picked is not None and not danger.urgent:
+            return self._payload(picked, message, state)
+
+        guess = detect_audience(norm.folded)
+        if guess.audience and (guess.explicit or state.role is None):
+            state.role = guess.audience
+        audience = message.audience or guess.audience or state.role or Audience.ANY
+        if message.audience:
+            state.role = message.audience
+
+        folded = norm.folded[:MAX_INPUT_CHARS]
+        if guess.explicit and not danger.urgent and len(strip_role_statement(folded).split()) < 3:
+            return self._role_ack(audience, state)
+
+        nlu = self.engine.parse(folded)
+        nlu = self._with_context(nlu, state)
+        if danger.urgent:
+            return self._urgent(danger, nlu, audience, norm, state)
+        if nlu.confidence < self.confidence_threshold:
+            return self._clarify(nlu, state)
+        return self._topic_reply(nlu.intent, nlu.confidence, audience, norm, state, nlu.engine)
+
+    def _with_context(self, nlu: NLUResult, state: ConversationState) -> NLUResult:
+        """A short follow-up ("báo cáo thế nào") leans on the topic already under way."""
+        if nlu.confidence >= self.confidence_threshold or not state.last_intent:
+            return nlu
+        for ranked in nlu.ranking[:3]:
+            if ranked.intent == state.last_intent and ranked.confidence >= 0.15:
+                return NLUResult(ranked.intent, self.confidence_threshold, nlu.ranking, nlu.engine)
+        return nlu
+
+    def _topic_reply(
+        self,
+        intent: str,
+        confidence: float,
+        audience: Audience,
+        norm: Normalised,
+        state: ConversationState,
+        engine: str,
+    ) -> Reply:
+        answer = self.select_answer(intent, audience, norm.folded)
+        if answer is None:
+            answer = self._required("core.fallback")
+        reply = self._answer_reply(answer, intent, confidence, state, audience=audience)
+        reply.engine = engine
+        return reply
+
+    def select_answer(self, intent: str, audience: Audience, folded: str) -> Answer | None:
+        """The sub-answer whose keywords the message names best, else the intent's main one."""
+        best: tuple[int, int, Answer] | None = None
+        padded = f" {folded} "
+        for answer in self.content.for_intent(intent):
+            if not answer.keywords or not answer.serves(audience):
+                continue
+            hits = sum(1 for k in answer.keywords if f" {k} " in padded)
+            if hits:
+                exact = int(audience in answer.audiences)
+                if best is None or (hits, exact) > (best[0], best[1]):
+                    best = (hits, exact, answer)
+        if best:
+            return best[2]
+        fallback_audience = Audience.PARENT if audience is Audience.ANY else audience
+        return self.content.main_answer(intent, audience) or self.content.main_answer(
+            intent, fallback_audience
+        )
+
+    # ------------------------------------------------------------------ reply builders
+    def _render(self, answer: Answer) -> tuple[str, list[SourceRef]]:
+        body = render_text(answer.text, self.deployment)
+        sources = [
+            SourceRef(s.doc, s.ref, cite(s, self.content.documents)) for s in answer.sources
+        ]
+        if sources:
+            body += "\n\n📚 Nguồn: " + "; ".join(s.title for s in sources) + "."
+        return body, sources
+
+    def _buttons(self, answer: Answer) -> list[Button]:
+        buttons = []
+        for b in answer.buttons:
+            if b.goto.startswith("tel:"):
+                number = b.goto[4:]
+                buttons.append(Button(b.label, f"@tel:{number}", phone=number))
+            elif b.goto.startswith(("intent:", "cmd:", "role:")):
+                buttons.append(Button(b.label, f"@{b.goto}"))
+            else:
+                buttons.append(Button(b.label, f"@answer:{b.goto}"))
+        return buttons
+
+    def _answer_reply(
+        self,
+        answer: Answer,
+        intent: str,
+        confidence: float,
+        state: ConversationState,
+        audience: Audience = Audience.ANY,
+        kind: str = "answer",
+    ) -> Reply:
+        text, sources = self._render(answer)
+        if intent in HARM_INTENTS and "111" not in text:
+            text += "\n\n☎️ Cần giúp ngay: gọi **111** (miễn phí, 24/7)."
+        buttons = self._buttons(answer)
+        if intent in TOPICAL_INTENTS:
+            state.last_intent = intent
+        state.last_answer_id = answer.id
+        state.pending_options = [b.payload for b in buttons]
+        return Reply(
+            text=text,
+            intent=intent,
+            confidence=confidence,
+            answer_id=answer.id,
+            sources=sources,
+            hotlines=self.hotlines_in(text),
+            buttons=buttons,
+            audience=audience,
+            kind=kind,
+        )
+
+    def _urgent(
+        self,
+        danger: Triage,
+        nlu: NLUResult,
+        audience: Audience,
+        norm: Normalised,
+        state: ConversationState,
+    ) -> Reply:
+        primary = danger.primary
+        assert primary is not None
+        lines = ["🆘 **Nếu có nguy hiểm ngay lúc này, hãy gọi:**"]
+        lines += [f"• **{n}** – {LINE_LABELS[n]}" for n in danger.lines]
+        steps = self.content.get(f"urgent.{primary.value}")
+        text = "\n".join(lines)
+        sources: list[SourceRef] = []
+        buttons = [Button(f"📞 Gọi {n}", f"@tel:{n}", phone=n) for n in danger.lines[:2]]
+        if steps is not None:
+            body, sources = self._render(steps)
+            text += "\n\n" + body
+            buttons += self._buttons(steps)
+        topical = nlu.intent in TOPICAL_INTENTS and nlu.confidence >= self.confidence_threshold
+        intent = nlu.intent if topical else INTENT_FOR_DANGER[primary]
+        state.last_intent = intent
+        state.pending_options = [b.payload for b in buttons]
+        follow = Button(f"ℹ️ {LABELS.get(intent, intent)}", f"@intent:{intent}")
+        if all(b.payload != follow.payload for b in buttons):
+            buttons.append(follow)
+        return Reply(
+            text=text,
+            intent=intent,
+            confidence=max(nlu.confidence, 0.0) if topical else 1.0,
+            urgent=True,
+            answer_id=steps.id if steps else None,
+            sources=sources,
+            hotlines=self.hotlines_in(text),
+            buttons=buttons,
+            engine=nlu.engine,
+            audience=audience,
+            danger=[d.value for d in danger.dangers],
+            kind="urgent",
+        )
+
+    def _clarify(self, nlu: NLUResult, state: ConversationState) -> Reply:
+        options = [r.intent for r in nlu.ranking if r.intent in LABELS][:3]
+        if not options:
+            options = ["report_abuse", "mental_health", "hotline_info"]
+        answer = self._required("core.clarify")
+        text, _ = self._render(answer)
+        buttons = [Button(LABELS[i], f"@intent:{i}") for i in options]
+        buttons.append(Button("📞 Gọi 111", "@tel:111", phone="111"))
+        state.pending_options = [b.payload for b in buttons]
+        return Reply(
+            text=text,
+            intent=nlu.intent,
+            confidence=nlu.confidence,
+            answer_id=answer.id,
+            hotlines=self.hotlines_in(text),
+            buttons=buttons,
+            engine=nlu.engine,
+            kind="clarify",
+        )
+
+    def _role_ack(self, audience: Audience, state: ConversationState) -> Reply:
+        answer = self.content.get(f"role.{audience.value}") or self._required("core.help")
+        reply = self._answer_reply(answer, "help", 1.0, state, audience=audience, kind="notice")
+        return reply
+
+    def _apology(self) -> Reply:
+        text = (
+            "Xin lỗi, mình đang gặp trục trặc và chưa trả lời được. "
+            "Nếu cần giúp ngay, hãy gọi **111** (miễn phí, 24/7)."
+        )
+        return Reply(
+            text=text,
+            intent="out_of_scope",
+            confidence=0.0,
+            hotlines=["111"],
+            buttons=[Button("📞 Gọi 111", "@tel:111", phone="111")],
+            kind="fallback",
+        )
+
+    # ------------------------------------------------------------------ buttons, commands
+    def _numbered_choice(self, norm: Normalised, state: ConversationState) -> str | None:
+        """"2" after a reply with buttons picks the second button (console, Zalo, SMS-style)."""
+        if state.pending_options and re.fullmatch(r"\d{1,2}", norm.folded):
+            index = int(norm.folded) - 1
+            if 0 <= index < len(state.pending_options):
+                return state.pending_options[index].lstrip(PAYLOAD_PREFIX)
+        return None
+
+    def _payload(self, payload: str, message: IncomingMessage, state: ConversationState) -> Reply:
+        kind, _, value = payload.partition(":")
+        audience = message.audience or state.role or Audience.ANY
+        if kind == "answer" and (answer := self.content.get(value)):
+            return self._answer_reply(answer, answer.intent, 1.0, state, audience=audience)
+        if kind == "intent" and value in LABELS:
+            if value in TOPICAL_INTENTS:
+                return self._topic_reply(value, 1.0, audience, normalise(""), state, "button")
+            answer = self.content.main_answer(value, audience) or self._required("core.help")
+            return self._answer_reply(answer, value, 1.0, state, audience=audience)
+        if kind == "role" and value in {a.value for a in ROLE_LABELS}:
+            state.role = Audience(value)
+            return self._role_ack(state.role, state)
+        if kind == "tel" and value:
+            answer = self._required("cmd.emergency")
+            return self._answer_reply(answer, "hotline_info", 1.0, state, kind="command")
+        if kind == "cmd":
+            return self.command(value, message, state)
+        return self._answer_reply(self._required("core.help"), "help", 1.0, state)
+
+    def command(
+        self, name: str, message: IncomingMessage, state: ConversationState | None = None
+    ) -> Reply:
+        """Channel-independent commands: start, help, role, emergency, privacy, erase."""
+        state = state or self.state.get(self.user_key(message.channel, message.user))
+        if name == "erase":
+            self.erase(message.channel, message.user)
+            answer = self._required("cmd.erase")
+            reply = self._answer_reply(answer, "help", 1.0, ConversationState(), kind="command")
+            return reply
+        answer_id = {
+            "start": "cmd.start",
+            "help": "core.help",
+            "role": "cmd.role",
+            "emergency": "cmd.emergency",
+            "privacy": "cmd.privacy",
+        }.get(name, "core.help")
+        intent = "hotline_info" if name == "emergency" else "help"
+        return self._answer_reply(self._required(answer_id), intent, 1.0, state, kind="command")
+
+    # ------------------------------------------------------------------ helpers
+    def _required(self, answer_id: str) -> Answer:
+        answer = self.content.get(answer_id)
+        if answer is None:
+            raise LookupError(f"content is missing the required answer {answer_id!r}")
+        return answer
+
+    def known_lines(self) -> list[str]:
+        lines = ["111", "112", "113", "114", "115"]
+        if self.deployment.local_line:
+            lines.append(self.deployment.local_line)
+        return lines
+
+    def hotlines_in(self, text: str) -> list[str]:
+        """The lines a reply shows, in the order it shows them."""
+        positions = []
+        for number in self.known_lines():
+            if match := re.search(rf"(?<!\d){re.escape(number)}(?!\d)", text):
+                positions.append((match.start(), number))
+        return [number for _, number in sorted(positions)]

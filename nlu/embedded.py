@@ -1,0 +1,156 @@
+"""The embedded NLU engine: scikit-learn, trained from the Rasa NLU data, no server needed.
+
+Features are TF-IDF over folded text (so accents, no accents and teen spelling meet):
+character n-grams within word boundaries, which survive typos and missing diacritics,
+plus word uni- and bigrams. A multinomial logistic regression gives probabilities;
+the model is cached on disk under a key derived from the training data, and retrained
+when the data (or this file's MODEL_VERSION) changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from handlers.normalise import normalise
+from nlu.engine import NLUResult, Ranked
+from nlu.rasa_data import DATA_DIR, Example, data_files, load_dir
+
+log = logging.getLogger(__name__)
+
+MODEL_VERSION = "3"
+
+
+def build_pipeline(c: float = 8.0) -> Pipeline:
+    features = FeatureUnion(
+        [
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1
+                ),
+            ),
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    token_pattern=r"(?u)\b\w+\b",
+                ),
+            ),
+        ]
+    )
+    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    return Pipeline([("features", features), ("clf", classifier)])
+
+
+def fold_examples(examples: Sequence[Example]) -> tuple[list[str], list[str]]:
+    return [normalise(e.text).folded for e in examples], [e.intent for e in examples]
+
+
+def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
+    digest = hashlib.sha256(f"{MODEL_VERSION}|{sklearn.__version__}".encode())
+    for path in data_files(data_dir):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class EmbeddedModel:
+    pipeline: Pipeline
+    fingerprint: str
+
+    @property
+    def intents(self) -> list[str]:
+        return [str(c) for c in self.pipeline.classes_]
+
+
+def train_model(examples: Sequence[Example], fingerprint: str = "adhoc") -> EmbeddedModel:
+    texts, labels = fold_examples(examples)
+    if len(set(labels)) < 2:
+        raise ValueError("training needs at least two intents")
+    pipeline = build_pipeline()
+    pipeline.fit(texts, labels)
+    return EmbeddedModel(pipeline=pipeline, fingerprint=fingerprint)
+
+
+class EmbeddedEngine:
+    """Thread-safe, lazily trained or loaded from the cache."""
+
+    name = "embedded"
+
+    def __init__(self, model_dir: Path, data_dir: Path = DATA_DIR) -> None:
+        self.model_dir = model_dir
+        self.data_dir = data_dir
+        self._model: EmbeddedModel | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> EmbeddedModel:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self.load_or_train()
+        return self._model
+
+    def cache_path(self, fingerprint: str) -> Path:
+        return self.model_dir / f"embedded-{fingerprint}.pkl"
+
+    def load_or_train(self, force: bool = False) -> EmbeddedModel:
+        fingerprint = data_fingerprint(self.data_dir)
+        path = self.cache_path(fingerprint)
+        if path.exists() and not force:
+            try:
+                with path.open("rb") as fh:
+                    model: Any = pickle.load(fh)  # our own cache file, keyed by content hash
+                if isinstance(model, EmbeddedModel) and model.fingerprint == fingerprint:
+                    return model
+            except (OSError, pickle.UnpicklingError, AttributeError, EOFError):
+                log.warning("NLU cache %s unreadable; retraining", path)
+        model = train_model(load_dir(self.data_dir), fingerprint)
+        self._save(model, path)
+        return model
+
+    def _save(self, model: EmbeddedModel, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(model, fh)
+            tmp.replace(path)
+            for old in path.parent.glob("embedded-*.pkl"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not write the NLU cache to %s; continuing in memory", path)
+
+    def retrain(self) -> EmbeddedModel:
+        with self._lock:
+            self._model = self.load_or_train(force=True)
+        return self._model
+
+    def parse(self, folded_text: str) -> NLUResult:
+        model = self.model
+        probabilities = model.pipeline.predict_proba([folded_text])[0]
+        order = probabilities.argsort()[::-1]
+        classes = model.pipeline.classes_
+        ranking = tuple(Ranked(str(classes[i]), float(probabilities[i])) for i in order[:5])
+        return NLUResult(
+            intent=ranking[0].intent,
+            confidence=ranking[0].confidence,
+            ranking=ranking,
+            engine=self.name,
+        )

@@ -1,0 +1,30 @@
+"""Shared fixtures: a real Assistant on the real content and NLU data, logging to a tmp file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+from bot.wiring import build_assistant
+from handlers.pipeline import Assistant
+
+MODEL_CACHE = Path(__file__).resolve().parent.parent / ".cache" / "nlu-tests"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        CHILDSAFE_DB=tmp_path / "childsafe.db",
+        CHILDSAFE_SECRET="test-secret",
+        CHILDSAFE_MODEL_DIR=MODEL_CACHE,
+    )
+
+
+@pytest.fixture
+def assistant(settings: Settings) -> Iterator[Assistant]:
+    bot = build_assistant(settings)
+    yield bot
+    bot.close()
