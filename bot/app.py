@@ -82,7 +82,10 @@ async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -136,7 +139,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     async def healthz(request: Request) -> Response:
         return JSONResponse(
-            {"status": "ok", "engine": assistant.engine.name, "features": [f.name for f in features]}
+            {
+                "status": "ok",
+                "engine": assistant.engine.name,
+                "features": [f.name for f in features],
+            }
         )
 
     async def status_page(request: Request) -> Response:

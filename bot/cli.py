@@ -5,6 +5,7 @@ Feature modules add their own commands to `cli` (see `_register_feature_commands
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -29,7 +30,9 @@ def _settings(db: Path | None = None, engine: str | None = None) -> Settings:
 
 
 db_option = click.option(
-    "--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
     help="SQLite database the pipeline logs to (default: CHILDSAFE_DB).",
 )
 engine_option = click.option(
@@ -70,12 +73,21 @@ def _line_to_message(line: str, channel: str) -> IncomingMessage | None:
 
 @cli.command()
 @click.argument("text", required=False)
-@click.option("--jsonl", is_flag=True, help="Read standard input line by line; one JSON object out per line.")
+@click.option(
+    "--jsonl", is_flag=True, help="Read standard input line by line; one JSON object out per line."
+)
 @click.option("--user", default=None, help="A user id, so several calls can share a conversation.")
 @click.option("--channel", default="cli", show_default=True)
 @db_option
 @engine_option
-def ask(text: str | None, jsonl: bool, user: str | None, channel: str, db: Path | None, engine: str | None) -> None:
+def ask(
+    text: str | None,
+    jsonl: bool,
+    user: str | None,
+    channel: str,
+    db: Path | None,
+    engine: str | None,
+) -> None:
     """Answer one message as JSON (the scriptable interface).
 
     Example:
@@ -154,7 +166,9 @@ def train() -> None:
 
 
 @cli.command()
-@click.option("--test-set", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--test-set", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None
+)
 @click.option("--folds", default=5, show_default=True, help="k for cross-validation (0: skip).")
 @click.option("--min-accuracy", type=float, default=None)
 @click.option("--min-macro-f1", type=float, default=None)
@@ -223,14 +237,11 @@ def sources(as_json: bool) -> None:
 
     docs = load_documents()
     if as_json:
-        click.echo(json.dumps([d.__dict__ if hasattr(d, "__dict__") else _doc_json(d) for d in docs.values()], ensure_ascii=False, indent=2))
+        payload = [dataclasses.asdict(doc) for doc in docs.values()]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for doc in docs.values():
         click.echo(f"{doc.id:<20} {doc.short:<45} {doc.date:<11} {doc.status:<16} {doc.issuer}")
-
-
-def _doc_json(doc: Any) -> dict[str, Any]:
-    return {name: getattr(doc, name) for name in doc.__slots__}
 
 
 def _register_feature_commands() -> None:

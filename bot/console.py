@@ -19,10 +19,15 @@ def render_console(reply: Reply) -> str:
     return "\n".join(lines)
 
 
-def run_console(assistant: Assistant, stdin: TextIO, stdout: TextIO, interactive: bool = True) -> None:
+def run_console(
+    assistant: Assistant, stdin: TextIO, stdout: TextIO, interactive: bool = True
+) -> None:
     """Read lines until EOF or "/thoat"; a number picks a button of the last reply."""
     stdout.write("Trợ lý bảo vệ trẻ em. Gõ câu hỏi (có dấu hay không dấu), /thoat để thoát.\n")
-    stdout.write(render_console(assistant.command("start", IncomingMessage("", CONSOLE_USER, "console"))) + "\n")
+    stdout.write(
+        render_console(assistant.command("start", IncomingMessage("", CONSOLE_USER, "console")))
+        + "\n"
+    )
     while True:
         if interactive:
             stdout.write("\n> ")
@@ -31,7 +36,14 @@ def run_console(assistant: Assistant, stdin: TextIO, stdout: TextIO, interactive
         if not line or line.strip() in {"/thoat", "/quit", "/exit"}:
             break
         text = line.strip()
-        command = {"/xoa": "erase", "/khancap": "emergency", "/baomat": "privacy", "/vaitro": "role", "/help": "help", "/start": "start"}.get(text)
+        command = {
+            "/xoa": "erase",
+            "/khancap": "emergency",
+            "/baomat": "privacy",
+            "/vaitro": "role",
+            "/help": "help",
+            "/start": "start",
+        }.get(text)
         message = IncomingMessage(text=text, user=CONSOLE_USER, channel="console")
         reply = assistant.command(command, message) if command else assistant.handle(message)
         stdout.write(render_console(reply) + "\n")

@@ -84,7 +84,10 @@ def run_eval(
 def _print(result: EvalResult, engine: str) -> None:
     click.echo(f"engine: {engine}   test examples: {result.n}")
     click.echo(f"accuracy: {result.accuracy:.3f}   macro-F1: {result.macro_f1:.3f}")
-    click.echo(f"latency per message: p50 {result.latency(0.5):.2f} ms, p99 {result.latency(0.99):.2f} ms\n")
+    click.echo(
+        f"latency per message: p50 {result.latency(0.5):.2f} ms, "
+        f"p99 {result.latency(0.99):.2f} ms\n"
+    )
     click.echo(f"{'intent':<22}{'precision':>10}{'recall':>8}{'f1':>8}{'support':>9}")
     for name, s in sorted(result.per_intent.items()):
         click.echo(f"{name:<22}{s.precision:>10.3f}{s.recall:>8.3f}{s.f1:>8.3f}{s.support:>9}")

@@ -27,9 +27,7 @@ class Settings(BaseSettings):
     )
 
     # --- core -------------------------------------------------------------------------
-    db_path: Path = Field(
-        default=PROJECT_ROOT / "data" / "childsafe.db", alias="CHILDSAFE_DB"
-    )
+    db_path: Path = Field(default=PROJECT_ROOT / "data" / "childsafe.db", alias="CHILDSAFE_DB")
     secret: str | None = Field(default=None, alias="CHILDSAFE_SECRET")
     nlu_engine: Literal["embedded", "rasa"] = Field(default="embedded", alias="CHILDSAFE_NLU")
     model_dir: Path = Field(default=PROJECT_ROOT / ".cache" / "nlu", alias="CHILDSAFE_MODEL_DIR")
@@ -47,7 +45,9 @@ class Settings(BaseSettings):
         ),
         alias="CHILDSAFE_LOCAL_LINE_NAME",
     )
-    local_line_sources: str = Field(default="CV-363-PGDDT-AL:5;CV-SGDDT-HP-2024:1", alias="CHILDSAFE_LOCAL_LINE_SOURCES")
+    local_line_sources: str = Field(
+        default="CV-363-PGDDT-AL:5;CV-SGDDT-HP-2024:1", alias="CHILDSAFE_LOCAL_LINE_SOURCES"
+    )
 
     # --- content review -----------------------------------------------------------------
     review_max_age_days: int = Field(default=365, alias="CHILDSAFE_REVIEW_MAX_AGE_DAYS")
@@ -101,7 +101,12 @@ class Settings(BaseSettings):
     @property
     def zalo_enabled(self) -> bool:
         return all(
-            (self.zalo_app_id, self.zalo_app_secret, self.zalo_oa_secret_key, self.zalo_access_token)
+            (
+                self.zalo_app_id,
+                self.zalo_app_secret,
+                self.zalo_oa_secret_key,
+                self.zalo_access_token,
+            )
         )
 
     def require(self, *names: str) -> None:

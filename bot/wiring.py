@@ -40,7 +40,9 @@ def build_engine(settings: Settings, name: str | None = None) -> NLUEngine:
         return embedded
     factory = ENGINE_FACTORIES.get(chosen)
     if factory is None:
-        raise SystemExit(f"unknown NLU engine {chosen!r}; known: embedded, {', '.join(ENGINE_FACTORIES)}")
+        raise SystemExit(
+            f"unknown NLU engine {chosen!r}; known: embedded, {', '.join(ENGINE_FACTORIES)}"
+        )
     return factory(settings, embedded)
 
 

@@ -15,7 +15,8 @@ _STATEMENT = {
         r"|^\s*(giao vien|co giao|thay giao|gv|hieu truong)\s*$"
     ),
     Audience.PARENT: re.compile(
-        r"\b(toi|minh|tui|em|tao) (la|lam) (phu huynh|bo|me|ba|ma|cha|nguoi giam ho|ong|ba noi|ba ngoai)"
+        r"\b(toi|minh|tui|em|tao) (la|lam) "
+        r"(phu huynh|bo|me|ba|ma|cha|nguoi giam ho|ong|ba noi|ba ngoai)"
         r"( cua| hoc sinh| chau| be| mot)?\b"
         r"|^\s*(phu huynh|bo me|cha me|nguoi giam ho)\s*$"
     ),
@@ -68,4 +69,6 @@ def strip_role_statement(folded: str) -> str:
     rest = folded
     for pattern in _STATEMENT.values():
         rest = pattern.sub(" ", rest)
-    return " ".join(w for w in rest.split() if w not in {"a", "nhe", "nha", "oi", "ad", "ban", "chao", "xin"})
+    return " ".join(
+        w for w in rest.split() if w not in {"a", "nhe", "nha", "oi", "ad", "ban", "chao", "xin"}
+    )

@@ -39,5 +39,7 @@ def load_or_create_secret(explicit: str | None, db_path: Path) -> bytes:
     except FileExistsError:
         return key_path.read_bytes().strip()
     except OSError:
-        log.warning("CHILDSAFE_SECRET is not set and %s is not writable; using a process key", key_path)
+        log.warning(
+            "CHILDSAFE_SECRET is not set and %s is not writable; using a process key", key_path
+        )
         return secrets.token_hex(32).encode()

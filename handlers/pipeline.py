@@ -183,9 +183,7 @@ class Assistant:
     # ------------------------------------------------------------------ reply builders
     def _render(self, answer: Answer) -> tuple[str, list[SourceRef]]:
         body = render_text(answer.text, self.deployment)
-        sources = [
-            SourceRef(s.doc, s.ref, cite(s, self.content.documents)) for s in answer.sources
-        ]
+        sources = [SourceRef(s.doc, s.ref, cite(s, self.content.documents)) for s in answer.sources]
         if sources:
             body += "\n\n📚 Nguồn: " + "; ".join(s.title for s in sources) + "."
         return body, sources
@@ -314,7 +312,7 @@ class Assistant:
 
     # ------------------------------------------------------------------ buttons, commands
     def _numbered_choice(self, norm: Normalised, state: ConversationState) -> str | None:
-        """"2" after a reply with buttons picks the second button (console, Zalo, SMS-style)."""
+        """ "2" after a reply with buttons picks the second button (console, Zalo, SMS-style)."""
         if state.pending_options and re.fullmatch(r"\d{1,2}", norm.folded):
             index = int(norm.folded) - 1
             if 0 <= index < len(state.pending_options):

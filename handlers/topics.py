@@ -31,8 +31,14 @@ ALL_INTENTS = TOPICAL_INTENTS + CONVERSATIONAL_INTENTS
 
 # Answers about harm to a child always show 111.
 HARM_INTENTS = frozenset(
-    {"report_abuse", "abuse_prevention", "school_violence", "online_safety", "child_labour",
-     "mental_health"}
+    {
+        "report_abuse",
+        "abuse_prevention",
+        "school_violence",
+        "online_safety",
+        "child_labour",
+        "mental_health",
+    }
 )
 
 LABELS: dict[str, str] = {

@@ -65,12 +65,16 @@ class EvalResult:
                 }
                 for k, v in sorted(self.per_intent.items())
             },
-            "confusions": [{"expected": a, "predicted": b, "count": c} for a, b, c in self.confusions],
+            "confusions": [
+                {"expected": a, "predicted": b, "count": c} for a, b, c in self.confusions
+            ],
             "errors": [{"text": t, "expected": e, "predicted": p} for t, e, p in self.errors],
         }
 
 
-def score(expected: Sequence[str], predicted: Sequence[str]) -> tuple[float, float, dict[str, IntentScores], list[tuple[str, str, int]]]:
+def score(
+    expected: Sequence[str], predicted: Sequence[str]
+) -> tuple[float, float, dict[str, IntentScores], list[tuple[str, str, int]]]:
     labels = sorted(set(expected) | set(predicted))
     confusion: dict[str, Counter[str]] = defaultdict(Counter)
     for e, p in zip(expected, predicted, strict=True):
@@ -104,7 +108,9 @@ def evaluate(classify: Callable[[str], str], examples: Sequence[Example]) -> Eva
         latencies.append((time.perf_counter() - started) * 1000)
     expected = [e.intent for e in examples]
     accuracy, macro, per, confusions = score(expected, predicted)
-    errors = [(e.text, e.intent, p) for e, p in zip(examples, predicted, strict=True) if e.intent != p]
+    errors = [
+        (e.text, e.intent, p) for e, p in zip(examples, predicted, strict=True) if e.intent != p
+    ]
     return EvalResult(accuracy, macro, per, confusions, len(examples), latencies, errors)
 
 

@@ -42,7 +42,9 @@ def load_file(path: Path) -> list[Example]:
     examples: list[Example] = []
     for item in raw.get("nlu", []) or []:
         if "intent" in item and "examples" in item:
-            examples.extend(Example(t, str(item["intent"])) for t in parse_examples(item["examples"]))
+            examples.extend(
+                Example(t, str(item["intent"])) for t in parse_examples(item["examples"])
+            )
     return examples
 
 
