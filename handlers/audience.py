@@ -23,7 +23,7 @@ _STATEMENT = {
     Audience.STUDENT: re.compile(
         r"\b(em|toi|minh|tui|tao|con|chau) (la|dang la) (hoc sinh|hs|hoc tro|sinh vien)\b"
         r"|\b(em|toi|minh|tui|tao|con|chau) (hoc|dang hoc) lop \d+"
-        r"|\b(em|toi|minh|tui|tao|chau) (nam nay )?\d{1,2} tuoi\b"
+        r"|(?<!con )(?<!chau )(?<!be )\b(em|toi|minh|tui|tao|chau) (nam nay )?\d{1,2} tuoi\b"
         r"|^\s*(hoc sinh|hs|em la hoc sinh)\s*$"
     ),
 }

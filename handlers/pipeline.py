@@ -133,7 +133,7 @@ class Assistant:
         if danger.urgent:
             return self._urgent(danger, nlu, audience, norm, state)
         if nlu.confidence < self.confidence_threshold:
-            return self._clarify(nlu, state)
+            return self._clarify(nlu, state, audience)
         return self._topic_reply(nlu.intent, nlu.confidence, audience, norm, state, nlu.engine)
 
     def _with_context(self, nlu: NLUResult, state: ConversationState) -> NLUResult:
@@ -271,7 +271,7 @@ class Assistant:
             kind="urgent",
         )
 
-    def _clarify(self, nlu: NLUResult, state: ConversationState) -> Reply:
+    def _clarify(self, nlu: NLUResult, state: ConversationState, audience: Audience) -> Reply:
         options = [r.intent for r in nlu.ranking if r.intent in LABELS][:3]
         if not options:
             options = ["report_abuse", "mental_health", "hotline_info"]
@@ -288,6 +288,7 @@ class Assistant:
             hotlines=self.hotlines_in(text),
             buttons=buttons,
             engine=nlu.engine,
+            audience=audience,
             kind="clarify",
         )
 

@@ -1,0 +1,134 @@
+"""`childsafe ask`, `chat`, `validate`, `sources`, `eval` through the real CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.console import run_console
+from handlers.pipeline import Assistant
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(
+    args: list[str], stdin: str = "", tmp_path: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["CHILDSAFE_SECRET"] = "cli-test"
+    env["CHILDSAFE_MODEL_DIR"] = str(ROOT / ".cache" / "nlu-tests")
+    if tmp_path is not None:
+        env["CHILDSAFE_DB"] = str(tmp_path / "cli.db")
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_ask_prints_one_json_object(tmp_path: Path) -> None:
+    result = run_cli(["ask", "con tôi bị bạn đánh ở trường, tôi nên làm gì"], tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1
+    body = json.loads(lines[0])
+    for key in (
+        "intent",
+        "confidence",
+        "urgent",
+        "text",
+        "answer_id",
+        "sources",
+        "hotlines",
+        "buttons",
+        "engine",
+    ):
+        assert key in body
+    assert 0.0 <= body["confidence"] <= 1.0
+    assert body["engine"] == "embedded"
+
+
+def test_ask_jsonl_round_trips_in_order_and_shares_users(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"text": "tôi là giáo viên", "user": "t1"}, ensure_ascii=False),
+        "xin chào",
+        json.dumps({"text": "@intent:report_abuse", "user": "t1"}),
+        json.dumps({"text": "@intent:report_abuse"}),
+        "",
+        json.dumps(
+            {"text": "cứu em với, bố đang đánh em", "user": "kid", "channel": "zalo"},
+            ensure_ascii=False,
+        ),
+        "{broken json",
+    ]
+    result = run_cli(["ask", "--jsonl"], stdin="\n".join(lines) + "\n", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert len(out) == 6  # the blank line is skipped; every other line gets exactly one object
+    assert out[0]["audience"] == "teacher"
+    assert out[1]["intent"] == "greet"
+    assert out[2]["audience"] == "teacher"  # same user: the role carried over
+    assert out[3]["audience"] != "teacher"  # no user: a fresh conversation
+    assert out[4]["urgent"] is True and out[4]["hotlines"][0] == "111"
+    assert out[5]["text"]  # malformed JSON is read as plain text, never a crash
+
+
+def test_ask_needs_text_or_jsonl() -> None:
+    result = CliRunner().invoke(cli, ["ask"])
+    assert result.exit_code != 0
+    assert "TEXT" in result.output
+
+
+def test_console_shows_buttons_as_numbers(assistant: Assistant) -> None:
+    stdin = io.StringIO("xin chào\n3\n/khancap\n/thoat\n")
+    stdout = io.StringIO()
+    run_console(assistant, stdin, stdout, interactive=False)
+    text = stdout.getvalue()
+    assert "[1] Tôi là phụ huynh" in text
+    assert "Kính chào thầy/cô" in text  # "3" picked the teacher button
+    assert "113" in text  # /khancap lists the emergency lines
+
+
+def test_validate_and_sources() -> None:
+    runner = CliRunner()
+    validated = runner.invoke(cli, ["validate"])
+    assert validated.exit_code == 0, validated.output
+    listed = runner.invoke(cli, ["sources"])
+    assert listed.exit_code == 0
+    assert "ND-56-2017" in listed.output and "56/2017/NĐ-CP" in listed.output
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help(command: str) -> None:
+    assert cli.commands[command].help, command
+
+
+def test_eval_reports_and_fails_below_a_bar(tmp_path: Path) -> None:
+    test_set = tmp_path / "t.yml"
+    test_set.write_text(
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - xin chào bạn\n    - chao ad\n'
+        "- intent: hotline_info\n  examples: |\n    - số tổng đài bảo vệ trẻ em là số mấy\n",
+        encoding="utf-8",
+    )
+    ok = run_cli(["eval", "--test-set", str(test_set), "--folds", "0", "--json"])
+    assert ok.returncode == 0, ok.stderr
+    report = json.loads(ok.stdout)
+    assert report["n"] == 3
+    assert {"accuracy", "macro_f1", "per_intent", "confusions", "urgent_recall"} <= report.keys()
+    too_high = run_cli(
+        ["eval", "--test-set", str(test_set), "--folds", "0", "--min-accuracy", "1.01"]
+    )
+    assert too_high.returncode == 1
+    assert "FAIL: accuracy" in too_high.stderr
