@@ -178,7 +178,10 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)],
+        middleware=[
+            *(m for feature in features for m in feature.middleware),
+            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+        ],
     )
     app.state.assistant = assistant
     app.state.settings = settings

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
 FEATURE_MODULES: tuple[str, ...] = (
@@ -27,3 +28,6 @@ class Feature:
     on_startup: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     on_shutdown: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     description: str = ""  # shown on the status page: what runs and where
+    # Wraps the whole app (outermost first), for what a route cannot do alone, e.g. CORS
+    # headers on the core's /api/chat. Keep it scoped to the feature's own paths.
+    middleware: list[Middleware] = field(default_factory=list)

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     cors_origins: str = Field(default="", alias="CHILDSAFE_CORS_ORIGINS")
     rate_limit_per_minute: int = Field(default=30, alias="CHILDSAFE_RATE_LIMIT_PER_MINUTE")
     public_url: str | None = Field(default=None, alias="CHILDSAFE_PUBLIC_URL")
+    # Where the web chat's quick-exit button sends the browser (a neutral, common site).
+    web_exit_url: str = Field(default="https://www.google.com", alias="CHILDSAFE_WEB_EXIT_URL")
 
     # --- staff desk -----------------------------------------------------------------------
     staff_session_hours: float = Field(default=8.0, alias="CHILDSAFE_STAFF_SESSION_HOURS")
