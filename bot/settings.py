@@ -46,7 +46,7 @@ class Settings(BaseSettings):
         alias="CHILDSAFE_LOCAL_LINE_NAME",
     )
     local_line_sources: str = Field(
-        default="CV-363-PGDDT-AL:5;CV-SGDDT-HP-2024:1", alias="CHILDSAFE_LOCAL_LINE_SOURCES"
+        default="CV-363-PGDDT-AL:1;CV-SGDDT-HP-2024:1", alias="CHILDSAFE_LOCAL_LINE_SOURCES"
     )
 
     # --- content review -----------------------------------------------------------------

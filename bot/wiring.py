@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 from bot.settings import Settings
-from content.base import ContentBase, Deployment, Source, default_content
+from content.base import ContentBase, Deployment, default_content, parse_source_list
 from handlers.identity import load_or_create_secret, user_key
+from handlers.normalise import fold
 from handlers.pipeline import Assistant
 from handlers.state import StateStore
 from nlu.embedded import EmbeddedEngine
@@ -20,17 +22,45 @@ ENGINE_FACTORIES: dict[str, Callable[[Settings, EmbeddedEngine], NLUEngine]] = {
 
 
 def deployment_from(settings: Settings) -> Deployment:
-    sources = []
-    for item in settings.local_line_sources.split(";"):
-        doc, _, ref = item.partition(":")
-        if doc.strip():
-            sources.append(Source(doc.strip(), f"mục {ref.strip()}" if ref.strip() else ""))
+    """The province and its local line, with the documents that name the line.
+
+    The shipped line, its name and its sources belong to the shipped province (Hải Phòng,
+    directives 000 and 001): a deployment elsewhere shows its own line, or none.
+    """
+    shipped = {
+        name: Settings.model_fields[name].default
+        for name in ("province", "local_line", "local_line_name", "local_line_sources")
+    }
+    line = re.sub(r"[\s.\-]", "", settings.local_line or "") or None
+    name, sources = settings.local_line_name.strip(), settings.local_line_sources
+    if line == shipped["local_line"] and fold(shipped["province"]) not in fold(settings.province):
+        log.warning(
+            "local line %s belongs to %s; not shown in %s",
+            line,
+            shipped["province"],
+            settings.province,
+        )
+        line = None
+    if line != shipped["local_line"]:
+        if name == shipped["local_line_name"]:
+            name = "đường dây hỗ trợ trẻ em của địa phương"
+        if sources == shipped["local_line_sources"]:
+            sources = ""
     return Deployment(
-        province=settings.province,
-        local_line=settings.local_line or None,
-        local_line_name=settings.local_line_name,
-        local_line_sources=tuple(sources),
+        province=settings.province.strip(),
+        local_line=line,
+        local_line_name=name,
+        local_line_sources=parse_source_list(sources),
     )
+
+
+def _rasa_engine(settings: Settings, embedded: EmbeddedEngine) -> NLUEngine:
+    from nlu.rasa_client import engine_from_settings  # httpx client, worker pool: only if asked
+
+    return engine_from_settings(settings, embedded)
+
+
+ENGINE_FACTORIES.setdefault("rasa", _rasa_engine)
 
 
 def build_engine(settings: Settings, name: str | None = None) -> NLUEngine:
@@ -61,6 +91,8 @@ def build_assistant(
         state=StateStore(ttl_seconds=settings.state_ttl_seconds),
         confidence_threshold=settings.confidence_threshold,
     )
+    if callable(close_engine := getattr(assistant.engine, "close", None)):
+        assistant.closers.append(close_engine)  # the Rasa client's connections and workers
     if settings.logging_enabled if with_logging is None else with_logging:
         attach_request_log(assistant, settings)
     return assistant

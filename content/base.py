@@ -2,14 +2,18 @@
 
 Answer text is Vietnamese with full diacritics, in a tiny markup: `**bold**` and lines
 starting with "• ". Placeholders filled per deployment: `{province}`, `{local_line}`,
-`{local_line_name}`, `{local_line_sentence}` (a whole sentence, or nothing when the
-deployment has no local line).
+`{local_line_name}`, `{local_line_citation}` and `{local_line_sentence}` (a whole sentence
+naming the line and the documents it is cited from, or nothing when the deployment has no
+local line). `markup_to_html` and `markup_to_plain` turn the markup into what Telegram
+(HTML parse mode) and Zalo (plain text) show.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -102,18 +106,38 @@ class Deployment:
     local_line_name: str
     local_line_sources: tuple[Source, ...] = ()
 
-    def placeholders(self) -> dict[str, str]:
-        sentence = (
-            f"Ở {self.province}: **{self.local_line}** – {self.local_line_name}."
-            if self.local_line
-            else ""
-        )
+    def citation(self, documents: Mapping[str, Document] | None = None) -> str:
+        """Where the local line is written down: "Công văn 363/PGDĐT …, mục 1; …"."""
+        docs = registry_documents() if documents is None else documents
+        return "; ".join(cite(source, docs) for source in self.local_line_sources)
+
+    def placeholders(self, documents: Mapping[str, Document] | None = None) -> dict[str, str]:
+        citation = self.citation(documents) if self.local_line else ""
+        sentence = ""
+        if self.local_line:
+            sentence = f"Ở {self.province}: **{self.local_line}** – {self.local_line_name}"
+            sentence += f" (theo {citation})." if citation else "."
         return {
             "province": self.province,
             "local_line": self.local_line or "",
             "local_line_name": self.local_line_name if self.local_line else "",
+            "local_line_citation": citation,
             "local_line_sentence": sentence,
         }
+
+
+def parse_source_list(spec: str) -> tuple[Source, ...]:
+    """`DOC-ID:ref;DOC-ID:ref` (a bare number as ref means a section: "1" → "mục 1")."""
+    sources = []
+    for item in spec.split(";"):
+        doc, _, ref = item.partition(":")
+        doc, ref = doc.strip(), ref.strip()
+        if not doc:
+            continue
+        if re.fullmatch(r"[\dIVX]+(?:\.\d+)*", ref):
+            ref = f"mục {ref}"
+        sources.append(Source(doc, ref))
+    return tuple(sources)
 
 
 @dataclass(slots=True)
@@ -220,18 +244,39 @@ def default_content() -> ContentBase:
     return load_content()
 
 
+@cache
+def registry_documents() -> dict[str, Document]:
+    """The registry as shipped, for citing the local line where no ContentBase is at hand."""
+    return load_documents()
+
+
 _PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
 
 
-def render_text(text: str, deployment: Deployment) -> str:
-    values = deployment.placeholders()
+def render_text(
+    text: str, deployment: Deployment, documents: Mapping[str, Document] | None = None
+) -> str:
+    values = deployment.placeholders(documents)
     rendered = _PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
     # a placeholder that rendered empty must not leave a blank bullet or line behind
     lines = [line for line in rendered.splitlines() if line.strip() not in ("", "•")]
     return "\n".join(lines) if lines else rendered.strip()
 
 
-def cite(source: Source, documents: dict[str, Document]) -> str:
+def cite(source: Source, documents: Mapping[str, Document]) -> str:
     doc = documents.get(source.doc)
     label = doc.short if doc else source.doc
     return f"{label}, {source.ref}" if source.ref else label
+
+
+_BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
+
+
+def markup_to_html(text: str) -> str:
+    """Telegram HTML parse mode: escape everything, then `**x**` → `<b>x</b>`."""
+    return _BOLD_RE.sub(r"<b>\1</b>", html.escape(text, quote=False))
+
+
+def markup_to_plain(text: str) -> str:
+    """Zalo and SMS-style channels: the same text with the bold markers dropped."""
+    return _BOLD_RE.sub(r"\1", text)

@@ -1,19 +1,45 @@
-"""`childsafe validate`: the answer base is complete, cited, current and fits a chat bubble."""
+"""`childsafe validate`: the answer base is complete, cited, current, clean and fits a bubble.
+
+Errors make `validate` fail; warnings are printed for a reviewer. The language checks
+(`language_problems`, `markup_problems`) are plain functions so the tests and authoring
+tools use exactly the rules `validate` applies.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
+import unicodedata
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
-from content.base import BUBBLE_LIMIT, ContentBase, Deployment, render_text
+from content.base import (
+    BUBBLE_LIMIT,
+    Answer,
+    ContentBase,
+    Deployment,
+    Document,
+    cite,
+    markup_to_plain,
+    render_text,
+)
 from handlers.models import Audience
+from handlers.normalise import normalise
 from handlers.topics import ALL_INTENTS, TOPICAL_INTENTS
 
-AUDIENCES_SERVED = (Audience.PARENT, Audience.STUDENT, Audience.TEACHER)
-EMERGENCY_LINES = {"111", "112", "113", "114", "115"}
-# A run of digits that looks like a phone line: 3-digit short codes and 1800/1900 numbers.
-_LINE_RE = re.compile(r"(?<![\d.,/])(1[0-9]{2}|1[89]00[\s.]?\d{4}|0\d{9,10})(?![\d.,/])")
+AUDIENCES_SERVED = (Audience.PARENT, Audience.STUDENT, Audience.TEACHER, Audience.ANY)
+EMERGENCY_LINES = frozenset({"111", "112", "113", "114", "115"})
+ZALO_TEXT_LIMIT = 2000  # Zalo OA text message limit
+TELEGRAM_CALLBACK_MAX_BYTES = 64  # Telegram callback_data limit; payloads are "@answer:<id>"
+BUTTON_LABEL_MAX = 40  # longer labels are cut on small phone screens
+NON_TOPICAL_PREFIXES = ("urgent.", "cmd.", "core.", "role.")
+
+# Phone lines: the 11x short codes, 1800/1900 numbers and 10/11-digit numbers from 0.
+_LINE_RE = re.compile(r"(?<![\d.,/])(11\d|1[89]00[\s.]?\d{4}|0\d{9,10})(?!\d|[.,/]\d)")
+_LOCAL_NUMBER_RE = re.compile(r"(?<![\d.,/])(1[89]00[\s.]?\d{4}|0\d{9,10})(?!\d|[.,/]\d)")
+_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
 _GOTO_KINDS = ("intent:", "cmd:", "role:", "tel:")
 
 
@@ -25,6 +51,120 @@ class Report:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+# ---------------------------------------------------------------------- language checks
+
+# OCR debris seen in the scanned directives ("Chi thi s6 28-CT/TW cta Bo Chinh tri").
+_OCR_DEBRIS = [
+    (re.compile(r"\bs[06]\b"), "OCR debris 's6'/'s0' (số)"),
+    (re.compile(r"\b(?:cta|ctia|ciia|cia|ctra|cla)\b", re.IGNORECASE), "OCR debris (của)"),
+    (re.compile(r"\btr[éè¢]\b", re.IGNORECASE), "OCR debris 'tré' (trẻ)"),
+    (re.compile(r"\bP(?:ang|ao|ay|ai|iéu|éc|oi|ình)\b"), "OCR debris 'P…' for 'Đ…'"),
+    (re.compile(r"\bchi thi\b", re.IGNORECASE), "unaccented 'Chi thi' (Chỉ thị)"),
+    (re.compile(r"[|¢€¥©®�ðþ\\^~`]"), "stray character"),
+]
+# Tokens mixing letters and digits ("s6", "1ap", "000đ") are OCR or typing slips, except these.
+_MIXED_TOKEN_RE = re.compile(r"(?<!\w)(?=\w*\d)(?=\w*[^\W\d_])\w+")
+_MIXED_ALLOWED = frozenset({"tongdai111"})
+# Words that are never written without diacritics: seeing one means the text lost its accents.
+UNACCENTED_WORDS = frozenset(
+    {
+        "khong", "duoc", "nguoi", "cua", "nhung", "nhieu", "hoac", "neu", "cac", "mot",
+        "viec", "truong", "dieu", "quyen", "tuoi", "vao", "den", "biet", "hoc", "vien",
+        "phai", "thuong", "giup", "nuoc", "duong", "huong", "chinh", "phap", "luat", "nhan",
+        "tinh", "gia", "dinh",
+        "ve", "cho", "lam", "thi", "chi", "xa", "hoi", "tre",
+    }
+)  # fmt: skip
+# Single words above that are also real unaccented words only count inside these pairs.
+_AMBIGUOUS = frozenset({"nhan", "tinh", "gia", "dinh", "ve", "cho", "lam", "thi", "chi", "xa",
+                        "hoi", "tre"})  # fmt: skip
+_UNACCENTED_PAIRS = frozenset(
+    {
+        ("tre", "em"), ("gia", "dinh"), ("xa", "hoi"), ("bao", "ve"), ("chi", "thi"),
+        ("nhan", "dan"), ("thi", "hanh"), ("cho", "tre"), ("lam", "viec"), ("tinh", "huong"),
+    }
+)  # fmt: skip
+
+
+@cache
+def _vietnamese_letters() -> frozenset[str]:
+    tones = ["", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323"]
+    vowels = ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"]
+    letters = set("abcdefghijklmnopqrstuvwxyzđ")
+    for vowel in vowels:
+        for tone in tones:
+            letters.add(unicodedata.normalize("NFC", vowel + tone))
+    return frozenset(letters | {c.upper() for c in letters})
+
+
+def language_problems(text: str) -> list[str]:
+    """Lost diacritics, OCR debris and stray characters in text shown to people."""
+    problems: list[str] = []
+    if unicodedata.normalize("NFC", text) != text:
+        problems.append("text is not NFC-normalised (decomposed diacritics)")
+    for pattern, label in _OCR_DEBRIS:
+        if match := pattern.search(text):
+            problems.append(f"{label}: {match.group(0)!r}")
+    for match in _MIXED_TOKEN_RE.finditer(text):
+        if match.group(0).lower() not in _MIXED_ALLOWED:
+            problems.append(f"letters and digits glued together: {match.group(0)!r}")
+    letters = _vietnamese_letters()
+    for char in sorted(set(text)):
+        if char.isalpha() and "LATIN" in unicodedata.name(char, "") and char not in letters:
+            problems.append(f"letter {char!r} is not Vietnamese (OCR?)")
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    seen: set[str] = set()
+    for word in words:
+        if word in UNACCENTED_WORDS and word not in _AMBIGUOUS and word not in seen:
+            seen.add(word)
+            problems.append(f"word without diacritics: {word!r}")
+    for pair in itertools.pairwise(words):
+        if pair in _UNACCENTED_PAIRS:
+            problems.append(f"words without diacritics: {' '.join(pair)!r}")
+    return problems
+
+
+def markup_problems(text: str) -> list[str]:
+    """Only `**bold**` (within one line) and lines starting with "• " are allowed."""
+    problems: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.count("**") % 2:
+            problems.append(f"line {number}: unbalanced ** (bold must close on its line)")
+        if "****" in line:
+            problems.append(f"line {number}: empty bold")
+        if "*" in line.replace("**", ""):
+            problems.append(f"line {number}: single '*' (only **bold** is allowed)")
+        if re.match(r"\s*(?:[-+*]\s|#)", line):
+            problems.append(f"line {number}: Markdown list or heading; use '• ' bullets")
+        if "•" in line and not re.fullmatch(r"• \S.*", line):
+            problems.append(f"line {number}: '•' must start the line and be followed by a space")
+        if re.search(r"__|\[[^\]]*\]\(|</?[a-zA-Z][^>]*>", line):
+            problems.append(f"line {number}: Markdown link, underline or HTML tag")
+        if line != line.strip():
+            problems.append(f"line {number}: leading or trailing spaces")
+    return problems
+
+
+# ---------------------------------------------------------------------- rendering helpers
+
+
+def sources_line(answer: Answer, documents: Mapping[str, Document]) -> str:
+    """The citation line the pipeline appends under a reply."""
+    if not answer.sources:
+        return ""
+    return "📚 Nguồn: " + "; ".join(cite(s, documents) for s in answer.sources) + "."
+
+
+def shown_text(answer: Answer, deployment: Deployment, documents: Mapping[str, Document]) -> str:
+    """What a user sees for this answer: the rendered text and its citation line."""
+    body = render_text(answer.text, deployment, documents)
+    footer = sources_line(answer, documents)
+    return f"{body}\n\n{footer}" if footer else body
+
+
+# ---------------------------------------------------------------------- the validation
 
 
 def validate(
@@ -40,47 +180,161 @@ def validate(
     if deployment.local_line:
         allowed_lines.add(deployment.local_line)
 
+    _check_deployment(base, deployment, report)
+    _check_coverage(base, intents, report)
+    targets = {b.goto for a in base.answers.values() for b in a.buttons}
+    for answer in base.answers.values():
+        _check_answer(answer, base, deployment, today, max_age_days, intents, allowed_lines, report)
+        needs_route = (
+            answer.intent in TOPICAL_INTENTS
+            and not answer.main
+            and not answer.id.startswith(NON_TOPICAL_PREFIXES)  # urgent.*: chosen by triage
+        )
+        if needs_route and not answer.keywords and answer.id not in targets:
+            report.errors.append(
+                f"{answer.path}:{answer.id}: sub-answer unreachable (no keywords, no button)"
+            )
+    _check_keyword_overlap(base, report)
+    return report
+
+
+def _check_deployment(base: ContentBase, deployment: Deployment, report: Report) -> None:
+    line = deployment.local_line
+    if line is None:
+        return
+    if not re.fullmatch(r"\d{3,11}", line):
+        report.errors.append(f"deployment: local line {line!r} is not a phone number")
+    if line in EMERGENCY_LINES:
+        report.errors.append(f"deployment: local line {line} is a national emergency number")
+    for source in deployment.local_line_sources:
+        if source.doc not in base.documents:
+            report.errors.append(f"deployment: local line source {source.doc!r} not in registry")
+    if not deployment.local_line_sources:
+        report.warnings.append(f"deployment: local line {line} cites no document")
+
+
+def _check_coverage(base: ContentBase, intents: Iterable[str], report: Report) -> None:
     for intent in intents:
         for audience in AUDIENCES_SERVED:
-            if base.main_answer(intent, audience) is None:
+            main = base.main_answer(intent, audience)
+            if main is None or not main.serves(audience):
                 report.errors.append(f"intent {intent!r} has no main answer for {audience.value}")
+        for audience in AUDIENCES_SERVED:
+            exact = [a.id for a in base.for_intent(intent) if a.main and audience in a.audiences]
+            if len(exact) > 1:
+                report.warnings.append(
+                    f"intent {intent!r}: several main answers for {audience.value}: {exact}"
+                )
 
-    for answer in base.answers.values():
-        where = f"{answer.path}:{answer.id}"
-        if answer.intent not in intents and not answer.id.startswith(("urgent.", "cmd.", "core.", "role.")):
-            report.errors.append(f"{where}: unknown intent {answer.intent!r}")
-        if answer.topical and answer.intent in TOPICAL_INTENTS and not answer.sources:
-            report.errors.append(f"{where}: a topical answer must cite at least one source")
-        for source in answer.sources:
-            if source.doc not in base.documents:
-                report.errors.append(f"{where}: source {source.doc!r} is not in the registry")
-            if not source.ref.strip():
-                report.errors.append(f"{where}: source {source.doc} has no article or section")
-        age = (today - answer.verified_on).days
-        if age > max_age_days:
-            report.errors.append(
-                f"{where}: verified_on {answer.verified_on} is {age} days old (max {max_age_days})"
+
+def _check_answer(
+    answer: Answer,
+    base: ContentBase,
+    deployment: Deployment,
+    today: dt.date,
+    max_age_days: int,
+    intents: tuple[str, ...],
+    allowed_lines: set[str],
+    report: Report,
+) -> None:
+    where = f"{answer.path}:{answer.id}"
+    errors = report.errors
+    if answer.intent not in intents and not answer.id.startswith(NON_TOPICAL_PREFIXES):
+        errors.append(f"{where}: unknown intent {answer.intent!r}")
+    if answer.topical and answer.intent in TOPICAL_INTENTS and not answer.sources:
+        errors.append(f"{where}: a topical answer must cite at least one source")
+    for source in answer.sources:
+        doc = base.documents.get(source.doc)
+        if doc is None:
+            errors.append(f"{where}: source {source.doc!r} is not in the registry")
+        elif doc.status == "replaced":
+            report.warnings.append(f"{where}: cites {source.doc}, which has been replaced")
+        if not source.ref.strip():
+            errors.append(f"{where}: source {source.doc} has no article or section")
+
+    age = (today - answer.verified_on).days
+    if age > max_age_days:
+        errors.append(
+            f"{where}: verified_on {answer.verified_on} is {age} days old (max {max_age_days})"
+        )
+    if answer.verified_on > today:
+        errors.append(f"{where}: verified_on {answer.verified_on} is in the future")
+
+    unknown = set(_PLACEHOLDER_RE.findall(answer.text)) - set(deployment.placeholders({}))
+    if unknown:
+        errors.append(f"{where}: unknown placeholder(s) {sorted(unknown)}")
+    for number in _LOCAL_NUMBER_RE.findall(answer.text):
+        errors.append(f"{where}: hard-coded line {number}; use {{local_line}} placeholders")
+
+    rendered = render_text(answer.text, deployment, base.documents)
+    shown = shown_text(answer, deployment, base.documents)
+    if len(shown) > BUBBLE_LIMIT:
+        errors.append(f"{where}: {len(shown)} characters shown, over {BUBBLE_LIMIT}")
+    if len(markup_to_plain(shown)) > ZALO_TEXT_LIMIT:
+        errors.append(f"{where}: over Zalo's {ZALO_TEXT_LIMIT}-character limit")
+    if "{" in rendered or "}" in rendered:
+        errors.append(f"{where}: unfilled placeholder in text")
+    errors.extend(f"{where}: {p}" for p in markup_problems(rendered))
+    for text in (rendered, answer.title, *(b.label for b in answer.buttons)):
+        errors.extend(f"{where}: {p}" for p in language_problems(text))
+    for number in _LINE_RE.findall(rendered):
+        compact = re.sub(r"[\s.]", "", number)
+        if compact not in allowed_lines:
+            errors.append(f"{where}: phone line {number} is not a configured hotline")
+
+    for keyword in answer.keywords:
+        if not keyword.strip() or normalise(keyword).folded != keyword:
+            errors.append(
+                f"{where}: keyword {keyword!r} is not folded "
+                f"(write {normalise(keyword).folded!r}: lowercase, no diacritics, đ→d)"
             )
-        if answer.verified_on > today:
-            report.errors.append(f"{where}: verified_on {answer.verified_on} is in the future")
-        rendered = render_text(answer.text, deployment)
-        if len(rendered) > BUBBLE_LIMIT:
-            report.errors.append(f"{where}: {len(rendered)} characters, over {BUBBLE_LIMIT}")
-        if rendered.count("**") % 2:
-            report.errors.append(f"{where}: unbalanced ** markup")
-        for number in _LINE_RE.findall(rendered):
-            compact = re.sub(r"[\s.]", "", number)
-            if compact not in allowed_lines:
-                report.errors.append(f"{where}: phone line {number} is not a configured hotline")
-        for button in answer.buttons:
-            if button.goto.startswith("tel:"):
-                if button.goto[4:] not in allowed_lines:
-                    report.errors.append(f"{where}: button calls unconfigured line {button.goto}")
-            elif button.goto.startswith("intent:"):
-                if button.goto[7:] not in intents:
-                    report.errors.append(f"{where}: button goes to unknown intent {button.goto}")
-            elif not button.goto.startswith(_GOTO_KINDS) and button.goto not in base.answers:
-                report.errors.append(f"{where}: button goes to unknown answer {button.goto!r}")
-        if "{" in rendered or "}" in rendered:
-            report.errors.append(f"{where}: unfilled placeholder in text")
-    return report
+    if answer.keywords and answer.main:
+        report.warnings.append(f"{where}: a main answer has keywords (they are ignored)")
+
+    for button in answer.buttons:
+        _check_button(where, button.label, button.goto, base, intents, allowed_lines, report)
+
+
+def _check_button(
+    where: str,
+    label: str,
+    goto: str,
+    base: ContentBase,
+    intents: tuple[str, ...],
+    allowed_lines: set[str],
+    report: Report,
+) -> None:
+    if goto.startswith("tel:"):
+        if goto[4:] not in allowed_lines:
+            report.errors.append(f"{where}: button calls unconfigured line {goto}")
+    elif goto.startswith("intent:"):
+        if goto[7:] not in intents:
+            report.errors.append(f"{where}: button goes to unknown intent {goto}")
+    elif not goto.startswith(_GOTO_KINDS) and goto not in base.answers:
+        report.errors.append(f"{where}: button goes to unknown answer {goto!r}")
+    payload = f"@{goto}" if goto.startswith(_GOTO_KINDS) else f"@answer:{goto}"
+    if len(payload.encode()) > TELEGRAM_CALLBACK_MAX_BYTES:
+        report.errors.append(f"{where}: button payload {payload!r} over 64 bytes (Telegram)")
+    if len(label) > BUTTON_LABEL_MAX:
+        report.warnings.append(f"{where}: button label {label!r} is long")
+
+
+def _check_keyword_overlap(base: ContentBase, report: Report) -> None:
+    """The same keyword on two sub-answers for the same people makes the choice arbitrary."""
+    for intent, answers in base.by_intent.items():
+        owners: dict[str, list[Answer]] = {}
+        for answer in answers:
+            for keyword in answer.keywords:
+                owners.setdefault(keyword, []).append(answer)
+        for keyword, owned in owners.items():
+            for i, first in enumerate(owned):
+                for second in owned[i + 1 :]:
+                    if _share_audience(first, second):
+                        report.warnings.append(
+                            f"{intent}: keyword {keyword!r} on both {first.id} and {second.id}"
+                        )
+
+
+def _share_audience(a: Answer, b: Answer) -> bool:
+    # An answer for one audience overriding a general one with the same keywords is deliberate.
+    return bool(set(a.audiences) & set(b.audiences))
