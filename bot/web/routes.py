@@ -1,0 +1,126 @@
+"""Routes of the web chat: the page, the embeddable widget, their assets, and `/api/erase`.
+
+The page and the widget both talk to the core's `POST /api/chat`. The widget opens an
+iframe to `/embed` (same origin as the API), so a host site's own scripts never see
+the conversation; `CHILDSAFE_CORS_ORIGINS` lists the sites allowed to frame it and to
+call the API directly from their pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.app import _status_html, error, read_json_object
+from bot.features import Feature
+from bot.settings import Settings
+from bot.web.cors import ApiCorsMiddleware
+from bot.web.security import allowed_origins, asset_headers, checked_exit_url, page_headers
+from handlers.pipeline import Assistant
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+CHANNEL = "web"
+MAX_SESSION_CHARS = 128  # the core's limit for `session` on /api/chat
+API_PATHS = frozenset({"/api/chat", "/api/erase"})
+
+ASSET_TYPES = {
+    "chat.css": "text/css; charset=utf-8",
+    "chat.js": "text/javascript; charset=utf-8",
+    "icon.svg": "image/svg+xml",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    body: bytes
+    media_type: str
+    etag: str
+
+    @classmethod
+    def load(cls, name: str, media_type: str) -> Asset:
+        body = (STATIC_DIR / name).read_bytes()
+        return cls(body, media_type, '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
+
+    def response(self, request: Request) -> Response:
+        headers = {**asset_headers(), "ETag": self.etag}
+        if request.headers.get("if-none-match") == self.etag:
+            return Response(status_code=304, headers=headers)
+        return Response(self.body, media_type=self.media_type, headers=headers)
+
+
+def render_page(name: str, exit_url: str) -> str:
+    """A page from static/, with the settings it needs filled in (escaped)."""
+    template = (STATIC_DIR / name).read_text(encoding="utf-8")
+    return template.replace("{{exit_url}}", html.escape(exit_url, quote=True))
+
+
+def feature(settings: Settings, assistant: Assistant) -> Feature:
+    exit_url = checked_exit_url(settings.web_exit_url)
+    origins = allowed_origins(settings.cors_origin_list)
+    pages = {
+        name: render_page(name, exit_url) for name in ("index.html", "embed.html", "neutral.html")
+    }
+    assets = {name: Asset.load(name, media_type) for name, media_type in ASSET_TYPES.items()}
+    widget = Asset.load("widget.js", "text/javascript; charset=utf-8")
+
+    def page(name: str, frameable_by: frozenset[str] | None = None) -> HTMLResponse:
+        return HTMLResponse(pages[name], headers=page_headers(frameable_by))
+
+    async def chat_page(request: Request) -> Response:
+        return page("index.html")
+
+    async def embed_page(request: Request) -> Response:
+        return page("embed.html", frameable_by=origins)
+
+    async def neutral_page(request: Request) -> Response:
+        return page("neutral.html")
+
+    async def widget_script(request: Request) -> Response:
+        return widget.response(request)
+
+    async def asset(request: Request) -> Response:
+        found = assets.get(request.path_params["name"])
+        if found is None:
+            return error(404, "no such file")
+        return found.response(request)
+
+    async def status(request: Request) -> Response:
+        state = request.app.state
+        body = _status_html(state.settings, state.assistant, state.features)
+        return HTMLResponse(body, headers={"Cache-Control": "no-store"})
+
+    async def erase(request: Request) -> Response:
+        payload = await read_json_object(request)
+        if isinstance(payload, Response):
+            return payload
+        session = payload.get("session")
+        if not isinstance(session, str) or not session or len(session) > MAX_SESSION_CHARS:
+            limit = MAX_SESSION_CHARS
+            return error(422, f'"session" must be a non-empty string of at most {limit} characters')
+        erased = await run_in_threadpool(assistant.erase, CHANNEL, session)
+        return JSONResponse({"erased": erased}, headers={"Cache-Control": "no-store"})
+
+    routes: list[BaseRoute] = [
+        Route("/", chat_page, methods=["GET"]),
+        Route("/embed", embed_page, methods=["GET"]),
+        Route("/neutral", neutral_page, methods=["GET"]),
+        Route("/status", status, methods=["GET"]),
+        Route("/widget.js", widget_script, methods=["GET"]),
+        Route("/web/{name:str}", asset, methods=["GET"]),
+        Route("/api/erase", erase, methods=["POST"]),
+    ]
+    embedders = ", ".join(sorted(origins)) or "this site only"
+    return Feature(
+        name="web",
+        routes=routes,
+        middleware=[Middleware(ApiCorsMiddleware, origins=origins, paths=API_PATHS)],
+        description=f"web chat at /, widget at /widget.js (embeddable by: {embedders})",
+    )
