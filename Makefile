@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run chat test check lint types train eval validate bench clean
+.PHONY: help install run chat test check lint types train eval validate bench clean browser-deps
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -23,8 +23,14 @@ run: $(STAMP)  ## serve the assistant on http://127.0.0.1:8000
 chat: $(STAMP)  ## chat with the assistant in the terminal
 	$(BIN)/childsafe chat
 
-test: $(STAMP)  ## run the whole test suite
+test: $(STAMP) browser-deps  ## run the whole test suite
 	$(BIN)/python -m pytest -q
+
+# Debian's chromium drives the browser tests (Playwright's own browser download is never used);
+# the emoji font makes screenshots show what phones show. CI runs as root on a fresh machine.
+browser-deps:  ## install Debian's chromium (and an emoji font) for the browser tests
+	command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi 'color emoji' || \
+	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-color-emoji)
 
 check: $(STAMP)  ## ruff and mypy
 	$(BIN)/ruff check bot nlu content handlers tests
