@@ -288,8 +288,6 @@ def _check_answer(
                 f"{where}: keyword {keyword!r} is not folded "
                 f"(write {normalise(keyword).folded!r}: lowercase, no diacritics, đ→d)"
             )
-    if answer.keywords and answer.main:
-        report.warnings.append(f"{where}: a main answer has keywords (they are ignored)")
 
     for button in answer.buttons:
         _check_button(where, button.label, button.goto, base, intents, allowed_lines, report)
