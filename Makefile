@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run chat test check lint types train eval validate bench clean browser-deps
+.PHONY: help install run chat test check lint types train eval validate bench clean browser-deps rasa rasa-validate rasa-train rasa-serve
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -45,6 +45,51 @@ eval: $(STAMP)  ## evaluate the embedded NLU on the held-out test set
 
 validate: $(STAMP)  ## validate the answer base
 	$(BIN)/childsafe validate
+
+# --- Rasa 3.6 NLU server (issue #7): its own Python 3.10 venv, reached over HTTP -----------
+RASA_VERSION := 3.6.21
+RASA_VENV := .venv-rasa
+RASA_BIN := $(RASA_VENV)/bin
+RASA_STAMP := $(RASA_VENV)/.installed-$(RASA_VERSION)
+RASA_CONSTRAINTS := constraints/rasa-$(RASA_VERSION).txt
+RASA_PYTHON ?= $(firstword $(shell command -v python3.10) /root/.pyenv/versions/3.10.13/bin/python3.10)
+RASA_DATA := build/rasa-data
+RASA_MODEL := nlu/models/childsafe-nlu.tar.gz
+RASA_CONFIG ?= nlu/config.yml
+RASA_PORT ?= 5005
+# No telemetry (no network), Rasa's training cache under build/, TensorFlow quiet.
+RASA_ENV := RASA_TELEMETRY_ENABLED=false RASA_CACHE_DIRECTORY=build/rasa-cache \
+	TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore
+
+$(RASA_STAMP): $(RASA_CONSTRAINTS)
+	test -x $(RASA_BIN)/python || $(RASA_PYTHON) -m venv $(RASA_VENV)
+	$(RASA_BIN)/pip install -q --upgrade pip
+	$(RASA_BIN)/pip install -q rasa==$(RASA_VERSION) -c $(RASA_CONSTRAINTS)
+	$(RASA_ENV) $(RASA_BIN)/rasa --version
+	touch $@
+
+rasa: $(RASA_STAMP)  ## create .venv-rasa (Python 3.10) with Rasa 3.6.21, pinned by constraints/
+
+rasa-validate: $(RASA_STAMP)  ## rasa data validate on nlu/ (data, domain, pipeline)
+	$(RASA_ENV) $(RASA_BIN)/rasa data validate --data nlu/data --domain nlu/domain.yml \
+		--config $(RASA_CONFIG)
+
+$(RASA_DATA)/.folded: $(wildcard nlu/data/*.yml) handlers/normalise.py nlu/export_folded.py | $(STAMP)
+	$(BIN)/python -m nlu.export_folded $(RASA_DATA)
+	touch $@
+
+$(RASA_MODEL): $(RASA_DATA)/.folded $(RASA_CONFIG) nlu/domain.yml $(RASA_STAMP)
+	$(MAKE) --no-print-directory rasa-validate
+	$(RASA_ENV) $(RASA_BIN)/rasa train nlu --config $(RASA_CONFIG) --nlu $(RASA_DATA) \
+		--out nlu/models --fixed-model-name childsafe-nlu
+	touch $@  # Rasa skips writing when nothing changed
+
+rasa-train: $(RASA_MODEL)  ## train Rasa's NLU model on folded nlu/data (nlu/models/)
+
+rasa-serve: $(RASA_MODEL)  ## serve the Rasa model on 127.0.0.1:5005 (needs RASA_TOKEN)
+	@test -n "$$RASA_TOKEN" || { echo "RASA_TOKEN is not set: export RASA_TOKEN=<a long random string>" >&2; exit 2; }
+	$(RASA_ENV) $(RASA_BIN)/rasa run --enable-api -m nlu/models --auth-token "$$RASA_TOKEN" \
+		-i 127.0.0.1 -p $(RASA_PORT)
 
 clean:  ## remove caches and the virtual environment
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache
