@@ -174,7 +174,12 @@ def train() -> None:
 @click.option("--min-macro-f1", type=float, default=None)
 @click.option("--min-urgent-recall", type=float, default=None)
 @click.option("--json", "as_json", is_flag=True)
-@engine_option
+@click.option(
+    "--engine",
+    type=click.Choice(["embedded", "rasa", "both"]),
+    default=None,
+    help="Engine to measure (default: CHILDSAFE_NLU); both: side by side on the same test set.",
+)
 def eval(
     test_set: Path | None,
     folds: int,
@@ -188,7 +193,7 @@ def eval(
     from bot.evalreport import run_eval
 
     ok = run_eval(
-        _settings(engine=engine),
+        _settings(),
         test_set=test_set,
         folds=folds,
         min_accuracy=min_accuracy,
@@ -262,4 +267,8 @@ _register_feature_commands()
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except MissingSecretError as exc:  # e.g. CHILDSAFE_NLU=rasa without RASA_TOKEN
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
