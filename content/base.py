@@ -2,10 +2,11 @@
 
 Answer text is Vietnamese with full diacritics, in a tiny markup: `**bold**` and lines
 starting with "• ". Placeholders filled per deployment: `{province}`, `{local_line}`,
-`{local_line_name}`, `{local_line_citation}` and `{local_line_sentence}` (a whole sentence
+`{local_line_name}`, `{local_line_citation}`, `{local_line_sentence}` (a whole sentence
 naming the line and the documents it is cited from, or nothing when the deployment has no
-local line). `markup_to_html` and `markup_to_plain` turn the markup into what Telegram
-(HTML parse mode) and Zalo (plain text) show.
+local line) and `{local_line_status}` (that sentence, or one saying there is none).
+`markup_to_html` and `markup_to_plain` turn the markup into what Telegram (HTML parse mode)
+and Zalo (plain text) show.
 """
 
 from __future__ import annotations
@@ -117,12 +118,14 @@ class Deployment:
         if self.local_line:
             sentence = f"Ở {self.province}: **{self.local_line}** – {self.local_line_name}"
             sentence += f" (theo {citation})." if citation else "."
+        status = sentence or f"Mình chưa có số tổng đài riêng của {self.province}."
         return {
             "province": self.province,
             "local_line": self.local_line or "",
             "local_line_name": self.local_line_name if self.local_line else "",
             "local_line_citation": citation,
             "local_line_sentence": sentence,
+            "local_line_status": status,
         }
 
 

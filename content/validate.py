@@ -64,8 +64,9 @@ _OCR_DEBRIS = [
     (re.compile(r"\bchi thi\b", re.IGNORECASE), "unaccented 'Chi thi' (Chỉ thị)"),
     (re.compile(r"[|¢€¥©®�ðþ\\^~`]"), "stray character"),
 ]
-# Tokens mixing letters and digits ("s6", "1ap", "000đ") are OCR or typing slips, except these.
-_MIXED_TOKEN_RE = re.compile(r"(?<!\w)(?=\w*\d)(?=\w*[^\W\d_])\w+")
+# Tokens mixing letters and digits ("s6", "1ap", "000đ") are OCR or typing slips; a document
+# number's tail after "/" ("121/2020/QH14") and these are fine.
+_MIXED_TOKEN_RE = re.compile(r"(?<![\w/])(?=\w*\d)(?=\w*[^\W\d_])\w+")
 _MIXED_ALLOWED = frozenset({"tongdai111"})
 # Words that are never written without diacritics: seeing one means the text lost its accents.
 UNACCENTED_WORDS = frozenset(
