@@ -208,8 +208,14 @@ def eval(
 
 @cli.command()
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
-def validate(today: dt.datetime | None) -> None:
-    """Check the answer base: coverage, sources, hotlines, bubble size, review age."""
+@click.option(
+    "--max-age-days",
+    type=int,
+    default=None,
+    help="Review age: answers verified longer ago fail (default: CHILDSAFE_REVIEW_MAX_AGE_DAYS).",
+)
+def validate(today: dt.datetime | None, max_age_days: int | None) -> None:
+    """Check the answer base: coverage, sources, hotlines, language, bubble size, review age."""
     from bot.wiring import deployment_from
     from content.base import load_content
     from content.validate import validate as run_validate
@@ -220,7 +226,7 @@ def validate(today: dt.datetime | None) -> None:
         base,
         deployment_from(settings),
         today=today.date() if today else None,
-        max_age_days=settings.review_max_age_days,
+        max_age_days=settings.review_max_age_days if max_age_days is None else max_age_days,
     )
     for warning in report.warnings:
         click.echo(f"warning: {warning}")
@@ -237,16 +243,30 @@ def validate(today: dt.datetime | None) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
 def sources(as_json: bool) -> None:
-    """List the registry of documents the answers cite."""
-    from content.base import load_documents
+    """List the registry of documents the answers cite, and how many answers cite each."""
+    from content.base import load_content
 
-    docs = load_documents()
+    base = load_content()
+    cited_by: dict[str, list[str]] = {doc_id: [] for doc_id in base.documents}
+    for answer in base.answers.values():
+        for doc_id in dict.fromkeys(s.doc for s in answer.sources):
+            cited_by.setdefault(doc_id, []).append(answer.id)
     if as_json:
-        payload = [dataclasses.asdict(doc) for doc in docs.values()]
+        payload = [
+            {**dataclasses.asdict(doc), "short": doc.short, "cited_by": cited_by[doc.id]}
+            for doc in base.documents.values()
+        ]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    for doc in docs.values():
-        click.echo(f"{doc.id:<20} {doc.short:<45} {doc.date:<11} {doc.status:<16} {doc.issuer}")
+    rows = [("id", "trích dẫn", "ngày", "hiệu lực", "số câu trả lời", "cơ quan ban hành")]
+    rows += [
+        (d.id, d.short, d.date, d.status, str(len(cited_by[d.id])), d.issuer)
+        for d in base.documents.values()
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row[:5], widths, strict=True)]
+        click.echo("  ".join([*cells, row[5]]))
 
 
 def _register_feature_commands() -> None:

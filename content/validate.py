@@ -27,7 +27,7 @@ from content.base import (
 )
 from handlers.models import Audience
 from handlers.normalise import normalise
-from handlers.topics import ALL_INTENTS, TOPICAL_INTENTS
+from handlers.topics import ALL_INTENTS, LABELS, TOPICAL_INTENTS
 
 AUDIENCES_SERVED = (Audience.PARENT, Audience.STUDENT, Audience.TEACHER, Audience.ANY)
 EMERGENCY_LINES = frozenset({"111", "112", "113", "114", "115"})
@@ -319,12 +319,19 @@ def _check_button(
 
 
 def _check_keyword_overlap(base: ContentBase, report: Report) -> None:
-    """The same keyword on two sub-answers for the same people makes the choice arbitrary."""
+    """The same keyword on two sub-answers for the same people makes the choice arbitrary,
+    and a keyword inside the topic's own name ("cap xa" in "tro cap xa hoi") fires on every
+    question about the topic."""
     for intent, answers in base.by_intent.items():
+        topic = f" {normalise(LABELS.get(intent, '')).folded} "
         owners: dict[str, list[Answer]] = {}
         for answer in answers:
             for keyword in answer.keywords:
                 owners.setdefault(keyword, []).append(answer)
+                if f" {keyword} " in topic:
+                    report.warnings.append(
+                        f"{answer.id}: keyword {keyword!r} is in the topic name {topic.strip()!r}"
+                    )
         for keyword, owned in owners.items():
             for i, first in enumerate(owned):
                 for second in owned[i + 1 :]:
