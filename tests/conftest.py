@@ -13,6 +13,8 @@ from handlers.pipeline import Assistant
 
 MODEL_CACHE = Path(__file__).resolve().parent.parent / ".cache" / "nlu-tests"
 
+pytest_plugins = ["tests.browser"]  # live_server, browser_page, artifact_dir
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

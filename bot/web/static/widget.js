@@ -6,7 +6,7 @@
  * A floating button opens a panel holding an iframe to CHAT-SERVER/embed. The chat runs
  * inside that frame, on the chat server's origin: the host page's own scripts cannot read
  * the conversation, and the host's CSP only has to allow this script and the frame.
- * Button and panel live in a closed shadow root so the host's CSS cannot break them.
+ * Button and panel live in a shadow root so the host's CSS cannot break them.
  * Nothing is stored in the host page (no cookie, no storage).
  */
 (function () {
@@ -79,7 +79,7 @@
 
   var host = document.createElement("div");
   host.setAttribute("data-childsafe-widget", "");
-  var root = host.attachShadow({ mode: "closed" });
+  var root = host.attachShadow({ mode: "open" });
   applyStyles(root);
 
   var launcher = document.createElement("button");
