@@ -278,7 +278,12 @@ async def test_erase_deletes_tracked_messages_forgets_and_confirms_in_one_line(
     app: TelegramApp, fake: FakeTelegram, assistant: Assistant
 ) -> None:
     erased_keys: list[str] = []
-    assistant.erase_hooks.append(lambda key: erased_keys.append(key) or 1)
+
+    def record_erase(key: str) -> int:
+        erased_keys.append(key)
+        return 0
+
+    assistant.erase_hooks.append(record_erase)
     first = message_update("tôi là giáo viên", message_id=41)
     second = message_update("học sinh bị xâm hại thì báo ai", message_id=42)
     await feed(app, first)
