@@ -173,7 +173,7 @@ class FakeTelegram:
     def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = _require(params, "chat_id")
         text = str(params.get("text") or "")
-        shown = _parse_html(text) if params.get("parse_mode") == "HTML" else text
+        shown = parse_html(text) if params.get("parse_mode") == "HTML" else text
         if not shown.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         if len(shown.encode("utf-16-le")) // 2 > 4096:
@@ -322,7 +322,7 @@ class _EntityParser(HTMLParser):
         self.text.append(html.unescape(f"&#{name};"))
 
 
-def _parse_html(text: str) -> str:
+def parse_html(text: str) -> str:
     if re.search(r"&(?!(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);)", text):
         raise ApiError(400, "Bad Request: can't parse entities: unescaped &")
     if re.search(r"<(?![a-zA-Z/])", text):
