@@ -63,7 +63,11 @@ _OCR_DEBRIS = [
     (re.compile(r"\bP(?:ang|ao|ay|ai|iéu|éc|oi|ình)\b"), "OCR debris 'P…' for 'Đ…'"),
     (re.compile(r"\bchi thi\b", re.IGNORECASE), "unaccented 'Chi thi' (Chỉ thị)"),
     (re.compile(r"[|¢€¥©®�ðþ\\^~`]"), "stray character"),
-]
+    # Vietnamese writes "iê/yê" and "uô/ươ" only with the hat or horn: "hién", "duoc" are OCR.
+    (re.compile(r"[iy][eéèẻẽẹ][nmtcpu]|[uư][oóòỏõọ][nmtcpi]", re.IGNORECASE),
+     "vowel without its hat or horn (iê, uô, ươ)"),
+]  # fmt: skip
+MIN_ACCENTED_SHARE = 0.5  # of 12+ words: real answers sit at 0.7 or more, OCR far lower
 # Tokens mixing letters and digits ("s6", "1ap", "000đ") are OCR or typing slips; a document
 # number's tail after "/" ("121/2020/QH14") and these are fine.
 _MIXED_TOKEN_RE = re.compile(r"(?<![\w/])(?=\w*\d)(?=\w*[^\W\d_])\w+")
@@ -116,6 +120,10 @@ def language_problems(text: str) -> list[str]:
         if char.isalpha() and "LATIN" in unicodedata.name(char, "") and char not in letters:
             problems.append(f"letter {char!r} is not Vietnamese (OCR?)")
     words = re.findall(r"[^\W\d_]+", text.lower())
+    syllables = [w for w in re.findall(r"[^\W\d_]+", text) if len(w) > 1 and not w.isupper()]
+    accented = [w for w in syllables if unicodedata.normalize("NFD", w) != w or "đ" in w.lower()]
+    if len(syllables) >= 12 and len(accented) < MIN_ACCENTED_SHARE * len(syllables):
+        problems.append(f"only {len(accented)} of {len(syllables)} words carry diacritics")
     seen: set[str] = set()
     for word in words:
         if word in UNACCENTED_WORDS and word not in _AMBIGUOUS and word not in seen:
@@ -139,7 +147,7 @@ def markup_problems(text: str) -> list[str]:
             problems.append(f"line {number}: single '*' (only **bold** is allowed)")
         if re.match(r"\s*(?:[-+*]\s|#)", line):
             problems.append(f"line {number}: Markdown list or heading; use '• ' bullets")
-        if "•" in line and not re.fullmatch(r"• \S.*", line):
+        if "•" in line and (line.count("•") > 1 or not re.match(r"• \S", line)):
             problems.append(f"line {number}: '•' must start the line and be followed by a space")
         if re.search(r"__|\[[^\]]*\]\(|</?[a-zA-Z][^>]*>", line):
             problems.append(f"line {number}: Markdown link, underline or HTML tag")
