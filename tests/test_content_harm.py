@@ -273,6 +273,7 @@ def test_every_harm_answer_cites_an_article_or_section(answer: Answer) -> None:
     assert answer.sources
     assert all(s.doc in documents for s in answer.sources)
     assert any(re.search(r"Điều \d|Chương|mục|khoản", s.ref) for s in answer.sources)
+    assert all(";" not in s.ref for s in answer.sources), "one article or section per source"
     assert answer.verified_on.isoformat() == "2026-11-22"
 
 
