@@ -1,0 +1,241 @@
+"""Measure the redactor against an annotated corpus (`childsafe eval-redaction`).
+
+Per type: recall (a gold span counts when every character of it is redacted, under any
+placeholder), typed recall (under its own placeholder), and precision (a predicted span
+counts when it overlaps some gold span). Also: protected numbers (hotlines, money, dates,
+ages, classes) that were wrongly redacted, and characters redacted outside any gold span.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from handlers.redact import TYPES, Span, find_spans
+
+Finder = Callable[[str], list[Span]]
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusMessage:
+    text: str
+    pii: tuple[tuple[str, str], ...] = ()
+    keep: tuple[str, ...] = ()
+    holdout: bool = False
+
+
+class CorpusError(ValueError):
+    """The corpus file is malformed or an annotation does not occur in its message."""
+
+
+def load_corpus(path: Path) -> list[CorpusMessage]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items = data.get("messages") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise CorpusError(f"{path}: expected a mapping with a 'messages' list")
+    messages = []
+    for number, item in enumerate(items, 1):
+        text = unicodedata.normalize("NFC", str(item.get("text", "")))
+        pii = tuple(
+            (str(kind), unicodedata.normalize("NFC", str(value)))
+            for kind, value in item.get("pii") or []
+        )
+        keep = tuple(unicodedata.normalize("NFC", str(v)) for v in item.get("keep") or [])
+        for kind, value in pii:
+            if kind not in TYPES:
+                raise CorpusError(f"message {number}: unknown type {kind!r}")
+            if not _occurrences(text, value):
+                raise CorpusError(f"message {number}: {value!r} does not occur in its text")
+        for value in keep:
+            if value not in text:
+                raise CorpusError(f"message {number}: keep {value!r} does not occur in its text")
+        messages.append(CorpusMessage(text, pii, keep, item.get("set") == "holdout"))
+    return messages
+
+
+def _occurrences(text: str, value: str) -> list[tuple[int, int]]:
+    pattern = rf"(?<!\w){re.escape(value)}(?!\w)" if value[:1].isalnum() else re.escape(value)
+    return [m.span() for m in re.finditer(pattern, text)]
+
+
+def gold_spans(message: CorpusMessage) -> list[Span]:
+    return [
+        Span(start, end, kind)
+        for kind, value in message.pii
+        for start, end in _occurrences(message.text, value)
+    ]
+
+
+@dataclass(slots=True)
+class TypeScore:
+    gold: int = 0
+    covered: int = 0
+    covered_as_type: int = 0
+    predicted: int = 0
+    predicted_correct: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "gold": self.gold,
+            "recall": _ratio(self.covered, self.gold),
+            "typed_recall": _ratio(self.covered_as_type, self.gold),
+            "predicted": self.predicted,
+            "precision": _ratio(self.predicted_correct, self.predicted),
+        }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+@dataclass(slots=True)
+class Miss:
+    text: str
+    kind: str
+    value: str
+    got: str  # the message as redacted
+
+
+@dataclass(slots=True)
+class EvalReport:
+    messages: int = 0
+    by_type: dict[str, TypeScore] = field(default_factory=dict)
+    protected: int = 0
+    protected_redacted: list[tuple[str, str]] = field(default_factory=list)
+    chars_redacted: int = 0
+    chars_outside_gold: int = 0
+    seconds: float = 0.0
+    misses: list[Miss] = field(default_factory=list)
+    false_alarms: list[Miss] = field(default_factory=list)
+
+    def score(self, kind: str) -> TypeScore:
+        return self.by_type.setdefault(kind, TypeScore())
+
+    @property
+    def overall(self) -> TypeScore:
+        total = TypeScore()
+        for s in self.by_type.values():
+            total.gold += s.gold
+            total.covered += s.covered
+            total.covered_as_type += s.covered_as_type
+            total.predicted += s.predicted
+            total.predicted_correct += s.predicted_correct
+        return total
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "messages": self.messages,
+            "types": {k: self.by_type[k].as_dict() for k in TYPES if k in self.by_type},
+            "overall": self.overall.as_dict(),
+            "protected": {
+                "total": self.protected,
+                "redacted": len(self.protected_redacted),
+                "rate": _ratio(len(self.protected_redacted), self.protected),
+                "examples": [{"keep": k, "text": t} for k, t in self.protected_redacted],
+            },
+            "chars_redacted_outside_gold": self.chars_outside_gold,
+            "chars_redacted": self.chars_redacted,
+            "ms_per_message": round(1000 * self.seconds / self.messages, 3)
+            if self.messages
+            else None,
+            "misses": [{"type": m.kind, "value": m.value, "redacted": m.got} for m in self.misses],
+            "false_alarms": [
+                {"type": m.kind, "value": m.value, "redacted": m.got} for m in self.false_alarms
+            ],
+        }
+
+
+def evaluate(messages: Iterable[CorpusMessage], finder: Finder = find_spans) -> EvalReport:
+    from handlers.redact import apply_spans
+
+    report = EvalReport()
+    for message in messages:
+        report.messages += 1
+        started = time.perf_counter()
+        predicted = finder(message.text)
+        report.seconds += time.perf_counter() - started
+        gold = gold_spans(message)
+        redacted = apply_spans(message.text, predicted)
+        covered = [False] * len(message.text)
+        for span in predicted:
+            for index in range(span.start, span.end):
+                covered[index] = True
+        for g in gold:
+            score = report.score(g.type)
+            score.gold += 1
+            if all(covered[g.start : g.end]):
+                score.covered += 1
+                same = [p for p in predicted if p.type == g.type]
+                if all(any(p.start <= x < p.end for p in same) for x in range(g.start, g.end)):
+                    score.covered_as_type += 1
+            else:
+                report.misses.append(
+                    Miss(message.text, g.type, message.text[g.start : g.end], redacted)
+                )
+        for p in predicted:
+            score = report.score(p.type)
+            score.predicted += 1
+            if any(p.start < g.end and g.start < p.end for g in gold):
+                score.predicted_correct += 1
+            else:
+                report.false_alarms.append(
+                    Miss(message.text, p.type, message.text[p.start : p.end], redacted)
+                )
+            inside = sum(
+                1 for x in range(p.start, p.end) if not any(g.start <= x < g.end for g in gold)
+            )
+            report.chars_outside_gold += inside
+            report.chars_redacted += p.end - p.start
+        for value in message.keep:
+            for start, end in _occurrences(message.text, value) or [_first(message.text, value)]:
+                report.protected += 1
+                if any(p.start < end and start < p.end for p in predicted):
+                    report.protected_redacted.append((value, redacted))
+    return report
+
+
+def _first(text: str, value: str) -> tuple[int, int]:
+    start = text.index(value)
+    return start, start + len(value)
+
+
+def format_report(report: EvalReport, title: str = "") -> str:
+    lines = [title] if title else []
+    lines.append(f"{report.messages} messages")
+    lines.append(
+        f"{'type':<10} {'gold':>5} {'recall':>8} {'typed':>8} {'pred':>5} {'precision':>10}"
+    )
+    for kind in TYPES:
+        if kind not in report.by_type:
+            continue
+        d = report.by_type[kind].as_dict()
+        lines.append(
+            f"{kind:<10} {d['gold']:>5} {_pct(d['recall']):>8} {_pct(d['typed_recall']):>8} "
+            f"{d['predicted']:>5} {_pct(d['precision']):>10}"
+        )
+    o = report.overall.as_dict()
+    lines.append(
+        f"{'all':<10} {o['gold']:>5} {_pct(o['recall']):>8} {_pct(o['typed_recall']):>8} "
+        f"{o['predicted']:>5} {_pct(o['precision']):>10}"
+    )
+    lines.append(
+        f"protected numbers redacted: {len(report.protected_redacted)} of {report.protected}"
+    )
+    lines.append(
+        f"characters redacted outside any gold span: {report.chars_outside_gold} "
+        f"of {report.chars_redacted}"
+    )
+    if report.messages:
+        lines.append(f"speed: {1000 * report.seconds / report.messages:.3f} ms per message")
+    return "\n".join(lines)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"

@@ -1,0 +1,393 @@
+"""Word lists the redactor reads. Lowercase, accented; `redact` also accepts each one written
+without diacritics (see `handlers.redact._word_is`). Kept apart so the rules stay readable."""
+
+from __future__ import annotations
+
+
+def words(text: str) -> frozenset[str]:
+    """A word list written as prose, one space-separated string."""
+    return frozenset(text.split())
+
+
+# Common Vietnamese surnames (the first syllable of a full name).
+SURNAMES = words(
+    """nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh trịnh
+    trương lâm đào cao hà lưu tạ lương mai châu thái tô quách tăng kiều đoàn vương phùng từ
+    triệu lục mạc nghiêm doãn khúc âu giang chu hứa thân lã lò"""
+)
+
+# Given names and baby nicknames, for a capitalised name with no cue before it.
+GIVEN_NAMES = words(
+    """an anh bảo bích bình châu chi cường dũng duy duyên dương đạt đức giang hà hải hân hạnh
+    hằng hiền hiếu hoa hòa hoàng hồng huy hùng hương hường huyền khang khánh khoa khôi kiên
+    lan liên linh loan long luân ly mai minh my mỹ nam nga ngân nghĩa ngọc nhi nhung như oanh
+    phát phong phúc phương quân quang quyên quỳnh sơn tâm tân thanh thảo thắng thành thịnh thu
+    thủy thúy tiến toàn trang trâm trí trinh trung tú tuấn tùng tuyết uyên vân việt vinh vy
+    yến hậu lộc nhân phú thư diệp đào hiệp hưng kha khải lực mạnh nhật phượng quý quyết sang
+    tài thái thiện thơ thương trọng tường vũ xuân yên ánh điệp gấm hảo huệ kiều lệ lụa nguyệt
+    nhàn thắm trúc tèo tí tý bin bống su na bi bông mít cún tôm ken"""
+)
+
+# Places and organisations whose names start like a person's ("Hà Nội", "Thái Bình").
+# Folded, space-separated.
+PLACES = frozenset(
+    {
+        "ha noi",
+        "ha giang",
+        "ha tinh",
+        "ha nam",
+        "ha long",
+        "ha tien",
+        "ha dong",
+        "ho chi minh",
+        "tp hcm",
+        "sai gon",
+        "viet nam",
+        "hai phong",
+        "da nang",
+        "can tho",
+        "thai binh",
+        "thai nguyen",
+        "cao bang",
+        "lam dong",
+        "lang son",
+        "lao cai",
+        "phan thiet",
+        "phan rang",
+        "ly son",
+        "mai chau",
+        "chau doc",
+        "quang nam",
+        "quang ngai",
+        "quang ninh",
+        "quang tri",
+        "quang binh",
+        "nam dinh",
+        "ninh binh",
+        "thanh hoa",
+        "nghe an",
+        "hoa binh",
+        "bac ninh",
+        "bac giang",
+        "long an",
+        "dong nai",
+        "dong thap",
+        "binh duong",
+        "binh dinh",
+        "binh thuan",
+        "binh phuoc",
+        "kien giang",
+        "an giang",
+        "tay ninh",
+        "hung yen",
+        "vinh phuc",
+        "vinh long",
+        "tra vinh",
+        "soc trang",
+        "bac lieu",
+        "ca mau",
+        "ben tre",
+        "tien giang",
+        "hau giang",
+        "gia lai",
+        "kon tum",
+        "dak lak",
+        "dak nong",
+        "khanh hoa",
+        "phu yen",
+        "phu tho",
+        "tuyen quang",
+        "yen bai",
+        "son la",
+        "dien bien",
+        "lai chau",
+        "bac kan",
+        "hai duong",
+        "ba ria",
+        "vung tau",
+        "hue",
+        "thua thien hue",
+        "bien hoa",
+        "thu duc",
+        "nha trang",
+        "da lat",
+        "buon ma thuot",
+        "quy nhon",
+        "ho tay",
+        "ho guom",
+        "hoan kiem",
+        "dong da",
+        "ba dinh",
+        "cau giay",
+        "hai ba trung",
+        "tan binh",
+        "binh thanh",
+        "go vap",
+        "phu nhuan",
+        "ninh kieu",
+        "trung quoc",
+        "han quoc",
+        "nhat ban",
+        "thai lan",
+        "hoa ky",
+        "mien nam",
+        "mien bac",
+        "mien trung",
+        "nam bo",
+        "bac bo",
+        "trung bo",
+        "tay nguyen",
+        "dong nam a",
+        "bach mai",
+        "cho ray",
+        "thanh nhan",
+        "phu ly",
+        "lien hop quoc",
+        "bo chinh tri",
+        "quoc hoi",
+        "chinh phu",
+        "unicef",
+        "plan",
+        "save the children",
+    }
+)
+
+# Capitalised words that look like names but are brands, apps or institutions. Lowercase,
+# matched exactly (accents included): unaccented "Phong" may be a name, "Phòng" is an office.
+NOT_NAMES = words(
+    """zalo facebook fb tiktok youtube google messenger instagram ig insta telegram tele
+    shopee lazada grab momo viettel vinaphone mobifone vietcombank techcombank agribank bidv
+    vietinbank mb acb tpbank sacombank vpbank iphone samsung oppo ubnd ctxh sgd pgd bhyt
+    bhxh thcs thpt gv hs tết luật bộ sở phòng trường hội đoàn công chủ ban sđt sdt stk
+    cccd cmnd email gmail nhà"""
+)
+
+# A capitalised word after one of these is a language, region or people ("tiếng Anh").
+# A capitalised given name right after "ở", "tại", "quê" is a place ("học ở Vinh").
+NOT_NAME_BEFORE = words(
+    """tiếng nước người miền dân chữ môn ở tại quê về đến tới ra vào từ huyện tỉnh thành
+    phố"""
+)
+
+# Words that, capitalised after a cue, are titles or roles, not names ("cô Giáo", "thầy Hiệu").
+TITLE_WORDS = words("giáo hiệu chủ trưởng phó tổng tổ bí giám quản cán nhân bác y điều tư")
+
+# Word pairs a capitalised given name also begins ("Trung tâm", "An toàn", "tiếng Anh").
+COMPOUNDS = frozenset(
+    {
+        "trung tam",
+        "trung uong",
+        "trung hoc",
+        "trung thu",
+        "trung binh",
+        "an toan",
+        "an ninh",
+        "an ui",
+        "binh thuong",
+        "binh dang",
+        "hoa binh",
+        "thanh nien",
+        "thanh tra",
+        "thanh pho",
+        "thanh toan",
+        "tam ly",
+        "tam than",
+        "viet nam",
+        "nam nay",
+        "nam hoc",
+        "nam sau",
+        "nam ngoai",
+        "long an",
+        "phuc loi",
+        "quang cao",
+        "hai long",
+        "khanh hoa",
+        "sang nay",
+        "vinh vien",
+        "thu vien",
+        "thu tuc",
+        "hung thu",
+        "tu van",
+        "thai do",
+        "minh bach",
+        "minh chung",
+        "chi tiet",
+        "chi phi",
+        "chi dan",
+        "chi thi",
+        "bao ve",
+        "bao cao",
+        "bao luc",
+        "bao hiem",
+        "hieu truong",
+        "duc duc",
+        "nhan vien",
+        "nhan dan",
+        "nhan thuc",
+        "phat hien",
+        "phong chong",
+        "phong tranh",
+        "toan bo",
+        "tien bo",
+        "tien hanh",
+        "huy dong",
+        "mai sau",
+        "my thuat",
+        "nga ba",
+        "ngan hang",
+        "loan luan",
+        "thanh uy",
+        "tinh uy",
+        "dao tao",
+        "thuong binh",
+        "quyet dinh",
+        "lien he",
+        "lien hop",
+        "lien quan",
+        "lien ket",
+        "lien tuc",
+        "thanh vien",
+        "thanh lap",
+        "thanh cong",
+        "thanh tich",
+        "thanh thieu",
+        "hoa nhap",
+        "hoa giai",
+        "tuyen truyen",
+        "tuyen giao",
+        "phuong an",
+        "phuong phap",
+        "phuong tien",
+        "huong dan",
+        "thuong vu",
+        "quang ninh",
+        "hai duong",
+        "dao duc",
+        "cuong che",
+        "kien nghi",
+        "chi dao",
+        "truong hop",
+        "thu tuong",
+    }
+)
+
+# Words that end a lowercase name after a cue ("tên là bảo ngọc bị ông nội đánh").
+STOP_WORDS = words(
+    """là bị và thì mà có không ko k đã đang sẽ rồi cũng với của cho ở tại này đó kia ấy
+    nó em e tôi toi tui mình mik mk t bạn anh chị cô thầy ông bà bố mẹ ba má con cháu học
+    lớp trường nhà đi về đến nói kể hay hỏi gì gi j ạ ạh nhé nha nhe ơi à ừ vậy sao làm lm
+    đánh đánh chửi được dc đc nên phải cần muốn biết bik hỏi qua quá lắm rất thật đây nay
+    xin cảm chào một hai mấy những các người đứa thằng bé nhỏ năm tháng ngày tuổi số sđt
+    hoặc hoac nhưng nhung nếu vì do tên"""
+)
+
+# Address keywords. FINE ones identify a place within a commune; COARSE ones name a
+# district, town or province and are only kept inside an address already started.
+ADDRESS_FINE = (
+    "số nhà",
+    "nhà số",
+    "ngõ",
+    "ngách",
+    "hẻm",
+    "kiệt",
+    "đường",
+    "phố",
+    "tổ dân phố",
+    "khu phố",
+    "tổ",
+    "thôn",
+    "xóm",
+    "ấp",
+    "khóm",
+    "bản",
+    "đội",
+    "khu",
+    "phường",
+    "xã",
+    "thị trấn",
+    "chung cư",
+    "tòa",
+    "lô",
+    "số",
+)
+ADDRESS_COARSE = ("quận", "huyện", "thị xã", "thành phố", "tp", "tỉnh")
+# Words before an address ("ở", "tại", "địa chỉ"): they let a lowercase street name count.
+LOCATION_CUES = ("ở", "o", "tại", "tai", "sống ở", "trú ở", "địa chỉ", "dc", "đc", "quê ở")
+
+# Cues before a personal name. STRONG: the name may be lowercase. WEAK: it must be capitalised.
+NAME_CUES_STRONG = ("họ và tên", "họ tên", "tên là", "tên", "tên thật là", "tên thật")
+NAME_CUES_WEAK = (
+    "cô giáo",
+    "thầy giáo",
+    "bố dượng",
+    "ba dượng",
+    "cha dượng",
+    "mẹ kế",
+    "dì ghẻ",
+    "cô",
+    "thầy",
+    "chú",
+    "bác",
+    "anh",
+    "chị",
+    "ông",
+    "bà",
+    "dượng",
+    "cậu",
+    "dì",
+    "mợ",
+    "thím",
+    "bạn",
+    "em",
+    "bé",
+    "cháu",
+    "thằng",
+    "con",
+    "nhỏ",
+    "đứa",
+    "a",
+    "c",
+    "là",
+    "nick",
+    "ny",
+    "người yêu",
+    "bạn trai",
+    "bạn gái",
+    "chồng",
+    "vợ",
+    "ông chủ",
+    "bà chủ",
+    "học sinh",
+    "hs",
+)
+
+# School levels between "trường" and the school's name ("trường THPT chuyên Lê Quý Đôn").
+SCHOOL_LEVELS = (
+    "mầm non",
+    "tiểu học",
+    "trung học cơ sở",
+    "trung học phổ thông",
+    "phổ thông",
+    "chuyên",
+    "quốc tế",
+    "liên cấp",
+    "dân lập",
+    "tư thục",
+    "bán công",
+    "nội trú",
+    "dân tộc nội trú",
+    "phổ thông dân tộc nội trú",
+    "thcs",
+    "thpt",
+    "th",
+    "mn",
+    "ptdtnt",
+    "ptdtbt",
+    "ptcs",
+    "pt",
+    "cấp 1",
+    "cấp 2",
+    "cấp 3",
+    "nuôi dạy trẻ khuyết tật",
+    "giáo dưỡng",
+)
