@@ -391,6 +391,15 @@ TYPED: list[tuple[str, Audience, str]] = [
      "Con không chịu nói chuyện, làm sao để con mở lòng?"),
     ("mental_health.crisis", Audience.PARENT, "Con nói muốn chết, tôi phải làm gì ngay?"),
     ("mental_health.crisis_student", Audience.STUDENT, "Em thấy quá sức, tuyệt vọng lắm"),
+    # a teacher asking what to do gets the teacher's answer over a general one on the same topic
+    ("abuse_prevention.teacher", Audience.TEACHER,
+     "Thấy dấu hiệu học sinh bị xâm hại, thầy cô cần làm gì?"),
+    ("online_safety.teacher", Audience.TEACHER,
+     "Học sinh bị bắt nạt trên mạng, giáo viên cần làm gì?"),
+    ("child_labour.teacher", Audience.TEACHER,
+     "Học sinh bỏ học đi làm thuê, nhà trường phải làm gì?"),
+    ("mental_health.teacher", Audience.TEACHER,
+     "Học sinh có biểu hiện trầm cảm thì giáo viên làm gì?"),
 ]  # fmt: skip
 
 # How teenagers and people in a hurry type the same questions.
@@ -405,6 +414,9 @@ TEEN: list[tuple[str, Audience, str]] = [
     ("school_violence.witness_student", Audience.STUDENT, "ban e bi tay chay, e giup ban ntn"),
     ("mental_health.crisis_student", Audience.STUDENT, "e het chiu noi r, tuyet vong lam"),
     ("child_labour.hours", Audience.ANY, "15t lam dc may gio"),
+    ("report_abuse.confidential", Audience.ANY, "neu toi bao thi co ai biet toi la nguoi bao ko"),
+    # money demanded on the way to school is not sextortion: no sub-answer, the main one
+    ("online_safety.student", Audience.STUDENT, "thang lop tren hay chan duong doi tien em"),
 ]
 
 
