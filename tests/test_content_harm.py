@@ -417,6 +417,9 @@ TEEN: list[tuple[str, Audience, str]] = [
     ("report_abuse.confidential", Audience.ANY, "neu toi bao thi co ai biet toi la nguoi bao ko"),
     # money demanded on the way to school is not sextortion: no sub-answer, the main one
     ("online_safety.student", Audience.STUDENT, "thang lop tren hay chan duong doi tien em"),
+    # "ở trường phải làm sao" asks what to do, not what the school must do
+    ("school_violence.student", Audience.STUDENT, "bi ban danh o truong phai lam sao"),
+    ("online_safety.sextortion_student", Audience.STUDENT, "e bi ny cu dang anh len mang"),
 ]
 
 
