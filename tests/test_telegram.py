@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 from telegram import Update
+from telegram.ext import AIORateLimiter
 
 from bot.settings import Settings
 from bot.telegram.app import CHANNEL_KEY, TelegramApp, build_application, register_commands
@@ -96,6 +100,7 @@ async def test_bot_api_calls_go_to_base_url_plus_token(
     assert fake.calls_to("getMe")[0].path == "/bot123:ABC/getMe"
     assert fake.sent()[0].path == "/bot123:ABC/sendMessage"
     assert app.bot.base_url == f"{fake.url}/bot123:ABC"
+    assert isinstance(app.bot.rate_limiter, AIORateLimiter)  # outgoing calls are paced
 
 
 async def test_commands_are_registered_with_vietnamese_descriptions(
@@ -231,6 +236,41 @@ async def test_an_edited_message_is_answered_as_new(app: TelegramApp, fake: Fake
     assert len(fake.sent()) == 1
 
 
+@dataclass
+class SlowOnCue:
+    """The real core, taking a second over the message "chậm"."""
+
+    inner: Assistant
+
+    def handle(self, message: IncomingMessage) -> Reply:
+        if message.text == "chậm":
+            time.sleep(1.0)
+        return self.inner.handle(message)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+async def test_chats_are_answered_side_by_side_and_each_in_order(
+    app: TelegramApp, fake: FakeTelegram, assistant: Assistant
+) -> None:
+    app.bot_data[CHANNEL_KEY].assistant = SlowOnCue(assistant)
+    await app.start()
+    try:
+        for data in (
+            message_update("chậm"),
+            message_update("xin chào"),
+            message_update("xin chào", user_id=OTHER_USER),
+        ):
+            await app.update_queue.put(Update.de_json(data, app.bot))
+        await app.update_queue.join()  # as the server's shutdown does: answer all accepted
+    finally:
+        await app.stop()
+    assert fake.sent()[0]["chat_id"] == OTHER_USER  # not held up by another chat's slow answer
+    mine = texts_sent(fake)
+    assert len(mine) == 2 and not mine[0].startswith("Chào") and mine[1].startswith("Chào")
+
+
 # ---------------------------------------------------------------------------- long replies
 @dataclass
 class LongReplies:
@@ -322,20 +362,36 @@ async def test_erase_falls_back_to_one_by_one_deletes(app: TelegramApp, fake: Fa
 async def test_erase_removes_the_users_logged_rows(
     app: TelegramApp, fake: FakeTelegram, assistant: Assistant, tg_settings: Settings
 ) -> None:
-    sqlite_utils = pytest.importorskip("sqlite_utils")
     pytest.importorskip("handlers.requestlog", reason="the request log lands in issue #6")
-    await feed(app, message_update("con tôi bị bắt nạt ở trường"))
-    await feed(app, message_update("/xoa"))
-    assistant.close()  # flush the log's writer
     key = assistant.user_key("telegram", str(USER_ID))
-    db = sqlite_utils.Database(tg_settings.db_path)
-    rows = [
-        row
-        for table in db.table_names()
-        if "user_key" in db[table].columns_dict
-        for row in db[table].rows_where("user_key = ?", [key])
-    ]
-    assert rows == []
+    assert key is not None
+    await feed(app, message_update("con tôi bị bắt nạt ở trường"))
+    await feed(app, message_update("em bị bạn đánh", user_id=OTHER_USER))
+    wait_until(lambda: rows_holding(tg_settings.db_path, key) > 0)  # the writer may lag
+    await feed(app, message_update("/xoa"))
+    wait_until(lambda: rows_holding(tg_settings.db_path, key) == 0)
+    other = assistant.user_key("telegram", str(OTHER_USER))
+    assert other is not None and rows_holding(tg_settings.db_path, other) > 0
+
+
+def rows_holding(db_path: Path, value: str) -> int:
+    """Rows, in any table and column of the SQLite file, that hold `value` exactly."""
+    with sqlite3.connect(db_path) as db:
+        tables = [r[0] for r in db.execute("select name from sqlite_master where type='table'")]
+        found = 0
+        for table in tables:
+            columns = [r[1] for r in db.execute(f'pragma table_info("{table}")')]
+            for column in columns:
+                query = f'select count(*) from "{table}" where "{column}" = ?'
+                found += db.execute(query, (value,)).fetchone()[0]
+        return int(found)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
 
 
 # ---------------------------------------------------------------------------- not text

@@ -167,7 +167,10 @@ class Runner:
         if updater is not None and updater.running:
             await updater.stop()
         if self.application.running:
-            await self.application.stop()  # processes what is still queued
+            # Answer everything accepted while still running (stop() would also drain the
+            # queue, but would warn that it can no longer track the tasks it starts).
+            await self.application.update_queue.join()
+            await self.application.stop()
         await self.application.shutdown()
 
     async def _bring_up(self) -> None:
