@@ -7,38 +7,123 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 _FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d", "ð": "d"})
 
 # Teen spelling and chat abbreviations, keyed on the folded token. Values are folded words.
 # Only unambiguous expansions: "e" stays "e" (it is also "em" in context, handled by NLU data).
 _TEEN: dict[str, str] = {
-    "ko": "khong", "k": "khong", "kg": "khong", "kh": "khong", "khg": "khong", "hok": "khong",
-    "hong": "khong", "hem": "khong", "hk": "khong", "kô": "khong", "khum": "khong",
-    "kp": "khong phai", "dc": "duoc", "dk": "duoc", "dx": "duoc",
-    "duoc": "duoc", "bik": "biet", "bit": "biet", "bjk": "biet", 
-    "j": "gi", "ji": "gi", "gj": "gi", "z": "vay", "v": "vay", "dzay": "vay", "zay": "vay",
-    "vs": "voi", "ms": "moi", "r": "roi", "rùi": "roi", "rui": "roi", "ng": "nguoi",
-    "ngta": "nguoi ta", "nc": "nuoc", "mk": "minh", "mik": "minh", "mjk": "minh",
-    "cj": "chi", "bn": "ban", "bbi": "bo", "ck": "chong", "vk": "vo", "gv": "giao vien", "hs": "hoc sinh", "ph": "phu huynh",
-    "pgd": "phong giao duc", "sgd": "so giao duc", "ubnd": "uy ban nhan dan",
-    "ubx": "uy ban xa", "cq": "co quan", "sdt": "so dien thoai", "dt": "dien thoai",
-    "tl": "tra loi", "ns": "noi", "nhiu": "nhieu", "iu": "yeu", "thik": "thich",
-    "trc": "truoc", "ntn": "nhu the nao", "tks": "cam on",
-    "thanks": "cam on", "thank": "cam on", "thx": "cam on",
-    "ok": "ok", "oke": "ok", "okie": "ok", "uk": "u", "uh": "u", "ukm": "u",
-    "bme": "bo me", "bm": "bo me", "ae": "anh em", "bl": "bao luc",
-    "blhd": "bao luc hoc duong", "xhtd": "xam hai tinh duc", "qtre": "quyen tre",
-    "tg": "thoi gian", "lm": "lam", "ik": "di", "ib": "nhan tin", "cx": "cung",
-    "cug": "cung", "wa": "qua", "qa": "qua", "nta": "nguoi ta",
-    "đc": "duoc", "đk": "duoc",
+    "ko": "khong",
+    "k": "khong",
+    "kg": "khong",
+    "kh": "khong",
+    "khg": "khong",
+    "hok": "khong",
+    "hong": "khong",
+    "hem": "khong",
+    "hk": "khong",
+    "kô": "khong",
+    "khum": "khong",
+    "kp": "khong phai",
+    "dc": "duoc",
+    "dk": "duoc",
+    "dx": "duoc",
+    "duoc": "duoc",
+    "bik": "biet",
+    "bit": "biet",
+    "bjk": "biet",
+    "j": "gi",
+    "ji": "gi",
+    "gj": "gi",
+    "z": "vay",
+    "v": "vay",
+    "dzay": "vay",
+    "zay": "vay",
+    "vs": "voi",
+    "ms": "moi",
+    "r": "roi",
+    "rùi": "roi",
+    "rui": "roi",
+    "ng": "nguoi",
+    "ngta": "nguoi ta",
+    "nc": "nuoc",
+    "mk": "minh",
+    "mik": "minh",
+    "mjk": "minh",
+    "cj": "chi",
+    "bn": "ban",
+    "bbi": "bo",
+    "ck": "chong",
+    "vk": "vo",
+    "gv": "giao vien",
+    "hs": "hoc sinh",
+    "ph": "phu huynh",
+    "pgd": "phong giao duc",
+    "sgd": "so giao duc",
+    "ubnd": "uy ban nhan dan",
+    "ubx": "uy ban xa",
+    "cq": "co quan",
+    "sdt": "so dien thoai",
+    "dt": "dien thoai",
+    "tl": "tra loi",
+    "ns": "noi",
+    "nhiu": "nhieu",
+    "iu": "yeu",
+    "thik": "thich",
+    "trc": "truoc",
+    "ntn": "nhu the nao",
+    "tks": "cam on",
+    "thanks": "cam on",
+    "thank": "cam on",
+    "thx": "cam on",
+    "ok": "ok",
+    "oke": "ok",
+    "okie": "ok",
+    "uk": "u",
+    "uh": "u",
+    "ukm": "u",
+    "bme": "bo me",
+    "bm": "bo me",
+    "ae": "anh em",
+    "bl": "bao luc",
+    "blhd": "bao luc hoc duong",
+    "xhtd": "xam hai tinh duc",
+    "qtre": "quyen tre",
+    "tg": "thoi gian",
+    "lm": "lam",
+    "ik": "di",
+    "ib": "nhan tin",
+    "cx": "cung",
+    "cug": "cung",
+    "wa": "qua",
+    "qa": "qua",
+    "nta": "nguoi ta",
+    "đc": "duoc",
+    "đk": "duoc",
 }
 
+# Read-only view for other readers of the same spelling table (safety triage).
+TEEN_SPELLINGS: Mapping[str, str] = MappingProxyType(_TEEN)
+
 _EMOJI_MEANING: dict[str, str] = {
-    "😭": " khoc ", "😢": " buon ", "😞": " buon ", "💔": " dau long ", "😱": " so hai ",
-    "😨": " so hai ", "😰": " so hai ", "🆘": " cuu voi ", "🔪": " dao ", "🩸": " mau ",
-    "🙏": " xin ", "❤️": " ", "👋": " chao ", "😡": " tuc gian ", "🤕": " bi thuong ",
+    "😭": " khoc ",
+    "😢": " buon ",
+    "😞": " buon ",
+    "💔": " dau long ",
+    "😱": " so hai ",
+    "😨": " so hai ",
+    "😰": " so hai ",
+    "🆘": " cuu voi ",
+    "🔪": " dao ",
+    "🩸": " mau ",
+    "🙏": " xin ",
+    "❤️": " ",
+    "👋": " chao ",
+    "😡": " tuc gian ",
+    "🤕": " bi thuong ",
 }
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -64,9 +149,7 @@ def fold(text: str) -> str:
 
 
 def _strip_controls(text: str) -> str:
-    return "".join(
-        ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text
-    )
+    return "".join(ch if unicodedata.category(ch)[0] != "C" or ch in "\n\t" else " " for ch in text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,22 +1,36 @@
-"""Safety triage: is a child in danger *now*? Independent of the intent classifier.
+"""Safety triage: is someone in danger *now*? Independent of the intent classifier.
 
-Rules run on folded text (see `normalise.fold`). Two tiers:
+An extra escalation is cheaper than a missed one, but a question *about* a dangerous topic
+("làm sao phòng tránh đuối nước") is not an emergency. The rules read the message in three steps:
 
-* **cries**: unambiguous statements of danger or intent ("muốn chết", "cứu em",
-  "đang bị đánh"): urgent whatever the framing.
-* **situations**: danger words (drowning, poisoning, abduction, ...) that are urgent when
-  the message describes a real case (a person is named, "đang", "vừa", a plea for help)
-  and not when it is framed as a general or prevention question ("làm sao phòng tránh
-  đuối nước"). Ambiguous cases escalate: an extra escalation is cheaper than a missed one.
+1. **Reading** (`_read`): the message is folded to plain ASCII words like `normalise.fold`, with
+   sentence breaks kept as ``|`` and commas as ``,``. Diacritics are thrown away, but not before
+   they are used: a word whose accents show its harmless sense ("học" next to "hóc" (choke),
+   "rồi" next to "rơi" (fall), "tắt" next to "tát" (slap)) is written in UPPER CASE, which the
+   danger patterns (all lower case) cannot match, while the context cues read the lower-cased
+   copy. In a message typed with diacritics, a few bare words are read literally too ("mai" is
+   tomorrow, not "mãi"). Teen spellings, letter repeats and leftover Telex keys are undone.
+2. **Patterns** per danger, of two kinds: *cries* ("muốn chết", "đang bị đánh", "cứu em") are
+   urgent by themselves; *situations* ("bị đuối nước", "uống nhầm thuốc") need an anchor in a
+   real case: a specific person (em, con tôi, bạn em, có đứa bé), something happening now or a
+   plea, or simply no sign that the message is a general question.
+3. **The gate** (`_Gate`): any match is dropped when it is negated ("không bị", "chưa bao giờ"),
+   hypothetical ("nếu", "giả sử", "khi"), the purpose of a prevention question ("làm sao để ...
+   không bị"), about people in general ("trẻ em", "học sinh") or, for accidents, over and done
+   ("hồi nhỏ", "khỏi rồi", "trầy sơ sơ").
+
+A plea for help with nothing more specific ("cứu với", "help") is a danger of its own kind,
+`Danger.UNSPECIFIED`, answered with 111 and 113.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from handlers.normalise import Normalised
+from handlers.normalise import TEEN_SPELLINGS, Normalised
 
 
 class Danger(StrEnum):
@@ -27,6 +41,7 @@ class Danger(StrEnum):
     INJURY = "serious_injury"
     POISONING = "poisoning"
     DROWNING = "drowning"
+    UNSPECIFIED = "unspecified"  # a plea for help, nothing more specific
 
 
 # Emergency lines each danger calls for, after 111 (which always comes first).
@@ -38,154 +53,8 @@ LINES_FOR: dict[Danger, tuple[str, ...]] = {
     Danger.INJURY: ("115",),
     Danger.POISONING: ("115",),
     Danger.DROWNING: ("115", "114"),
+    Danger.UNSPECIFIED: ("113",),
 }
-
-_W = r"(?:\w+ ){0,3}"  # up to three words in between
-_WHO = (
-    r"(?:em|e|con|toi|minh|tui|tao|tau|chau|be|nho|thang be|con be|ban em|ban minh|ban toi"
-    r"|ban tui|em gai|em trai|chi em|anh em|con toi|con em|con tui|con minh|con gai|con trai"
-    r"|ban|no|chung no|may|bon nho|hoc sinh|hs)"
-)
-
-
-def _rx(*parts: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in parts))
-
-
-# --- tier 1: cries (always urgent) -----------------------------------------------------
-_CRIES: dict[Danger, re.Pattern[str]] = {
-    Danger.SUICIDE: _rx(
-        r"\b(muon|dinh|se|sap|chuan bi|quyet dinh|nghi den chuyen|tinh) (tu tu|tu sat|chet|ket lieu)",
-        r"\b(muon|dinh|se|sap) (nhay|lao) (cau|lau|song|xuong)",
-        r"\bkhong (muon|thiet|con muon) song",
-        r"\bchan song\b",
-        r"\bmuon bien mat\b",
-        r"\b(bien mat|chet|di) (di )?cho (moi nguoi|ca nha|bo me|ba ma|bo mẹ)? ?(do|bot|khoi|nhe|thanh than)",
-        r"\bchet (di )?cho (xong|roi|rui|nhe no|khoe)",
-        r"\bchet quach\b",
-        r"\b(tu|dang|vua|da) (cat|rach|cua) (tay|co tay|da|chan)",
-        r"\b(cat|rach|cua) (tay|co tay) (de|cho|roi|rui)",
-        r"\btu (lam dau|hanh ha|lam hai|gay thuong) (ban than|minh|chinh minh)",
-        r"\btu hai\b",
-        r"\b(uong|nuot) (het )?(ca )?(vi|lo|hop|nam|nhieu)? ?thuoc (ngu|chuot|sau|tru sau|diet co)",
-        r"\b(treo co|that co)\b",
-        r"\b(thu|buc thu|la thu|loi) (tuyet menh|cuoi cung)\b",
-        r"\btam biet (moi nguoi|tat ca|the gioi|ca nha)",
-        r"\bkhong con (ly do|y nghia|gi) (de|trong) song",
-        r"\bsong (khong|chang) con (y nghia|ly do)",
-        r"\b(moi nguoi|ca nha|bo me|ba ma|the gioi) (se )?(tot|vui|nhe nhom|hanh phuc) hon (neu|khi) (khong co|thieu) "
-        + _WHO,
-        r"\bngu (mai|luon) (khong|chang) (day|tinh)",
-        r"\bdi theo (ong|ba|bo|me|ma|ba)\b",
-        r"\bkhong muon (thuc day|ton tai|o tren doi)",
-        r"\bgiai thoat (cho )?(ban than|minh|em)",
-    ),
-    Danger.VIOLENCE: _rx(
-        r"\bcuu (em|toi|con|minh|tui|chau|voi|tao|be|nho|ban)\b",
-        r"\b(giup|cuu) (em|toi|minh|tui|con|chau) voi\b",
-        r"\bdang (bi )?" + _W + r"(danh|dap|hanh ha|tat|bop co|chem|dam|nhot|giam|doa giet|xam hai)\b",
-        r"\b(doa|doi|muon) (giet|chem|dam|thanh toan)",
-        r"\b(cam|vac|cat) (dao|rua|gay|keo|ong tuyp|ma tau)",
-        r"\b(bop|siet) co\b",
-        r"\b(nhot|khoa trai|xich|troi|giam) " + _W + r"(em|con|toi|minh|tui|chau|be|vao)",
-        r"\bbi (nhot|khoa trai|xich|troi|giam)\b",
-        r"\b(danh|dap) " + _W + r"(ngat|bat tinh|chay mau|gay|vo dau|nhap vien|tim tai)",
-        r"\bsay (ruou )?(roi )?" + _W + r"(danh|dap|chui|dap pha)",
-    ),
-    Danger.SEXUAL_ASSAULT: _rx(
-        r"\bbi " + _W + r"(hiep|cuong hiep|hiep dam|cuong dam|giao cau|dam o|xam hai tinh duc|lam nhuc)",
-        r"\b(hiep|cuong hiep|hiep dam|dam o) " + _W + _WHO + r"\b",
-        r"\b(ep|bat|doi|muon|buoc) " + _W + r"(quan he|ngu voi|coi do|coi quan|cho xem|sam so|so mo)",
-        r"\b(so|sam|so mo|bop) " + _W + r"(vung kin|nguc|nguc em|cho kin|mong)",
-        r"\bdoa (tung|phat tan|dang|gui) " + _W + r"(anh|clip|video|hinh)",
-        r"\b(tung|phat tan) (anh|clip|video|hinh) (nong|khoa than|nude|nhay cam)",
-    ),
-    Danger.ABDUCTION: _rx(
-        r"\bbi (bat coc|bat di|bat mat|bat giu|dem di|dua di|lua ban|ban sang|ban qua|bat cong)",
-        r"\b(con|em|chau|be|ban) " + _W + r"(mat tich|mat lien lac|bo nha di|bo di|di lac|bi lac)",
-        r"\b(khong|chua|ko) (thay|tim thay|tim duoc|lien lac duoc|lien lac dc) (con|chau|be|em|ban)",
-        r"\b(con|chau|be) " + _W + r"(chua ve|khong ve|khong thay dau|bien dau mat|dau mat)",
-        r"\b(tim|kiem) (con|chau|be) (gap|khan cap|voi)",
-    ),
-}
-
-# --- tier 2: situations (urgent unless framed as a general question) ---------------------
-_SITUATIONS: dict[Danger, re.Pattern[str]] = {
-    Danger.SUICIDE: _rx(r"\b(tu tu|tu sat|tu ket lieu|tu lam dau|tu hai|rach tay|cat tay)\b"),
-    Danger.VIOLENCE: _rx(
-        r"\bbi " + _W + r"(danh|dap|dam|chem|tat|dap|hanh ha|nguoc dai|bao hanh|bao luc|doa)\b",
-        r"\b(danh|dap|tat|dam|dap|chem|hanh ha|nguoc dai|bao hanh) "
-        r"(em|e|con|toi|minh|tui|tao|chau|be|nho|no|ban em|vo|me)\b",
-        r"\b(danh|dap) (hoi dong|dap|man ro|da man|tan nhan|rat dau|chay mau|tim)",
-        r"\b(bao hanh|hanh ha|nguoc dai)\b",
-    ),
-    Danger.SEXUAL_ASSAULT: _rx(
-        r"\b(hiep dam|cuong hiep|cuong dam|dam o|xam hai tinh duc|so mo|sam so|quay roi tinh duc)\b",
-        r"\b(xam hai|quay roi|lam dung)\b",
-    ),
-    Danger.ABDUCTION: _rx(r"\b(bat coc|lac mat|di lac|mat tich|mua ban tre em|buon ban nguoi|bo nha di)\b"),
-    Danger.INJURY: _rx(
-        r"\b(bat tinh|ngat xiu|ngat|hon me|co giat|khong tho|kho tho|ngung tho|tim tai)\b",
-        r"\bchay (rat )?(nhieu )?mau\b",
-        r"\b(gay|vo) (tay|chan|xuong|dau|co)\b",
-        r"\b(nga|rot|roi|te) " + _W + r"(tu|xuong) (tang|lau|cau thang|mai|cay|ban cong|gac)",
-        r"\b(dien giat|giat dien)\b",
-        r"\b(bong|phong) (nang|nuoc soi|dau soi|lua|hoa chat|axit|dien)\b",
-        r"\bbi bong\b",
-        r"\b(hoc|mac|nghen) (xuong|keo|do|hat|dong xu|pin|thuc an)\b",
-        r"\bbi (hoc|mac nghen|nghen)\b",
-        r"\b(xe|o to|xe may|xe tai) (tong|dam|can|dung)\b",
-        r"\btai nan\b",
-        r"\b(cho|cho dai) can\b",
-        r"\b(ran|ong) (can|dot)\b",
-    ),
-    Danger.POISONING: _rx(
-        r"\bngo doc\b",
-        r"\b(uong|nuot|an) (nham|phai)\b",
-        r"\b(uong|nuot|an|ngam) " + _W
-        + r"(thuoc chuot|ba chuot|thuoc sau|thuoc tru sau|thuoc diet co|nuoc tay|chat tay|thuoc tay"
-        r"|xang|dau hoa|axit|pin|vien pin|hoa chat|nam doc|thuoc cua (bo|me|ba|ong))",
-        r"\b(nuot|uong) (ca|het|nhieu|may) (vi|vien|lo|hop)",
-        r"\bnon (oi|mua)? ?(lien tuc|nhieu|ra mau)",
-    ),
-    Danger.DROWNING: _rx(
-        r"\b(duoi nuoc|chet duoi|chet chim|bi chim|nuoc cuon|lu cuon|lu quet|troi song)\b",
-        r"\b(nga|rot|roi|te|truot|lan) " + _W + r"(xuong )?(ao|ho|song|suoi|gieng|be nuoc|ho boi|kenh|muong|bien|nuoc|thau nuoc|xo nuoc)\b",
-        r"\b(chim|bi cuon|bi nuoc cuon)\b",
-    ),
-}
-
-# A described situation: someone specific, right now, or a plea.
-_PRESENT = _rx(
-    r"\b(dang|vua|vua moi|moi|bay gio|gio nay|ngay bay gio|luc nay|khi nay|hoi nay|toi nay|dem nay"
-    r"|sang nay|chieu nay|hom nay|hom qua|vua roi|luc sang|ngay luc nay)\b",
-    r"(?<!so )\bcuu\b(?! (ho|nan|thuong|tro))",
-    r"\b(giup|help|sos|khan cap|gap|nhanh len|lam on)\b",
-    r"\bphai lam (sao|gi|the nao) (bay gio|day|gio|ha|a)?\b",
-    r"\b(roi|rui) (phai|gio) lam (sao|gi)\b",
-    r"\b(chua ve|chua thay|khong tho|bat tinh|dang o)\b",
-)
-_SPECIFIC = _rx(
-    r"\b(em|e|toi|minh|tui|tao|tau|chau|con|be|nho|ban|ban em|ban minh|ban toi|con toi|con em|con tui"
-    r"|con gai|con trai|em gai|em trai|thang|chung no|co ay|cau ay|no) "
-    + _W + r"(bi|dang|vua|da|muon|dinh|nga|rot|roi|uong|nuot|an|cat|rach|lay|cam)\b",
-    r"\b(bo|me|ba|ma|cha|bo duong|me ke|cha duong|di ghe|chu|cau|bac|ong|thay|co|anh|chi|hang xom)"
-    r" " + _W + r"(danh|dap|hanh ha|nguoc dai|doa|so mo|xam hai|nhot|troi|dam|tat)\b",
-)
-_GENERAL = _rx(
-    r"\b(phong tranh|phong chong|phong ngua|de phong|ngan ngua|ngan chan|han che)\b",
-    r"\b(lam (sao|the nao|cach nao|gi) de|cach (nao )?de|bang cach nao)\b",
-    r"\b(ky nang|dau hieu|bieu hien|nhan biet|day (con|tre|hoc sinh|cac em|be)|huong dan|tu van ve)\b",
-    r"\b(quy dinh|luat|dieu|khoan|nghi dinh|thong tu|chi thi|ke hoach|phap luat|van ban|xu phat"
-    r"|muc phat|bi phat|vi pham|toi gi|truy cuu|hinh su)\b",
-    r"\b(nguyen nhan|tai sao|vi sao|thong ke|so lieu|ty le)\b",
-    r"\b(so cuu|cap cuu ban dau|xu tri ban dau)\b",
-    r"\b(neu|gia su|trong truong hop|truong hop|phong khi|lo ngai|lo rang|lo la)\b",
-    r"\bkhi (tre|con|be|hoc sinh|cac em|nguoi|ai|minh|gap|bi|co)\b",
-    r"\b(tuyen truyen|giao duc|bai giang|tiet hoc|chuyen de|ngoai khoa|hoi thao|tap huan|sinh hoat)\b",
-    r"\b(the nao la|la gi|gom nhung|bao gom|co nhung)\b",
-    r"\b(cho tre|cho con|cho hoc sinh|o tre em|o tre|tre em)\b",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +80,7 @@ _PRIORITY = (
     Danger.SEXUAL_ASSAULT,
     Danger.ABDUCTION,
     Danger.VIOLENCE,
+    Danger.UNSPECIFIED,
 )
 
 
@@ -223,37 +93,762 @@ def lines_for(dangers: tuple[Danger, ...]) -> tuple[str, ...]:
     return tuple(lines)
 
 
+# ============================================================================ 1. reading
+
+# Accented words whose harmless sense folds onto a danger word. Value: the folded word in
+# upper case, which danger patterns never match (context cues read the lower-cased copy).
+_HARMLESS_ACCENTED = {
+    word: fold_
+    for fold_, words in {
+        "HOC": "học",  # hóc: choke
+        "ROI": "rồi rời rùi",  # rơi: fall
+        "DAP": "đáp",  # đập: smash
+        "DAM": "đám dám đầm dặm đậm dăm dạm",  # đâm: stab, đấm: punch, dâm: lewd
+        "SO": "sợ số sổ sở sớ sơ",  # sờ: touch
+        "CHAY": "chạy chày",  # chảy (máu): bleed
+        "BONG": "bóng bông",  # bỏng: burn
+        "TE": "tế tệ tè tể",  # té: fall
+        "NGA": "ngà ngả ngạ",  # ngã: fall
+        "DUOI": "dưới đuôi",  # đuối: drown
+        "NHOT": "nhọt nhớt nhột",  # nhốt: lock in
+        "NGAT": "ngắt ngát",  # ngất: faint
+        "MAU": "màu mầu",  # máu: blood
+        "DAO": "dạo đạo",  # dao: knife
+        "DOC": "đọc dọc dốc",  # độc: poison
+        "TROI": "trời",  # trói: tie up
+        "QUAT": "quát quạt",  # quất: whip
+        "DAU": "dấu",  # đau: pain ("đánh dấu" / "đánh đau")
+        "GIAM": "giảm giám",  # giam: detain
+        "GAY": "gây gầy",  # gãy: break (a bone)
+        "LAU": "lâu",  # lầu: storey
+        "CAU": "câu cậu cẩu",  # cầu: bridge
+        "TOI": "tối tới tội tồi tỏi",  # tôi: I
+        "HONG": "hồng hỏng",  # hông: southern "không"
+        "MUN": "mụn",  # mún: teen "muốn"
+        "CAT": "cất cát",  # cắt: cut
+        "MAI": "mái mài",  # mãi: forever
+        "CUA": "của cửa",  # cứa (tay): slash (a wrist)
+        "VO": "vố vở vó võ",  # vỡ (đầu): broken (head)
+        "CHOI": "chơi",  # chới với: flailing in water
+    }.items()
+    for word in words.split()
+}
+# Bare words read literally when the rest of the message has its diacritics.
+_HARMLESS_BARE = {
+    word: word.upper() for word in ("mai", "sau", "chim", "ho", "bong", "chay", "mau", "nga")
+}
+# Accented teen spellings and dialect words (folded values).
+_ACCENTED_TEEN = {
+    "mún": "muon",
+    "cíu": "cuu",
+    "hông": "khong",
+    "hổng": "khong",
+    "kô": "khong",
+    "đc": "duoc",
+    "đk": "duoc",
+    "đg": "dang",
+    "bít": "biet",
+    "nhìu": "nhieu",
+    "wá": "qua",
+    "lém": "lam",
+    "nhỡ": "neu",
+}
+_MARKS = {**_HARMLESS_ACCENTED, **_ACCENTED_TEEN}
+_MARKS_IN_ACCENTED = {**_MARKS, **_HARMLESS_BARE}
+# Two-word harmless phrases (lower-cased original -> replacement before folding).
+_HARMLESS_PHRASES = (
+    ("từ từ", " TU TU "),  # tự tử
+    ("tư vấn", " TU VAN "),  # tự vẫn
+    ("bỏng ngô", " BONG ngo "),
+)
+_TEEN = {
+    **TEEN_SPELLINGS,
+    "dag": "dang",
+    "dg": "dang",
+    "mn": "moi nguoi",
+    "mng": "moi nguoi",
+    "hnay": "hom nay",
+    "hqua": "hom qua",
+    "lun": "luon",
+    "thui": "thoi",
+    "ny": "nguoi yeu",
+    "mun": "muon",
+    "ciu": "cuu",
+    "hok": "hoc",
+}
+_EMOJI = {"🆘": " sos ", "🔪": " dao ", "🩸": " mau "}
+
+_BREAK_RE = re.compile(r"[!?;\n\r]+|(?<!\.)\.(?!\.)")
+_COMMA_RE = re.compile(r",+")
+_FOLDABLE = "".join(
+    sorted(
+        {
+            ch
+            for cp in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
+            if (ch := chr(cp)).islower()
+            and unicodedata.normalize("NFD", ch).encode("ascii", "ignore")
+        }
+    )
+)
+_DROP_RE = re.compile(f"[^a-z0-9đ{_FOLDABLE}|,]+")
+_REPEAT_RE = re.compile(r"([a-tv-z])\1+|(u)\2{2,}")
+_TELEX_RE = re.compile(r"\b[a-z]*(?:w[a-z]*|[aeiouy][a-z]*[sfrxj])\b")
+
+
+def _collapse(match: re.Match[str]) -> str:
+    return match.group(1) or "uu"
+
+
+def _untelex(match: re.Match[str]) -> str:
+    """'tuwj' -> 'tu', 'cheets' -> 'chet': Vietnamese typed with the input method off.
+    Only into a word the danger patterns use, and never from one ("sos" stays)."""
+    word = match.group(0)
+    if word in _VOCABULARY:
+        return word
+    plain = word.replace("w", "")
+    if plain and plain[-1] in "sfrxj" and len(plain) > 1:
+        plain = plain[:-1]
+    plain = _REPEAT_RE.sub(_collapse, plain)
+    return plain if plain in _VOCABULARY else word
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    sense: str  # folded words; harmless-sense words in UPPER CASE; "|" breaks, "," commas
+    plain: str  # the same, all lower case (same offsets)
+    lower: str  # the original, lower-cased, diacritics kept
+    command: bool  # the message is a bot command ("/help")
+
+
+def _read(message: Normalised) -> _Reading:
+    raw = message.original or message.folded
+    low = raw.lower()
+    for emoji, meaning in _EMOJI.items():
+        if emoji in low:
+            low = low.replace(emoji, meaning)
+    text = low
+    for phrase, replacement in _HARMLESS_PHRASES:
+        if phrase in text:
+            text = text.replace(phrase, replacement)
+    text = _BREAK_RE.sub(" | ", text)
+    text = _COMMA_RE.sub(" , ", text)
+    text = _DROP_RE.sub(" ", text)
+    surface = text.split()
+    folded = unicodedata.normalize("NFD", text.replace("đ", "d"))
+    folded = _REPEAT_RE.sub(_collapse, folded.encode("ascii", "ignore").decode())
+    words = folded.split()
+    n_accented = sum(not w.isascii() for w in surface)
+    accented = n_accented >= 3 and n_accented * 3 >= len(surface)
+    marks = _MARKS_IN_ACCENTED if accented else _MARKS
+    sense = " ".join(
+        [
+            marks.get(s) or (_TEEN.get(f, f) if s.isascii() else f)
+            for s, f in zip(surface, words, strict=True)
+        ]
+    )
+    if not n_accented and len(sense) < 2000:
+        sense = _TELEX_RE.sub(_untelex, sense)
+    return _Reading(sense, sense.lower(), low, raw.lstrip().startswith("/"))
+
+
+# ============================================================================ 2. patterns
+
+
+def _rx(*parts: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+# One word in a gap: never a comma or a break, nor a word that negates or hypothesises.
+_GAP = r"(?:(?!(?:khong|chua|chang|neu|khi|de|nen)\b)[a-zA-Z0-9]+ )"
+_ROI = r"(?:roi|ROI|rui)"
+_SELF = r"(?:em|e|toi|minh|tui|tao|tau|con|chau|to)"
+_KID = (
+    r"(?:con|chau|be|em be|em gai|em trai|em ho|thang be|con be|thang nho|con nho|thang cu|cu"
+    r"|dua nho|dua be|dua tre|nho|nho em|thang em|con gai|con trai|chau gai|chau trai|no"
+    r"|thang|nhoc|em)"
+)
+_INTENT = (
+    r"(?:muon|mun|dinh|se|sap|chuan bi|quyet dinh|tinh|nghi den|nghi (?i:toi)|nghi den chuyen"
+    r"|nghi (?i:toi) chuyen|co y dinh|y dinh|lai muon|chi muon|that su muon|that muon|rat muon"
+    r"|dang muon|hay muon|muon duoc|thu|nen|phai|can)"
+)
+_DIE_INTENT = (
+    r"(?:muon|mun|dinh|quyet dinh|chuan bi|co y dinh|y dinh|lai muon|chi muon|that su muon"
+    r"|that muon|rat muon|dang muon|hay muon|muon duoc|nen|tim den|thu|uoc|uoc gi|gia ma)"
+)
+# Violence verbs; "đánh" has many harmless compounds.
+_HIT = (
+    r"(?:danh(?! (?i:gia|rang|cau|bong|may|thuc|van|so|co|bai|roi|mat|son|phan|trung|lua|giay"
+    r"|dan|trong|golf|thue|vay|bat|vong|chen|lieu|tieng|doi|dong|giac|bac|game|boss|nhau|ghen"
+    r"|du|dien|ket|thuoc|chu|nhip|ten|tra|dau(?! (?:em|con|toi|tui|minh|qua|lam))|xe|ca|cuoc"
+    r"|thu|gion|bong ban|quan vot)\b)"
+    r"|(?<!(?i:bong) )(?<!(?i:cua) )(?<!da )(?<!soi )dap(?! (?i:xe|an)\b)"
+    r"|(?<!hiep )(?<!cuong )(?<!khieu )(?<!thu )dam(?! (?i:cuoi|ma|gio|dong|bao|phan|chat"
+    r"|duong|me|tho|nhan|lay|sen|hong)\b)"
+    r"|(?<!khuyet )tat(?! (?i:ca|den|may|dien|nuoc|bep|lua|thoi|tieng|nhien|nien|ta|yeu|mang"
+    r"|wifi|ti vi|tivi|quat)\b)"
+    r"|chem(?! gio)|bop co|siet co|boc co|quat|da(?= vao (?:bung|nguoi|mat|dau|lung|nguc|chan"
+    r"|em|con)\b)|hanh ha|nguoc dai|bao hanh|hanh hung|tra tan|xo nga|dap pha|danh dap"
+    r"|giat toc|nam toc|xe toc|dui dau|dap dau|an don|ban dap)"
+)
+
+# --- cries: urgent by themselves (still gated) -------------------------------------------
+_CRIES: dict[Danger, re.Pattern[str]] = {
+    Danger.SUICIDE: _rx(
+        rf"\b{_DIE_INTENT} (?:di |duoc |that |luon |quach |minh |em |chet )?chet\b"
+        r"(?! (?:cuoi|tiet|me|nguoi|mat|roi (?:a|ha)|do|di duoc)\b)",
+        rf"\b{_INTENT} (?:duoc |di |lai |that |thu |luon |minh |em )?"
+        r"(?:tu tu|tu sat|tu ket lieu|ket lieu|tu giet|quyen sinh|tu hai)\b",
+        r"\b(?:khong|chang|cha|het) (?:con )?(?:muon|thiet|thiet tha|ham|can|con muon) "
+        r"(?:\w+ )?song\b(?! (?:voi|o|cung|chung|tai|gan|trong|nhu|theo|xa|rieng|o day voi)\b)",
+        r"\bkhong (?:song|tiep tuc) (?:noi|tiep|duoc) (?:nua|duoc nua)",
+        r"\bchan song\b",
+        r"\bsong (?:de )?lam (?:gi|chi)\b",
+        r"\bsong (?:khong|chang|cha) (?:con )?(?:y nghia|ly do|muc dich|gia tri)",
+        r"\bkhong (?:con )?(?:ly do|y nghia|dong luc|gi) (?:\w+ ){0,2}(?:de|ma|trong) song\b",
+        r"\b(?:khong|chang) (?:con )?(?:muon )?(?:thuc|tinh) (?:day|lai) (?:\w+ )?(?:nua|bao gio)",
+        r"\bkhong bao gio (?:muon )?(?:thuc|tinh) (?:day|lai)",
+        r"\b(?:muon|chi muon|uoc|uoc gi|gia ma|gia nhu|ao uoc) (?:\w+ )?"
+        r"(?:bien mat|tan bien|khong ton tai|chua tung (?:duoc )?sinh ra|dung sinh ra"
+        r"|khong (?:duoc )?sinh ra|bien khoi (?:the gioi|cuoc doi|trai dat|the gian|doi))\b",
+        r"\b(?:bien mat|bien di|tan bien|chet|chet di|ra di|khong con) (?:\w+ ){0,3}?cho "
+        r"(?:\w+ ){0,2}?(?:do kho|do met|do ganh|do phien|nhe nhom|thanh than|yen|ranh|khoi phien"
+        r"|vui|sung suong|hanh phuc)\b",
+        rf"\bchet (?:di )?cho (?:xong|{_ROI}|khoe|dat|ranh|nhe|yen|sach|xong chuyen)\b",
+        r"\bchet (?:quach|phut|mat) (?:di )?(?:cho|di|luon)\b",
+        r"\b(?:bien mat|chet|ra di|chet di) (?:la|thi|moi|cung) (?:\w+ )?(?:tot|hay|hon|xong|nhe)",
+        rf"\b(?:khong|chang|cha) (?:con )?ai (?:can|can den|can toi) {_SELF}\b",
+        rf"\b{_SELF} (?:\w+ ){{0,4}}(?:la|lam) (?:mot )?(?:ganh nang|do thua|do bo di|thua thai"
+        r"|ke thua|do vo dung)\b",
+        r"\b(?:moi nguoi|ca nha|bo me|ba ma|gia dinh|the gioi|ai cung|tat ca|bo|me|ba|ma|mo|cha me"
+        r"|bo mo)(?: \w+){0,2} (?:se |chac |cung |deu )?(?:song )?(?:tot|vui|nhe nhom|hanh phuc"
+        r"|thoai mai|do kho|sung suong|yen on|on|nhe|de chiu|bot kho|thanh than)(?: \w+)? hon "
+        rf"(?:\w+ )?(?:neu|khi|ma) (?:\w+ )?(?:khong co|thieu|vang|mat|khong con|khong con co) "
+        rf"(?:{_SELF}|minh)\b",
+        rf"\b(?:the gioi|cuoc song|moi nguoi|nha nay|gia dinh|ca nha) (?:se |ma )?(?:khong co|thieu"
+        rf"|vang) (?:{_SELF}|minh) (?:\w+ ){{0,2}}(?:tot|vui|hay|nhe nhom|hanh phuc)(?: \w+)? hon",
+        rf"\b(?:khong ai|chang ai|cha ai) (?:\w+ )?(?:buon|nho|khoc|de y|quan tam|biet) "
+        rf"(?:\w+ ){{0,2}}(?:neu|khi) {_SELF} (?:\w+ )?(?:bien mat|chet|di|khong con|ra di)",
+        rf"\b(?:neu|khi|mai|mai kia|lo mai) {_SELF} (?:da |se )?(?:khong con (?:o day|o tren doi"
+        r"|tren doi|song|nua|ton tai)|chet|bien mat|ra di|khong ton tai|di xa mai)",
+        rf"\b(?:khi|luc) (?:\w+ ){{0,2}}(?:doc|DOC|nhan|thay) (?:duoc )?(?:\w+ ){{0,2}}"
+        rf"(?:tin|thu|dong|loi|tin nhan)(?: \w+){{0,2}},? (?:thi )?{_SELF} (?:da |se |chac )?"
+        r"(?:khong con|di xa|ra di|chet|bien mat|o mot noi)",
+        rf"\b{_SELF} (?:da |se |sap |chac )?(?:khong con (?:tren doi|tren the gioi|song|ton tai"
+        r"|o tren doi|nua\b))",
+        r"\bngu (?:mot giac )?(?:mai mai|vinh vien|mai khong (?:bao gio )?(?:day|tinh|thuc)"
+        r"|luon khong (?:day|tinh))\b",
+        r"\b(?:muon|chi muon|uoc|uoc gi|muon duoc) (?:\w+ )?ngu mai\b(?! (?:thi|di|day som|hoc|lam"
+        r"|phai|sang|chieu|toi|moi|con|em|minh|ngay)\b)",
+        r"\b(?:ngu|nham mat)(?: \w+){0,4} khong bao gio (?:\w+ )?(?:tinh|thuc|day|mo)",
+        r"\b(?:thu|la thu|buc thu|tin nhan|loi nhan|loi|di thu)(?: \w+)? (?:tuyet menh|tu biet"
+        r"|vinh biet|tran troi)\b",
+        r"\b(?:day la|do la) (?:\w+ ){0,2}(?:tin nhan|loi nhan|buc thu|loi) (?:\w+ ){0,2}"
+        r"cuoi cung\b",
+        r"\bvinh biet\b(?! (?:mua|tuoi|thoi|nam|ky|cac mon|hoc|ban)\b)",
+        r"\bhen (?:\w+ ){0,5}kiep (?i:sau)\b",
+        r"\btam biet (?:the gioi|cuoc doi|the gian|tat ca moi nguoi|moi nguoi mai mai)\b",
+        rf"\b(?:{_INTENT}|vua|da|moi|dang) (?:\w+ )?(?:uong|nuot) (?:\w+ ){{0,3}}?thuoc (?:ngu"
+        r"|an than|chuot|tru sau|sau|diet co|doc)\b(?! (?:khi|bua|an|nay|do|moi|ngay|it)\b)",
+        rf"\b{_INTENT} (?:\w+ )?(?:nhay|lao|gieo minh)(?: (?:xuong|cau|lau|song|tu|khoi|ra|qua)\b"
+        r"| (?:nua|luon|thoi|day)\b|$| [,|])",
+        rf"\b{_SELF} (?:se |sap |dinh )?(?:nhay|lao|gieo minh) (?:xuong )?"
+        r"(?:cau|lau|song|tu tang)\b",
+        r"\b(?:treo co|that co)\b(?! chai)",
+        r"\bmuon (?:\w+ )?di theo (?:ong|ba) (?:noi|ngoai)\b(?! (?:di|ve|ra|vao|len|xuong|lam"
+        r"|choi|an|hoc|mua|ban|den|sang|toi|qua)\b)",
+        r"\b(?:muon|se|dinh|chac|sap|quyet dinh|phai) (?:\w+ )?(?:ket thuc|cham dut|dung lai) "
+        r"(?:tat ca|moi thu|cuoc doi|cuoc song|doi minh|doi|o day|tai day|het)\b"
+        r"(?! (?:bai|mon|ky|hoc|cong viec|du an|mua|nam|cac)\b)",
+        r"\bgiai thoat (?:\w+ )?(?:khoi )?(?:cuoc song|cuoc doi|kiep nay|the gioi|the gian"
+        r"|tat ca|moi thu|doi)\b",
+        # self-harm
+        r"\brach (?:\w+ )?(?:tay|co tay|chan|dui|da|bung|nguoi|mat)\b|\bcua (?:co )?tay\b",
+        r"\b(?:tu|lai|vua|dang|hay|se|muon|dinh|ms|moi|van) (?:\w+ )?(?:cat|dot|chich|can)"
+        r" (?:co )?tay\b(?! ao)",
+        r"\btu (?:lam dau|hanh ha|lam hai|gay thuong tich|gay thuong|cat|rach|cua|dot|dap dau"
+        r"|danh (?:ban than|minh)|tat (?:ban than|minh)|can)\b",
+        r"\b(?:muon|dinh|se|thich|hay|lai) (?:\w+ )?(?:lam dau|lam hai|hanh ha) "
+        r"(?:ban than|chinh minh|minh)\b",
+        r"\b(?:cao|cat|rach|cua|dot|can|dap) (?:\w+ ){0,3}(?:den|(?i:toi)|cho) (?:chay mau|bat mau"
+        r"|ruom mau|toe mau)",
+    ),
+    Danger.VIOLENCE: _rx(
+        rf"\b(?:dang|lai dang|van dang|con dang) (?:bi )?(?:\w+ ){{0,3}}?{_HIT}\b",
+        r"\b(?:doa|de doa|hen|doi|se|thuc|dinh) (?:se )?(?:\w+ )?(?:giet|chem|dam|thanh toan"
+        r"|xu dep|dot|tat axit|danh chet|ban chet)\b(?! (?:thoi gian|boss|quai)\b)",
+        r"\b(?:cam|vac|xach|rut|lay|mang|vung|cam theo|chia) (?:\w+ )?(?:dao|dao lam|rua|gay|keo"
+        r"|ong tuyp|ma tau|sung|bua|xa beng|vo chai|mac|kiem|dui cui|roi|day nit|that lung|gach"
+        r"|ghe)\b(?: \w+){0,3}? (?:doa|duoi|ruot|chem|dam|danh|dap|xong|lao|chi vao|di tim|doi"
+        r"|quat|giet|chay theo|dap (?i:cua))\b",
+        rf"\bdung (?:danh|dap|tat|dam|chem|giet|hanh ha|dot) (?:\w+ )?(?:{_SELF}|me|nua)\b",
+        r"\bdanh nhau (?:\w+ ){0,3}(?:dao|gay|sung|ma tau|vo chai|chay mau|be dau|vo dau)\b",
+        r"\b(?:pha|dap|dap pha) (?i:cua) (?:\w+ )?(?:xong vao|doi|vao)\b",
+    ),
+    Danger.SEXUAL_ASSAULT: _rx(
+        r"\b(?:doa|de doa|tong tien|uy hiep|khung bo|neu (?:\w+ )?khong|khong thi|bat|ep|doi"
+        r"|buoc)"
+        r"(?: \w+){0,8}? (?:tung|phat tan|dang|gui|post|up|dua|chia se|phat|lan truyen|cho (?:ca "
+        r"lop|moi nguoi|bo me|ba ma)) (?:\w+ ){0,3}?(?:anh|clip|video|hinh|phim)\b",
+        r"\b(?:anh|clip|video|hinh)(?: \w+){0,2} (?:nong|khoa than|nude|nhay cam|sex|khong mac"
+        r"|vung kin|cho kin|thay do|tam)\b(?: \w+){0,8} (?:doa|tong tien|uy hiep|khong thi)",
+        r"\b(?:bat|ep|doi|buoc|du|xin|ga|ru|muon) (?:\w+ ){0,3}(?:gui|chup|quay|cho xem|show"
+        r"|cam) (?:\w+ ){0,3}(?:anh|clip|video|hinh)(?: \w+){0,2} (?:nong|khoa than|nude|nhay cam"
+        r"|khong mac|vung kin|cho kin|nguc|sex|than the|tam|tren nguoi)",
+        r"\b(?:xin|doi|bat|ep) (?:\w+ ){0,2}(?:anh|hinh|clip) (?:\w+ )?(?:vung kin|cho kin|nguc"
+        r"|khoa than|nude|nong)\b",
+        r"\b(?:hen|ru|du|keo|goi|bao|bat) (?:\w+ ){0,4}(?:ra|di|den|(?i:toi)|vao|o) (?:khach san"
+        r"|nha nghi)\b",
+    ),
+    Danger.ABDUCTION: _rx(
+        rf"\b(?:khong|chua) (?:\w+ )?(?:thay|tim thay|tim duoc|tim ra) (?:{_KID}|nho) "
+        r"(?:\w+ )?(?:dau|o dau)\b",
+        rf"\b(?:khong|chua) (?:\w+ )?(?:lien lac duoc|lien lac|goi duoc|lien he duoc) (?:voi )?"
+        rf"{_KID}\b",
+        rf"\b{_KID} (?:{_GAP}|, ){{0,10}}?(?:di dau mat|dau mat|mat tieu|bien dau mat|bien mat"
+        r"|di mat|mat tich|di lac|bi lac|bo nha|khong (?:thay|biet) (?:o )?dau|mat lien lac"
+        r"|khong lien lac duoc)\b",
+        r"\b(?:tim|kiem) (?:\w+ ){0,3}(?:khong|chua) (?:thay|ra)\b",
+        r"\b(?:nguoi la|ong la|chu la|ba la|co la|anh la|chi la|nguoi dan ong la|nguoi phu nu la"
+        r"|dan ong la|ke la|nguoi khong quen|nguoi la mat|xe la)(?: \w+){0,4}? (?:ru|keo|loi|bat"
+        r"|dua|don|dan|dat|du|du do|goi|cho (?:\w+ ){0,2}(?:keo|banh|tien|qua|do choi)|di theo"
+        r"|bam theo|theo doi|theo|lang vang|rinh|bao (?:\w+ )?(?:di theo|len xe|ra)|cong|om"
+        r"|nam tay|cho (?:\w+ )?len xe)\b",
+        r"\b(?:nguoi la|ong la|chu la|ba la|nguoi dan ong|nguoi phu nu|nguoi ta)(?: [\w,]+){0,10}"
+        r" (?:bao|ru|keo|du) (?:\w+ )?(?:di theo|len xe|ra xe|vao xe|ra ngo|di voi)\b",
+        rf"\bban (?:{_SELF}|con|no|chau|be|em gai) (?:cho|sang|qua)\b",
+        r"\b(?:giu|du|lua|bat|nhot|dua)(?: [\w,]+){1,8} khong cho (?:\w+ )?(?:ve|di|ra ngoai"
+        r"|lien lac)\b",
+        r"\b(?:lac|mat|lac mat) con\b",
+        r"(?<!me )(?<!bo )(?<!ba )(?<!ma )(?<!cha )\b(?:chay theo|di theo|bam theo|theo doi|rinh)"
+        r" (?:em|con|toi|minh|chau|be|tui)\b(?! (?:di|ve|den|(?i:toi)|len|ra|vao)\b)",
+        r"(?<!me )(?<!bo )(?<!ba )(?<!ma )(?<!cha )(?<!co )(?<!thay )\b(?:bao|ru|keo|du|goi|ep"
+        r"|bat) (?:em|con|chau|be|minh|tui)? ?(?:len xe|ra xe|vao xe)\b",
+        r"\b(?:nam|keo|giat) (?:\w+ )?tay (?:\w+ )?(?:keo|loi|ra xe|len xe)\b",
+    ),
+}
+
+# --- situations: need an anchor in a real case -------------------------------------------
+_SITUATIONS: dict[Danger, re.Pattern[str]] = {
+    Danger.SUICIDE: _rx(
+        r"\b(?:tu tu|tu sat|tu ket lieu|quyen sinh|tu hai|tu lam hai|rach tay|cat tay|cua tay)\b"
+        r"(?! (?:thoi|da|nao|nhe|nha|ma|ra|lai)\b)",
+        r"\b(?:nghi|nghi den|nghi toi) (?:\w+ )?cai chet\b",
+        r"\buong (?:\w+ )?thuoc ngu\b",
+    ),
+    Danger.VIOLENCE: _rx(
+        rf"\bbi {_GAP}{{0,8}}?{_HIT}\b",
+        rf"\b{_HIT} (?:vao |len )?(?:\w+ )?(?:{_SELF}|me|ma|no|nho|vo|tui|tau|e|be|con be"
+        r"|thang be|ban|mat|dau|bung|nguoi|lung|nguc|mieng|mui|co|gay)\b",
+        r"\bbat (?:\w+ ){0,2}quy\b",
+        rf"\b{_HIT} (?:\w+ )?(?:hoi dong|bam dap|bam tim|tim tai|chay mau|be dau|vo dau|gay"
+        r" (?:tay|chan|xuong|mui)|ngat|bat tinh|nhap vien|sung|tham tim|ruom mau|da man|tan nhan"
+        r"|dau)\b",
+        r"\b(?:bi|dang bi) (?:\w+ ){0,2}?(?:nhot|khoa trai|xich|(?<!cuon )troi|giam|bit mieng"
+        r"|bit mat|xiec)\b",
+        rf"\b(?:nhot|khoa trai|xich|troi|giam) (?:\w+ ){{0,2}}(?:{_SELF}|be|no|nho|thang be"
+        r"|con be)\b",
+        r"\b(?:di|dot) (?:\w+ )?(?:thuoc la|tan thuoc)\b",
+        r"\btat (?:axit|a xit|nuoc soi|xang)\b",
+        rf"\b(?:chan) (?:duong|dau|(?i:cua)) (?:\w+ )?(?:{_SELF}|danh|doa|xin tien|cuop)",
+        r"\b(?:quat|danh|dap) (?:\w+ ){0,2}bang (?:roi|gay|that lung|day nit|day dien|thuoc"
+        r" ke|chan ghe|cay)\b",
+        r"\b(?:pha|dap|dap pha) (?i:cua)\b",
+        r"\b(?:bao hanh|hanh ha|nguoc dai|hanh hung)\b",
+    ),
+    Danger.SEXUAL_ASSAULT: _rx(
+        r"\b(?:bi|dang bi|vua bi) (?:\w+ ){0,3}?(?:hiep|hiep dam|cuong hiep|cuong dam|giao cau"
+        r"|dam o|xam hai|xam pham|lam dung|sam so|so mo|so soang|quay roi|gio tro|cuong buc"
+        r"|lam chuyen do)\b",
+        r"\b(?:so|so mo|so soang|sam so|bop|hon|xoa|nan|mo|coi|cho xem|vach|keo|cham|rinh)"
+        r" (?:\w+ ){0,3}?(?:vung kin|cho kin|cho do|nguc|mong|bo phan sinh duc|cho nhay cam|ti"
+        r" em|vu)\b",
+        r"\b(?:bat|ep|doi|du|buoc|ru|ga|ep buoc) (?:\w+ ){0,2}(?:coi (?:do|quan|ao|het|dong"
+        r"|do ra|quan ao)|thay do|quan he|ngu voi|ngu chung|lam chuyen|lam tinh|sex"
+        r"|ngoi len dui|xem (?:\w+ )?thay do|nhin (?:\w+ )?thay do|so (?:vao )?|cho (?:\w+ )?xem)",
+        r"\b(?:sam so|so mo|so soang|so mong|so nguc|hiep dam|cuong hiep|cuong dam|dam o"
+        r"|xam hai|lam dung tinh duc|quay roi tinh duc|gio tro (?:doi bai|dam o|bay ba))\b",
+        r"\b(?:ghi hinh|quay (?:\w+ )?(?:clip|video|len)|chup (?:\w+ )?anh) (?:\w+ ){0,3}(?:thay do"
+        r"|tam|khoa than|ve sinh)",
+        r"\blen phong (?:\w+ ){0,2}(?:luc|khi) (?:\w+ )?ngu\b",
+    ),
+    Danger.ABDUCTION: _rx(
+        r"\b(?:bi|vua bi|dang bi) (?:\w+ ){0,3}?(?:bat coc|bat di|bat mat|bat giu|dem di|dat di"
+        r"|dan di|dua di|lua ban|ban sang|ban qua|bat cong|keo len xe|loi len xe|bat len xe|du di"
+        r"|lua di|giu lai|du (?:\w+ )?di)\b",
+        r"\b(?:bat coc|mua ban tre em|buon ban nguoi|mua ban nguoi|lua ban|mat tich|bo nha di"
+        r"|bo nha ra di|di lac|lac mat)\b",
+        rf"\b(?:{_KID}|nho)(?: \w+){{0,6}}? (?:chua|khong) (?:thay )?ve\b(?! (?:vi|do|tai|muon)\b)",
+    ),
+    Danger.DROWNING: _rx(
+        r"\b(?:duoi nuoc|chet duoi|chet chim|nuoc cuon|lu cuon|lu quet|song cuon|troi song"
+        r"|cuon troi|cuon mat|chim (?:xuong|nghim|(?i:duoi)|trong)|bi chim|dang chim"
+        r"|ngup nuoc|sac nuoc|khong (?:thay )?noi len)\b",
+        r"\b(?:nga|rot|roi|te|truot|lan|nhay|lao|bi day|bi xo|rot|truot chan) (?:\w+ ){0,2}?"
+        r"(?:xuong|vao|xuong duoi) (?:ao|ho|song|suoi|gieng|be nuoc|be boi|ho boi|kenh|muong|rach"
+        r"|bien|nuoc|thau nuoc|xo nuoc|chau nuoc|dam lay|dong nuoc|ho ca|ao ca|cong|vung nuoc"
+        r"|lu|(?i:dam))\b",
+        r"\bte (?:song|gieng|kenh|ao|ho|muong|rach|xuong)\b",
+        r"\bchoi voi (?:\w+ )?(?:giua|(?i:duoi)|tren mat nuoc|trong nuoc|dong|song|ho|ao|bien)\b",
+        r"\bup mat (?:\w+ ){0,2}(?:nuoc|chau|xo|thau|be)\b",
+        r"\b(?:xuong|thuyen|ghe|do) (?:\w+ )?(?:bi )?lat\b|\blat (?:xuong|thuyen|ghe|do)\b",
+        r"\bket (?:\w+ )?(?i:duoi) nuoc\b",
+        r"\b(?:dang o|o) (?i:duoi) nuoc\b",
+        r"\b(?:tam|boi|choi|lan) (?:o )?(?:\w+ )?(?:song|ao|ho|suoi|bien|kenh|gieng|dap)"
+        r"(?: \w+){0,4} (?:chua|khong) (?:thay )?ve\b",
+        r"\bnuoc (?:\w+ )?(?:ngap|len|dang len|dang ngap) (?:\w+ ){0,3}(?:(?i:mai)|noc|co|dau"
+        r"|gac)\b",
+        r"\bbi (?:nuoc|lu|song) (?:\w+ )?(?:cuon|quet|cuon troi|dap)\b",
+    ),
+    Danger.POISONING: _rx(
+        r"\bngo doc\b",
+        r"\b(?:uong|nuot|an|ngam|liem|hit|uong het|uong mat|nuot mat) (?:nham|phai)\b",
+        r"\b(?:uong|nuot|an|ngam|liem|hit|nhai|uong het|uong mat|nuot mat|an mat) (?:\w+ ){0,4}?"
+        r"(?:thuoc chuot|ba chuot|thuoc sau|thuoc tru sau|thuoc diet co|thuoc diet chuot"
+        r"|thuoc diet con trung|nuoc tay|chat tay|thuoc tay|tay bon cau|javen|gia ven"
+        r"|nuoc rua chen|nuoc rua bat|nuoc lau san|nuoc lau kinh|xang|dau hoa|dau nhot|axit"
+        r"|vien pin|pin|nam cham|hoa chat|nam doc|nam la|nam rung|qua la|la la|khi gas|khi doc"
+        r"|khi than|thuoc (?i:cua)|ca vi|ca lo|ca hop|nua lo|nua vi|mot nam thuoc|nhieu vien"
+        r"|may vien|mot vi|chai ruou|nua chai ruou|chat doc|thuy ngan|long nao|thuoc lao"
+        r"|thuoc (?:ngu|an than|ha sot|giam dau|tim|huyet ap|tram cam) (?:nhieu|het|ca))\b",
+        r"\b(?:thuoc chuot|ba chuot|thuoc tru sau|thuoc diet co|nuoc tay|javen|xang|dau hoa"
+        r"|hoa chat|thuoc sau)(?: [\w,]+){0,6} (?:uong|nuot|an|liem|ngam) (?:vao|phai|mat|roi"
+        r"|het)\b",
+        r"\b(?:uong|nuot|an) (?:\w+ ){0,5}(?:gi|la|khong ro|khong biet)\b(?: [\w,|]+){0,12}"
+        r" (?:dang non|non lien tuc|non oi|non ra|lu du|li bi|co giat|soi bot|kho tho|bat tinh"
+        r"|nam bat dong|tim tai|chong mat)\b",
+        r"\bnon (?:oi )?(?:lien tuc|ra mau|khong ngung|mat mau)",
+    ),
+    Danger.INJURY: _rx(
+        r"\b(?:dien giat|giat dien(?! thoai)|dien (?:\w+ )?giat|bi giat (?:dien|chet))\b",
+        r"\bcham (?:\w+ )?(?:o dien|day dien|cong tac|o cam)\b",
+        r"\b(?:nga|te|roi|rot|nhay|lan|truot chan|truot) (?:\w+ ){0,3}?(?:tu|xuong tu|khoi)"
+        r" (?:\w+ ){0,2}?(?:tang|lau|cau thang|mai|cay|ban cong|gac|(?i:cua) so|lan can"
+        r"|tren cao|noc|thang|san thuong|do cao|cot dien|giuong tang)\b",
+        r"\b(?:nga|te|roi|rot) (?:\w+ )?(?:lau|cau thang)\b",
+        r"\bnga (?:\w+ )?(?:dap dau|vo dau|chan thuong|bat tinh|vao bep|vao lua|vao noi)\b",
+        r"\b(?:chay|mat|ra|tuon|phun) (?:rat )?(?:nhieu |be bet |lenh lang |khong ngung |dam dia )?"
+        r"mau\b(?! cam\b)",
+        r"\bmau (?:\w+ )?(?:chay|ra) (?:\w+ ){0,2}(?:khong cam|khong ngung|nhieu|lenh lang)",
+        r"\b(?:hoc|mac|nghen|sac|mac nghen) (?:\w+ )?(?:xuong|keo|thach|dong xu|pin|thuc an|di vat"
+        r"|com|banh|hat nhan|hat mit|hat dua|hat lac|vien|nap|qua|do choi)\b",
+        r"\bbi (?:hoc|mac nghen|nghen|sac)\b",
+        r"\bnghen tho\b",
+        r"\b(?:bong|phong) (?:\w+ )?(?:nang|nuoc soi|dau soi|lua|hoa chat|axit|dien|het|ca nguoi"
+        r"|do)\b",
+        r"\bbi (?:bong|phong)\b(?! (?:da|ro|chuyen|ban|chay|bay|den|vao mat|dap)\b)",
+        r"\bphong rop\b",
+        r"\b(?:do|tat|hat) (?:\w+ ){0,3}(?:nuoc soi|canh nong|nuoc nong|dau soi|chao dau|noi nuoc"
+        r"|noi canh) (?:\w+ )?(?:vao|len) (?:nguoi|mat|chan|tay|be|con)\b",
+        r"\b(?:bat tinh|ngat xiu|ngat lim|hon me|co giat|khong tho|ngung tho|kho tho|tim tai"
+        r"|soi bot mep|khong tinh|nam bat dong|khong cu dong|lim di|trong thuong|nguy kich)\b",
+        r"\b(?:bi ngat|ngat di|ngat roi|vua ngat)\b",
+        r"\b(?:gay|loi) (?:tay|chan|xuong|co|cot song)\b|\bxuong loi\b",
+        r"\b(?:vo dau|be dau|dap dau|chan thuong so nao|chan thuong dau|chay mau dau)\b",
+        r"\b(?:xe|o to|xe may|xe tai|xe buyt|xe khach|xe container|tau) (?:\w+ )?(?:tong|dam|can"
+        r"|dung|hich|cuon)\b",
+        r"\btai nan\b(?! thuong tich)",
+        r"\b(?:cho|cho dai|ran|ran doc|ong|ong vo ve|bo cap|ret) (?:\w+ )?(?:can|dot|chich)\b",
+        r"\b(?:ket|mac ket|bi ket|bo quen) (?:\w+ ){0,2}(?:trong|tren|duoi|o) (?:\w+ )?"
+        r"(?:xe|o to|thang may|tu|(?i:cua) cuon|ham|gieng|ong cong|khe|lo)\b",
+        r"\b(?:(?i:cua) cuon|thang may|(?i:cua)) (?:\w+ )?(?:kep|ep|de)\b|\bbi (?:\w+ )?kep\b",
+        r"\b(?:leo|treo|dung|ngoi|treo) (?:\w+ ){0,3}(?:bau (?i:cua) so|(?i:cua) so|lan can"
+        r"|ban cong|mai nha|noc nha|san thuong)\b",
+        r"\bnon (?:\w+ )?ra mau\b|\bhoc mau\b",
+        r"\bsot cao co giat\b",
+        r"\bnam (?:\w+ )?khong (?:day|dung day|cu dong|tinh) (?:duoc|noi)\b",
+    ),
+}
+
 # Danger words whose folded form collides with an everyday word ("tự vẫn" / "tư vấn"):
 # matched on the lower-cased original, diacritics kept.
 _ACCENTED_CRIES: dict[Danger, re.Pattern[str]] = {
     Danger.SUICIDE: re.compile(r"tự vẫn|tự tìm đến cái chết|quyên sinh"),
 }
 
+# --- suicide in indirect words: two different cues make a cry ----------------------------
+_FAREWELL_CUES = re.compile(
+    r"\b(?:tam biet|xin loi (?:moi nguoi|bo me|me|bo|ba ma|ca nha|vi tat ca|vi da|vi moi thu"
+    r"|vi (?:\w+ )?ganh nang)|cam on (?:\w+ ){0,2}vi tat ca|di day|di truoc|ra di|di xa"
+    r"|nho (?:\w+ ){0,2}(?:cham soc|cham|giu gin|song tot)|hen gap lai|goodbye|vinh biet"
+    r"|dung (?:buon|khoc|tim|lo|nho)(?: \w+)?|mai mai|khong bao gio gap|khong lam phien"
+    r" (?:\w+ )?nua|sau nay (?:\w+ )?khong (?:con |o )|khong (?:con )?o day nua"
+    r"|khong (?:can|dung) (?:\w+ ){0,2}nua|chi can (?:\w+ ){0,3}buoc|khong quay (?:ve|lai)"
+    r"|(?:tang|de lai|gui lai|cho het|tang het|cho lai|trao lai|giao lai) (?:\w+ ){0,6}cho"
+    r"|khong chiu noi|het chiu noi|chiu het noi|buong xuoi|be tac|vo vong|tuyet vong"
+    r"|khong con hy vong|khong ai hieu|kiet suc|song nhu chet"
+    r"|dang dung (?:o |tren )?(?:\w+ )?(?:cau|san thuong|lan can|mai nha|noc nha|tang thuong"
+    r"|thanh cau|mep|ban cong))\b"
+)
+
+_PLEA = _rx(
+    r"(?<!(?i:so) )(?<!cap )(?<!nghien )(?<!tra )(?<!tham )(?<!cuu )(?<!truy )\bcuu\b"
+    r"(?! (?:ho|nan|tro|thuong|hoa|tinh|sinh|canh|rong|chua|van|xet|giup do|song|nguoi bi"
+    r"|nguoi dang)\b)",
+    r"\b(?:help|sos|giup (?:\w+ )?voi|lam on giup|khan cap)\b",
+    r"\bdang (?:gap|bi|o trong|rat) nguy hiem\b",
+)
+_NOT_A_PLEA = re.compile(
+    r"(?: (?:em|con|toi|minh|tui|voi|me|di|ca|ban|chau|anh|chi))*"
+    r" (?:bai|cau|de|mon|giai|lam bai|chon|tim|hoi|dich|viet|desk|center|line|file|page|doc"
+    r"|topic|so tien|toan|van|tieng)\b"
+)
+
+# Every word the patterns above use: Telex leftovers are only ever decoded into one of them.
+_VOCABULARY = frozenset(
+    re.findall(
+        r"[a-z]+",
+        " ".join(p.pattern for table in (_CRIES, _SITUATIONS) for p in table.values())
+        + _FAREWELL_CUES.pattern
+        + _PLEA.pattern,
+    )
+)
+
+# ============================================================================ 3. the gate
+
+_BEFORE_WORDS = 8  # how far back (within a sentence) the framing of a danger word is read
+
+_NEGATED = _rx(
+    r"\b(?:khong|chua|chang|cha)(?: he| bao gio| tung| co)? (?:bi|tung bi)(?: \w+)? $",
+    r"\b(?:khong|chua|chang)(?: he| bao gio| tung)? $",
+    r"\bkhong phai(?: la)?(?: \w+){0,2}(?: bi)? $",
+    r"\b(?:chua bao gio|khong bao gio|chua tung|chua he|khong he)(?: \w+){0,3} $",
+    r"\b(?:khong|dung) (?:duoc|nen|cho) (?:\w+ )?$",
+    r"\bmay (?:ma|la) (?:\w+ ){0,3}(?:khong|chua) (?:\w+ )?$",
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:neu|gia su|gia nhu|trong truong hop|truong hop|phong khi|nho ma|lo ma|lo nhu|nho nhu"
+    r"|lo (?=(?:con|be|em|minh|toi|chau|bi|co)\b)|he)\b"
+)
+_WHEN = re.compile(r"\bkhi (?=(?:\w+ ){0,3}(?:bi|gap|thay|phat hien|nghi ngo|co|xay ra)\b)")
+_FIRST_PERSON_WILL = re.compile(rf"\b{_SELF} (?:\w+ )?(?:se|sap|dinh)\b|\bthi\b")
+_PURPOSE = _rx(
+    r"\blam (?:sao|the nao|cach nao|gi) de\b",
+    r"\b(?:sao cho|de (?:khong|khoi|tranh|phong|con|be|tre|cac)|tranh (?:bi|de|cho|khoi)"
+    r"|phong (?:tranh|chong|ngua|khi)|de phong|ngan ngua|ngan chan|han che)\b",
+    r"\bcach (?:phong|tranh|day|giup|bao ve|de|nhan biet|xu ly|so cuu|cuu|giu|tu bao ve)\b",
+    r"\bday (?:con|tre|be|hoc sinh|cac em|cac con|chau)\b",
+    r"\b(?:ky nang|dau hieu|bieu hien|nhan biet|tim hieu|noi ve|ve chu de|ve van de|ve viec"
+    r"|chu de|tac hai|hau qua|so cuu|xu tri|cap cuu ban dau)\b",
+)
+# The story is someone else's: news, fiction, a school assignment.
+_REPORTED = re.compile(
+    r"\b(?:doc|doc bao|bao chi|bai bao|tren bao|phim|truyen|tin tuc|thoi su|nghe noi|vu|nhan vat"
+    r"|canh|bai van|thuyet trinh|tieu thuyet)\b"
+)
+_GENERIC = re.compile(
+    r"\b(?:tre|tre em|tre nho|tre con|con nit|hoc sinh|hs|cac em|cac con|cac chau|cac ban"
+    r"|con cai|nguoi ta|ai|ai do|mot nguoi|nguoi khac|moi nguoi|nhieu (?:\w+ )?|mot so"
+    r"|thanh thieu nien|vi thanh nien|nan nhan|doi tuong|hoc tro|nguoi(?! (?:la|yeu|quen|nha"
+    r"|than|dan ong|phu nu))|giao vien|nguoi lon|ban be|cha me|bo me|phu huynh)\b"
+)
+# Read on the sense string: "tội" (TOI) is no "tôi".
+_STRONG_SUBJECT = (
+    r"(?<!cac )(?<!nhung )(?<!moi )(?<!nhieu )(?<!tre )\b(?:em|e|minh|tui|tao|tau)\b",
+    r"\btoi\b(?! (?:gi|danh|pham|ac|ve|hiep|xam|bat coc|giet|cuong|dam o|mua ban|buon ban"
+    r"|lam dung|co y|vo y|lua|tong tien|hanh|bao hanh|ngo)\b)",
+    r"\b\w+(?: \w+)? (?<!tre )(?<!cac )(?<!nhung )(?:toi|em|tui|minh|tao|tau|e)\b",
+    r"\b\w+ nha (?:toi|em|tui|minh|tao|tau|e|ben|hang xom|minh)\b",
+    r"\b(?:thang be|con be|thang nho|con nho|thang cu|cu ti|dua nho|dua be|em be|nhoc|no"
+    r"|chung no|tui no|bon no|ban ay|co ay|(?i:cau) ay|anh ay|chi ay|ong ay|ba ay|hang xom"
+    r"|nha ben|ban cung lop|ban than|ban trai|ban gai|nguoi yeu|ny|hai dua|may dua)\b",
+    r"\b(?:co|mot|1) (?:mot |hai |may |1 |2 )?(?:nguoi|dua|em|ban|be|thang|con|chu|ong|ba"
+    r"|anh|chi|dua be|dua nho|em be)(?: (?:tre|nho|be|(?i:hoc) sinh|hs))?\b",
+    r"\b(?:lop|truong|xom|nha) (?:toi|em|minh|tui|tao|tau|e)\b",
+    r"\b(?i:hoc) sinh (?:(?i:cua) )?(?:toi|em|minh|lop)\b",
+)
+_WEAK_SUBJECT = re.compile(r"(?<!tre )(?<!cac )(?<!nhung )\b(?:be|con|chau|nho|thang|dua|em|ban)\b")
+# (rank on a tie, kind, pattern, read on the sense string?)
+_SUBJECTS: tuple[tuple[int, str, re.Pattern[str], bool], ...] = (
+    (0, "generic", _GENERIC, False),
+    (1, "weak", _WEAK_SUBJECT, True),
+    *((2, "strong", re.compile(part), True) for part in _STRONG_SUBJECT),
+)
+_TIME_NOW = re.compile(
+    r"\b(?:dang(?! (?:tim hieu|hoc|on|lam bai|viet|doc|xem|nghien cuu|soan|chuan bi|tham khao"
+    r"|phan van|thac mac|can|muon|lo)\b)|vua|bay gio|gio nay|ngay bay gio|luc nay|khi nay|hoi nay"
+    r"|nay gio|vua roi|vua nay|toi nay|dem nay|sang nay|chieu nay|trua nay|hom nay|hom qua"
+    r"|toi qua|dem qua|chieu qua|sang qua|tu sang|tu chieu|tu trua|tu toi|tu hom qua|tu dem qua"
+    r"|ca dem|ca ngay|ca buoi|may tieng|luc sang|hoi sang|hoi chieu|hoi trua|den gio|toi gio"
+    r"|moi|chieu mai|toi mai)\b"
+)
+_ALARM = re.compile(
+    r"\b(?:giup voi|nhanh len|lam on|gap|khan cap|so qua|so lam|phai lam sao|lam sao bay gio"
+    r"|goi so nao|goi ai|giup (?:\w+ )?voi)\b"
+)
+_SEVERE = re.compile(
+    r"\b(?:khong tho|ngung tho|tho doc|tim tai|bat tinh|ngat xiu|lim di|hon me|khong tinh"
+    r"|goi khong (?:day|tinh)|co giat|soi bot mep|non ra mau|chay (?:rat )?(?:nhieu )?mau"
+    r"|mau chay|mat mau|nam bat dong|bat dong|khong cu dong|khong dung day|khong day duoc"
+    r"|lu du|li bi|trong thuong|nguy kich|chet roi|kho tho|non lien tuc|dang non)\b"
+)
+_GENERAL = _rx(
+    r"\b(?:phong tranh|phong chong|phong ngua|de phong|ngan ngua|ngan chan|han che|tranh xa"
+    r"|an toan)\b",
+    r"\b(?:lam (?:sao|the nao|cach nao|gi) de|cach|bang cach nao|ky nang|dau hieu|bieu hien"
+    r"|nhan biet|huong dan|tim hieu|kien thuc)\b",
+    r"\b(?:quy dinh|luat|dieu luat|nghi dinh|thong tu|chi thi|phap luat|van ban|xu phat|xu ly"
+    r"|muc phat|bi phat|phat tu|nam tu|vi pham|toi gi|toi danh|pham toi|toi pham|truy cuu"
+    r"|hinh su|trach nhiem|co quyen|bi tu|o tu|di tu|to giac|to cao|trinh bao)\b",
+    r"\b(?:nguyen nhan|tai sao|vi sao|thong ke|so lieu|ty le|ti le|bao nhieu|moi nam|hang nam"
+    r"|hien nay|phan tram)\b",
+    r"\b(?:so cuu|cap cuu ban dau|xu tri|ho hap nhan tao|heimlich|bang bo|cam mau)\b",
+    r"\b(?:neu|gia su|gia nhu|trong truong hop|truong hop|phong khi|nho ma|lo ma)\b",
+    r"\b(?:tuyen truyen|giao duc|bai giang|tiet hoc|chuyen de|ngoai khoa|hoi thao|tap huan"
+    r"|sinh hoat|chuong trinh|ke hoach|quy trinh|thu tuc|bien ban|bao cao|ho so)\b",
+    r"\b(?:the nao la|la gi|gom nhung|bao gom|nhu the nao|the nao|ra sao|nen lam gi"
+    r"|can lam gi)\b",
+    r"\b(?:doc bao|bao chi|bai bao|tren bao|tin tuc|thoi su|phim|truyen|bai van|thuyet trinh"
+    r"|game|nghe noi)\b",
+)
+_OVER = re.compile(
+    r"\b(?:nam ngoai|nam truoc|hoi nho|luc nho|hoi truoc|truoc day|thang truoc|tuan truoc"
+    r"|tung bi|da tung|hay bi|thuong bi|khoi roi|da khoi|do roi|do dau|het dau|khong sao|con seo"
+    r"|may ma|may la|suyt|tray|so so|chut xiu|mot chut|hoi dau|bi nhe|nhe thoi|khong bi sao)\b"
+)
+_ABUSE = frozenset({Danger.VIOLENCE, Danger.SEXUAL_ASSAULT, Danger.ABDUCTION})
+_ACCIDENTS = frozenset({Danger.INJURY, Danger.POISONING, Danger.DROWNING})
+_HYPERBOLE_WORDS = (
+    r"(?:met|doi|nong|lanh|ret|so|ngai|xau ho|them|khat|cuoi|buon cuoi|ngua|nhuc|suong|ghet|tuc"
+    r"|chan|buon ngu|on|ham|me|thich|vui|hoi hop|cang thang|nho|yeu|ghen|kho|dau dau|nhuc dau)"
+)
+_HYPERBOLE = re.compile(rf"\b{_HYPERBOLE_WORDS}(?: \w+){{0,2}} $")
+_SELF_LAST = re.compile(rf"\b{_SELF} $")
+_BI = " bi "
+
+
+class _Gate:
+    """Decides whether one pattern match describes a real case now."""
+
+    __slots__ = ("_general", "_plain", "_sense", "_severe")
+
+    def __init__(self, sense: str) -> None:
+        self._sense = sense
+        self._plain = sense.lower()
+        self._general: bool | None = None
+        self._severe: bool | None = None
+
+    @property
+    def general(self) -> bool:
+        if self._general is None:
+            self._general = bool(_GENERAL.search(self._plain))
+        return self._general
+
+    @property
+    def severe(self) -> bool:
+        if self._severe is None:
+            self._severe = bool(_SEVERE.search(self._plain) or _ALARM.search(self._plain))
+        return self._severe
+
+    def _clause(self, start: int, end: int) -> tuple[int, int]:
+        left = self._plain.rfind("|", 0, start) + 1
+        right = self._plain.find("|", end)
+        return left, len(self._plain) if right < 0 else right
+
+    def _left_edge(self, start: int, left: int) -> int:
+        """Where the last `_BEFORE_WORDS` words before `start` (within the sentence) begin."""
+        edge = start
+        for _ in range(_BEFORE_WORDS):
+            if edge <= left + 1:
+                return left
+            edge = self._plain.rfind(" ", left, edge - 1)
+            if edge < left:
+                return left
+        return edge
+
+    def admits(self, match: re.Match[str], danger: Danger, kind: str) -> bool:
+        start, end = match.span()
+        left, right = self._clause(start, end)
+        edge = self._left_edge(start, left)
+        before = self._plain[edge:start] or " "
+        recent = " " + before.rsplit(" , ", 1)[-1].lstrip()
+        if _NEGATED.search(recent):
+            return False
+        framing = before + self._plain[start:end]
+        hypothesis = _HYPOTHETICAL.search(framing)
+        if (
+            hypothesis
+            and hypothesis.start() < len(before)
+            and not (
+                danger is Danger.SUICIDE and _FIRST_PERSON_WILL.search(framing, hypothesis.end())
+            )
+        ):
+            return False
+        if _PURPOSE.search(before):
+            return False
+        clause = self._plain[left:right]
+        now = bool(_TIME_NOW.search(clause))
+        when = _WHEN.search(framing)
+        if when and when.start() < len(before) and not now:
+            return False
+        if kind == "plea":
+            # "kêu cứu", "cầu cứu": someone calling for help is only news when it is now.
+            return now or not before.endswith((" keu ", " cau "))
+        if _REPORTED.search(before):
+            return False
+        if danger is Danger.SUICIDE and _HYPERBOLE.search(recent) and not _SELF_LAST.search(recent):
+            return False
+        subject = self._subject(edge, start, start if danger is Danger.SUICIDE else end)
+        if subject == "generic":
+            return False
+        if danger in _ACCIDENTS and _OVER.search(clause) and not (now or self.severe):
+            return False
+        if kind == "cry":
+            return True
+        if subject == "strong":
+            return danger in _ABUSE or not _GENERAL.search(before)
+        if subject == "weak":
+            return not self.general or now or self.severe
+        if now or self.severe or _PLEA.search(self._plain):
+            return True
+        return not self.general
+
+    def _subject(self, edge: int, start: int, end: int) -> str | None:
+        """The subject nearest the danger word, looked for before a passive "bị":
+        'strong' (a real person), 'weak' (con, bé: maybe anyone's), 'generic', or None."""
+        cut = self._plain.find(_BI, start - 1, end)
+        if cut < 0:
+            cut = self._plain.rfind(_BI, edge, start + 1)
+            cut = end if cut < 0 else cut
+        best: tuple[int, int, str] | None = None
+        for rank, kind, pattern, text in _SUBJECTS:
+            for found in pattern.finditer(self._sense if text else self._plain, edge, cut + 1):
+                key = (found.end(), rank, kind)
+                if best is None or key[:2] >= best[:2]:
+                    best = key
+        return best[2] if best else None
+
 
 def triage(message: Normalised) -> Triage:
-    text = f" {message.folded} "
-    if not message.tokens:
+    """Never raises; an empty message is not urgent."""
+    if not message.tokens and not message.original.strip():
         return NOT_URGENT
+    reading = _read(message)
+    text = f" {reading.sense} "
+    gate = _Gate(text)
     found: dict[Danger, str] = {}
-    original = message.original.lower()
     for danger, pattern in _ACCENTED_CRIES.items():
-        if match := pattern.search(original):
+        if match := pattern.search(reading.lower):
             found[danger] = f"cry:{match.group(0)}"
-    for danger, pattern in _CRIES.items():
-        if danger not in found and (match := pattern.search(text)):
-            found[danger] = f"cry:{match.group(0).strip()}"
-    situations = {
-        danger: match.group(0).strip()
-        for danger, pattern in _SITUATIONS.items()
-        if danger not in found and (match := pattern.search(text))
-    }
-    if situations:
-        present = bool(_PRESENT.search(text))
-        specific = bool(_SPECIFIC.search(text))
-        general = bool(_GENERAL.search(text))
-        if present or (specific and not general):
-            for danger, phrase in situations.items():
-                found[danger] = f"situation:{phrase}"
+    for kind, table in (("cry", _CRIES), ("situation", _SITUATIONS)):
+        for danger, pattern in table.items():
+            if danger in found:
+                continue
+            for match in pattern.finditer(text):
+                if gate.admits(match, danger, kind):
+                    found[danger] = f"{kind}:{match.group(0).strip()}"
+                    break
+    if Danger.SUICIDE not in found:
+        cues = {m.group(0) for m in _FAREWELL_CUES.finditer(text)}
+        if len(cues) >= 2:
+            found[Danger.SUICIDE] = "cues:" + " + ".join(sorted(cues))
+    if not found and not reading.command:
+        for match in _PLEA.finditer(text):
+            if not _NOT_A_PLEA.match(text, match.end()) and gate.admits(
+                match, Danger.UNSPECIFIED, "plea"
+            ):
+                found[Danger.UNSPECIFIED] = f"plea:{match.group(0).strip()}"
+                break
     if not found:
         return NOT_URGENT
     dangers = tuple(d for d in _PRIORITY if d in found)
