@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 CHANNEL_KEY = "childsafe.channel"  # where the Channel sits in application.bot_data
 ERASE_ANSWER_ID = "cmd.erase"  # the core's confirmation of an erase: delete messages too
+ERASE_PAYLOAD = "@cmd:erase"
 TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing" for about 5 seconds per action
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
 
@@ -199,7 +200,7 @@ async def gatekeeper(update: Update, context: Context) -> None:
     if update.message is not None:
         channel.messages.add(channel.conversation_key(chat.id, user), update.message.message_id)
     gate = channel.flood.check(channel.user_key(user))
-    if gate is Gate.PASS or (message is not None and is_urgent(message)):
+    if gate is Gate.PASS or always_heard(update):
         return
     if update.callback_query is not None:
         with contextlib.suppress(TelegramError):
@@ -480,9 +481,14 @@ def strip_mention(text: str, username: str) -> str:
     return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
 
 
-def is_urgent(message: Message) -> bool:
-    """The core's safety triage: a user over the flood limit is still heard if in danger."""
-    text = message.text or message.caption or ""
+def always_heard(update: Update) -> bool:
+    """What passes even the flood gate: a quick erase, and danger (the core's own triage)."""
+    if update.callback_query is not None:
+        return update.callback_query.data == ERASE_PAYLOAD
+    message = update.message or update.edited_message
+    text = (message.text or message.caption or "") if message else ""
+    if re.match(r"/xoa(@\w+)?(\s|$)", text, flags=re.IGNORECASE):
+        return True
     return bool(text) and triage(normalise(text)).urgent
 
 
