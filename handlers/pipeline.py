@@ -322,6 +322,8 @@ class Assistant:
 
     def _payload(self, payload: str, message: IncomingMessage, state: ConversationState) -> Reply:
         kind, _, value = payload.partition(":")
+        if message.audience:
+            state.role = message.audience
         audience = message.audience or state.role or Audience.ANY
         if kind == "answer" and (answer := self.content.get(value)):
             return self._answer_reply(answer, answer.intent, 1.0, state, audience=audience)

@@ -115,3 +115,12 @@ def test_raw_user_id_is_never_the_state_key(assistant: Assistant) -> None:
     key = assistant.user_key("test", "telegram-user-123456")
     assert key and "123456" not in key
     assert key != assistant.user_key("zalo", "telegram-user-123456")
+
+
+def test_audience_chosen_by_a_channel_sticks_even_on_a_button(assistant: Assistant) -> None:
+    chosen = IncomingMessage(
+        "@intent:report_abuse", user="w", channel="test", audience=Audience.TEACHER
+    )
+    assert assistant.handle(chosen).audience is Audience.TEACHER
+    later = assistant.handle(IncomingMessage("@intent:school_violence", user="w", channel="test"))
+    assert later.audience is Audience.TEACHER
