@@ -99,11 +99,9 @@ def build_assistant(
 
 
 def attach_request_log(assistant: Assistant, settings: Settings) -> None:
-    """Wire the anonymized request log in, if the logging module is available."""
-    try:
-        from handlers.requestlog import RequestLog
-    except ImportError:  # the log lands in its own issue; the core runs without it
-        return
+    """Wire the anonymized request log in: every exchange logged, /xoa erases, close flushes."""
+    from handlers.requestlog import RequestLog
+
     request_log = RequestLog.open(settings.db_path)
     assistant.log_hooks.append(request_log.record_exchange)
     assistant.erase_hooks.append(request_log.erase_user)

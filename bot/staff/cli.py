@@ -1,0 +1,252 @@
+"""Staff commands over the request log: report, purge, export-training, eval-redaction.
+
+Each command calls handlers.logquery / handlers.requestlog / handlers.redact_eval; no
+logic lives here beyond parsing options and laying out text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot.settings import PROJECT_ROOT, Settings, get_settings
+
+DEFAULT_CORPUS = PROJECT_ROOT / "tests" / "data" / "redaction_corpus.yml"
+ID_TYPES = ("SĐT", "CCCD", "CMND", "EMAIL")  # must reach 100% recall
+_AGE_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([dwh]?)\s*", re.IGNORECASE)
+
+db_option = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SQLite database of the request log (default: CHILDSAFE_DB).",
+)
+date_type = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _settings(db: Path | None) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"db_path": db}) if db is not None else settings
+
+
+def parse_age(value: str) -> float:
+    """ "90d", "12w", "36h" (or a bare number of days) as days."""
+    match = _AGE_RE.fullmatch(value)
+    if not match:
+        raise click.BadParameter(f"{value!r}: use a number with d, w or h, e.g. 90d, 12w, 36h")
+    number = float(match.group(1))
+    unit = match.group(2).lower() or "d"
+    return number * {"d": 1.0, "w": 7.0, "h": 1 / 24}[unit]
+
+
+@click.command()
+@click.option("--since", type=date_type, default=None, help="First day, YYYY-MM-DD (Vietnam time).")
+@click.option(
+    "--until", type=date_type, default=None, help="Last day, YYYY-MM-DD (default: today)."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
+@db_option
+def report(
+    since: dt.datetime | None, until: dt.datetime | None, as_json: bool, db: Path | None
+) -> None:
+    """Messages per day by topic and by channel, urgent messages, fallback rate,
+    low-confidence count, review queue and failed writes (default: the last 7 days).
+
+    Example:
+
+        childsafe report --since 2026-11-01 --json
+    """
+    from handlers.logquery import LogUnavailable, connect_readonly, summary, today
+
+    last = until.date() if until else today()
+    first = since.date() if since else last - dt.timedelta(days=6)
+    if first > last:
+        raise click.UsageError("--since is after --until")
+    settings = _settings(db)
+    try:
+        conn = connect_readonly(settings.db_path)
+    except LogUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    with contextlib.closing(conn):
+        figures = summary(conn, first, last)
+    if as_json:
+        click.echo(json.dumps(figures.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_summary(figures.to_json()))
+
+
+def format_summary(data: dict[str, Any]) -> str:
+    """The report as text for a terminal (Vietnamese labels: staff read it)."""
+    lines = [
+        f"Nhật ký yêu cầu {data['since']} → {data['until']}",
+        f"  Tin nhắn: {data['total']}   khẩn cấp: {data['urgent']}   "
+        f"không trả lời được: {data['fallback']} ({100 * data['fallback_rate']:.1f}%)   "
+        f"độ tin cậy thấp: {data['low_confidence']}",
+        f"  Chờ rà soát: {data['review_queue']}   ghi lỗi: {data['failed_writes']}"
+        + (f"   bỏ qua: {data['dropped']}" if data["dropped"] else ""),
+    ]
+    channels = sorted(data["by_channel"], key=lambda c: -data["by_channel"][c])
+    if data["days"]:
+        lines += ["", "Theo ngày và kênh:"]
+        header = f"  {'ngày':<10} {'tổng':>6} {'khẩn':>5} {'dự phòng':>8}"
+        header += "".join(f" {c[:9]:>9}" for c in channels)
+        lines.append(header)
+        for day in data["days"]:
+            row = f"  {day['day']:<10} {day['total']:>6} {day['urgent']:>5} {day['fallback']:>8}"
+            row += "".join(f" {day['by_channel'].get(c, 0):>9}" for c in channels)
+            lines.append(row)
+        lines += ["", "Theo ngày và chủ đề:"]
+        for day in data["days"]:
+            topics = sorted(day["by_intent"].items(), key=lambda item: (-item[1], item[0]))
+            lines.append(f"  {day['day']}: " + ", ".join(f"{i} {n}" for i, n in topics))
+        lines += ["", "Chủ đề nhiều nhất:"]
+        for item in data["top_intents"]:
+            lines.append(f"  {item['count']:>6}  {item['intent']:<22} {item['label']}")
+    else:
+        lines += ["", "Không có tin nhắn nào trong khoảng này."]
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option(
+    "--older-than",
+    "older_than",
+    default=None,
+    help="Age like 90d, 12w or 36h (default: CHILDSAFE_RETENTION_DAYS days).",
+)
+@db_option
+def purge(older_than: str | None, db: Path | None) -> None:
+    """Delete logged messages older than the retention period.
+
+    Example:
+
+        childsafe purge --older-than 90d
+    """
+    from handlers.requestlog import RequestLog
+
+    settings = _settings(db)
+    days = parse_age(older_than) if older_than else float(settings.retention_days)
+    if days <= 0:
+        raise click.BadParameter("the age must be more than zero", param_hint="--older-than")
+    request_log = RequestLog.open(settings.db_path)
+    try:
+        removed = request_log.purge_older_than(days)
+    finally:
+        request_log.close()
+    click.echo(f"purged {removed} row(s) older than {days:g} day(s) from {settings.db_path}")
+
+
+@click.command(name="export-training")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
+@db_option
+def export_training(out: Path | None, db: Path | None) -> None:
+    """Write the staff-labelled messages as Rasa NLU training data (YAML), by intent.
+
+    The text is the redacted text; placeholders such as <TÊN> become neutral words
+    ("An", "số này", ...) so examples read like real messages. Labels that are no intent of
+    the model are left out and counted.
+
+    Example:
+
+        childsafe export-training --out nlu/data/from_staff.yml
+    """
+    from handlers.logquery import LogUnavailable, connect_readonly
+    from handlers.logquery import export_training as export
+
+    settings = _settings(db)
+    try:
+        conn = connect_readonly(settings.db_path)
+    except LogUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
+    with contextlib.closing(conn):
+        result = export(conn)
+    if out is None:
+        sys.stdout.write(result.yaml_text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(result.yaml_text, encoding="utf-8")
+    click.echo(f"{result.examples} example(s) for {result.intents} intent(s)", err=True)
+    for label, n in sorted(result.unknown_labels.items()):
+        click.echo(f"skipped {n} message(s) labelled {label!r}: not an intent", err=True)
+
+
+@click.command(name="eval-redaction")
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Annotated corpus (default: tests/data/redaction_corpus.yml).",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
+@click.option("-v", "--verbose", is_flag=True, help="List every miss and false alarm.")
+def eval_redaction(corpus: Path | None, as_json: bool, verbose: bool) -> None:
+    """Recall and precision of the redactor per type, and protected numbers wrongly
+    redacted. Exit 1 if a phone, ID or email is missed or a protected number redacted.
+
+    Example:
+
+        childsafe eval-redaction --json
+    """
+    from handlers.redact_eval import CorpusError, evaluate, format_report, load_corpus
+
+    path = corpus or DEFAULT_CORPUS
+    if not path.exists():
+        raise click.ClickException(f"no corpus at {path}; give --corpus")
+    try:
+        messages = load_corpus(path)
+    except CorpusError as exc:
+        raise click.ClickException(str(exc)) from exc
+    reports = {
+        "all": evaluate(messages),
+        "first": evaluate([m for m in messages if not m.holdout]),
+        "holdout": evaluate([m for m in messages if m.holdout]),
+    }
+    overall = reports["all"]
+    failures = [
+        kind
+        for kind in ID_TYPES
+        if kind in overall.by_type and overall.by_type[kind].covered < overall.by_type[kind].gold
+    ]
+    if overall.protected_redacted:
+        failures.append("protected numbers")
+    if as_json:
+        payload: dict[str, Any] = {name: r.to_json() for name, r in reports.items()}
+        payload["corpus"] = str(path)
+        payload["targets_met"] = not failures
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        titles = {
+            "all": f"Corpus {path.name}",
+            "first": "Written with the rules",
+            "holdout": "Holdout (written after the rules were frozen)",
+        }
+        click.echo(
+            "\n\n".join(format_report(r, titles[n]) for n, r in reports.items() if r.messages)
+        )
+        if verbose:
+            for miss in overall.misses:
+                click.echo(f"miss  {miss.kind:<8} {miss.value!r}  ->  {miss.got}")
+            for alarm in overall.false_alarms:
+                click.echo(f"alarm {alarm.kind:<8} {alarm.value!r}  ->  {alarm.got}")
+            for value, text in overall.protected_redacted:
+                click.echo(f"protected {value!r}  ->  {text}")
+        click.echo("\ntargets met" if not failures else f"\ntargets missed: {', '.join(failures)}")
+    if failures:
+        sys.exit(1)
+
+
+def register(cli: click.Group) -> None:
+    for command in (report, purge, export_training, eval_redaction):
+        cli.add_command(command)

@@ -1,0 +1,497 @@
+"""The anonymized request log: one row per handled message, from every channel.
+
+`RequestLog.record_exchange` is the pipeline's log hook. It redacts the text at once, in the
+caller's thread (the raw text is never queued, kept or written), builds the row and hands it
+to a single background writer thread; it never blocks and never raises. The writer batches
+rows into one transaction each and retries a failed batch twice; what still fails is
+counted (in memory, and in the `counters` table once the database takes writes again).
+A failed write never costs anyone their reply.
+
+Stored per message (table `requests`): time (`ts`, UTC; `day`, Vietnam's date), channel,
+`user_hash` (the pipeline's HMAC of channel and user id, never the id), role, the redacted
+text (`text`, at most MAX_STORED_CHARS characters) and its folded twin (`text_folded`, for
+search that ignores diacritics and đ), intent, confidence, urgent, danger, answer id,
+engine, kind, latency, and the staff review fields `label`, `labelled_by`, `labelled_at`.
+
+Erasing, purging and labelling run on the writer thread too, after every row accepted
+before them, so `/xoa` also removes rows still waiting in the queue.
+
+SQLite settings: WAL, so readers (the staff desk, Datasette, `childsafe report`) never
+block the writer; `synchronous=NORMAL`, which in WAL mode syncs at checkpoints rather than
+on every commit: a crash of the process loses nothing committed, a power cut may lose the
+last few batches but never corrupts the file, and log rows are not worth an fsync each;
+`secure_delete`, so erased and purged rows are overwritten, not left in free pages.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import datetime as dt
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import sqlite_utils
+
+from handlers.normalise import fold
+from handlers.redact import redact
+
+if TYPE_CHECKING:
+    from handlers.pipeline import Assistant, Exchange
+
+log = logging.getLogger(__name__)
+
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # no daylight saving
+REDACT_WINDOW = 4000  # characters of a message that are read and redacted
+MAX_STORED_CHARS = 2000  # longer redacted texts are stored cut, ending in TRUNCATION_MARK
+TRUNCATION_MARK = " […]"
+ERASED_ANSWER_ID = "cmd.erase"  # the reply to /xoa: its own row is kept without the hash
+
+COLUMNS: dict[str, type] = {
+    "id": int,
+    "ts": str,
+    "day": str,
+    "channel": str,
+    "user_hash": str,
+    "role": str,
+    "text": str,
+    "text_folded": str,
+    "intent": str,
+    "confidence": float,
+    "urgent": int,
+    "danger": str,
+    "answer_id": str,
+    "engine": str,
+    "kind": str,
+    "latency_ms": float,
+    "label": str,
+    "labelled_by": str,
+    "labelled_at": str,
+}
+ROW_COLUMNS = [c for c in COLUMNS if c not in {"id", "label", "labelled_by", "labelled_at"}]
+INDEXES: tuple[tuple[str, ...], ...] = (
+    ("day",),
+    ("ts",),
+    ("intent",),
+    ("channel",),
+    ("urgent",),
+    ("user_hash",),
+    ("label",),
+)
+FTS_TABLE = "requests_fts"
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+COUNTER_FAILED = "failed_writes"
+COUNTER_DROPPED = "dropped"
+
+_INSERT = (
+    f"INSERT INTO requests ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))})"
+)
+_BUMP_COUNTER = (
+    "INSERT INTO counters (name, value) VALUES (?, ?) "
+    "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value"
+)
+
+T = TypeVar("T")
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """The one `ts` format, so timestamps compare as strings."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def local_day(moment: dt.datetime) -> str:
+    return moment.astimezone(VIETNAM).date().isoformat()
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create what is missing; add columns a newer version introduced. Never drops anything."""
+    table = db.table("requests")
+    if not table.exists():
+        table.create(COLUMNS, pk="id")
+    else:
+        present = set(table.columns_dict)
+        for name, kind in COLUMNS.items():
+            if name not in present:
+                table.add_column(name, kind)
+    for columns in INDEXES:
+        table.create_index(columns, if_not_exists=True)
+    if FTS_TABLE not in db.table_names():
+        table.enable_fts(
+            ["text_folded"], fts_version="FTS5", create_triggers=True, tokenize=FTS_TOKENIZER
+        )
+    db.table("counters").create({"name": str, "value": int}, pk="name", if_not_exists=True)
+
+
+def connect(db_path: Path, busy_timeout: float = 5.0) -> sqlite_utils.Database:
+    """A writing connection with the log's settings (see the module docstring)."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(db_path, timeout=busy_timeout)
+    db = sqlite_utils.Database(conn)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA secure_delete = ON")
+    ensure_schema(db)
+    return db
+
+
+def fold_for_search(text: str) -> str:
+    return " ".join(fold(text).split())
+
+
+@dataclass(frozen=True, slots=True)
+class LogStats:
+    accepted: int  # rows handed to the log since it opened
+    written: int  # rows committed
+    failed: int  # rows lost: writes that failed after retries, or refused (queue full, closed)
+    queued: int  # rows waiting for the writer
+
+
+class _Row:
+    __slots__ = ("seq", "values")
+
+    def __init__(self, seq: int, values: tuple[Any, ...]) -> None:
+        self.seq = seq
+        self.values = values
+
+
+class _Job:
+    __slots__ = ("action", "future")
+
+    def __init__(self, action: Callable[[sqlite_utils.Database], Any]) -> None:
+        self.action = action
+        self.future: Future[Any] = Future()
+
+
+_STOP = object()
+
+
+class RequestLog:
+    """See the module docstring. Open with `RequestLog.open(path)`; `close()` when done."""
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        clock: Clock = utc_now,
+        batch_size: int = 200,
+        max_queue: int = 10_000,
+        busy_timeout: float = 5.0,
+        retry_delays: Iterable[float] = (0.05, 0.5),
+        job_timeout: float = 60.0,
+    ) -> None:
+        self.db_path = Path(db_path)
+        self._clock = clock
+        self._batch_size = batch_size
+        self._busy_timeout = busy_timeout
+        self._retry_delays = tuple(retry_delays)
+        self._job_timeout = job_timeout
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=max_queue)
+        self._lock = threading.Lock()
+        self._progress = threading.Condition(self._lock)
+        self._accepted = 0
+        self._written = 0
+        self._failed = 0
+        self._done = 0  # rows taken off the queue: written or failed
+        self._unsaved_counters: dict[str, int] = {}
+        self._closed = False
+        self._db: sqlite_utils.Database | None = None
+        self._thread = threading.Thread(target=self._run, name="request-log-writer", daemon=True)
+
+    @classmethod
+    def open(cls, db_path: Path | str, **options: Any) -> RequestLog:
+        request_log = cls(Path(db_path), **options)
+        request_log._thread.start()
+        atexit.register(request_log.close)
+        return request_log
+
+    # ------------------------------------------------------------------ the hook
+    def record_exchange(self, exchange: Exchange) -> None:
+        """Redact and queue one exchange. Never blocks, never raises."""
+        try:
+            values = self._row_values(exchange)
+        except Exception:
+            log.exception("request log: could not build a row")
+            self._count_refused()
+            return
+        self._enqueue(values)
+
+    def _row_values(self, exchange: Exchange) -> tuple[Any, ...]:
+        message, reply = exchange.message, exchange.reply
+        text = message.text if isinstance(message.text, str) else ""
+        stored = _stored_text(text)
+        moment = self._clock()
+        user_hash = None if reply.answer_id == ERASED_ANSWER_ID else exchange.user_key
+        row = {
+            "ts": timestamp(moment),
+            "day": local_day(moment),
+            "channel": str(message.channel)[:32],
+            "user_hash": user_hash,
+            "role": reply.audience.value,
+            "text": stored,
+            "text_folded": fold_for_search(stored),
+            "intent": reply.intent,
+            "confidence": round(float(reply.confidence), 4),
+            "urgent": int(bool(reply.urgent)),
+            "danger": ",".join(reply.danger) or None,
+            "answer_id": reply.answer_id,
+            "engine": reply.engine,
+            "kind": reply.kind,
+            "latency_ms": round(float(exchange.latency_ms), 1),
+        }
+        return tuple(row[c] for c in ROW_COLUMNS)
+
+    def _enqueue(self, values: tuple[Any, ...]) -> None:
+        with self._lock:
+            if self._closed:
+                self._refuse_locked()
+                return
+            self._accepted += 1
+            row = _Row(self._accepted, values)
+            try:
+                self._queue.put_nowait(row)
+            except queue.Full:
+                self._accepted -= 1
+                self._refuse_locked()
+                log.warning("request log: queue full, a row was dropped")
+
+    def _count_refused(self) -> None:
+        with self._lock:
+            self._refuse_locked()
+
+    def _refuse_locked(self) -> None:
+        self._failed += 1
+        self._unsaved_counters[COUNTER_DROPPED] = self._unsaved_counters.get(COUNTER_DROPPED, 0) + 1
+
+    # ------------------------------------------------------------------ public API
+    def stats(self) -> LogStats:
+        with self._lock:
+            return LogStats(self._accepted, self._written, self._failed, self._queue.qsize())
+
+    def flush(self, timeout: float | None = 10.0) -> bool:
+        """Wait until every row accepted so far is committed or counted as failed.
+        True when all of them were handled in time (check `stats().failed` for losses)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._progress:
+            target = self._accepted
+            while self._done < target:
+                if not self._thread.is_alive():
+                    return False
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._progress.wait(0.2 if remaining is None else min(remaining, 0.2))
+            return True
+
+    def erase_user(self, user_hash: str) -> int:
+        """Delete every row of one user, including rows still queued. Returns rows erased."""
+        if not user_hash:
+            return 0
+
+        def erase(db: sqlite_utils.Database) -> int:
+            with db.conn:
+                count = db.conn.execute(
+                    "DELETE FROM requests WHERE user_hash = ?", (user_hash,)
+                ).rowcount
+            _checkpoint(db)
+            return int(count)
+
+        return self._run_job(erase)
+
+    def purge_older_than(self, days: float) -> int:
+        """Delete rows older than `days` days. Returns rows deleted."""
+        cutoff = timestamp(self._clock() - dt.timedelta(days=days))
+
+        def purge(db: sqlite_utils.Database) -> int:
+            with db.conn:
+                count = db.conn.execute("DELETE FROM requests WHERE ts < ?", (cutoff,)).rowcount
+                if count:  # merge the search index so it keeps nothing of the deleted rows
+                    db.conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+            if count:
+                _checkpoint(db)
+            return int(count)
+
+        return self._run_job(purge)
+
+    def set_label(self, row_id: int, label: str | None, staff: str) -> bool:
+        """Record a staff member's intent for one message (None clears it). False if no row."""
+        labelled_at = timestamp(self._clock()) if label else None
+        labelled_by = staff if label else None
+
+        def update(db: sqlite_utils.Database) -> bool:
+            with db.conn:
+                cursor = db.conn.execute(
+                    "UPDATE requests SET label = ?, labelled_by = ?, labelled_at = ? WHERE id = ?",
+                    (label, labelled_by, labelled_at, row_id),
+                )
+            return bool(cursor.rowcount)
+
+        return self._run_job(update)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Write everything accepted, then stop the writer. Safe to call twice."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        with contextlib.suppress(Exception):
+            atexit.unregister(self.close)
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                log.warning("request log: writer still busy after %.0f s at close", timeout)
+
+    # ------------------------------------------------------------------ the writer
+    def _run_job(self, action: Callable[[sqlite_utils.Database], T]) -> T:
+        if self._closed or not self._thread.is_alive():
+            db = connect(self.db_path, self._busy_timeout)  # no writer: do it here
+            try:
+                return action(db)
+            finally:
+                db.conn.close()
+        job = _Job(action)
+        self._queue.put(job)
+        result: T = job.future.result(timeout=self._job_timeout)
+        return result
+
+    def _run(self) -> None:
+        with contextlib.suppress(Exception):
+            self._connection()  # create the schema early, so readers find the tables
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self._batch_size:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            if self._process(batch):
+                break
+        if self._db is not None:
+            with contextlib.suppress(Exception):
+                self._save_counters(self._db)
+                self._db.conn.close()
+
+    def _process(self, batch: list[object]) -> bool:
+        """Write rows in order, running jobs where they stand. True at the stop signal."""
+        rows: list[_Row] = []
+        for item in batch:
+            if isinstance(item, _Row):
+                rows.append(item)
+                continue
+            if rows:
+                self._write(rows)
+                rows = []
+            if item is _STOP:
+                return True
+            if isinstance(item, _Job):
+                self._run_one(item)
+        if rows:
+            self._write(rows)
+        return False
+
+    def _run_one(self, job: _Job) -> None:
+        try:
+            job.future.set_result(job.action(self._connection()))
+        except Exception as exc:
+            self._db = None
+            job.future.set_exception(exc)
+
+    def _connection(self) -> sqlite_utils.Database:
+        if self._db is None:
+            self._db = connect(self.db_path, self._busy_timeout)
+        return self._db
+
+    def _write(self, rows: list[_Row]) -> None:
+        error: Exception | None = None
+        for delay in (0.0, *self._retry_delays):
+            if delay:
+                time.sleep(delay)
+            try:
+                db = self._connection()
+                with db.conn:
+                    db.conn.executemany(_INSERT, [row.values for row in rows])
+                    self._save_counters(db, commit=False)
+            except (sqlite3.Error, OSError) as exc:
+                error = exc
+                self._drop_connection()
+                continue
+            self._finish(rows, written=True)
+            return
+        log.warning("request log: %d row(s) not written: %s", len(rows), error)
+        self._finish(rows, written=False)
+
+    def _finish(self, rows: list[_Row], written: bool) -> None:
+        with self._progress:
+            if written:
+                self._written += len(rows)
+            else:
+                self._failed += len(rows)
+                count = self._unsaved_counters.get(COUNTER_FAILED, 0) + len(rows)
+                self._unsaved_counters[COUNTER_FAILED] = count
+            self._done = rows[-1].seq
+            self._progress.notify_all()
+
+    def _save_counters(self, db: sqlite_utils.Database, commit: bool = True) -> None:
+        """Add the failures not yet stored to `counters` (inside the caller's transaction)."""
+        with self._lock:
+            pending = dict(self._unsaved_counters)
+            self._unsaved_counters.clear()
+        if not pending:
+            return
+        try:
+            db.conn.executemany(_BUMP_COUNTER, list(pending.items()))
+            if commit:
+                db.conn.commit()
+        except sqlite3.Error:
+            with self._lock:
+                for name, value in pending.items():
+                    self._unsaved_counters[name] = self._unsaved_counters.get(name, 0) + value
+            raise
+
+    def _drop_connection(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(Exception):
+                self._db.conn.close()
+        self._db = None
+
+
+def _checkpoint(db: sqlite_utils.Database) -> None:
+    """Fold the WAL into the database and empty it, so erased rows leave no copy behind."""
+    with contextlib.suppress(sqlite3.Error):
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _stored_text(text: str) -> str:
+    """The redacted text as stored: read up to REDACT_WINDOW, keep up to MAX_STORED_CHARS.
+    Redacting more than is kept means an identifier across the cut is still whole."""
+    clean = text[:REDACT_WINDOW].encode("utf-8", "replace").decode("utf-8")
+    redacted = redact(clean).text
+    if len(text) <= REDACT_WINDOW and len(redacted) <= MAX_STORED_CHARS:
+        return redacted
+    kept = redacted[:MAX_STORED_CHARS]
+    opening = kept.rfind("<")
+    if opening > kept.rfind(">"):
+        kept = kept[:opening]  # never keep half a placeholder
+    return kept.rstrip() + TRUNCATION_MARK
+
+
+def request_log_of(assistant: Assistant) -> RequestLog | None:
+    """The request log wired into an assistant (see bot.wiring), if logging is on."""
+    for hook in assistant.log_hooks:
+        owner = getattr(hook, "__self__", None)
+        if isinstance(owner, RequestLog):
+            return owner
+    return None
