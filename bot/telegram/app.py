@@ -127,7 +127,8 @@ def build_application(
     assert settings.telegram_token is not None
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request URLs carry the token
     # PTB logs whole updates (text, ids) at DEBUG; keep them out even under `childsafe -v`.
-    logging.getLogger("telegram").setLevel(logging.INFO)
+    ptb_log = logging.getLogger("telegram")
+    ptb_log.setLevel(max(logging.INFO, ptb_log.getEffectiveLevel()))
     base_url, file_url = api_urls(settings.telegram_api_base_url)
     builder = (
         Application.builder()
