@@ -3,6 +3,7 @@ bad bodies, draining on shutdown, polling beside the web app; and `childsafe tel
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -64,8 +65,6 @@ def post(base: str, body: bytes | str, secret: str | None = SECRET) -> httpx.Res
 
 
 def update_json(text: str, user_id: int = USER_ID) -> str:
-    import json
-
     return json.dumps(message_update(text, user_id=user_id), ensure_ascii=False)
 
 
