@@ -144,44 +144,55 @@ def test_accident_answers_put_115_first_and_never_invent_deadlines(assistant: As
 
 # ---------------------------------------------------------------------- typed reachability
 
-TYPED = {
-    "accident_prevention.drowning": "phòng tránh đuối nước cho trẻ",
-    "accident_prevention.burns": "cách sơ cứu khi bé bị bỏng",
-    "accident_prevention.falls": "phòng tránh té ngã cho trẻ nhỏ ở nhà",
-    "accident_prevention.poisoning": "cách phòng ngộ độc cho trẻ ở nhà",
-    "accident_prevention.electricity": "làm sao phòng tránh điện giật cho trẻ nhỏ",
-    "accident_prevention.traffic": "an toàn giao thông cho học sinh, đội mũ bảo hiểm",
-    "accident_prevention.choking": "bé bị hóc dị vật phải sơ cứu thế nào",
-    "accident_prevention.safe_home": "ngôi nhà an toàn gồm những tiêu chí gì",
-    "accident_prevention.programmes": "mục tiêu chương trình phòng chống tai nạn thương tích",
-    "accident_prevention.first_aid": "cách sơ cứu trẻ trong lúc chờ xe cấp cứu",
-    "social_assistance.eligibility": "ai được hưởng trợ cấp xã hội hằng tháng",
-    "social_assistance.amount": "hệ số trợ cấp cho trẻ từ 4 đến dưới 16 tuổi là bao nhiêu",
-    "social_assistance.apply": "hồ sơ xin trợ cấp xã hội cho cháu nộp ở đâu",
-    "social_assistance.timeline": "bị từ chối trợ cấp thì khiếu nại ở đâu",
-    "social_assistance.disability": "trợ cấp cho trẻ khuyết tật nặng",
-    "social_assistance.care": "trẻ mồ côi không có ai nuôi, đưa vào trung tâm bảo trợ được không",
-    "child_rights.age": "trẻ em là người dưới bao nhiêu tuổi",
-    "child_rights.prohibited": "các hành vi bị nghiêm cấm đối với trẻ em",
-    "child_rights.special": "luật trẻ em quy định trẻ có hoàn cảnh đặc biệt là ai",
-    "child_rights.protection_levels": "ba cấp độ bảo vệ trẻ em theo luật trẻ em",
-    "child_rights.participation": "bổn phận của trẻ em",
-    "education_support.fees": "miễn học phí cho trẻ mồ côi",
-    "education_support.disability": "con khuyết tật có được học hòa nhập không",
-    "education_support.dropout": "con không muốn đi học nữa",
-    "education_support.counselling": "trường có tư vấn tâm lý học đường không, hỗ trợ học tập",
-    "education_support.preschool": "mẫu giáo có được hỗ trợ ăn trưa không",
-    "education_support.studying_after_16": "sinh viên mồ côi học đại học được hỗ trợ gì",
-    "hotline_info.national_111": "tổng đài 111 có mất phí không",
-    "hotline_info.channels": "111 có nhắn tin zalo được không",
-    "hotline_info.emergency": "số cấp cứu là số mấy",
-    "hotline_info.local": "đường dây nóng hỗ trợ trẻ em của tỉnh",
-    "directive_info.ct28": "chỉ thị 28 nói gì",
-    "directive_info.kh276": "kế hoạch 276 của thành ủy cần thơ",
-    "directive_info.kh1583": "kế hoạch 1583 giao nhiệm vụ gì",
-    "directive_info.sgddt_hp": "công văn của sở giáo dục hải phòng về chỉ thị 28",
-    "directive_info.cv363": "công văn 363 của phòng giáo dục an lão",
-    "directive_info.kh2542": "kế hoạch 2542 nói gì",
+TYPED: dict[str, tuple[str, ...]] = {
+    "accident_prevention.drowning": ("phòng tránh đuối nước cho trẻ",),
+    "accident_prevention.burns": ("cách sơ cứu khi bé bị bỏng",),
+    "accident_prevention.falls": ("phòng tránh té ngã cho trẻ nhỏ ở nhà",),
+    "accident_prevention.poisoning": ("cách phòng ngộ độc cho trẻ ở nhà",),
+    "accident_prevention.electricity": ("làm sao phòng tránh điện giật cho trẻ nhỏ",),
+    "accident_prevention.traffic": ("an toàn giao thông cho học sinh, đội mũ bảo hiểm",),
+    "accident_prevention.choking": ("bé bị hóc dị vật phải sơ cứu thế nào",),
+    "accident_prevention.safe_home": ("ngôi nhà an toàn gồm những tiêu chí gì",),
+    "accident_prevention.programmes": ("mục tiêu chương trình phòng chống tai nạn thương tích",),
+    "accident_prevention.first_aid": ("cách sơ cứu trẻ trong lúc chờ xe cấp cứu",),
+    "social_assistance.eligibility": (
+        "ai được hưởng trợ cấp xã hội hằng tháng",
+        "trẻ mồ côi có được hưởng trợ cấp không",
+    ),
+    "social_assistance.amount": ("hệ số trợ cấp cho trẻ từ 4 đến dưới 16 tuổi là bao nhiêu",),
+    "social_assistance.apply": ("hồ sơ xin trợ cấp xã hội cho cháu nộp ở đâu",),
+    "social_assistance.timeline": (
+        "bị từ chối trợ cấp thì khiếu nại ở đâu",
+        "bao lâu thì có quyết định hưởng trợ cấp xã hội",
+    ),
+    "social_assistance.disability": (
+        "trợ cấp cho trẻ khuyết tật nặng",
+        "con tôi bị khuyết tật nặng, có được hưởng trợ cấp không",
+    ),
+    "social_assistance.care": (
+        "trẻ mồ côi không có ai nuôi, đưa vào trung tâm bảo trợ được không",
+    ),
+    "child_rights.age": ("trẻ em là người dưới bao nhiêu tuổi",),
+    "child_rights.prohibited": ("các hành vi bị nghiêm cấm đối với trẻ em",),
+    "child_rights.special": ("luật trẻ em quy định trẻ có hoàn cảnh đặc biệt là ai",),
+    "child_rights.protection_levels": ("ba cấp độ bảo vệ trẻ em theo luật trẻ em",),
+    "child_rights.participation": ("bổn phận của trẻ em",),
+    "education_support.fees": ("miễn học phí cho trẻ mồ côi",),
+    "education_support.disability": ("con khuyết tật có được học hòa nhập không",),
+    "education_support.dropout": ("con không muốn đi học nữa",),
+    "education_support.counselling": ("trường có tư vấn tâm lý học đường không, hỗ trợ học tập",),
+    "education_support.preschool": ("mẫu giáo có được hỗ trợ ăn trưa không",),
+    "education_support.studying_after_16": ("sinh viên mồ côi học đại học được hỗ trợ gì",),
+    "hotline_info.national_111": ("tổng đài 111 có mất phí không",),
+    "hotline_info.channels": ("111 có nhắn tin zalo được không", "tổng đài 111 có zalo không"),
+    "hotline_info.emergency": ("số cấp cứu là số mấy",),
+    "hotline_info.local": ("đường dây nóng hỗ trợ trẻ em của tỉnh",),
+    "directive_info.ct28": ("chỉ thị 28 nói gì",),
+    "directive_info.kh276": ("kế hoạch 276 của thành ủy cần thơ",),
+    "directive_info.kh1583": ("kế hoạch 1583 giao nhiệm vụ gì",),
+    "directive_info.sgddt_hp": ("công văn của sở giáo dục hải phòng về chỉ thị 28",),
+    "directive_info.cv363": ("công văn 363 của phòng giáo dục an lão",),
+    "directive_info.kh2542": ("kế hoạch 2542 nói gì",),
 }
 
 
@@ -193,7 +204,9 @@ def test_every_sub_answer_has_a_typed_message_here() -> None:
     assert sorted(TYPED) == sorted(a.id for a in _sub_answers())
 
 
-@pytest.mark.parametrize(("answer_id", "message"), sorted(TYPED.items()))
+@pytest.mark.parametrize(
+    ("answer_id", "message"), [(a, m) for a, messages in sorted(TYPED.items()) for m in messages]
+)
 def test_sub_answer_reachable_by_typing(assistant: Assistant, answer_id: str, message: str) -> None:
     for typed in both_spellings(message):
         reply = ask(assistant, typed)
