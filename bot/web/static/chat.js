@@ -42,6 +42,13 @@
   var lastEscape = 0;
   var exiting = false;
 
+  // /embed opened on its own (not in the widget's frame) has nothing to close.
+  if (window.parent === window) {
+    Array.prototype.forEach.call(document.querySelectorAll('[data-action="close"]'), function (b) {
+      b.hidden = true;
+    });
+  }
+
   // ------------------------------------------------------------------ session id
 
   function sessionStore() {
