@@ -35,21 +35,36 @@ MAX_TEXT_CHARS = 4000  # one chat message; longer ones are refused with a clear 
 
 
 class BodyLimitMiddleware:
-    """Refuse request bodies over the configured limit with 413, before anything reads them."""
+    """Refuse request bodies over the configured limit with 413, before anything reads them.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    Paths under a prefix in `prefix_limits` get that limit instead: platform webhooks
+    (a Telegram update quoting a long message) may legitimately exceed the chat limit,
+    and a platform gives up on an update that keeps getting 413, losing it.
+    """
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, prefix_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.prefix_limits = prefix_limits or {}
+
+    def limit_for(self, path: str) -> int:
+        for prefix, limit in self.prefix_limits.items():
+            if path.startswith(prefix):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.limit_for(str(scope.get("path", "")))
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
-                too_big = int(declared) > self.max_bytes
+                too_big = int(declared) > max_bytes
             except ValueError:
                 too_big = True
             if too_big:
@@ -62,7 +77,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _TooLarge
             return message
 
@@ -180,7 +195,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         lifespan=lifespan,
         middleware=[
             *(m for feature in features for m in feature.middleware),
-            Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodyLimitMiddleware,
+                max_bytes=settings.max_body_bytes,
+                prefix_limits={"/webhooks/": settings.webhook_max_body_bytes},
+            ),
         ],
     )
     app.state.assistant = assistant

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
 
     # --- web server -----------------------------------------------------------------------
     max_body_bytes: int = Field(default=64 * 1024, alias="CHILDSAFE_MAX_BODY_BYTES")
+    webhook_max_body_bytes: int = Field(
+        default=1024 * 1024, alias="CHILDSAFE_WEBHOOK_MAX_BODY_BYTES"
+    )
     cors_origins: str = Field(default="", alias="CHILDSAFE_CORS_ORIGINS")
     rate_limit_per_minute: int = Field(default=30, alias="CHILDSAFE_RATE_LIMIT_PER_MINUTE")
     public_url: str | None = Field(default=None, alias="CHILDSAFE_PUBLIC_URL")

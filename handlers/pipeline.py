@@ -239,8 +239,9 @@ class Assistant:
     ) -> Reply:
         primary = danger.primary
         assert primary is not None
-        lines = ["🆘 **Nếu có nguy hiểm ngay lúc này, hãy gọi:**"]
-        lines += [f"• **{n}** – {LINE_LABELS[n]}" for n in danger.lines]
+        first, *others = danger.lines
+        lines = [f"🆘 Gọi ngay **{first}** – {LINE_LABELS[first]}"]
+        lines += [f"• **{n}** – {LINE_LABELS[n]}" for n in others]
         steps = self.content.get(f"urgent.{primary.value}")
         text = "\n".join(lines)
         sources: list[SourceRef] = []

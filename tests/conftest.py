@@ -19,6 +19,7 @@ pytest_plugins = ["tests.browser"]  # live_server, browser_page, artifact_dir
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(
+        _env_file=None,  # a developer's .env (a real bot token) must never reach the tests
         CHILDSAFE_DB=tmp_path / "childsafe.db",
         CHILDSAFE_SECRET="test-secret",
         CHILDSAFE_MODEL_DIR=MODEL_CACHE,

@@ -99,3 +99,16 @@ def test_chunked_oversized_body_is_refused(base_url: str) -> None:
         f"{base_url}/api/chat", content=chunks(), headers={"content-type": "application/json"}
     )
     assert r.status_code == 413
+
+
+def test_webhooks_get_a_larger_body_limit_than_the_chat(settings: Settings) -> None:
+    limited = settings.model_copy(update={"max_body_bytes": 1000, "webhook_max_body_bytes": 5000})
+    with serve(create_app(limited)) as url:
+        body = b"{" + b" " * 2000 + b"}"
+        headers = {"content-type": "application/json"}
+        chat = httpx.post(f"{url}/api/chat", content=body, headers=headers)
+        hook = httpx.post(f"{url}/webhooks/nowhere", content=body, headers=headers)
+        huge = httpx.post(f"{url}/webhooks/nowhere", content=b"x" * 6000, headers=headers)
+    assert chat.status_code == 413
+    assert hook.status_code == 404  # passed the limit; no such webhook
+    assert huge.status_code == 413

@@ -7,7 +7,7 @@ from handlers.pipeline import Assistant
 def test_urgent_child_message_opens_with_111(assistant: Assistant) -> None:
     reply = assistant.handle(IncomingMessage("e bi bo danh", user="u1"))
     assert reply.urgent
-    assert reply.text.splitlines()[1].startswith("• **111**")
+    assert "**111**" in reply.text.splitlines()[0]
     assert reply.hotlines[:2] == ["111", "113"]
 
 
