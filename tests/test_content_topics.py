@@ -159,7 +159,10 @@ TYPED: dict[str, tuple[str, ...]] = {
         "ai được hưởng trợ cấp xã hội hằng tháng",
         "trẻ mồ côi có được hưởng trợ cấp không",
     ),
-    "social_assistance.amount": ("hệ số trợ cấp cho trẻ từ 4 đến dưới 16 tuổi là bao nhiêu",),
+    "social_assistance.amount": (
+        "hệ số trợ cấp cho trẻ từ 4 đến dưới 16 tuổi là bao nhiêu",
+        "tro cap cho be mo coi 5 tuoi dc bao nhieu 1 thang",
+    ),
     "social_assistance.apply": ("hồ sơ xin trợ cấp xã hội cho cháu nộp ở đâu",),
     "social_assistance.timeline": (
         "bị từ chối trợ cấp thì khiếu nại ở đâu",
@@ -177,6 +180,9 @@ TYPED: dict[str, tuple[str, ...]] = {
     "child_rights.special": ("luật trẻ em quy định trẻ có hoàn cảnh đặc biệt là ai",),
     "child_rights.protection_levels": ("ba cấp độ bảo vệ trẻ em theo luật trẻ em",),
     "child_rights.participation": ("bổn phận của trẻ em",),
+    "child_rights.un_convention": (
+        "việt nam có tham gia công ước liên hợp quốc về quyền trẻ em không",
+    ),
     "education_support.fees": ("miễn học phí cho trẻ mồ côi",),
     "education_support.disability": ("con khuyết tật có được học hòa nhập không",),
     "education_support.dropout": ("con không muốn đi học nữa",),
@@ -188,7 +194,10 @@ TYPED: dict[str, tuple[str, ...]] = {
     "hotline_info.emergency": ("số cấp cứu là số mấy",),
     "hotline_info.local": ("đường dây nóng hỗ trợ trẻ em của tỉnh",),
     "directive_info.ct28": ("chỉ thị 28 nói gì",),
-    "directive_info.kh276": ("kế hoạch 276 của thành ủy cần thơ",),
+    "directive_info.kh276": (
+        "kế hoạch 276 của thành ủy cần thơ",
+        "kế hoạch của cần thơ về chỉ thị 28",
+    ),
     "directive_info.kh1583": ("kế hoạch 1583 giao nhiệm vụ gì",),
     "directive_info.sgddt_hp": ("công văn của sở giáo dục hải phòng về chỉ thị 28",),
     "directive_info.cv363": ("công văn 363 của phòng giáo dục an lão",),
