@@ -95,7 +95,7 @@ def format_summary(data: dict[str, Any]) -> str:
     channels = sorted(data["by_channel"], key=lambda c: -data["by_channel"][c])
     if data["days"]:
         lines += ["", "Theo ngày và kênh:"]
-        header = f"  {'ngày':<10} {'tổng':>6} {'khẩn':>5} {'dự phòng':>8}"
+        header = f"  {'ngày':<10} {'tổng':>6} {'khẩn':>5} {'không TL':>8}"
         header += "".join(f" {c[:9]:>9}" for c in channels)
         lines.append(header)
         for day in data["days"]:
@@ -108,7 +108,8 @@ def format_summary(data: dict[str, Any]) -> str:
             lines.append(f"  {day['day']}: " + ", ".join(f"{i} {n}" for i, n in topics))
         lines += ["", "Chủ đề nhiều nhất:"]
         for item in data["top_intents"]:
-            lines.append(f"  {item['count']:>6}  {item['intent']:<22} {item['label']}")
+            label = item["label"] if item["label"] != item["intent"] else ""
+            lines.append(f"  {item['count']:>6}  {item['intent']:<22} {label}".rstrip())
     else:
         lines += ["", "Không có tin nhắn nào trong khoảng này."]
     return "\n".join(lines)
