@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 
 import httpx
@@ -14,6 +15,7 @@ from bot.settings import Settings
 from bot.web.security import allowed_origins, checked_exit_url, normalise_origin
 from handlers.models import Audience
 from handlers.pipeline import Assistant
+from handlers.requestlog import request_log_of
 
 SCHOOL = "https://thcs-le-loi.example.edu.vn"
 CENTRE = "http://localhost:8080"
@@ -237,6 +239,33 @@ def test_erase_forgets_the_session_and_erases_its_logged_rows(
     assert erased_keys == [key]  # the same hashed key the request log files rows under
     assert assistant.state.get(key).role is None
     assert "set-cookie" not in response.headers
+
+
+def test_erase_deletes_the_sessions_rows_from_the_request_log(
+    client: httpx.Client, live_app: Starlette, settings: Settings
+) -> None:
+    assistant = live_app.state.assistant
+    request_log = request_log_of(assistant)
+    assert request_log is not None, "the server logs requests by default"
+    other = "a" * 32
+    for text in ("con tôi bị bạn bắt nạt", "báo cáo ở đâu"):
+        assert client.post("/api/chat", json={"text": text, "session": SESSION}).is_success
+    assert client.post("/api/chat", json={"text": "xin chào", "session": other}).is_success
+    assert request_log.flush()
+
+    def rows_of(session: str) -> int:
+        key = assistant.user_key("web", session)
+        with sqlite3.connect(settings.db_path) as db:
+            (count,) = db.execute(
+                "SELECT count(*) FROM requests WHERE user_hash = ?", (key,)
+            ).fetchone()
+        return int(count)
+
+    assert rows_of(SESSION) == 2
+    response = client.post("/api/erase", json={"session": SESSION})
+    assert response.json() == {"erased": 2}
+    assert rows_of(SESSION) == 0
+    assert rows_of(other) == 1  # nobody else's rows
 
 
 def test_erasing_an_unknown_session_is_not_an_error(client: httpx.Client) -> None:
