@@ -16,6 +16,7 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,7 +55,7 @@ BASE = default_content()
 ANSWER_IDS = sorted(BASE.answers)
 
 
-def _settings(**env: object) -> Settings:
+def _settings(**env: Any) -> Settings:
     return Settings(CHILDSAFE_SECRET="test-secret", CHILDSAFE_MODEL_DIR=MODEL_CACHE, **env)
 
 
