@@ -25,12 +25,18 @@ A plea for help with nothing more specific ("cứu với", "help") is a danger o
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from handlers.normalise import TEEN_SPELLINGS, Normalised
+
+# The regex parser, to learn which words each danger pattern needs (see `required_words`).
+_sre: Any = importlib.import_module("re._constants")
+_sre_parser: Any = importlib.import_module("re._parser")
 
 
 class Danger(StrEnum):
@@ -109,7 +115,6 @@ _HARMLESS_ACCENTED = {
         "BONG": "bóng bông",  # bỏng: burn
         "TE": "tế tệ tè tể",  # té: fall
         "NGA": "ngà ngả ngạ",  # ngã: fall
-        "DUOI": "dưới đuôi",  # đuối: drown
         "NHOT": "nhọt nhớt nhột",  # nhốt: lock in
         "NGAT": "ngắt ngát",  # ngất: faint
         "MAU": "màu mầu",  # máu: blood
@@ -123,13 +128,16 @@ _HARMLESS_ACCENTED = {
         "LAU": "lâu",  # lầu: storey
         "CAU": "câu cậu cẩu",  # cầu: bridge
         "TOI": "tối tới tội tồi tỏi",  # tôi: I
-        "HONG": "hồng hỏng",  # hông: southern "không"
+        "HONG": "hồng hỏng họng",  # hông: southern "không"
+        "RUI": "rủi",  # rùi: teen "rồi"
         "MUN": "mụn",  # mún: teen "muốn"
         "CAT": "cất cát",  # cắt: cut
         "MAI": "mái mài",  # mãi: forever
         "CUA": "của cửa",  # cứa (tay): slash (a wrist)
         "VO": "vố vở vó võ",  # vỡ (đầu): broken (head)
         "CHOI": "chơi",  # chới với: flailing in water
+        "HAN": "hạn hàn hán hẳn",  # hắn: he (central)
+        "DUOI": "dưới đuôi đuổi",  # đuối: drown
     }.items()
     for word in words.split()
 }
@@ -152,6 +160,8 @@ _ACCENTED_TEEN = {
     "wá": "qua",
     "lém": "lam",
     "nhỡ": "neu",
+    "bịt": "bit",  # (bị) bịt (miệng): gagged, not teen "bit" (biết)
+    "rụi": "rui",
 }
 _MARKS = {**_HARMLESS_ACCENTED, **_ACCENTED_TEEN}
 _MARKS_IN_ACCENTED = {**_MARKS, **_HARMLESS_BARE}
@@ -178,8 +188,8 @@ _TEEN = {
 }
 _EMOJI = {"🆘": " sos ", "🔪": " dao ", "🩸": " mau "}
 
-_BREAK_RE = re.compile(r"[!?;\n\r]+|(?<!\.)\.(?!\.)")
-_COMMA_RE = re.compile(r",+")
+_ELLIPSIS_RE = re.compile(r"\.\.+|…")  # a pause, not the end of a sentence
+_BREAK_RE = re.compile(r"[.!?;\n\r]+")
 _FOLDABLE = "".join(
     sorted(
         {
@@ -190,23 +200,22 @@ _FOLDABLE = "".join(
         }
     )
 )
-_DROP_RE = re.compile(f"[^a-z0-9đ{_FOLDABLE}|,]+")
+_DROP_RE = re.compile(f"[^ a-zA-Z0-9đ{_FOLDABLE}|,]+")
 _REPEAT_RE = re.compile(r"([a-tv-z])\1+|(u)\2{2,}")
-_TELEX_RE = re.compile(r"\b[a-z]*(?:w[a-z]*|[aeiouy][a-z]*[sfrxj])\b")
+_DOUBLE_RE = re.compile(r"([a-tv-z])\1")
 
 
 def _collapse(match: re.Match[str]) -> str:
     return match.group(1) or "uu"
 
 
-def _untelex(match: re.Match[str]) -> str:
+def _untelex(word: str) -> str:
     """'tuwj' -> 'tu', 'cheets' -> 'chet': Vietnamese typed with the input method off.
     Only into a word the danger patterns use, and never from one ("sos" stays)."""
-    word = match.group(0)
-    if word in _VOCABULARY:
+    if word in _VOCABULARY or not ("w" in word or word[-1] in "sfrxj"):
         return word
     plain = word.replace("w", "")
-    if plain and plain[-1] in "sfrxj" and len(plain) > 1:
+    if len(plain) > 1 and plain[-1] in "sfrxj":
         plain = plain[:-1]
     plain = _REPEAT_RE.sub(_collapse, plain)
     return plain if plain in _VOCABULARY else word
@@ -215,7 +224,6 @@ def _untelex(match: re.Match[str]) -> str:
 @dataclass(frozen=True, slots=True)
 class _Reading:
     sense: str  # folded words; harmless-sense words in UPPER CASE; "|" breaks, "," commas
-    plain: str  # the same, all lower case (same offsets)
     lower: str  # the original, lower-cased, diacritics kept
     command: bool  # the message is a bot command ("/help")
 
@@ -230,32 +238,272 @@ def _read(message: Normalised) -> _Reading:
     for phrase, replacement in _HARMLESS_PHRASES:
         if phrase in text:
             text = text.replace(phrase, replacement)
+    if ".." in text or "…" in text:
+        text = _ELLIPSIS_RE.sub(" ", text)
     text = _BREAK_RE.sub(" | ", text)
-    text = _COMMA_RE.sub(" , ", text)
+    if "," in text:
+        text = text.replace(",", " , ")
     text = _DROP_RE.sub(" ", text)
     surface = text.split()
     folded = unicodedata.normalize("NFD", text.replace("đ", "d"))
-    folded = _REPEAT_RE.sub(_collapse, folded.encode("ascii", "ignore").decode())
+    folded = folded.encode("ascii", "ignore").decode()
+    if _DOUBLE_RE.search(folded) or "uuu" in folded:
+        folded = _REPEAT_RE.sub(_collapse, folded)
     words = folded.split()
-    n_accented = sum(not w.isascii() for w in surface)
+    n_accented = len(surface) - sum(map(str.isascii, surface))
     accented = n_accented >= 3 and n_accented * 3 >= len(surface)
     marks = _MARKS_IN_ACCENTED if accented else _MARKS
-    sense = " ".join(
-        [
-            marks.get(s) or (_TEEN.get(f, f) if s.isascii() else f)
-            for s, f in zip(surface, words, strict=True)
-        ]
-    )
-    if not n_accented and len(sense) < 2000:
-        sense = _TELEX_RE.sub(_untelex, sense)
-    return _Reading(sense, sense.lower(), low, raw.lstrip().startswith("/"))
+    tokens = [marks.get(s) or _TEEN.get(f, f) for s, f in zip(surface, words, strict=True)]
+    if not n_accented:
+        fixes = {w: fixed for w in set(tokens) if w and (fixed := _untelex(w)) != w}
+        if fixes:
+            tokens = [fixes.get(t, t) for t in tokens]
+    if not _TYPOS.keys().isdisjoint(tokens):
+        _correct_typos(tokens)
+    return _Reading(" ".join(tokens), low, raw.lstrip().startswith("/"))
 
 
 # ============================================================================ 2. patterns
 
+# --- gating: the words a regex cannot match without ---------------------------------------
+# Derived from the parsed regex, so the gate can never hide a match: when a word cannot be
+# proved necessary, the regex simply always runs.
+_EDGE = "\x00"  # a word boundary: consumes nothing
+_MAX_EXPANSIONS = 256
+_SEPARATORS = frozenset((" ", _EDGE, ",", "|"))
+
+
+def _expand(items: Any) -> set[str] | None:
+    """Every string a run of literal-only regex items can match; None if not literal-only."""
+    out = {""}
+    for op, arg in items:
+        options: set[str] | None
+        if op is _sre.LITERAL:
+            options = {chr(arg)}
+        elif op is _sre.AT and arg is _sre.AT_BOUNDARY:
+            options = {_EDGE}
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            options = {""}  # zero width: the next character follows directly
+        elif op is _sre.SUBPATTERN:
+            options = _expand(arg[3])
+        elif op is _sre.BRANCH:
+            options = set()
+            for branch in arg[1]:
+                sub = _expand(branch)
+                if sub is None:
+                    return None
+                options |= sub
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and arg[1] == 1 and arg[0] in (0, 1):
+            options = _expand(arg[2])
+            if options is not None and arg[0] == 0:
+                options.add("")
+        elif op is _sre.IN and all(kind is _sre.LITERAL for kind, _ in arg):
+            options = {chr(code) for _, code in arg}
+        else:
+            return None
+        if options is None:
+            return None
+        out = {a + b for a in out for b in options}
+        if len(out) > _MAX_EXPANSIONS:
+            return None
+    return out
+
+
+def _is_space(item: Any) -> bool:
+    op, arg = item
+    return (op is _sre.LITERAL and arg == 32) or (op is _sre.AT and arg is _sre.AT_BOUNDARY)
+
+
+def _edge_is_space(items: Any, last: bool) -> bool:
+    """Every match of this sequence ends (last=True) or starts with a space."""
+    items = list(items)
+    if not items:
+        return False
+    op, arg = items[-1] if last else items[0]
+    if op is _sre.BRANCH:
+        return all(_edge_is_space(branch, last) for branch in arg[1])
+    if op is _sre.SUBPATTERN:
+        return _edge_is_space(arg[3], last)
+    return _is_space((op, arg))
+
+
+def _space_before(items: Any, index: int) -> bool:
+    """The character before items[index] is surely a space (optional gaps looked through)."""
+    for k in range(index - 1, -1, -1):
+        op, arg = items[k]
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and _edge_is_space(arg[2], last=True):
+            if arg[0] >= 1:
+                return True
+            continue
+        return _edge_is_space([items[k]], last=True)
+    return False
+
+
+def _space_after(items: Any, index: int) -> bool:
+    """The character at items[index] is surely a space (optional gaps looked through)."""
+    for k in range(index, len(items)):
+        op, arg = items[k]
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and _edge_is_space(arg[2], last=False):
+            if arg[0] >= 1:
+                return True
+            continue
+        return _edge_is_space([items[k]], last=False)
+    return False
+
+
+def _whole_words(expansion: str, left_edge: bool, right_edge: bool) -> list[str]:
+    pieces = re.split(r"([ \x00,|])", expansion)  # word, separator, word, ...
+    words = []
+    for i in range(0, len(pieces), 2):
+        word = pieces[i]
+        if not word.isalnum():
+            continue
+        left_ok = pieces[i - 1] in _SEPARATORS if i > 0 else left_edge
+        right_ok = pieces[i + 1] in _SEPARATORS if i + 1 < len(pieces) else right_edge
+        if left_ok and right_ok:
+            words.append(word)
+    return words
+
+
+def required_words(pattern: str, common: frozenset[str] = frozenset()) -> frozenset[str] | None:
+    """Words of which every match of `pattern` has at least one as a whole word (the text
+    being single-space-separated words); None when that cannot be shown."""
+    try:
+        items = list(_sre_parser.parse(pattern).data)
+    except Exception:  # a parser change in a future Python: fall back to always running
+        return None
+    candidates: list[frozenset[str]] = []
+    i = 0
+    while i < len(items):
+        expansions: set[str] = set()
+        j = i
+        while j < len(items) and (grown := _expand(items[i : j + 1])) is not None:
+            expansions = grown
+            j += 1
+        if j == i:
+            i += 1
+            continue
+        left_edge, right_edge = _space_before(items, i), _space_after(items, j)
+        chosen: set[str] = set()
+        for expansion in expansions:
+            words = sorted(
+                _whole_words(expansion, left_edge, right_edge),
+                key=lambda w: (w in common, -len(w)),
+            )
+            if not words:
+                chosen = set()
+                break
+            chosen.add(words[0])
+        if chosen:
+            candidates.append(frozenset(chosen))
+        i = j
+    if not candidates:
+        return None
+    return min(candidates, key=lambda words: (len(words & common), len(words)))
+
 
 def _rx(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    regex: re.Pattern[str]
+    # One of these words is in every match: when none is in the message, skip the regex.
+    required: frozenset[str] | None
+
+
+_LEADING_BOUNDARY = re.compile(r"((?:\(\?<!(?:[^()]|\([^()]*\))*\))*)\\b")
+
+
+def _spaced(part: str) -> str:
+    """`\\bword` -> ` word`: the reading always has exactly one space before a word, and a
+    literal first character lets `re` skip ahead instead of trying every position."""
+    found = _LEADING_BOUNDARY.match(part)
+    if not found:
+        raise ValueError(f"a triage pattern must start with \\b: {part[:40]}")
+    return " " + found.group(1) + part[found.end() :]
+
+
+def _patterns(*parts: str) -> tuple[_Pattern, ...]:
+    out = []
+    for part in parts:
+        spaced = _spaced(part)
+        out.append(_Pattern(re.compile(spaced), required_words(spaced, _COMMON_WORDS)))
+    return tuple(out)
+
+
+def _alternatives(part: str) -> list[str]:
+    """`\\b(?:a|b|c)\\b` -> [`\\ba\\b`, `\\bb\\b`, `\\bc\\b`] (anything else: [part])."""
+    if not (part.startswith(r"\b(?:") and part.endswith(r")\b")):
+        return [part]
+    body, depth, start, out = part[5:-3], 0, 0, []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            i += 2
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return [rf"\b{alternative}\b" for alternative in out] if depth == 0 else [part]
+
+
+class _Cue:
+    """A cue read both over a short window (one regex) and over the whole message (one
+    gated regex per alternative, so a long message pays only for the words it has)."""
+
+    __slots__ = ("_parts", "_whole")
+
+    def __init__(self, *parts: str) -> None:
+        self._whole = re.compile("|".join(f"(?:{_spaced(p)})" for p in parts))
+        self._parts = _patterns(*(a for p in parts for a in _alternatives(p)))
+
+    def search(self, text: str, pos: int = 0, endpos: int = 2**31) -> re.Match[str] | None:
+        return self._whole.search(text, pos, endpos)
+
+    def finditer(self, text: str, words: frozenset[str]) -> list[re.Match[str]]:
+        found = [
+            match
+            for part in self._parts
+            if part.required is None or not part.required.isdisjoint(words)
+            for match in part.regex.finditer(text)
+        ]
+        return sorted(found, key=lambda match: match.start())
+
+    def found_in(self, text: str, words: frozenset[str]) -> bool:
+        return any(
+            part.regex.search(text)
+            for part in self._parts
+            if part.required is None or not part.required.isdisjoint(words)
+        )
+
+    @property
+    def pattern(self) -> str:
+        return self._whole.pattern
+
+
+def _split(text: str) -> list[str]:
+    return text.split()
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(_split(text))
+
+
+# Too frequent to be worth gating on (the most frequent words of the NLU data and content).
+_COMMON_WORDS = _word_set(
+    """co tre em khong hoc bao bi lam con cho ban dieu tu duoc doc so nguoi truong tro ve cua la
+    an goi nha va the noi gi cap van khi nhan giao can de o bo chi hai ho di tin thi hay tuoi voi
+    ke do on dung ai dau sinh xa dinh cong hoi thay anh phong luc ngay mang nao phai toan muc
+    dang me biet trong dan toi minh duong viec qua gia dong chuyen thong cam tren hoac tinh ly
+    day mat may tam cac sao muon vi nghi roi neu thuong tien den nang ca tui to e giup mot nho
+    doi theo nhung moi nuoc be da se ma nay lai rat ba ong chu co"""
+)
 
 
 # One word in a gap: never a comma or a break, nor a word that negates or hypothesises.
@@ -266,6 +514,10 @@ _KID = (
     r"(?:con|chau|be|em be|em gai|em trai|em ho|thang be|con be|thang nho|con nho|thang cu|cu"
     r"|dua nho|dua be|dua tre|nho|nho em|thang em|con gai|con trai|chau gai|chau trai|no"
     r"|thang|nhoc|em)"
+)
+_CHILD = (
+    r"con|chau|be|em be|em gai|em trai|thang be|con be|thang nho|con nho|thang cu|dua nho"
+    r"|dua be|nho|thang em|con gai|con trai|chau gai|chau trai"
 )
 _INTENT = (
     r"(?:muon|mun|dinh|se|sap|chuan bi|quyet dinh|tinh|nghi den|nghi (?i:toi)|nghi den chuyen"
@@ -287,14 +539,14 @@ _HIT = (
     r"|duong|me|tho|nhan|lay|sen|hong)\b)"
     r"|(?<!khuyet )tat(?! (?i:ca|den|may|dien|nuoc|bep|lua|thoi|tieng|nhien|nien|ta|yeu|mang"
     r"|wifi|ti vi|tivi|quat)\b)"
-    r"|chem(?! gio)|bop co|siet co|boc co|quat|da(?= vao (?:bung|nguoi|mat|dau|lung|nguc|chan"
+    r"|chem(?! gio)|bop co|siet co|boc co|quat|da vao(?= (?:bung|nguoi|mat|dau|lung|nguc|chan"
     r"|em|con)\b)|hanh ha|nguoc dai|bao hanh|hanh hung|tra tan|xo nga|dap pha|danh dap"
     r"|giat toc|nam toc|xe toc|dui dau|dap dau|an don|ban dap)"
 )
 
 # --- cries: urgent by themselves (still gated) -------------------------------------------
-_CRIES: dict[Danger, re.Pattern[str]] = {
-    Danger.SUICIDE: _rx(
+_CRIES: dict[Danger, tuple[_Pattern, ...]] = {
+    Danger.SUICIDE: _patterns(
         rf"\b{_DIE_INTENT} (?:di |duoc |that |luon |quach |minh |em |chet )?chet\b"
         r"(?! (?:cuoi|tiet|me|nguoi|mat|roi (?:a|ha)|do|di duoc)\b)",
         rf"\b{_INTENT} (?:duoc |di |lai |that |thu |luon |minh |em )?"
@@ -302,6 +554,14 @@ _CRIES: dict[Danger, re.Pattern[str]] = {
         r"\b(?:khong|chang|cha|het) (?:con )?(?:muon|thiet|thiet tha|ham|can|con muon) "
         r"(?:\w+ )?song\b(?! (?:voi|o|cung|chung|tai|gan|trong|nhu|theo|xa|rieng|o day voi)\b)",
         r"\bkhong (?:song|tiep tuc) (?:noi|tiep|duoc) (?:nua|duoc nua)",
+        r"\bkhong (?:con )?(?:muon|the|nen|dang|xung dang) (?:\w+ )?(?:tiep tuc|ton tai|song tiep"
+        r"|co mat tren doi)(?: (?:song|nua|tren doi|tren doi nay))*\s?(?:nua|$|\||,)",
+        r"\bngay cuoi cung (?:\w+ )?(?:(?i:cua)|tren doi (?i:cua)|song (?i:cua)) (?:no|em|toi"
+        r"|minh|tui|tao|tau|con|ban ay|co ay|cau ay)\b(?! (?:o|tai|voi|lam|hoc|di)\b)",
+        rf"\b{_SELF} (?:dang |da |vua |)(?:cam|cam san|chuan bi|chuan bi san|mua san|giau)"
+        r" (?:\w+ )?(?:luoi lam|dao lam|day thung|day (?:de )?treo|thuoc ngu|thuoc chuot)\b",
+        rf"\b{_SELF} (?:dang )?(?:dung|ngoi) (?:o |tren )(?:\w+ )?(?:cau|thanh cau|lan can"
+        r"|san thuong|noc nha|mai nha|tang thuong)(?: (?:roi|nay|do|cao))? (?:\| )?$",
         r"\bchan song\b",
         r"\bsong (?:de )?lam (?:gi|chi)\b",
         r"\bsong (?:khong|chang|cha) (?:con )?(?:y nghia|ly do|muc dich|gia tri)",
@@ -363,7 +623,8 @@ _CRIES: dict[Danger, re.Pattern[str]] = {
         r"\bgiai thoat (?:\w+ )?(?:khoi )?(?:cuoc song|cuoc doi|kiep nay|the gioi|the gian"
         r"|tat ca|moi thu|doi)\b",
         # self-harm
-        r"\brach (?:\w+ )?(?:tay|co tay|chan|dui|da|bung|nguoi|mat)\b|\bcua (?:co )?tay\b",
+        r"\brach (?:\w+ )?(?:tay|co tay|chan|dui|da|bung|nguoi|mat)\b",
+        r"\bcua (?:co )?tay\b",
         r"\b(?:tu|lai|vua|dang|hay|se|muon|dinh|ms|moi|van) (?:\w+ )?(?:cat|dot|chich|can)"
         r" (?:co )?tay\b(?! ao)",
         r"\btu (?:lam dau|hanh ha|lam hai|gay thuong tich|gay thuong|cat|rach|cua|dot|dap dau"
@@ -373,19 +634,19 @@ _CRIES: dict[Danger, re.Pattern[str]] = {
         r"\b(?:cao|cat|rach|cua|dot|can|dap) (?:\w+ ){0,3}(?:den|(?i:toi)|cho) (?:chay mau|bat mau"
         r"|ruom mau|toe mau)",
     ),
-    Danger.VIOLENCE: _rx(
+    Danger.VIOLENCE: _patterns(
         rf"\b(?:dang|lai dang|van dang|con dang) (?:bi )?(?:\w+ ){{0,3}}?{_HIT}\b",
         r"\b(?:doa|de doa|hen|doi|se|thuc|dinh) (?:se )?(?:\w+ )?(?:giet|chem|dam|thanh toan"
         r"|xu dep|dot|tat axit|danh chet|ban chet)\b(?! (?:thoi gian|boss|quai)\b)",
         r"\b(?:cam|vac|xach|rut|lay|mang|vung|cam theo|chia) (?:\w+ )?(?:dao|dao lam|rua|gay|keo"
         r"|ong tuyp|ma tau|sung|bua|xa beng|vo chai|mac|kiem|dui cui|roi|day nit|that lung|gach"
         r"|ghe)\b(?: \w+){0,3}? (?:doa|duoi|ruot|chem|dam|danh|dap|xong|lao|chi vao|di tim|doi"
-        r"|quat|giet|chay theo|dap (?i:cua))\b",
+        r"|quat|giet|chay theo|dap (?i:cua)|(?i:duoi))\b",
         rf"\bdung (?:danh|dap|tat|dam|chem|giet|hanh ha|dot) (?:\w+ )?(?:{_SELF}|me|nua)\b",
         r"\bdanh nhau (?:\w+ ){0,3}(?:dao|gay|sung|ma tau|vo chai|chay mau|be dau|vo dau)\b",
         r"\b(?:pha|dap|dap pha) (?i:cua) (?:\w+ )?(?:xong vao|doi|vao)\b",
     ),
-    Danger.SEXUAL_ASSAULT: _rx(
+    Danger.SEXUAL_ASSAULT: _patterns(
         r"\b(?:doa|de doa|tong tien|uy hiep|khung bo|neu (?:\w+ )?khong|khong thi|bat|ep|doi"
         r"|buoc)"
         r"(?: \w+){0,8}? (?:tung|phat tan|dang|gui|post|up|dua|chia se|phat|lan truyen|cho (?:ca "
@@ -400,7 +661,7 @@ _CRIES: dict[Danger, re.Pattern[str]] = {
         r"\b(?:hen|ru|du|keo|goi|bao|bat) (?:\w+ ){0,4}(?:ra|di|den|(?i:toi)|vao|o) (?:khach san"
         r"|nha nghi)\b",
     ),
-    Danger.ABDUCTION: _rx(
+    Danger.ABDUCTION: _patterns(
         rf"\b(?:khong|chua) (?:\w+ )?(?:thay|tim thay|tim duoc|tim ra) (?:{_KID}|nho) "
         r"(?:\w+ )?(?:dau|o dau)\b",
         rf"\b(?:khong|chua) (?:\w+ )?(?:lien lac duoc|lien lac|goi duoc|lien he duoc) (?:voi )?"
@@ -429,14 +690,16 @@ _CRIES: dict[Danger, re.Pattern[str]] = {
 }
 
 # --- situations: need an anchor in a real case -------------------------------------------
-_SITUATIONS: dict[Danger, re.Pattern[str]] = {
-    Danger.SUICIDE: _rx(
+_SITUATIONS: dict[Danger, tuple[_Pattern, ...]] = {
+    Danger.SUICIDE: _patterns(
+        r"(?<!cu )(?<!an )(?<!lam )(?<!noi )(?<!di )(?<!doc )(?<!viet )(?<!chay )(?<!buoc )"
         r"\b(?:tu tu|tu sat|tu ket lieu|quyen sinh|tu hai|tu lam hai|rach tay|cat tay|cua tay)\b"
-        r"(?! (?:thoi|da|nao|nhe|nha|ma|ra|lai)\b)",
+        r"(?! (?:thoi|da|nao|nhe|nha|ma|ra|lai|roi|ROI|di|tinh|het|den|nghi|lam|an|hoc|noi"
+        r"|chay|buoc|thui)\b)",
         r"\b(?:nghi|nghi den|nghi toi) (?:\w+ )?cai chet\b",
         r"\buong (?:\w+ )?thuoc ngu\b",
     ),
-    Danger.VIOLENCE: _rx(
+    Danger.VIOLENCE: _patterns(
         rf"\bbi {_GAP}{{0,8}}?{_HIT}\b",
         rf"\b{_HIT} (?:vao |len )?(?:\w+ )?(?:{_SELF}|me|ma|no|nho|vo|tui|tau|e|be|con be"
         r"|thang be|ban|mat|dau|bung|nguoi|lung|nguc|mieng|mui|co|gay)\b",
@@ -451,48 +714,65 @@ _SITUATIONS: dict[Danger, re.Pattern[str]] = {
         r"\b(?:di|dot) (?:\w+ )?(?:thuoc la|tan thuoc)\b",
         r"\btat (?:axit|a xit|nuoc soi|xang)\b",
         rf"\b(?:chan) (?:duong|dau|(?i:cua)) (?:\w+ )?(?:{_SELF}|danh|doa|xin tien|cuop)",
+        rf"\bchan (?:duong |dau )?(?:{_SELF}|no|ban|nho) (?:\w+ ){{0,4}}(?:danh|dap|doa|xin tien"
+        r"|cuop|giat|tat|dam)\b",
+        rf"\b{_HIT}\b(?= ?(?:,|\|)|\s*$)",
+        r"\b(?:cam|vac|xach|rut|mang|cam theo) (?:\w+ )?(?:dao|ma tau|sung|rua|kiem|ong tuyp"
+        r"|xa beng|vo chai|gay)\b(?! (?:\w+ )?(?:thai|got|cat|chat|bam|nau|lam bep|rau|thit|ca"
+        r"|trai cay|hoa qua|banh|cho)\b)",
         r"\b(?:quat|danh|dap) (?:\w+ ){0,2}bang (?:roi|gay|that lung|day nit|day dien|thuoc"
         r" ke|chan ghe|cay)\b",
         r"\b(?:pha|dap|dap pha) (?i:cua)\b",
         r"\b(?:bao hanh|hanh ha|nguoc dai|hanh hung)\b",
     ),
-    Danger.SEXUAL_ASSAULT: _rx(
+    Danger.SEXUAL_ASSAULT: _patterns(
         r"\b(?:bi|dang bi|vua bi) (?:\w+ ){0,3}?(?:hiep|hiep dam|cuong hiep|cuong dam|giao cau"
         r"|dam o|xam hai|xam pham|lam dung|sam so|so mo|so soang|quay roi|gio tro|cuong buc"
         r"|lam chuyen do)\b",
         r"\b(?:so|so mo|so soang|sam so|bop|hon|xoa|nan|mo|coi|cho xem|vach|keo|cham|rinh)"
         r" (?:\w+ ){0,3}?(?:vung kin|cho kin|cho do|nguc|mong|bo phan sinh duc|cho nhay cam|ti"
-        r" em|vu)\b",
+        r" em|vu|than the|nguoi (?:em|con|toi|minh|tui|chau|be|no))\b",
+        r"(?<!me )(?<!ma )\bcoi (?:\w+ )?(?:quan|ao|do|quan ao) (?:\w+ )?(?:em|con|chau|toi|minh"
+        r"|tui|be|no)\b",
+        r"\b(?:tong tien|uy hiep|doa|de doa|khung bo) (?:\w+ ){0,4}(?:bang|voi) (?:\w+ )?(?:anh"
+        r"|clip|video|hinh)(?: \w+)? (?:nong|khoa than|nude|nhay cam|sex|rieng tu|tam)\b",
         r"\b(?:bat|ep|doi|du|buoc|ru|ga|ep buoc) (?:\w+ ){0,2}(?:coi (?:do|quan|ao|het|dong"
         r"|do ra|quan ao)|thay do|quan he|ngu voi|ngu chung|lam chuyen|lam tinh|sex"
         r"|ngoi len dui|xem (?:\w+ )?thay do|nhin (?:\w+ )?thay do|so (?:vao )?|cho (?:\w+ )?xem)",
         r"\b(?:sam so|so mo|so soang|so mong|so nguc|hiep dam|cuong hiep|cuong dam|dam o"
         r"|xam hai|lam dung tinh duc|quay roi tinh duc|gio tro (?:doi bai|dam o|bay ba))\b",
-        r"\b(?:ghi hinh|quay (?:\w+ )?(?:clip|video|len)|chup (?:\w+ )?anh) (?:\w+ ){0,3}(?:thay do"
-        r"|tam|khoa than|ve sinh)",
+        r"\b(?:ghi hinh|quay len|quay len) (?:\w+ ){0,3}(?:thay do|tam|khoa than|ve sinh)\b",
+        r"\b(?:quay|chup) (?:\w+ )?(?:clip|video|anh|hinh) (?:\w+ ){0,3}(?:thay do|tam|khoa than"
+        r"|ve sinh)\b",
         r"\blen phong (?:\w+ ){0,2}(?:luc|khi) (?:\w+ )?ngu\b",
     ),
-    Danger.ABDUCTION: _rx(
+    Danger.ABDUCTION: _patterns(
         r"\b(?:bi|vua bi|dang bi) (?:\w+ ){0,3}?(?:bat coc|bat di|bat mat|bat giu|dem di|dat di"
         r"|dan di|dua di|lua ban|ban sang|ban qua|bat cong|keo len xe|loi len xe|bat len xe|du di"
         r"|lua di|giu lai|du (?:\w+ )?di)\b",
         r"\b(?:bat coc|mua ban tre em|buon ban nguoi|mua ban nguoi|lua ban|mat tich|bo nha di"
         r"|bo nha ra di|di lac|lac mat)\b",
-        rf"\b(?:{_KID}|nho)(?: \w+){{0,6}}? (?:chua|khong) (?:thay )?ve\b(?! (?:vi|do|tai|muon)\b)",
+        r"(?<!me )(?<!bo )(?<!ba )(?<!ma )(?<!cha )(?<!ong )(?<!chu )(?<!co )(?<!anh )(?<!chi )"
+        rf"\b(?:{_CHILD}) {_GAP}{{0,10}}?(?:van )?(?:chua|khong) (?:thay )?ve\b"
+        r"(?! (?:vi|do|tai|muon)\b)",
     ),
-    Danger.DROWNING: _rx(
+    Danger.DROWNING: _patterns(
         r"\b(?:duoi nuoc|chet duoi|chet chim|nuoc cuon|lu cuon|lu quet|song cuon|troi song"
         r"|cuon troi|cuon mat|chim (?:xuong|nghim|(?i:duoi)|trong)|bi chim|dang chim"
         r"|ngup nuoc|sac nuoc|khong (?:thay )?noi len)\b",
-        r"\b(?:nga|rot|roi|te|truot|lan|nhay|lao|bi day|bi xo|rot|truot chan) (?:\w+ ){0,2}?"
+        r"(?<!danh )(?<!lam )\b(?:nga|rot|roi|te|truot|lan|nhay|lao|bi day|bi xo|truot chan)"
+        r" (?:\w+ ){0,2}?"
         r"(?:xuong|vao|xuong duoi) (?:ao|ho|song|suoi|gieng|be nuoc|be boi|ho boi|kenh|muong|rach"
         r"|bien|nuoc|thau nuoc|xo nuoc|chau nuoc|dam lay|dong nuoc|ho ca|ao ca|cong|vung nuoc"
         r"|lu|(?i:dam))\b",
         r"\bte (?:song|gieng|kenh|ao|ho|muong|rach|xuong)\b",
         r"\bchoi voi (?:\w+ )?(?:giua|(?i:duoi)|tren mat nuoc|trong nuoc|dong|song|ho|ao|bien)\b",
         r"\bup mat (?:\w+ ){0,2}(?:nuoc|chau|xo|thau|be)\b",
-        r"\b(?:xuong|thuyen|ghe|do) (?:\w+ )?(?:bi )?lat\b|\blat (?:xuong|thuyen|ghe|do)\b",
+        r"\b(?:xuong|thuyen|ghe|do) (?:\w+ )?(?:bi )?lat\b",
+        r"\blat (?:xuong|thuyen|ghe|do)\b",
         r"\bket (?:\w+ )?(?i:duoi) nuoc\b",
+        r"\bbi duoi\b(?! (?:nuoc|hoc|viec|theo|ra|khoi|di|ve|danh|kip)\b)",
+        r"\b(?:keo|vot|dua) (?:\w+ )?len bo\b",
         r"\b(?:dang o|o) (?i:duoi) nuoc\b",
         r"\b(?:tam|boi|choi|lan) (?:o )?(?:\w+ )?(?:song|ao|ho|suoi|bien|kenh|gieng|dap)"
         r"(?: \w+){0,4} (?:chua|khong) (?:thay )?ve\b",
@@ -500,7 +780,7 @@ _SITUATIONS: dict[Danger, re.Pattern[str]] = {
         r"|gac)\b",
         r"\bbi (?:nuoc|lu|song) (?:\w+ )?(?:cuon|quet|cuon troi|dap)\b",
     ),
-    Danger.POISONING: _rx(
+    Danger.POISONING: _patterns(
         r"\bngo doc\b",
         r"\b(?:uong|nuot|an|ngam|liem|hit|uong het|uong mat|nuot mat) (?:nham|phai)\b",
         r"\b(?:uong|nuot|an|ngam|liem|hit|nhai|uong het|uong mat|nuot mat|an mat) (?:\w+ ){0,4}?"
@@ -509,6 +789,7 @@ _SITUATIONS: dict[Danger, re.Pattern[str]] = {
         r"|nuoc rua chen|nuoc rua bat|nuoc lau san|nuoc lau kinh|xang|dau hoa|dau nhot|axit"
         r"|vien pin|pin|nam cham|hoa chat|nam doc|nam la|nam rung|qua la|la la|khi gas|khi doc"
         r"|khi than|thuoc (?i:cua)|ca vi|ca lo|ca hop|nua lo|nua vi|mot nam thuoc|nhieu vien"
+        r"|dau gio|dau xoa bop|tinh dau|(?:ca|het) (?:chai|binh|lo) (?:thuoc|ruou|dau)"
         r"|may vien|mot vi|chai ruou|nua chai ruou|chat doc|thuy ngan|long nao|thuoc lao"
         r"|thuoc (?:ngu|an than|ha sot|giam dau|tim|huyet ap|tram cam) (?:nhieu|het|ca))\b",
         r"\b(?:thuoc chuot|ba chuot|thuoc tru sau|thuoc diet co|nuoc tay|javen|xang|dau hoa"
@@ -519,8 +800,10 @@ _SITUATIONS: dict[Danger, re.Pattern[str]] = {
         r"|nam bat dong|tim tai|chong mat)\b",
         r"\bnon (?:oi )?(?:lien tuc|ra mau|khong ngung|mat mau)",
     ),
-    Danger.INJURY: _rx(
-        r"\b(?:dien giat|giat dien(?! thoai)|dien (?:\w+ )?giat|bi giat (?:dien|chet))\b",
+    Danger.INJURY: _patterns(
+        r"\bdien (?:\w+ )?giat\b",
+        r"\bgiat dien\b(?! thoai)",
+        r"\bbi giat (?:dien|chet)\b",
         r"\bcham (?:\w+ )?(?:o dien|day dien|cong tac|o cam)\b",
         r"\b(?:nga|te|roi|rot|nhay|lan|truot chan|truot) (?:\w+ ){0,3}?(?:tu|xuong tu|khoi)"
         r" (?:\w+ ){0,2}?(?:tang|lau|cau thang|mai|cay|ban cong|gac|(?i:cua) so|lan can"
@@ -530,6 +813,7 @@ _SITUATIONS: dict[Danger, re.Pattern[str]] = {
         r"\b(?:chay|mat|ra|tuon|phun) (?:rat )?(?:nhieu |be bet |lenh lang |khong ngung |dam dia )?"
         r"mau\b(?! cam\b)",
         r"\bmau (?:\w+ )?(?:chay|ra) (?:\w+ ){0,2}(?:khong cam|khong ngung|nhieu|lenh lang)",
+        r"\b(?:mau phun|phun mau|mau tuon|dut (?:dong mach|tinh mach|gan))\b",
         r"\b(?:hoc|mac|nghen|sac|mac nghen) (?:\w+ )?(?:xuong|keo|thach|dong xu|pin|thuc an|di vat"
         r"|com|banh|hat nhan|hat mit|hat dua|hat lac|vien|nap|qua|do choi)\b",
         r"\bbi (?:hoc|mac nghen|nghen|sac)\b",
@@ -543,7 +827,8 @@ _SITUATIONS: dict[Danger, re.Pattern[str]] = {
         r"\b(?:bat tinh|ngat xiu|ngat lim|hon me|co giat|khong tho|ngung tho|kho tho|tim tai"
         r"|soi bot mep|khong tinh|nam bat dong|khong cu dong|lim di|trong thuong|nguy kich)\b",
         r"\b(?:bi ngat|ngat di|ngat roi|vua ngat)\b",
-        r"\b(?:gay|loi) (?:tay|chan|xuong|co|cot song)\b|\bxuong loi\b",
+        r"\b(?:gay|loi) (?:tay|chan|xuong|co|cot song)\b",
+        r"\bxuong loi\b",
         r"\b(?:vo dau|be dau|dap dau|chan thuong so nao|chan thuong dau|chay mau dau)\b",
         r"\b(?:xe|o to|xe may|xe tai|xe buyt|xe khach|xe container|tau) (?:\w+ )?(?:tong|dam|can"
         r"|dung|hich|cuon)\b",
@@ -551,10 +836,12 @@ _SITUATIONS: dict[Danger, re.Pattern[str]] = {
         r"\b(?:cho|cho dai|ran|ran doc|ong|ong vo ve|bo cap|ret) (?:\w+ )?(?:can|dot|chich)\b",
         r"\b(?:ket|mac ket|bi ket|bo quen) (?:\w+ ){0,2}(?:trong|tren|duoi|o) (?:\w+ )?"
         r"(?:xe|o to|thang may|tu|(?i:cua) cuon|ham|gieng|ong cong|khe|lo)\b",
-        r"\b(?:(?i:cua) cuon|thang may|(?i:cua)) (?:\w+ )?(?:kep|ep|de)\b|\bbi (?:\w+ )?kep\b",
+        r"\b(?:(?i:cua) cuon|thang may|(?i:cua)) (?:\w+ )?(?:kep|ep|de)\b",
+        r"\bbi (?:\w+ )?kep\b",
         r"\b(?:leo|treo|dung|ngoi|treo) (?:\w+ ){0,3}(?:bau (?i:cua) so|(?i:cua) so|lan can"
         r"|ban cong|mai nha|noc nha|san thuong)\b",
-        r"\bnon (?:\w+ )?ra mau\b|\bhoc mau\b",
+        r"\bnon (?:\w+ )?ra mau\b",
+        r"\bhoc mau\b",
         r"\bsot cao co giat\b",
         r"\bnam (?:\w+ )?khong (?:day|dung day|cu dong|tinh) (?:duoc|noi)\b",
     ),
@@ -562,31 +849,40 @@ _SITUATIONS: dict[Danger, re.Pattern[str]] = {
 
 # Danger words whose folded form collides with an everyday word ("tự vẫn" / "tư vấn"):
 # matched on the lower-cased original, diacritics kept.
-_ACCENTED_CRIES: dict[Danger, re.Pattern[str]] = {
+_ACCENTED_CRIES: dict[Danger, tuple[_Pattern, ...]] = {
     Danger.SUICIDE: re.compile(r"tự vẫn|tự tìm đến cái chết|quyên sinh"),
 }
 
 # --- suicide in indirect words: two different cues make a cry ----------------------------
-_FAREWELL_CUES = re.compile(
+_FAREWELL_CUES = _Cue(
     r"\b(?:tam biet|xin loi (?:moi nguoi|bo me|me|bo|ba ma|ca nha|vi tat ca|vi da|vi moi thu"
-    r"|vi (?:\w+ )?ganh nang)|cam on (?:\w+ ){0,2}vi tat ca|di day|di truoc|ra di|di xa"
+    r"|vi (?:\w+ )?ganh nang)|cam on (?:\w+ ){0,2}vi tat ca|di day|di truoc|ra di"
     r"|nho (?:\w+ ){0,2}(?:cham soc|cham|giu gin|song tot)|hen gap lai|goodbye|vinh biet"
     r"|dung (?:buon|khoc|tim|lo|nho)(?: \w+)?|mai mai|khong bao gio gap|khong lam phien"
     r" (?:\w+ )?nua|sau nay (?:\w+ )?khong (?:con |o )|khong (?:con )?o day nua"
-    r"|khong (?:can|dung) (?:\w+ ){0,2}nua|chi can (?:\w+ ){0,3}buoc|khong quay (?:ve|lai)"
+    r"|khong (?:can|dung) (?:\w+ ){0,2}nua|chi can (?:\w+ ){0,3}buoc"
+    r"|khong (?:bao gio )?quay (?:ve|lai)|di (?:that |that la |rat )?xa"
     r"|(?:tang|de lai|gui lai|cho het|tang het|cho lai|trao lai|giao lai) (?:\w+ ){0,6}cho"
     r"|khong chiu noi|het chiu noi|chiu het noi|buong xuoi|be tac|vo vong|tuyet vong"
-    r"|khong con hy vong|khong ai hieu|kiet suc|song nhu chet"
+    r"|khong con hy vong|khong ai hieu|kiet suc|song nhu chet|met moi"
+    rf"|(?:khoi|do|khong) (?:phai )?(?:lo|phien|ban tam) (?:cho|ve) {_SELF} nua"
+    rf"|(?:(?i:toi) nay|dem nay|ngay mai) {_SELF} (?:se )?(?:di|ra di)"
+    r"|(?:viet|de lai|gui) (?:\w+ ){0,2}(?:thu|la thu|tin nhan) (?:\w+ )?(?:de lai|cho (?:moi"
+    r" nguoi|bo me|ba me|ba ma|ca nha|me))"
     r"|dang dung (?:o |tren )?(?:\w+ )?(?:cau|san thuong|lan can|mai nha|noc nha|tang thuong"
     r"|thanh cau|mep|ban cong))\b"
 )
 
-_PLEA = _rx(
+_PLEA = _Cue(
     r"(?<!(?i:so) )(?<!cap )(?<!nghien )(?<!tra )(?<!tham )(?<!cuu )(?<!truy )\bcuu\b"
     r"(?! (?:ho|nan|tro|thuong|hoa|tinh|sinh|canh|rong|chua|van|xet|giup do|song|nguoi bi"
     r"|nguoi dang)\b)",
     r"\b(?:help|sos|giup (?:\w+ )?voi|lam on giup|khan cap)\b",
     r"\bdang (?:gap|bi|o trong|rat) nguy hiem\b",
+)
+_HOMEWORK = _Cue(
+    r"\b(?:bai (?:tap|nay|van|kiem tra|toan)|de (?:thi|nay|bai)|mon (?:toan|van|anh|ly|hoa)"
+    r"|cau nay|kho qua|kho wa|giai (?:bai|giup))\b"
 )
 _NOT_A_PLEA = re.compile(
     r"(?: (?:em|con|toi|minh|tui|voi|me|di|ca|ban|chau|anh|chi))*"
@@ -598,11 +894,122 @@ _NOT_A_PLEA = re.compile(
 _VOCABULARY = frozenset(
     re.findall(
         r"[a-z]+",
-        " ".join(p.pattern for table in (_CRIES, _SITUATIONS) for p in table.values())
+        " ".join(
+            pattern.regex.pattern
+            for table in (_CRIES, _SITUATIONS)
+            for patterns in table.values()
+            for pattern in patterns
+        )
         + _FAREWELL_CUES.pattern
         + _PLEA.pattern,
     )
 )
+
+# --- typos inside danger phrases ----------------------------------------------------------
+# One word of a known phrase mistyped while the others are exact: "muốm chết", "tự tửu",
+# "đuối nướt". A variant that is itself a word the rules know is never "corrected".
+_TYPO_PHRASES = (
+    "muon chet",
+    "muon tu tu",
+    "muon tu sat",
+    "chan song",
+    "nhay lau",
+    "nhay cau",
+    "treo co",
+    "rach tay",
+    "ket lieu",
+    "tu sat",
+    "duoi nuoc",
+    "chet duoi",
+    "ngo doc",
+    "thuoc chuot",
+    "thuoc tru sau",
+    "dien giat",
+    "bat tinh",
+    "ngat xiu",
+    "co giat",
+    "chay mau",
+    "hiep dam",
+    "xam hai",
+    "cuong hiep",
+    "so mo",
+    "bat coc",
+    "mat tich",
+    "di lac",
+    "bao hanh",
+    "danh dap",
+    "cuu voi",
+    "cuu em",
+    "cuu toi",
+)
+_KEYBOARD = dict(  # QWERTY neighbours
+    zip(
+        "qwertyuiopasdfghjklzxcvbnm",
+        _split(
+            "wa qeas wrsd etdf ryfg tugh yihj uojk ipkl ol qwsz adwezx sferxc dgrtcv fhtyvb gjyubn"
+            " hkuinm jlio kop asx zcsd xvdf cbfg vngh bmhj njk"
+        ),
+        strict=True,
+    )
+)
+# Regional spellings: final c/t, n/ng, ch/t; initial s/x, tr/ch, l/n, d/gi/r.
+_SOUND_SWAPS = (
+    (r"c$", "t"),
+    (r"t$", "c"),
+    (r"ng$", "n"),
+    (r"(?<!n)n$", "ng"),
+    (r"ch$", "t"),
+    (r"^s", "x"),
+    (r"^x", "s"),
+    (r"^tr", "ch"),
+    (r"^ch", "tr"),
+    (r"^l", "n"),
+    (r"^n(?!g)", "l"),
+    (r"^d", "gi"),
+    (r"^gi", "d"),
+    (r"^d", "r"),
+)
+
+
+def _typo_variants(word: str) -> set[str]:
+    out: set[str] = set()
+    for i in range(1, len(word)):  # a neighbouring key (never the first letter)
+        out.update(word[:i] + key + word[i + 1 :] for key in _KEYBOARD.get(word[i], ""))
+    for i in range(len(word)):  # a letter typed twice ("tửu"); doubled consonants fold anyway
+        out.add(word[: i + 1] + word[i] + word[i + 1 :])
+    for i in range(len(word) - 1):  # two letters swapped
+        out.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    for pattern, swap in _SOUND_SWAPS:
+        out.add(re.sub(pattern, swap, word))
+    return out
+
+
+def _build_typos() -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
+    known = (
+        _VOCABULARY | _COMMON_WORDS | set(_TEEN) | {w for v in _TEEN.values() for w in v.split()}
+    )
+    table: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for phrase in _TYPO_PHRASES:
+        words = tuple(phrase.split())
+        for position, word in enumerate(words):
+            for variant in _typo_variants(word) - known:
+                if len(variant) >= 3 and variant.isalpha():
+                    table.setdefault(variant, []).append((words, position))
+    return {variant: tuple(places) for variant, places in table.items()}
+
+
+def _correct_typos(tokens: list[str]) -> None:
+    for i, token in enumerate(tokens):
+        for words, position in _TYPOS.get(token, ()):
+            start = i - position
+            if start < 0 or start + len(words) > len(tokens):
+                continue
+            if all(tokens[start + k] == w for k, w in enumerate(words) if k != position):
+                tokens[i] = words[position]
+                break
+
+
+_TYPOS = _build_typos()
 
 # ============================================================================ 3. the gate
 
@@ -651,7 +1058,7 @@ _STRONG_SUBJECT = (
     r"\b\w+ nha (?:toi|em|tui|minh|tao|tau|e|ben|hang xom|minh)\b",
     r"\b(?:thang be|con be|thang nho|con nho|thang cu|cu ti|dua nho|dua be|em be|nhoc|no"
     r"|chung no|tui no|bon no|ban ay|co ay|(?i:cau) ay|anh ay|chi ay|ong ay|ba ay|hang xom"
-    r"|nha ben|ban cung lop|ban than|ban trai|ban gai|nguoi yeu|ny|hai dua|may dua)\b",
+    r"|nha ben|ban cung lop|ban than|ban trai|ban gai|nguoi yeu|ny|hai dua|may dua|han)\b",
     r"\b(?:co|mot|1) (?:mot |hai |may |1 |2 )?(?:nguoi|dua|em|ban|be|thang|con|chu|ong|ba"
     r"|anh|chi|dua be|dua nho|em be)(?: (?:tre|nho|be|(?i:hoc) sinh|hs))?\b",
     r"\b(?:lop|truong|xom|nha) (?:toi|em|minh|tui|tao|tau|e)\b",
@@ -664,7 +1071,7 @@ _SUBJECTS: tuple[tuple[int, str, re.Pattern[str], bool], ...] = (
     (1, "weak", _WEAK_SUBJECT, True),
     *((2, "strong", re.compile(part), True) for part in _STRONG_SUBJECT),
 )
-_TIME_NOW = re.compile(
+_TIME_NOW = _Cue(
     r"\b(?:dang(?! (?:tim hieu|hoc|on|lam bai|viet|doc|xem|nghien cuu|soan|chuan bi|tham khao"
     r"|phan van|thac mac|can|muon|lo)\b)|vua|bay gio|gio nay|ngay bay gio|luc nay|khi nay|hoi nay"
     r"|nay gio|vua roi|vua nay|toi nay|dem nay|sang nay|chieu nay|trua nay|hom nay|hom qua"
@@ -672,17 +1079,17 @@ _TIME_NOW = re.compile(
     r"|ca dem|ca ngay|ca buoi|may tieng|luc sang|hoi sang|hoi chieu|hoi trua|den gio|toi gio"
     r"|moi|chieu mai|toi mai)\b"
 )
-_ALARM = re.compile(
+_ALARM = _Cue(
     r"\b(?:giup voi|nhanh len|lam on|gap|khan cap|so qua|so lam|phai lam sao|lam sao bay gio"
     r"|goi so nao|goi ai|giup (?:\w+ )?voi)\b"
 )
-_SEVERE = re.compile(
+_SEVERE = _Cue(
     r"\b(?:khong tho|ngung tho|tho doc|tim tai|bat tinh|ngat xiu|lim di|hon me|khong tinh"
     r"|goi khong (?:day|tinh)|co giat|soi bot mep|non ra mau|chay (?:rat )?(?:nhieu )?mau"
     r"|mau chay|mat mau|nam bat dong|bat dong|khong cu dong|khong dung day|khong day duoc"
     r"|lu du|li bi|trong thuong|nguy kich|chet roi|kho tho|non lien tuc|dang non)\b"
 )
-_GENERAL = _rx(
+_GENERAL = _Cue(
     r"\b(?:phong tranh|phong chong|phong ngua|de phong|ngan ngua|ngan chan|han che|tranh xa"
     r"|an toan)\b",
     r"\b(?:lam (?:sao|the nao|cach nao|gi) de|cach|bang cach nao|ky nang|dau hieu|bieu hien"
@@ -704,7 +1111,8 @@ _GENERAL = _rx(
 _OVER = re.compile(
     r"\b(?:nam ngoai|nam truoc|hoi nho|luc nho|hoi truoc|truoc day|thang truoc|tuan truoc"
     r"|tung bi|da tung|hay bi|thuong bi|khoi roi|da khoi|do roi|do dau|het dau|khong sao|con seo"
-    r"|may ma|may la|suyt|tray|so so|chut xiu|mot chut|hoi dau|bi nhe|nhe thoi|khong bi sao)\b"
+    r"|may ma|may la|suyt|tray|so so|chut xiu|mot chut|hoi dau|bi nhe|nhe thoi|khong bi sao"
+    r"|hoi (?:nho|truoc|lop|xua|do|be|nam|con|mau giao|tieu hoc)|ngay xua|luc do)\b"
 )
 _ABUSE = frozenset({Danger.VIOLENCE, Danger.SEXUAL_ASSAULT, Danger.ABDUCTION})
 _ACCIDENTS = frozenset({Danger.INJURY, Danger.POISONING, Danger.DROWNING})
@@ -720,24 +1128,38 @@ _BI = " bi "
 class _Gate:
     """Decides whether one pattern match describes a real case now."""
 
-    __slots__ = ("_general", "_plain", "_sense", "_severe")
+    __slots__ = ("_general", "_plain", "_plea", "_sense", "_severe", "words")
 
     def __init__(self, sense: str) -> None:
         self._sense = sense
         self._plain = sense.lower()
+        self.words = frozenset(self._plain.split())
         self._general: bool | None = None
         self._severe: bool | None = None
+        self._plea: bool | None = None
+
+    @property
+    def plain(self) -> str:
+        return self._plain
+
+    @property
+    def plea(self) -> bool:
+        if self._plea is None:
+            self._plea = _PLEA.found_in(self._plain, self.words)
+        return self._plea
 
     @property
     def general(self) -> bool:
         if self._general is None:
-            self._general = bool(_GENERAL.search(self._plain))
+            self._general = _GENERAL.found_in(self._plain, self.words)
         return self._general
 
     @property
     def severe(self) -> bool:
         if self._severe is None:
-            self._severe = bool(_SEVERE.search(self._plain) or _ALARM.search(self._plain))
+            self._severe = _SEVERE.found_in(self._plain, self.words) or _ALARM.found_in(
+                self._plain, self.words
+            )
         return self._severe
 
     def _clause(self, start: int, end: int) -> tuple[int, int]:
@@ -756,8 +1178,8 @@ class _Gate:
                 return left
         return edge
 
-    def admits(self, match: re.Match[str], danger: Danger, kind: str) -> bool:
-        start, end = match.span()
+    def admits(self, start: int, end: int, danger: Danger, kind: str) -> bool:
+        """Whether the words at [start, end) (a pattern match) describe a real case now."""
         left, right = self._clause(start, end)
         edge = self._left_edge(start, left)
         before = self._plain[edge:start] or " "
@@ -799,7 +1221,7 @@ class _Gate:
             return danger in _ABUSE or not _GENERAL.search(before)
         if subject == "weak":
             return not self.general or now or self.severe
-        if now or self.severe or _PLEA.search(self._plain):
+        if now or self.severe or self.plea:
             return True
         return not self.general
 
@@ -811,12 +1233,31 @@ class _Gate:
             cut = self._plain.rfind(_BI, edge, start + 1)
             cut = end if cut < 0 else cut
         best: tuple[int, int, str] | None = None
-        for rank, kind, pattern, text in _SUBJECTS:
-            for found in pattern.finditer(self._sense if text else self._plain, edge, cut + 1):
+        for rank, kind, pattern, on_sense in _SUBJECTS:
+            stop = cut + 1 if on_sense else min(cut, start) + 1
+            for found in pattern.finditer(self._sense if on_sense else self._plain, edge, stop):
                 key = (found.end(), rank, kind)
                 if best is None or key[:2] >= best[:2]:
                     best = key
         return best[2] if best else None
+
+
+def _first_admitted(
+    patterns: tuple[_Pattern, ...],
+    danger: Danger,
+    kind: str,
+    text: str,
+    words: frozenset[str],
+    gate: _Gate,
+) -> str | None:
+    for pattern in patterns:
+        if pattern.required is not None and pattern.required.isdisjoint(words):
+            continue
+        for match in pattern.regex.finditer(text):
+            start, end = match.span()
+            if gate.admits(start + 1, end, danger, kind):  # +1: the pattern's leading space
+                return f"{kind}:{match.group(0).strip()}"
+    return None
 
 
 def triage(message: Normalised) -> Triage:
@@ -826,26 +1267,32 @@ def triage(message: Normalised) -> Triage:
     reading = _read(message)
     text = f" {reading.sense} "
     gate = _Gate(text)
+    words = gate.words
     found: dict[Danger, str] = {}
-    for danger, pattern in _ACCENTED_CRIES.items():
-        if match := pattern.search(reading.lower):
+    for danger, accented in _ACCENTED_CRIES.items():
+        if match := accented.search(reading.lower):
             found[danger] = f"cry:{match.group(0)}"
     for kind, table in (("cry", _CRIES), ("situation", _SITUATIONS)):
-        for danger, pattern in table.items():
-            if danger in found:
-                continue
-            for match in pattern.finditer(text):
-                if gate.admits(match, danger, kind):
-                    found[danger] = f"{kind}:{match.group(0).strip()}"
-                    break
+        for danger, patterns in table.items():
+            if danger not in found and (
+                reason := _first_admitted(patterns, danger, kind, text, words, gate)
+            ):
+                found[danger] = reason
     if Danger.SUICIDE not in found:
-        cues = {m.group(0) for m in _FAREWELL_CUES.finditer(text)}
+        cues: set[str] = set()
+        reach = 0
+        for cue in _FAREWELL_CUES.finditer(text, words):  # non-overlapping, distinct
+            if cue.start() >= reach:
+                cues.add(cue.group(0).strip())
+                reach = cue.end()
         if len(cues) >= 2:
             found[Danger.SUICIDE] = "cues:" + " + ".join(sorted(cues))
     if not found and not reading.command:
-        for match in _PLEA.finditer(text):
-            if not _NOT_A_PLEA.match(text, match.end()) and gate.admits(
-                match, Danger.UNSPECIFIED, "plea"
+        for match in _PLEA.finditer(text, words):
+            if (
+                not _NOT_A_PLEA.match(text, match.end())
+                and not _HOMEWORK.search(text, 0, match.start())
+                and gate.admits(match.start() + 1, match.end(), Danger.UNSPECIFIED, "plea")
             ):
                 found[Danger.UNSPECIFIED] = f"plea:{match.group(0).strip()}"
                 break
