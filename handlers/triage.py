@@ -849,7 +849,7 @@ _SITUATIONS: dict[Danger, tuple[_Pattern, ...]] = {
 
 # Danger words whose folded form collides with an everyday word ("tự vẫn" / "tư vấn"):
 # matched on the lower-cased original, diacritics kept.
-_ACCENTED_CRIES: dict[Danger, tuple[_Pattern, ...]] = {
+_ACCENTED_CRIES: dict[Danger, re.Pattern[str]] = {
     Danger.SUICIDE: re.compile(r"tự vẫn|tự tìm đến cái chết|quyên sinh"),
 }
 
