@@ -162,7 +162,12 @@ class Assistant:
         return reply
 
     def select_answer(self, intent: str, audience: Audience, folded: str) -> Answer | None:
-        """The sub-answer whose keywords the message names best, else the intent's main one."""
+        """The sub-answer whose keywords the message names best, else the intent's main one.
+
+        Every matching keyword counts, so content authors weight a specific sub-answer by
+        listing nested variants ("tram cam khong", "bi tram cam khong"); ties go to the answer
+        for this audience, then to the one listed first.
+        """
         best: tuple[int, int, Answer] | None = None
         padded = f" {folded} "
         for answer in self.content.for_intent(intent):
