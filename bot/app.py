@@ -162,7 +162,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         )
 
     async def status_page(request: Request) -> Response:
-        return HTMLResponse(_status_html(settings, assistant, features))
+        return HTMLResponse(status_html(settings, assistant, features))
 
     routes: list[BaseRoute] = [
         Route("/api/chat", chat, methods=["POST"]),
@@ -223,7 +223,7 @@ def load_features(settings: Settings, assistant: Assistant) -> list[Feature]:
     return features
 
 
-def _status_html(settings: Settings, assistant: Assistant, features: list[Feature]) -> str:
+def status_html(settings: Settings, assistant: Assistant, features: list[Feature]) -> str:
     items = "".join(
         f"<li><b>{html.escape(f.name)}</b>: {html.escape(f.description)}</li>" for f in features
     )

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.app import _status_html, error, read_json_object
+from bot.app import error, read_json_object, status_html
 from bot.features import Feature
 from bot.settings import Settings
 from bot.web.cors import ApiCorsMiddleware
@@ -94,7 +94,7 @@ def feature(settings: Settings, assistant: Assistant) -> Feature:
 
     async def status(request: Request) -> Response:
         state = request.app.state
-        body = _status_html(state.settings, state.assistant, state.features)
+        body = status_html(state.settings, state.assistant, state.features)
         return HTMLResponse(body, headers={"Cache-Control": "no-store"})
 
     async def erase(request: Request) -> Response:
