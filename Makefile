@@ -52,7 +52,10 @@ RASA_VENV := .venv-rasa
 RASA_BIN := $(RASA_VENV)/bin
 RASA_STAMP := $(RASA_VENV)/.installed-$(RASA_VERSION)
 RASA_CONSTRAINTS := constraints/rasa-$(RASA_VERSION).txt
-RASA_PYTHON ?= $(firstword $(shell command -v python3.10) /root/.pyenv/versions/3.10.13/bin/python3.10)
+# The first interpreter that really is 3.10 (a pyenv shim may exist and refuse to run).
+RASA_PYTHON ?= $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 \
+	/root/.pyenv/versions/3.10*/bin/python3.10; do $$p -c 'import sys; \
+	assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { command -v $$p; break; }; done)
 RASA_DATA := build/rasa-data
 RASA_MODEL := nlu/models/childsafe-nlu.tar.gz
 RASA_CONFIG ?= nlu/config.yml
@@ -62,6 +65,8 @@ RASA_ENV := RASA_TELEMETRY_ENABLED=false RASA_CACHE_DIRECTORY=build/rasa-cache \
 	TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore
 
 $(RASA_STAMP): $(RASA_CONSTRAINTS)
+	@test -x $(RASA_BIN)/python || test -n "$(RASA_PYTHON)" || { echo "Rasa $(RASA_VERSION) needs \
+	Python 3.10 (not 3.11+): install it or set RASA_PYTHON=/path/to/python3.10" >&2; exit 2; }
 	test -x $(RASA_BIN)/python || $(RASA_PYTHON) -m venv $(RASA_VENV)
 	$(RASA_BIN)/pip install -q --upgrade pip
 	$(RASA_BIN)/pip install -q rasa==$(RASA_VERSION) -c $(RASA_CONSTRAINTS)

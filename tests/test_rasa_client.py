@@ -28,9 +28,11 @@ from starlette.routing import Route
 from bot.settings import MissingSecretError, Settings
 from bot.wiring import build_assistant, build_engine
 from handlers.models import IncomingMessage
+from handlers.normalise import normalise
 from handlers.pipeline import Assistant
 from nlu.embedded import EmbeddedEngine
 from nlu.engine import NLUResult
+from nlu.export_folded import export
 from nlu.fallback import CircuitBreaker, CircuitState
 from nlu.rasa_client import (
     FALLBACK_ENGINE_NAME,
@@ -39,6 +41,7 @@ from nlu.rasa_client import (
     check_url,
     result_from_parse,
 )
+from nlu.rasa_data import DATA_DIR, data_files, load_dir, load_file
 from tests.conftest import MODEL_CACHE
 from tests.servers import free_port, serve
 from tests.test_cli import run_cli
@@ -581,3 +584,58 @@ def test_eval_of_rasa_fails_when_rasa_cannot_answer(
     result = run_cli(["eval", "--engine", "rasa", "--test-set", str(test_set), "--folds", "0"])
     assert result.returncode == 1
     assert "rasa cannot answer" in result.stderr  # not a quiet measurement of the fallback
+
+
+# ---------------------------------------------------------------------- folded training data
+def test_rasa_trains_on_exactly_the_folded_text_the_embedded_engine_sees(tmp_path: Path) -> None:
+    report = export(DATA_DIR, tmp_path / "out")
+    exported = {(e.text, e.intent) for e in load_dir(tmp_path / "out")}
+    expected = {(normalise(e.text).folded, e.intent) for e in load_dir(DATA_DIR)}
+    assert exported == {pair for pair in expected if pair[0]}
+    assert report.examples == len(exported)
+    assert [p.name for p in report.files] == [p.name for p in data_files(DATA_DIR)]
+
+
+def test_the_exporter_folds_dedupes_and_reports_conflicts(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.yml").write_text(
+        'version: "3.1"\nnlu:\n'
+        "- intent: report_abuse\n  examples: |\n"
+        "    - Con tôi bị ĐÁNH ở [Hà Nội](city)!!!\n"
+        "    - con toi bi danh o ha noi\n"
+        "    - 😭😭\n"
+        "- intent: school_violence\n  examples: |\n"
+        "    - con tôi bị đánh ở Hà Nội\n"
+        "- regex: phone\n  examples: |\n    - \\d{10}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.yml").write_text("nlu: []\n", encoding="utf-8")
+    report = export(data, out)
+    assert sorted(p.name for p in out.glob("*.yml")) == ["a.yml"]
+    examples = load_file(out / "a.yml")
+    assert ("con toi bi danh o ha noi", "report_abuse") in {(e.text, e.intent) for e in examples}
+    assert sum(e.intent == "report_abuse" and "ha noi" in e.text for e in examples) == 1
+    assert report.conflicts == {"con toi bi danh o ha noi": {"report_abuse", "school_violence"}}
+    written = (out / "a.yml").read_text(encoding="utf-8")
+    assert "- regex: phone" in written and "\\d{10}" in written  # regexes pass untouched
+
+
+def test_the_exporter_runs_as_a_module(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "nlu.export_folded", str(tmp_path / "rasa-data")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "folded examples" in result.stdout
+    assert sorted(p.name for p in (tmp_path / "rasa-data").glob("*.yml")) == [
+        p.name for p in data_files(DATA_DIR)
+    ]
