@@ -31,23 +31,10 @@ from bot.settings import Settings
 from bot.zalo import signature
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient
+from bot.zalo.config import REQUIRED, WEBHOOK_PATH, env_names
 from handlers.pipeline import Assistant
 
 log = logging.getLogger(__name__)
-
-WEBHOOK_PATH = "/webhooks/zalo"
-# Every secret the channel needs; with none set it is off, with some set start-up fails.
-REQUIRED = (
-    "zalo_app_id",
-    "zalo_app_secret",
-    "zalo_oa_secret_key",
-    "zalo_access_token",
-    "zalo_refresh_token",
-)
-
-
-def env_names(fields: tuple[str, ...]) -> list[str]:
-    return [Settings.model_fields[name].alias or name.upper() for name in fields]
 
 
 def feature(
