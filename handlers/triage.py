@@ -188,6 +188,7 @@ _TEEN = {
 }
 _EMOJI = {"🆘": " sos ", "🔪": " dao ", "🩸": " mau "}
 
+_COMMAND_RE = re.compile(r"\s*/[A-Za-z]+(?:@\w+)?\s*")  # "/help", "/start@childsafe_bot"
 _ELLIPSIS_RE = re.compile(r"\.\.+|…")  # a pause, not the end of a sentence
 _BREAK_RE = re.compile(r"[.!?;\n\r]+")
 _FOLDABLE = "".join(
@@ -225,7 +226,7 @@ def _untelex(word: str) -> str:
 class _Reading:
     sense: str  # folded words; harmless-sense words in UPPER CASE; "|" breaks, "," commas
     lower: str  # the original, lower-cased, diacritics kept
-    command: bool  # the message is a bot command ("/help")
+    command: bool  # the whole message is a bot command ("/help")
 
 
 def _read(message: Normalised) -> _Reading:
@@ -260,7 +261,7 @@ def _read(message: Normalised) -> _Reading:
             tokens = [fixes.get(t, t) for t in tokens]
     if not _TYPOS.keys().isdisjoint(tokens):
         _correct_typos(tokens)
-    return _Reading(" ".join(tokens), low, raw.lstrip().startswith("/"))
+    return _Reading(" ".join(tokens), low, bool(_COMMAND_RE.fullmatch(raw)))
 
 
 # ============================================================================ 2. patterns
@@ -384,18 +385,12 @@ def required_words(pattern: str, common: frozenset[str] = frozenset()) -> frozen
             i += 1
             continue
         left_edge, right_edge = _space_before(items, i), _space_after(items, j)
-        chosen: set[str] = set()
-        for expansion in expansions:
-            words = sorted(
-                _whole_words(expansion, left_edge, right_edge),
-                key=lambda w: (w in common, -len(w)),
-            )
-            if not words:
-                chosen = set()
-                break
-            chosen.add(words[0])
-        if chosen:
-            candidates.append(frozenset(chosen))
+        per_expansion = [set(_whole_words(e, left_edge, right_edge)) for e in expansions]
+        if all(per_expansion):
+            rank = lambda w: (w in common, -len(w), w)  # noqa: E731
+            if shared := set.intersection(*per_expansion):  # a word every expansion has
+                candidates.append(frozenset({min(shared, key=rank)}))
+            candidates.append(frozenset(min(words, key=rank) for words in per_expansion))
         i = j
     if not candidates:
         return None
@@ -854,10 +849,14 @@ _ACCENTED_CRIES: dict[Danger, re.Pattern[str]] = {
 }
 
 # --- suicide in indirect words: two different cues make a cry ----------------------------
+# Saying goodbye: never enough alone ("tạm biệt nhé, mai em hỏi tiếp").
 _FAREWELL_CUES = _Cue(
-    r"\b(?:tam biet|xin loi (?:moi nguoi|bo me|me|bo|ba ma|ca nha|vi tat ca|vi da|vi moi thu"
-    r"|vi (?:\w+ )?ganh nang)|cam on (?:\w+ ){0,2}vi tat ca|di day|di truoc|ra di"
-    r"|nho (?:\w+ ){0,2}(?:cham soc|cham|giu gin|song tot)|hen gap lai|goodbye|vinh biet"
+    r"\b(?:tam biet|xin loi (?:moi nguoi|bo me|me|bo|ba ma|ca nha|vi da|vi (?:\w+ )?ganh nang)"
+    r"|di day|di truoc|ra di|nho (?:\w+ ){0,2}(?:cham soc|cham|giu gin|song tot)|goodbye)\b"
+)
+# Finality, hopelessness, giving things away, standing somewhere high.
+_FINAL_CUES = _Cue(
+    r"\b(?:vinh biet|cam on (?:\w+ ){0,2}vi tat ca|xin loi vi (?:tat ca|moi thu)"
     r"|dung (?:buon|khoc|tim|lo|nho)(?: \w+)?|mai mai|khong bao gio gap|khong lam phien"
     r" (?:\w+ )?nua|sau nay (?:\w+ )?khong (?:con |o )|khong (?:con )?o day nua"
     r"|khong (?:can|dung) (?:\w+ ){0,2}nua|chi can (?:\w+ ){0,3}buoc"
@@ -868,7 +867,8 @@ _FAREWELL_CUES = _Cue(
     rf"|(?:khoi|do|khong) (?:phai )?(?:lo|phien|ban tam) (?:cho|ve) {_SELF} nua"
     rf"|(?:(?i:toi) nay|dem nay|ngay mai) {_SELF} (?:se )?(?:di|ra di)"
     r"|(?:viet|de lai|gui) (?:\w+ ){0,2}(?:thu|la thu|tin nhan) (?:\w+ )?(?:de lai|cho (?:moi"
-    r" nguoi|bo me|ba me|ba ma|ca nha|me))"
+    r" nguoi|bo me|ba me|ba ma|ca nha|me))|de lai (?:\w+ ){0,2}(?:thu|la thu|tin nhan)"
+    r"|(?i:roi) bo di|bo di (?:mat|(?i:roi)|luon)"
     r"|dang dung (?:o |tren )?(?:\w+ )?(?:cau|san thuong|lan can|mai nha|noc nha|tang thuong"
     r"|thanh cau|mep|ban cong))\b"
 )
@@ -942,6 +942,9 @@ _TYPO_PHRASES = (
     "cuu em",
     "cuu toi",
 )
+# Real words one slip away from a phrase word that make an everyday phrase with its
+# neighbour ("diễn đạt", "có giấy", "chạy mãi", "bạc tình", "thuốc trị (sâu răng)").
+_TYPO_REAL_WORDS = _word_set("xong nhau tri dat bac bay giay mai mua chat")
 _KEYBOARD = dict(  # QWERTY neighbours
     zip(
         "qwertyuiopasdfghjklzxcvbnm",
@@ -986,7 +989,10 @@ def _typo_variants(word: str) -> set[str]:
 
 def _build_typos() -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
     known = (
-        _VOCABULARY | _COMMON_WORDS | set(_TEEN) | {w for v in _TEEN.values() for w in v.split()}
+        _COMMON_WORDS
+        | _TYPO_REAL_WORDS
+        | set(_TEEN)
+        | {w for v in _TEEN.values() for w in v.split()}
     )
     table: dict[str, list[tuple[tuple[str, ...], int]]] = {}
     for phrase in _TYPO_PHRASES:
@@ -1028,12 +1034,16 @@ _HYPOTHETICAL = re.compile(
     r"|lo (?=(?:con|be|em|minh|toi|chau|bi|co)\b)|he)\b"
 )
 _WHEN = re.compile(r"\bkhi (?=(?:\w+ ){0,3}(?:bi|gap|thay|phat hien|nghi ngo|co|xay ra)\b)")
-_FIRST_PERSON_WILL = re.compile(rf"\b{_SELF} (?:\w+ )?(?:se|sap|dinh)\b|\bthi\b")
+# "nếu ... thì em sẽ ...": the speaker's own intent in the consequent of a condition.
+_FIRST_PERSON_WILL = re.compile(
+    rf"\b{_SELF} (?:\w+ )?(?:se|sap|dinh)\b|\b(?:thi|la) {_SELF}\b|^ {_SELF}\b"
+)
 _PURPOSE = _rx(
     r"\blam (?:sao|the nao|cach nao|gi) de\b",
     r"\b(?:sao cho|de (?:khong|khoi|tranh|phong|con|be|tre|cac)|tranh (?:bi|de|cho|khoi)"
     r"|phong (?:tranh|chong|ngua|khi)|de phong|ngan ngua|ngan chan|han che)\b",
     r"\bcach (?:phong|tranh|day|giup|bao ve|de|nhan biet|xu ly|so cuu|cuu|giu|tu bao ve)\b",
+    r"\b(?:xu ly|xu tri|cham soc|bang bo|rua) (?:\w+ )?(?:vet thuong|vet bong|vet cat|khi)\b",
     r"\bday (?:con|tre|be|hoc sinh|cac em|cac con|chau)\b",
     r"\b(?:ky nang|dau hieu|bieu hien|nhan biet|tim hieu|noi ve|ve chu de|ve van de|ve viec"
     r"|chu de|tac hai|hau qua|so cuu|xu tri|cap cuu ban dau)\b",
@@ -1085,8 +1095,9 @@ _ALARM = _Cue(
 )
 _SEVERE = _Cue(
     r"\b(?:khong tho|ngung tho|tho doc|tim tai|bat tinh|ngat xiu|lim di|hon me|khong tinh"
-    r"|goi khong (?:day|tinh)|co giat|soi bot mep|non ra mau|chay (?:rat )?(?:nhieu )?mau"
-    r"|mau chay|mat mau|nam bat dong|bat dong|khong cu dong|khong dung day|khong day duoc"
+    r"|goi khong (?:day|tinh)|co giat|soi bot mep|non ra mau|chay (?:rat )?nhieu mau"
+    r"|chay mau (?:rat )?(?:nhieu|khong cam|khong ngung|lenh lang|be bet)|mat mau|nam bat dong"
+    r"|bat dong|khong cu dong|khong dung day|khong day duoc"
     r"|lu du|li bi|trong thuong|nguy kich|chet roi|kho tho|non lien tuc|dang non)\b"
 )
 _GENERAL = _Cue(
@@ -1186,13 +1197,20 @@ class _Gate:
         recent = " " + before.rsplit(" , ", 1)[-1].lstrip()
         if _NEGATED.search(recent):
             return False
-        framing = before + self._plain[start:end]
+        # A condition ("nếu ...", "khi ...") reaches back to the start of the sentence or the
+        # last comma, however far that is.
+        lead = self._plain[max(left, self._plain.rfind(" , ", left, start) + 2) : start] or " "
+        framing = lead + self._plain[start:end]
         hypothesis = _HYPOTHETICAL.search(framing)
         if (
             hypothesis
-            and hypothesis.start() < len(before)
+            and hypothesis.start() < len(lead)
             and not (
-                danger is Danger.SUICIDE and _FIRST_PERSON_WILL.search(framing, hypothesis.end())
+                danger is Danger.SUICIDE
+                and (
+                    _FIRST_PERSON_WILL.search(framing, hypothesis.end())
+                    or _FIRST_PERSON_WILL.match(framing, len(lead) - 1)
+                )
             )
         ):
             return False
@@ -1201,7 +1219,7 @@ class _Gate:
         clause = self._plain[left:right]
         now = bool(_TIME_NOW.search(clause))
         when = _WHEN.search(framing)
-        if when and when.start() < len(before) and not now:
+        if when and when.start() < len(lead) and not now:
             return False
         if kind == "plea":
             # "kêu cứu", "cầu cứu": someone calling for help is only news when it is now.
@@ -1242,6 +1260,17 @@ class _Gate:
         return best[2] if best else None
 
 
+def _distinct(matches: list[re.Match[str]]) -> set[str]:
+    """The texts of non-overlapping matches (sorted by start)."""
+    found: set[str] = set()
+    reach = 0
+    for match in matches:
+        if match.start() >= reach:
+            found.add(match.group(0).strip())
+            reach = match.end()
+    return found
+
+
 def _first_admitted(
     patterns: tuple[_Pattern, ...],
     danger: Danger,
@@ -1279,19 +1308,15 @@ def triage(message: Normalised) -> Triage:
             ):
                 found[danger] = reason
     if Danger.SUICIDE not in found:
-        cues: set[str] = set()
-        reach = 0
-        for cue in _FAREWELL_CUES.finditer(text, words):  # non-overlapping, distinct
-            if cue.start() >= reach:
-                cues.add(cue.group(0).strip())
-                reach = cue.end()
-        if len(cues) >= 2:
+        final = _distinct(_FINAL_CUES.finditer(text, words))
+        cues = final | _distinct(_FAREWELL_CUES.finditer(text, words))
+        if final and len(cues) >= 2:
             found[Danger.SUICIDE] = "cues:" + " + ".join(sorted(cues))
     if not found and not reading.command:
         for match in _PLEA.finditer(text, words):
             if (
                 not _NOT_A_PLEA.match(text, match.end())
-                and not _HOMEWORK.search(text, 0, match.start())
+                and not _HOMEWORK.search(text, text.rfind("|", 0, match.start()) + 1, match.start())
                 and gate.admits(match.start() + 1, match.end(), Danger.UNSPECIFIED, "plea")
             ):
                 found[Danger.UNSPECIFIED] = f"plea:{match.group(0).strip()}"
