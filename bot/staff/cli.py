@@ -1,4 +1,5 @@
-"""Staff commands over the request log: report, purge, export-training, eval-redaction.
+"""Staff commands over the request log: report, purge, export-training, eval-redaction,
+and the staff desk's accounts (`childsafe staff add|list|remove|passwd|unlock`).
 
 Each command calls handlers.logquery / handlers.requestlog / handlers.redact_eval; no
 logic lives here beyond parsing options and laying out text.
@@ -9,14 +10,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bot.settings import PROJECT_ROOT, Settings, get_settings
+
+if TYPE_CHECKING:
+    from bot.staff.auth import AuthStore
 
 DEFAULT_CORPUS = PROJECT_ROOT / "tests" / "data" / "redaction_corpus.yml"
 ID_TYPES = ("SĐT", "CCCD", "CMND", "EMAIL")  # must reach 100% recall
@@ -248,6 +253,118 @@ def eval_redaction(corpus: Path | None, as_json: bool, verbose: bool) -> None:
         sys.exit(1)
 
 
+PASSWORD_ENV = "CHILDSAFE_STAFF_PASSWORD"
+
+
+@click.group()
+def staff() -> None:
+    """Accounts of the staff desk (/staff): add, list, remove, passwd, unlock.
+
+    Passwords are read from CHILDSAFE_STAFF_PASSWORD if set, else asked for twice without
+    echo on a terminal, else read as one line from standard input.
+
+    Example:
+
+        childsafe staff add lan --role admin
+    """
+
+
+def _auth(db: Path | None) -> AuthStore:
+    from bot.staff.auth import AuthStore
+
+    settings = _settings(db)
+    return AuthStore(settings.db_path, session_hours=settings.staff_session_hours)
+
+
+def _read_password() -> str:
+    from bot.staff.auth import PASSWORD_RULE
+
+    if env := os.environ.get(PASSWORD_ENV):
+        return env
+    if sys.stdin.isatty():
+        click.echo(PASSWORD_RULE, err=True)
+        password: str = click.prompt(
+            "Mật khẩu / password", hide_input=True, confirmation_prompt=True, err=True
+        )
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@staff.command(name="add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["viewer", "admin"]),
+    default="viewer",
+    show_default=True,
+    help="viewer: read and export; admin: also label messages and read the audit log.",
+)
+@db_option
+def staff_add(name: str, role: str, db: Path | None) -> None:
+    """Add a staff user (password: see `childsafe staff --help`).
+
+    Example:
+
+        CHILDSAFE_STAFF_PASSWORD=... childsafe staff add lan --role admin
+    """
+    from bot.staff.auth import AuthError
+
+    auth = _auth(db)
+    try:
+        user = auth.add_user(name, _read_password(), role)
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"added staff user {user.username!r} ({user.role}) to {auth.db_path}")
+
+
+@staff.command(name="list")
+@db_option
+def staff_list(db: Path | None) -> None:
+    """List staff users: name, role, created, last login."""
+    users = _auth(db).users()
+    if not users:
+        click.echo("no staff users yet: childsafe staff add NAME [--role viewer|admin]")
+        return
+    for user in users:
+        click.echo(
+            f"{user.username:<24} {user.role:<7} created {user.created_at[:16]}  "
+            f"last login {(user.last_login_at or 'never')[:16]}"
+        )
+
+
+@staff.command(name="remove")
+@click.argument("name")
+@db_option
+def staff_remove(name: str, db: Path | None) -> None:
+    """Remove a staff user; their sessions end at once."""
+    if not _auth(db).remove_user(name):
+        raise click.ClickException(f"no staff user {name!r}")
+    click.echo(f"removed staff user {name!r}")
+
+
+@staff.command(name="passwd")
+@click.argument("name")
+@db_option
+def staff_passwd(name: str, db: Path | None) -> None:
+    """Set a staff user's password (read like `add`); their sessions end at once."""
+    from bot.staff.auth import AuthError
+
+    try:
+        _auth(db).set_password(name, _read_password())
+    except AuthError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"password changed for {name!r}")
+
+
+@staff.command(name="unlock")
+@click.argument("name")
+@db_option
+def staff_unlock(name: str, db: Path | None) -> None:
+    """Forget a name's failed logins, ending a lockout (an address lock still runs out)."""
+    forgotten = _auth(db).unlock(name)
+    click.echo(f"unlocked {name!r} ({forgotten} failed login(s) forgotten)")
+
+
 def register(cli: click.Group) -> None:
-    for command in (report, purge, export_training, eval_redaction):
+    for command in (report, purge, export_training, eval_redaction, staff):
         cli.add_command(command)

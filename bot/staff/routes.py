@@ -1,0 +1,904 @@
+"""The staff desk at /staff: overview, search, review queue, exports, audit log (Vietnamese UI).
+
+Server-rendered pages (Jinja2), no script at all: charts are inline SVG (bot/staff/charts.py),
+filters are GET forms, a label is a POST form per message. Reads go through
+`handlers.logquery` on read-only connections; labels through `RequestLog.set_label`; users,
+sessions, CSRF, lockout and the audit log through `bot.staff.auth.AuthStore`.
+
+Who may do what: anyone logged in reads every page and downloads both exports; labelling
+messages and reading the audit log need the `admin` role. Anonymous visitors are sent to
+the login page (pages) or get 401 (downloads). Every state-changing POST must carry the
+session's CSRF token and come from this site (Origin, or Referer when Origin is absent).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import io
+import logging
+import math
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import jinja2
+from markupsafe import Markup, escape
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bot.features import Feature
+from bot.settings import Settings
+from bot.staff import charts
+from bot.staff.auth import AuthStore, Session, csrf_matches
+from handlers import logquery
+from handlers.logquery import Filters, LogUnavailable
+from handlers.pipeline import Assistant
+from handlers.redact import PLACEHOLDERS, redact
+from handlers.requestlog import VIETNAM, RequestLog, request_log_of
+from handlers.topics import ALL_INTENTS, LABELS
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/staff"
+LOGIN_PATH = f"{PREFIX}/login"
+COOKIE = "childsafe_staff"
+HERE = Path(__file__).resolve().parent
+TEMPLATE_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+STATIC_TYPES = {"staff.css": "text/css; charset=utf-8"}
+PAGE_SIZE = 50
+AUDIT_PAGE_SIZE = 100
+DEFAULT_DAYS = 7
+MAX_RANGE_DAYS = 366
+MAX_FIELD_CHARS = 200  # query and form values are cut here (a search needs no more)
+SKIP_LABEL = "skip"  # "bỏ qua": leaves the queue, never becomes training data
+
+KNOWN_CHANNELS = ("web", "telegram", "zalo", "cli", "console", "api")
+CHANNEL_LABELS = {
+    "web": "Web",
+    "telegram": "Telegram",
+    "zalo": "Zalo",
+    "cli": "Dòng lệnh",
+    "console": "Trò chuyện trên máy",
+    "api": "API",
+}
+ROLE_LABELS = {
+    "parent": "Phụ huynh",
+    "student": "Học sinh",
+    "teacher": "Giáo viên",
+    "any": "Chưa rõ",
+}
+KIND_LABELS = {
+    "answer": "Trả lời",
+    "clarify": "Hỏi lại",
+    "urgent": "Khẩn cấp",
+    "fallback": "Không trả lời được",
+    "command": "Lệnh",
+    "notice": "Thông báo",
+}
+INTENT_LABELS = {
+    **LABELS,
+    "greet": "Chào hỏi",
+    "goodbye": "Tạm biệt",
+    "thanks": "Cảm ơn",
+    "bot_challenge": "Hỏi về trợ lý",
+    "out_of_scope": "Ngoài phạm vi",
+    "help": "Hỏi cách dùng",
+    SKIP_LABEL: "Bỏ qua",
+    "?": "Chưa rõ",
+}
+ACTION_LABELS = {
+    "login": "Đăng nhập",
+    "login_failed": "Đăng nhập sai",
+    "login_locked": "Đăng nhập khi đang bị khóa",
+    "logout": "Đăng xuất",
+    "search": "Tra cứu",
+    "label": "Gán nhãn",
+    "export_csv": "Xuất CSV",
+    "export_training": "Xuất dữ liệu huấn luyện",
+    "staff_add": "Thêm tài khoản",
+    "staff_remove": "Xóa tài khoản",
+    "staff_passwd": "Đổi mật khẩu",
+    "staff_unlock": "Mở khóa đăng nhập",
+}
+ROLE_NAMES = {"viewer": "Xem", "admin": "Quản trị"}
+
+LOGIN_FAILED = "Tên đăng nhập hoặc mật khẩu không đúng."
+NOT_ALLOWED = "Trang này chỉ dành cho quản trị viên."
+NO_LOG = "Chưa có nhật ký: chưa có tin nhắn nào được ghi lại."
+
+
+# ---------------------------------------------------------------------------- headers
+
+
+def staff_headers(secure: bool) -> dict[str, str]:
+    """Headers on every /staff response: strict CSP (no script at all), no caching,
+    no framing, no referrer outside this site (Origin still reaches us on our own POSTs)."""
+    csp = "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'none'",
+            "style-src 'self'",
+            "img-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+    headers = {
+        "Content-Security-Policy": csp,
+        "Cache-Control": "no-store",
+        "Pragma": "no-cache",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "same-origin",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        "X-Robots-Tag": "noindex, nofollow",
+    }
+    if secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    return headers
+
+
+def is_staff_path(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+class StaffHeadersMiddleware:
+    """Adds `staff_headers` to every response under /staff (errors and redirects included);
+    a header a route set itself (a stylesheet's caching) is kept."""
+
+    def __init__(self, app: ASGIApp, secure: bool) -> None:
+        self.app = app
+        self.headers = staff_headers(secure)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_staff_path(str(scope.get("path", ""))):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def same_origin(request: Request) -> bool:
+    """The POST comes from a page of this site: its Origin (or, without one, its Referer)
+    names the host the request was sent to. `Origin: null` never passes."""
+    host = request.headers.get("host", "").lower()
+    origin = request.headers.get("origin")
+    source = origin if origin is not None else request.headers.get("referer")
+    if not host or not source:
+        return False
+    parts = urlsplit(source)
+    return parts.scheme in ("http", "https") and parts.netloc.lower() == host
+
+
+def safe_next(value: str | None) -> str:
+    """Where to go after login: a staff page of this site, nothing else (no open redirect)."""
+    if not value or len(value) > 1000 or "\\" in value or not value.isprintable():
+        return PREFIX
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not is_staff_path(parts.path):
+        return PREFIX
+    if parts.path in (LOGIN_PATH, f"{PREFIX}/logout"):
+        return PREFIX
+    return value
+
+
+# ---------------------------------------------------------------------------- filters
+
+
+@dataclass(slots=True)
+class FilterForm:
+    """The list's filters as typed in the form (echoed back), and what they mean."""
+
+    q: str = ""
+    intent: str = ""
+    channel: str = ""
+    urgent: str = ""  # "", "1", "0"
+    labelled: str = ""  # "", "1", "0"
+    since: str = ""
+    until: str = ""
+    min_conf: str = ""
+    max_conf: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, str]) -> FilterForm:
+        form = cls()
+        for name in FILTER_FIELDS:
+            setattr(form, name, str(params.get(name, "")).strip()[:MAX_FIELD_CHARS])
+        return form
+
+    def filters(self) -> Filters:
+        """The query these values ask for; a value that makes no sense is reported in
+        `errors` and left out."""
+        self.errors.clear()
+        since = self._date(self.since, "Từ ngày")
+        until = self._date(self.until, "Đến ngày")
+        if since and until and since > until:
+            self.errors.append("“Từ ngày” ở sau “Đến ngày”; đã bỏ khoảng ngày.")
+            since = until = None
+        low = self._confidence(self.min_conf, "Độ tin cậy từ")
+        high = self._confidence(self.max_conf, "Độ tin cậy đến")
+        intent = self.intent if self.intent in INTENT_LABELS or self.intent in ALL_INTENTS else ""
+        if self.intent and not intent:
+            self.errors.append("Chủ đề không có trong danh sách; đã bỏ.")
+        return Filters(
+            since=since,
+            until=until,
+            intent=intent or None,
+            channel=self.channel or None,
+            urgent={"1": True, "0": False}.get(self.urgent),
+            labelled={"1": True, "0": False}.get(self.labelled),
+            min_confidence=low,
+            max_confidence=high,
+            text=self.q or None,
+        )
+
+    def _date(self, value: str, name: str) -> dt.date | None:
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.errors.append(f"“{name}” không phải ngày (YYYY-MM-DD); đã bỏ.")
+            return None
+
+    def _confidence(self, value: str, name: str) -> float | None:
+        if not value:
+            return None
+        try:
+            number = float(value.replace(",", "."))
+        except ValueError:
+            number = math.nan
+        if not 0.0 <= number <= 1.0:
+            self.errors.append(f"“{name}” phải là số từ 0 đến 1; đã bỏ.")
+            return None
+        return number
+
+    def given(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in FILTER_FIELDS if getattr(self, name)}
+
+    def query(self, **extra: Any) -> str:
+        values: dict[str, Any] = {**self.given(), **{k: v for k, v in extra.items() if v}}
+        return urlencode(values)
+
+    def describe(self) -> str:
+        """For the audit log: the filters, the search text redacted like the log itself."""
+        parts = []
+        for name, value in self.given().items():
+            shown = redact(value).text if name == "q" else value
+            parts.append(f"{name}={shown}")
+        return "; ".join(parts)
+
+
+FILTER_FIELDS = tuple(f.name for f in fields(FilterForm) if f.name != "errors")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    number: int
+    size: int
+    total: int
+
+    @property
+    def count(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @classmethod
+    def of(cls, raw: str | None, size: int, total: int) -> Page:
+        try:
+            number = int(raw or 1)
+        except ValueError:
+            number = 1
+        pages = max(1, math.ceil(total / size))
+        return cls(min(max(1, number), pages), size, total)
+
+
+def parse_range(params: Mapping[str, str], today: dt.date) -> tuple[dt.date, dt.date, list[str]]:
+    """The overview's dates: `since`/`until`, or `days` back from today (default 7)."""
+    errors: list[str] = []
+    until = today
+    try:
+        days = max(1, min(MAX_RANGE_DAYS, int(params.get("days") or DEFAULT_DAYS)))
+    except ValueError:
+        days = DEFAULT_DAYS
+    since = until - dt.timedelta(days=days - 1)
+    if params.get("since") or params.get("until"):
+        try:
+            until = dt.date.fromisoformat(params.get("until") or today.isoformat())
+            since = dt.date.fromisoformat(
+                params.get("since") or (until - dt.timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+            )
+        except ValueError:
+            errors.append("Ngày không hợp lệ (YYYY-MM-DD); đang xem 7 ngày gần nhất.")
+            until, since = today, today - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if since > until:
+        errors.append("“Từ ngày” ở sau “Đến ngày”; đã đổi chỗ hai ngày.")
+        since, until = until, since
+    if (until - since).days >= MAX_RANGE_DAYS:
+        errors.append(f"Tối đa {MAX_RANGE_DAYS} ngày; đã rút ngắn.")
+        since = until - dt.timedelta(days=MAX_RANGE_DAYS - 1)
+    return since, until, errors
+
+
+# ---------------------------------------------------------------------------- display
+
+
+def intent_label(intent: str | None) -> str:
+    if not intent:
+        return "Chưa rõ"
+    return INTENT_LABELS.get(intent, intent)
+
+
+def local_time(ts: str | None) -> str:
+    if not ts:
+        return ""
+    try:
+        return dt.datetime.fromisoformat(ts).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return ts
+
+
+def number(value: float | int | None) -> str:
+    return "" if value is None else f"{value:,.0f}".replace(",", ".")
+
+
+def percent(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return ""
+    return f"{100 * value:.{digits}f}%".replace(".", ",")
+
+
+def confidence(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+_PLACEHOLDER_HTML = re.compile(
+    "|".join(re.escape(str(escape(p))) for p in sorted(PLACEHOLDERS.values(), key=len)[::-1])
+)
+
+
+def redacted(text: str | None) -> Markup:
+    """The stored text, escaped, with its placeholders marked so staff see what was hidden."""
+    safe = str(escape(text or ""))
+    return Markup(_PLACEHOLDER_HTML.sub(lambda m: f'<span class="ph">{m.group()}</span>', safe))
+
+
+def build_templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        intent_label=intent_label,
+        channel_label=lambda c: CHANNEL_LABELS.get(c or "", c or ""),
+        role_label=lambda r: ROLE_LABELS.get(r or "", r or ""),
+        kind_label=lambda k: KIND_LABELS.get(k or "", k or ""),
+        action_label=lambda a: ACTION_LABELS.get(a or "", a or ""),
+        role_name=lambda r: ROLE_NAMES.get(r or "", r or ""),
+        local_time=local_time,
+        number=number,
+        percent=percent,
+        confidence=confidence,
+        redacted=redacted,
+    )
+    return Jinja2Templates(env=env)
+
+
+@dataclass(frozen=True, slots=True)
+class StaticFile:
+    body: bytes
+    media_type: str
+    etag: str
+
+    @classmethod
+    def load(cls, name: str, media_type: str) -> StaticFile:
+        body = (STATIC_DIR / name).read_bytes()
+        return cls(body, media_type, '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
+
+
+# ---------------------------------------------------------------------------- the desk
+
+Handler = Callable[[Request, Session], Awaitable[Response]]
+
+
+class StaffDesk:
+    def __init__(
+        self, settings: Settings, auth: AuthStore, request_log: RequestLog | None = None
+    ) -> None:
+        self.settings = settings
+        self.db_path = settings.db_path
+        self.auth = auth
+        self.request_log = request_log
+        self.templates = build_templates()
+        self.static = {name: StaticFile.load(name, t) for name, t in STATIC_TYPES.items()}
+        self.cookie_secure = settings.staff_cookie_secure
+        self.session_seconds = int(settings.staff_session_hours * 3600)
+
+    # ------------------------------------------------------------------ plumbing
+    def routes(self) -> list[BaseRoute]:
+        return [
+            Route(PREFIX, self.guard(self.overview), methods=["GET"]),
+            Route(LOGIN_PATH, self.login_page, methods=["GET"]),
+            Route(LOGIN_PATH, self.login_submit, methods=["POST"]),
+            Route(f"{PREFIX}/logout", self.guard(self.logout), methods=["POST"]),
+            Route(f"{PREFIX}/search", self.guard(self.search), methods=["GET"]),
+            Route(f"{PREFIX}/review", self.guard(self.review), methods=["GET"]),
+            Route(
+                f"{PREFIX}/review/{{row_id:int}}",
+                self.guard(self.label, admin=True),
+                methods=["POST"],
+            ),
+            Route(f"{PREFIX}/exports", self.guard(self.exports), methods=["GET"]),
+            Route(
+                f"{PREFIX}/export/messages.csv",
+                self.guard(self.export_csv, download=True),
+                methods=["GET"],
+            ),
+            Route(
+                f"{PREFIX}/export/training.yml",
+                self.guard(self.export_training, download=True),
+                methods=["GET"],
+            ),
+            Route(f"{PREFIX}/audit", self.guard(self.audit, admin=True), methods=["GET"]),
+            Route(f"{PREFIX}/static/{{name:str}}", self.static_file, methods=["GET"]),
+        ]
+
+    def guard(
+        self, handler: Handler, *, admin: bool = False, download: bool = False
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """Only for a live session (and the admin role if asked); POSTs also need the
+        session's CSRF token and to come from this site."""
+
+        async def endpoint(request: Request) -> Response:
+            token = request.cookies.get(COOKIE)
+            session = await run_in_threadpool(self.auth.session, token)
+            if session is None:
+                if download:
+                    return PlainTextResponse("Cần đăng nhập / login required", status_code=401)
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                response: Response = RedirectResponse(
+                    f"{LOGIN_PATH}?next={quote(target, safe='')}", status_code=303
+                )
+                if token:
+                    self._clear_cookie(response)
+                return response
+            if request.method == "POST":
+                form = await request.form()
+                submitted = form.get("csrf_token")
+                if not same_origin(request) or not csrf_matches(
+                    session, submitted if isinstance(submitted, str) else None
+                ):
+                    return self.render(
+                        request,
+                        "error.html",
+                        {
+                            "session": session,
+                            "message": "Yêu cầu không hợp lệ (CSRF). "
+                            "Hãy tải lại trang rồi thử lại.",
+                        },
+                        status_code=403,
+                    )
+            if admin and not session.user.is_admin:
+                if download:
+                    return PlainTextResponse(NOT_ALLOWED, status_code=403)
+                return self.render(
+                    request, "error.html", {"session": session, "message": NOT_ALLOWED}, 403
+                )
+            return await handler(request, session)
+
+        return endpoint
+
+    def render(
+        self,
+        request: Request,
+        template: str,
+        context: dict[str, Any],
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        base: dict[str, Any] = {"session": None, "active": "", "errors": [], "notice": ""}
+        return self.templates.TemplateResponse(
+            request, template, {**base, **context}, status_code=status_code, headers=headers
+        )
+
+    def _set_cookie(self, response: Response, token: str) -> None:
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=self.session_seconds,
+            path=PREFIX,
+            secure=self.cookie_secure,
+            httponly=True,
+            samesite="strict",
+        )
+
+    def _clear_cookie(self, response: Response) -> None:
+        response.delete_cookie(
+            COOKIE, path=PREFIX, secure=self.cookie_secure, httponly=True, samesite="strict"
+        )
+
+    def _read(self, query: Callable[[Any], Any]) -> Any:
+        """Run `query(conn)` on a read-only connection to the log (in a worker thread)."""
+        conn = logquery.connect_readonly(self.db_path)
+        with contextlib.closing(conn):
+            return query(conn)
+
+    async def read(self, query: Callable[[Any], Any]) -> Any:
+        return await run_in_threadpool(self._read, query)
+
+    # ------------------------------------------------------------------ login
+    async def login_page(self, request: Request) -> Response:
+        if await run_in_threadpool(self.auth.session, request.cookies.get(COOKIE)):
+            return RedirectResponse(safe_next(request.query_params.get("next")), status_code=303)
+        return self.render(
+            request,
+            "login.html",
+            {
+                "next": safe_next(request.query_params.get("next")),
+                "username": "",
+                "notice": "Bạn đã đăng xuất." if request.query_params.get("bye") else "",
+            },
+        )
+
+    async def login_submit(self, request: Request) -> Response:
+        form = await request.form()
+        username = str(form.get("username") or "")[:MAX_FIELD_CHARS]
+        password = str(form.get("password") or "")
+        target = safe_next(str(form.get("next") or ""))
+        context: dict[str, Any] = {"next": target, "username": username}
+        if not same_origin(request):
+            context["errors"] = ["Yêu cầu không hợp lệ. Hãy tải lại trang đăng nhập."]
+            return self.render(request, "login.html", context, status_code=403)
+        if not username.strip() or not password:
+            context["errors"] = ["Hãy nhập tên đăng nhập và mật khẩu."]
+            return self.render(request, "login.html", context, status_code=400)
+        client = request.client.host if request.client else "?"
+        result = await run_in_threadpool(self.auth.login, username, password, client)
+        if result.ok and result.token:
+            response = RedirectResponse(target, status_code=303)
+            self._set_cookie(response, result.token)
+            return response
+        if result.locked_until is not None:
+            now = dt.datetime.now(dt.UTC)
+            minutes = max(1, math.ceil((result.locked_until - now).total_seconds() / 60))
+            context["errors"] = [
+                f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+            ]
+            retry = str(max(60, minutes * 60))
+            return self.render(request, "login.html", context, 429, {"Retry-After": retry})
+        context["errors"] = [LOGIN_FAILED]
+        return self.render(request, "login.html", context, status_code=401)
+
+    async def logout(self, request: Request, session: Session) -> Response:
+        await run_in_threadpool(self.auth.logout, request.cookies.get(COOKIE))
+        response = RedirectResponse(f"{LOGIN_PATH}?bye=1", status_code=303)
+        self._clear_cookie(response)
+        return response
+
+    # ------------------------------------------------------------------ overview
+    async def overview(self, request: Request, session: Session) -> Response:
+        since, until, errors = parse_range(request.query_params, logquery.today())
+        context: dict[str, Any] = {
+            "session": session,
+            "active": "overview",
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            "days_shown": (until - since).days + 1,
+            "errors": errors,
+            "presets": [(7, "7 ngày"), (30, "30 ngày"), (90, "90 ngày")],
+        }
+        try:
+            figures = await self.read(lambda conn: logquery.summary(conn, since, until))
+        except LogUnavailable:
+            context.update(figures=None, notice=NO_LOG, failed=self._live_failures())
+            return self.render(request, "overview.html", context)
+        days = charts.day_range(since, until)
+        per_day = {d.day: d for d in figures.days}
+        empty = logquery.DayFigures(day="")
+        rows = [per_day.get(day, empty) for day in days]
+        topics = charts.grouped(days, [r.by_intent for r in rows], INTENT_LABELS)
+        channels = charts.grouped(days, [r.by_channel for r in rows], CHANNEL_LABELS)
+        urgent = charts.ChartData(
+            tuple(days),
+            (
+                charts.Series(
+                    "urgent", "Tin khẩn cấp", tuple(float(r.urgent) for r in rows), "#b3261e"
+                ),
+            ),
+        )
+        rate = charts.ChartData(
+            tuple(days),
+            (
+                charts.Series(
+                    "fallback",
+                    "Tỉ lệ không trả lời được",
+                    tuple(100.0 * r.fallback / r.total if r.total else 0.0 for r in rows),
+                    "#0072b2",
+                ),
+            ),
+        )
+        span = f"từ {local_date(since)} đến {local_date(until)}"
+        context.update(
+            figures=figures,
+            failed=max(figures.failed_writes + figures.dropped, self._live_failures()),
+            charts=[
+                self._chart(
+                    "topics",
+                    "Tin nhắn theo ngày và chủ đề",
+                    topics,
+                    charts.stacked_bars(
+                        topics,
+                        "chart-topics",
+                        "Tin nhắn theo ngày và chủ đề",
+                        f"Cột chồng: số tin nhắn mỗi ngày {span}, chia theo chủ đề.",
+                        "tin",
+                    ),
+                ),
+                self._chart(
+                    "channels",
+                    "Tin nhắn theo ngày và kênh",
+                    channels,
+                    charts.stacked_bars(
+                        channels,
+                        "chart-channels",
+                        "Tin nhắn theo ngày và kênh",
+                        f"Cột chồng: số tin nhắn mỗi ngày {span}, chia theo kênh.",
+                        "tin",
+                    ),
+                ),
+                self._chart(
+                    "urgent",
+                    "Tin khẩn cấp mỗi ngày",
+                    urgent,
+                    charts.stacked_bars(
+                        urgent,
+                        "chart-urgent",
+                        "Tin khẩn cấp mỗi ngày",
+                        f"Số tin báo nguy hiểm ngay mỗi ngày {span}.",
+                        "tin",
+                    ),
+                ),
+                self._chart(
+                    "fallback",
+                    "Tỉ lệ không trả lời được mỗi ngày",
+                    rate,
+                    charts.lines(
+                        rate,
+                        "chart-fallback",
+                        "Tỉ lệ không trả lời được mỗi ngày",
+                        f"Đường: phần trăm tin trợ lý hỏi lại, không trả lời được "
+                        f"hoặc ngoài phạm vi, mỗi ngày {span}.",
+                        percent=True,
+                    ),
+                    percent=True,
+                ),
+            ],
+            top_intents=figures.top_intents(10),
+        )
+        return self.render(request, "overview.html", context)
+
+    @staticmethod
+    def _chart(
+        key: str, title: str, data: charts.ChartData, svg: Markup, percent: bool = False
+    ) -> dict[str, Any]:
+        return {"key": key, "title": title, "data": data, "svg": svg, "percent": percent}
+
+    def _live_failures(self) -> int:
+        return self.request_log.stats().failed if self.request_log else 0
+
+    # ------------------------------------------------------------------ search
+    async def search(self, request: Request, session: Session) -> Response:
+        form = FilterForm.from_query(request.query_params)
+        filters = form.filters()
+        context: dict[str, Any] = {
+            "session": session,
+            "active": "search",
+            "form": form,
+            "errors": form.errors,
+            **self._choices(form),
+        }
+        try:
+            total = await self.read(lambda conn: logquery.count(conn, filters))
+            page = Page.of(request.query_params.get("page"), PAGE_SIZE, total)
+            rows = await self.read(
+                lambda conn: logquery.search(conn, filters, PAGE_SIZE, page.offset)
+            )
+        except LogUnavailable:
+            total, page, rows = 0, Page(1, PAGE_SIZE, 0), []
+            context["notice"] = NO_LOG
+        if form.given() and page.number == 1:
+            await run_in_threadpool(
+                self.auth.audit, session.username, "search", None, form.describe()
+            )
+        context.update(rows=rows, page=page, total=total, csv_query=form.query())
+        return self.render(request, "search.html", context)
+
+    @staticmethod
+    def _choices(form: FilterForm) -> dict[str, Any]:
+        channels = list(KNOWN_CHANNELS)
+        if form.channel and form.channel not in channels:
+            channels.append(form.channel)
+        return {
+            "intents": [(i, intent_label(i)) for i in ALL_INTENTS],
+            "channels": [(c, CHANNEL_LABELS.get(c, c)) for c in channels],
+        }
+
+    # ------------------------------------------------------------------ review queue
+    async def review(self, request: Request, session: Session) -> Response:
+        context: dict[str, Any] = {
+            "session": session,
+            "active": "review",
+            "label_choices": [*((i, intent_label(i)) for i in ALL_INTENTS)],
+            "skip_label": SKIP_LABEL,
+            "saved": None,
+        }
+        saved = request.query_params.get("saved", "")
+        if saved.isdigit():
+            context["saved"] = int(saved)
+        queue = Filters(review=True)
+        try:
+            total = await self.read(lambda conn: logquery.count(conn, queue))
+            page = Page.of(request.query_params.get("page"), PAGE_SIZE, total)
+            rows = await self.read(lambda conn: logquery.review_queue(conn, PAGE_SIZE, page.offset))
+        except LogUnavailable:
+            total, page, rows = 0, Page(1, PAGE_SIZE, 0), []
+            context["notice"] = NO_LOG
+        context.update(rows=rows, page=page, total=total)
+        return self.render(request, "review.html", context)
+
+    async def label(self, request: Request, session: Session) -> Response:
+        row_id = int(request.path_params["row_id"])
+        form = await request.form()
+        label = str(form.get("label") or "")
+        page = str(form.get("page") or "1")
+        if label not in ALL_INTENTS and label != SKIP_LABEL:
+            message = "Hãy chọn một chủ đề trong danh sách (hoặc “Bỏ qua”)."
+            return self.render(request, "error.html", {"session": session, "message": message}, 400)
+        found = await run_in_threadpool(self._set_label, row_id, label, session.username)
+        if not found:
+            message = f"Không có tin nhắn #{row_id} (có thể đã bị xóa theo thời hạn lưu)."
+            return self.render(request, "error.html", {"session": session, "message": message}, 404)
+        await run_in_threadpool(self.auth.audit, session.username, "label", row_id, label)
+        query = urlencode({"page": page if page.isdigit() else "1", "saved": row_id})
+        return RedirectResponse(f"{PREFIX}/review?{query}", status_code=303)
+
+    def _set_label(self, row_id: int, label: str, staff: str) -> bool:
+        # Through the running log's writer when there is one; otherwise an unstarted
+        # RequestLog runs the same update itself on its own connection.
+        request_log = self.request_log or RequestLog(self.db_path)
+        return request_log.set_label(row_id, label, staff)
+
+    # ------------------------------------------------------------------ exports
+    async def exports(self, request: Request, session: Session) -> Response:
+        form = FilterForm.from_query(request.query_params)
+        form.filters()
+        context: dict[str, Any] = {
+            "session": session,
+            "active": "exports",
+            "form": form,
+            "errors": form.errors,
+            "labelled": 0,
+            "total": 0,
+            **self._choices(form),
+        }
+        try:
+            labelled, total = await self.read(
+                lambda conn: (
+                    logquery.count(conn, Filters(labelled=True)),
+                    logquery.count(conn, Filters()),
+                )
+            )
+            context.update(labelled=labelled, total=total)
+        except LogUnavailable:
+            context["notice"] = NO_LOG
+        return self.render(request, "exports.html", context)
+
+    async def export_csv(self, request: Request, session: Session) -> Response:
+        form = FilterForm.from_query(request.query_params)
+        filters = form.filters()
+
+        def build(conn: Any) -> tuple[str, int]:
+            buffer = io.StringIO()
+            buffer.write("\ufeff")  # Excel reads UTF-8 only with a BOM
+            written = logquery.write_csv(logquery.iter_rows(conn, filters), buffer)
+            return buffer.getvalue(), written
+
+        try:
+            text, written = await self.read(build)
+        except LogUnavailable:
+            text, written = "\ufeff" + logquery.csv_text([]), 0
+        detail = f"{written} dòng" + (f"; {form.describe()}" if form.given() else "")
+        await run_in_threadpool(self.auth.audit, session.username, "export_csv", None, detail)
+        name = f"childsafe-tin-nhan-{logquery.today().isoformat()}.csv"
+        return Response(
+            text.encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    async def export_training(self, request: Request, session: Session) -> Response:
+        try:
+            result = await self.read(logquery.export_training)
+            text, detail = result.yaml_text, f"{result.examples} ví dụ, {result.intents} chủ đề"
+        except LogUnavailable:
+            text, detail = 'version: "3.1"\nnlu: []\n', "0 ví dụ"
+        await run_in_threadpool(self.auth.audit, session.username, "export_training", None, detail)
+        name = f"childsafe-nlu-can-bo-{logquery.today().isoformat()}.yml"
+        return Response(
+            text.encode("utf-8"),
+            media_type="application/yaml; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    # ------------------------------------------------------------------ audit
+    async def audit(self, request: Request, session: Session) -> Response:
+        total = await run_in_threadpool(self.auth.audit_count)
+        page = Page.of(request.query_params.get("page"), AUDIT_PAGE_SIZE, total)
+        entries = await run_in_threadpool(self.auth.audit_entries, page.size, page.offset)
+        context = {
+            "session": session,
+            "active": "audit",
+            "entries": entries,
+            "page": page,
+            "total": total,
+        }
+        return self.render(request, "audit.html", context)
+
+    # ------------------------------------------------------------------ assets
+    async def static_file(self, request: Request) -> Response:
+        found = self.static.get(request.path_params["name"])
+        if found is None:
+            return PlainTextResponse("Không có tệp này.", status_code=404)
+        headers = {"ETag": found.etag, "Cache-Control": "no-cache"}
+        if request.headers.get("if-none-match") == found.etag:
+            return Response(status_code=304, headers=headers)
+        return Response(found.body, media_type=found.media_type, headers=headers)
+
+
+def local_date(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def feature(settings: Settings, assistant: Assistant) -> Feature:
+    auth = AuthStore(settings.db_path, session_hours=settings.staff_session_hours)
+    desk = StaffDesk(settings, auth, request_log_of(assistant))
+    staff = len(auth.users())
+    if not staff:
+        log.warning("staff desk: no staff users yet; add one with `childsafe staff add NAME`")
+    secure = "" if settings.staff_cookie_secure else " (cookie not Secure: http only for tests)"
+    return Feature(
+        name="staff",
+        routes=desk.routes(),
+        middleware=[Middleware(StaffHeadersMiddleware, secure=settings.staff_cookie_secure)],
+        description=f"bàn làm việc của cán bộ tại {PREFIX} ({staff} tài khoản){secure}",
+    )
