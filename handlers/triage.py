@@ -510,6 +510,14 @@ _KID = (
     r"|dua nho|dua be|dua tre|nho|nho em|thang em|con gai|con trai|chau gai|chau trai|no"
     r"|thang|nhoc|em)"
 )
+_POISON = (
+    r"(?:thuoc tru sau|thuoc chuot|ba chuot|thuoc diet co|thuoc diet chuot|nuoc tay|javen"
+    r"|dau hoa|hoa chat|thuoc sau|nam doc|la ngon)"
+)
+_SYMPTOM = (
+    r"(?:sui bot|non|non oi|co giat|bat tinh|lim di|tim tai|kho tho|nam bat dong|khong tinh"
+    r"|lu du|mui (?:thuoc|la))"
+)
 _CHILD = (
     r"con|chau|be|em be|em gai|em trai|thang be|con be|thang nho|con nho|thang cu|dua nho"
     r"|dua be|nho|thang em|con gai|con trai|chau gai|chau trai"
@@ -528,7 +536,7 @@ _HIT = (
     r"(?:danh(?! (?i:gia|rang|cau|bong|may|thuc|van|so|co|bai|roi|mat|son|phan|trung|lua|giay"
     r"|dan|trong|golf|thue|vay|bat|vong|chen|lieu|tieng|doi|dong|giac|bac|game|boss|nhau|ghen"
     r"|du|dien|ket|thuoc|chu|nhip|ten|tra|dau(?! (?:em|con|toi|tui|minh|qua|lam))|xe|ca|cuoc"
-    r"|thu|gion|bong ban|quan vot)\b)"
+    r"|thu|gion|bong ban|quan vot|tinh|sach|hieu|muc|nghia|thiep|nhan|lam)\b)"
     r"|(?<!(?i:bong) )(?<!(?i:cua) )(?<!da )(?<!soi )dap(?! (?i:xe|an)\b)"
     r"|(?<!hiep )(?<!cuong )(?<!khieu )(?<!thu )dam(?! (?i:cuoi|ma|gio|dong|bao|phan|chat"
     r"|duong|me|tho|nhan|lay|sen|hong)\b)"
@@ -666,7 +674,7 @@ _CRIES: dict[Danger, tuple[_Pattern, ...]] = {
         r"|khong lien lac duoc)\b",
         r"\b(?:tim|kiem) (?:\w+ ){0,3}(?:khong|chua) (?:thay|ra)\b",
         r"\b(?:nguoi la|ong la|chu la|ba la|co la|anh la|chi la|nguoi dan ong la|nguoi phu nu la"
-        r"|dan ong la|ke la|nguoi khong quen|nguoi la mat|xe la)(?: \w+){0,4}? (?:ru|keo|loi|bat"
+        r"|dan ong la|ke la|nguoi khong quen|nguoi la mat|xe la)(?: \w+){0,6}? (?:ru|keo|loi|bat"
         r"|dua|don|dan|dat|du|du do|goi|cho (?:\w+ ){0,2}(?:keo|banh|tien|qua|do choi)|di theo"
         r"|bam theo|theo doi|theo|lang vang|rinh|bao (?:\w+ )?(?:di theo|len xe|ra)|cong|om"
         r"|nam tay|cho (?:\w+ )?len xe)\b",
@@ -676,8 +684,10 @@ _CRIES: dict[Danger, tuple[_Pattern, ...]] = {
         r"\b(?:giu|du|lua|bat|nhot|dua)(?: [\w,]+){1,8} khong cho (?:\w+ )?(?:ve|di|ra ngoai"
         r"|lien lac)\b",
         r"\b(?:lac|mat|lac mat) con\b",
+        r"\b(?:lua|dua|dan|du|ban|bat|cho) (?:\w+ ){0,2}(?:sang|qua|ra) (?:\w+ )?(?:bien gioi"
+        r"|trung quoc|tq|campuchia|lao|nuoc ngoai|ben kia)\b",
         r"(?<!me )(?<!bo )(?<!ba )(?<!ma )(?<!cha )\b(?:chay theo|di theo|bam theo|theo doi|rinh)"
-        r" (?:em|con|toi|minh|chau|be|tui)\b(?! (?:di|ve|den|(?i:toi)|len|ra|vao)\b)",
+        r" (?:em|con|toi|minh|chau|be|tui)\b(?! (?:di|len|ra|vao)\b)",
         r"(?<!me )(?<!bo )(?<!ba )(?<!ma )(?<!cha )(?<!co )(?<!thay )\b(?:bao|ru|keo|du|goi|ep"
         r"|bat) (?:em|con|chau|be|minh|tui)? ?(?:len xe|ra xe|vao xe)\b",
         r"\b(?:nam|keo|giat) (?:\w+ )?tay (?:\w+ )?(?:keo|loi|ra xe|len xe)\b",
@@ -708,10 +718,10 @@ _SITUATIONS: dict[Danger, tuple[_Pattern, ...]] = {
         r"|con be)\b",
         r"\b(?:di|dot) (?:\w+ )?(?:thuoc la|tan thuoc)\b",
         r"\btat (?:axit|a xit|nuoc soi|xang)\b",
-        rf"\b(?:chan) (?:duong|dau|(?i:cua)) (?:\w+ )?(?:{_SELF}|danh|doa|xin tien|cuop)",
+        rf"\bchan (?:duong|dau|(?i:cua)) (?:{_SELF}|danh|doa|xin tien|cuop)\b",
         rf"\bchan (?:duong |dau )?(?:{_SELF}|no|ban|nho) (?:\w+ ){{0,4}}(?:danh|dap|doa|xin tien"
         r"|cuop|giat|tat|dam)\b",
-        rf"\b{_HIT}\b(?= ?(?:,|\|)|\s*$)",
+        rf"\b(?!dap pha){_HIT}\b(?= ?(?:,|\|)|\s*$)",
         r"\b(?:cam|vac|xach|rut|mang|cam theo) (?:\w+ )?(?:dao|ma tau|sung|rua|kiem|ong tuyp"
         r"|xa beng|vo chai|gay)\b(?! (?:\w+ )?(?:thai|got|cat|chat|bam|nau|lam bep|rau|thit|ca"
         r"|trai cay|hoa qua|banh|cho)\b)",
@@ -726,9 +736,11 @@ _SITUATIONS: dict[Danger, tuple[_Pattern, ...]] = {
         r"|lam chuyen do)\b",
         r"\b(?:so|so mo|so soang|sam so|bop|hon|xoa|nan|mo|coi|cho xem|vach|keo|cham|rinh)"
         r" (?:\w+ ){0,3}?(?:vung kin|cho kin|cho do|nguc|mong|bo phan sinh duc|cho nhay cam|ti"
-        r" em|vu|than the|nguoi (?:em|con|toi|minh|tui|chau|be|no))\b",
-        r"(?<!me )(?<!ma )\bcoi (?:\w+ )?(?:quan|ao|do|quan ao) (?:\w+ )?(?:em|con|chau|toi|minh"
-        r"|tui|be|no)\b",
+        r" em|vu|than the|nguoi (?:em|con|toi|minh|tui|chau|be|no)|khap (?:nguoi|minh|than)"
+        r"|toan than)\b",
+        r"(?<!me )(?<!ma )\b(?:coi|lot|thao) (?:\w+ )?(?:quan|ao|do|quan ao|vay) (?:\w+ )?(?:em"
+        r"|con|chau|toi|minh|tui|be|no)\b",
+        r"\blot (?:\w+ )?(?:do|quan|ao|quan ao) (?:\w+ ){0,3}(?:quay|chup|ghi hinh|danh)\b",
         r"\b(?:tong tien|uy hiep|doa|de doa|khung bo) (?:\w+ ){0,4}(?:bang|voi) (?:\w+ )?(?:anh"
         r"|clip|video|hinh)(?: \w+)? (?:nong|khoa than|nude|nhay cam|sex|rieng tu|tam)\b",
         r"\b(?:bat|ep|doi|du|buoc|ru|ga|ep buoc) (?:\w+ ){0,2}(?:coi (?:do|quan|ao|het|dong"
@@ -742,7 +754,8 @@ _SITUATIONS: dict[Danger, tuple[_Pattern, ...]] = {
         r"\blen phong (?:\w+ ){0,2}(?:luc|khi) (?:\w+ )?ngu\b",
     ),
     Danger.ABDUCTION: _patterns(
-        r"\b(?:bi|vua bi|dang bi) (?:\w+ ){0,3}?(?:bat coc|bat di|bat mat|bat giu|dem di|dat di"
+        r"\b(?:bi|vua bi|dang bi) (?:\w+ ){0,3}?(?:bat coc|bat di(?! (?:lam|hoc|ngu|tam|an|choi"
+        r"|ve)\b)|bat mat|bat giu|dem di|dat di"
         r"|dan di|dua di|lua ban|ban sang|ban qua|bat cong|keo len xe|loi len xe|bat len xe|du di"
         r"|lua di|giu lai|du (?:\w+ )?di)\b",
         r"\b(?:bat coc|mua ban tre em|buon ban nguoi|mua ban nguoi|lua ban|mat tich|bo nha di"
@@ -791,9 +804,11 @@ _SITUATIONS: dict[Danger, tuple[_Pattern, ...]] = {
         r"|hoa chat|thuoc sau)(?: [\w,]+){0,6} (?:uong|nuot|an|liem|ngam) (?:vao|phai|mat|roi"
         r"|het)\b",
         r"\b(?:uong|nuot|an) (?:\w+ ){0,5}(?:gi|la|khong ro|khong biet)\b(?: [\w,|]+){0,12}"
-        r" (?:dang non|non lien tuc|non oi|non ra|lu du|li bi|co giat|soi bot|kho tho|bat tinh"
+        r" (?:dang non|non lien tuc|non oi|non ra|lu du|li bi|co giat|sui bot|kho tho|bat tinh"
         r"|nam bat dong|tim tai|chong mat)\b",
         r"\bnon (?:oi )?(?:lien tuc|ra mau|khong ngung|mat mau)",
+        rf"\b{_POISON}\b(?: [\w,|]+){{0,15}} {_SYMPTOM}\b",
+        rf"\b{_SYMPTOM}\b(?: [\w,|]+){{0,15}} {_POISON}\b",
     ),
     Danger.INJURY: _patterns(
         r"\bdien (?:\w+ )?giat\b",
@@ -810,7 +825,7 @@ _SITUATIONS: dict[Danger, tuple[_Pattern, ...]] = {
         r"\bmau (?:\w+ )?(?:chay|ra) (?:\w+ ){0,2}(?:khong cam|khong ngung|nhieu|lenh lang)",
         r"\b(?:mau phun|phun mau|mau tuon|dut (?:dong mach|tinh mach|gan))\b",
         r"\b(?:hoc|mac|nghen|sac|mac nghen) (?:\w+ )?(?:xuong|keo|thach|dong xu|pin|thuc an|di vat"
-        r"|com|banh|hat nhan|hat mit|hat dua|hat lac|vien|nap|qua|do choi)\b",
+        r"|com|banh|hat nhan|hat mit|hat dua|hat lac|vien|nap|do choi)\b",
         r"\bbi (?:hoc|mac nghen|nghen|sac)\b",
         r"\bnghen tho\b",
         r"\b(?:bong|phong) (?:\w+ )?(?:nang|nuoc soi|dau soi|lua|hoa chat|axit|dien|het|ca nguoi"
@@ -820,15 +835,13 @@ _SITUATIONS: dict[Danger, tuple[_Pattern, ...]] = {
         r"\b(?:do|tat|hat) (?:\w+ ){0,3}(?:nuoc soi|canh nong|nuoc nong|dau soi|chao dau|noi nuoc"
         r"|noi canh) (?:\w+ )?(?:vao|len) (?:nguoi|mat|chan|tay|be|con)\b",
         r"\b(?:bat tinh|ngat xiu|ngat lim|hon me|co giat|khong tho|ngung tho|kho tho|tim tai"
-        r"|soi bot mep|khong tinh|nam bat dong|khong cu dong|lim di|trong thuong|nguy kich)\b",
+        r"|sui bot mep|khong tinh|nam bat dong|khong cu dong|lim di|trong thuong|nguy kich)\b",
         r"\b(?:bi ngat|ngat di|ngat roi|vua ngat)\b",
         r"\b(?:gay|loi) (?:tay|chan|xuong|co|cot song)\b",
         r"\bxuong loi\b",
         r"\b(?:vo dau|be dau|dap dau|chan thuong so nao|chan thuong dau|chay mau dau)\b",
         r"\b(?:xe|o to|xe may|xe tai|xe buyt|xe khach|xe container|tau) (?:\w+ )?(?:tong|dam|can"
         r"|dung|hich|cuon)\b",
-        r"\btai nan\b(?! thuong tich)",
-        r"\b(?:cho|cho dai|ran|ran doc|ong|ong vo ve|bo cap|ret) (?:\w+ )?(?:can|dot|chich)\b",
         r"\b(?:ket|mac ket|bi ket|bo quen) (?:\w+ ){0,2}(?:trong|tren|duoi|o) (?:\w+ )?"
         r"(?:xe|o to|thang may|tu|(?i:cua) cuon|ham|gieng|ong cong|khe|lo)\b",
         r"\b(?:(?i:cua) cuon|thang may|(?i:cua)) (?:\w+ )?(?:kep|ep|de)\b",
@@ -839,6 +852,14 @@ _SITUATIONS: dict[Danger, tuple[_Pattern, ...]] = {
         r"\bhoc mau\b",
         r"\bsot cao co giat\b",
         r"\bnam (?:\w+ )?khong (?:day|dung day|cu dong|tinh) (?:duoc|noi)\b",
+    ),
+}
+
+# --- situations that need a person or a "now": a bare mention is a topic ("tai nạn ...") --
+_ANCHORED: dict[Danger, tuple[_Pattern, ...]] = {
+    Danger.INJURY: _patterns(
+        r"\btai nan\b(?! thuong tich)",
+        r"\b(?:cho|cho dai|ran|ran doc|ong|ong vo ve|bo cap|ret) (?:\w+ )?(?:can|dot|chich)\b",
     ),
 }
 
@@ -875,9 +896,10 @@ _FINAL_CUES = _Cue(
 
 _PLEA = _Cue(
     r"(?<!(?i:so) )(?<!cap )(?<!nghien )(?<!tra )(?<!tham )(?<!cuu )(?<!truy )\bcuu\b"
-    r"(?! (?:ho|nan|tro|thuong|hoa|tinh|sinh|canh|rong|chua|van|xet|giup do|song|nguoi bi"
+    r"(?! (?:ho|nan|tro|thuong|hoa|tinh|sinh|canh|rong|chua|van|xet|giup do|song|doi|te|nguoi bi"
     r"|nguoi dang)\b)",
-    r"\b(?:help|sos|giup (?:\w+ )?voi|lam on giup|khan cap)\b",
+    r"\b(?:help|sos|giup (?:\w+ )?voi|lam on giup)\b",
+    r"(?<!so )(?<!tro )(?<!hop )(?<!cap )(?<!thoai )\bkhan cap\b(?= ?(?:,|\|)| ?$)",
     r"\bdang (?:gap|bi|o trong|rat) nguy hiem\b",
 )
 _HOMEWORK = _Cue(
@@ -896,7 +918,7 @@ _VOCABULARY = frozenset(
         r"[a-z]+",
         " ".join(
             pattern.regex.pattern
-            for table in (_CRIES, _SITUATIONS)
+            for table in (_CRIES, _SITUATIONS, _ANCHORED)
             for patterns in table.values()
             for pattern in patterns
         )
@@ -1040,8 +1062,16 @@ _FIRST_PERSON_WILL = re.compile(
 )
 _PURPOSE = _rx(
     r"\blam (?:sao|the nao|cach nao|gi) de\b",
-    r"\b(?:sao cho|de (?:khong|khoi|tranh|phong|con|be|tre|cac)|tranh (?:bi|de|cho|khoi)"
-    r"|phong (?:tranh|chong|ngua|khi)|de phong|ngan ngua|ngan chan|han che)\b",
+    r"\b(?:sao cho|de (?:khong|khoi|tranh|phong|con|be|tre|cac|phat hien|biet|nhan ra|kiem tra)"
+    r"|tranh (?:bi|de|cho|khoi)|phong (?:tranh|chong|ngua|khi)|de phong|ngan ngua|ngan chan"
+    r"|han che)\b",
+    # right before the danger word: "phòng (xâm hại)", "(cho bé) khỏi (té giếng)", "nói về"
+    # ("phòng" after "vào", "trong"... is a room)
+    r"\b(?:(?:khoi|de khong|cho khoi|de khoi) (?:bi )?"
+    r"|(?<!vao )(?<!trong )(?<!o )(?<!ra )(?<!len )(?<!cua )(?<!khoi )phong "
+    r"|(?:noi|hoi|biet|tim hieu|hoc|day"
+    r"|giai thich|chia se|trao doi|noi chuyen|tuyen truyen|kien thuc|thong tin|tai lieu)"
+    r"(?: \w+){0,3} ve )$",
     r"\bcach (?:phong|tranh|day|giup|bao ve|de|nhan biet|xu ly|so cuu|cuu|giu|tu bao ve)\b",
     r"\b(?:xu ly|xu tri|cham soc|bang bo|rua) (?:\w+ )?(?:vet thuong|vet bong|vet cat|khi)\b",
     r"\bday (?:con|tre|be|hoc sinh|cac em|cac con|chau)\b",
@@ -1095,7 +1125,8 @@ _ALARM = _Cue(
 )
 _SEVERE = _Cue(
     r"\b(?:khong tho|ngung tho|tho doc|tim tai|bat tinh|ngat xiu|lim di|hon me|khong tinh"
-    r"|goi khong (?:day|tinh)|co giat|soi bot mep|non ra mau|chay (?:rat )?nhieu mau"
+    r"|sui bot"
+    r"|goi khong (?:day|tinh)|co giat|sui bot mep|non ra mau|chay (?:rat )?nhieu mau"
     r"|chay mau (?:rat )?(?:nhieu|khong cam|khong ngung|lenh lang|be bet)|mat mau|nam bat dong"
     r"|bat dong|khong cu dong|khong dung day|khong day duoc"
     r"|lu du|li bi|trong thuong|nguy kich|chet roi|kho tho|non lien tuc|dang non)\b"
@@ -1107,7 +1138,8 @@ _GENERAL = _Cue(
     r"|nhan biet|huong dan|tim hieu|kien thuc)\b",
     r"\b(?:quy dinh|luat|dieu luat|nghi dinh|thong tu|chi thi|phap luat|van ban|xu phat|xu ly"
     r"|muc phat|bi phat|phat tu|nam tu|vi pham|toi gi|toi danh|pham toi|toi pham|truy cuu"
-    r"|hinh su|trach nhiem|co quyen|bi tu|o tu|di tu|to giac|to cao|trinh bao)\b",
+    r"|hinh su|trach nhiem|co quyen|bi tu|o tu|di tu|to giac|to cao|trinh bao|nghi quyet"
+    r"|cong van|so (?:may|nao|dien thoai|tong dai)|goi so|bao (?:cho )?ai|bao o dau|de bao)\b",
     r"\b(?:nguyen nhan|tai sao|vi sao|thong ke|so lieu|ty le|ti le|bao nhieu|moi nam|hang nam"
     r"|hien nay|phan tram)\b",
     r"\b(?:so cuu|cap cuu ban dau|xu tri|ho hap nhan tao|heimlich|bang bo|cam mau)\b",
@@ -1118,6 +1150,14 @@ _GENERAL = _Cue(
     r"|can lam gi)\b",
     r"\b(?:doc bao|bao chi|bai bao|tren bao|tin tuc|thoi su|phim|truyen|bai van|thuyet trinh"
     r"|game|nghe noi)\b",
+)
+_RESOLVED = re.compile(
+    r"\b(?:khoi roi|da khoi|do roi|do dau|het dau|het sung|het (?:\w+ )?roi|khong sao|con seo"
+    r"|khong bi sao|binh thuong roi|on roi)\b"
+)
+# ("lo" alone is also "lọ" (a bottle) and "lỡ" (by mistake): only "lo bị" is a worry.)
+_HABIT_OR_FEAR = re.compile(
+    r"\b(?:(?:hay|thuong|thuong xuyen|so|lo so|lo lang|ngai)(?: bi)?|lo bi) $"
 )
 _OVER = re.compile(
     r"\b(?:nam ngoai|nam truoc|hoi nho|luc nho|hoi truoc|truoc day|thang truoc|tuan truoc"
@@ -1214,7 +1254,7 @@ class _Gate:
             )
         ):
             return False
-        if _PURPOSE.search(before):
+        if _PURPOSE.search(lead):
             return False
         clause = self._plain[left:right]
         now = bool(_TIME_NOW.search(clause))
@@ -1231,7 +1271,14 @@ class _Gate:
         subject = self._subject(edge, start, start if danger is Danger.SUICIDE else end)
         if subject == "generic":
             return False
-        if danger in _ACCIDENTS and _OVER.search(clause) and not (now or self.severe):
+        if (
+            danger in _ACCIDENTS
+            and not self.severe
+            and (
+                _RESOLVED.search(clause)
+                or (not now and (_OVER.search(clause) or _HABIT_OR_FEAR.search(recent)))
+            )
+        ):
             return False
         if kind == "cry":
             return True
@@ -1241,7 +1288,7 @@ class _Gate:
             return not self.general or now or self.severe
         if now or self.severe or self.plea:
             return True
-        return not self.general
+        return kind == "situation" and not self.general
 
     def _subject(self, edge: int, start: int, end: int) -> str | None:
         """The subject nearest the danger word, looked for before a passive "bị":
@@ -1301,7 +1348,7 @@ def triage(message: Normalised) -> Triage:
     for danger, accented in _ACCENTED_CRIES.items():
         if match := accented.search(reading.lower):
             found[danger] = f"cry:{match.group(0)}"
-    for kind, table in (("cry", _CRIES), ("situation", _SITUATIONS)):
+    for kind, table in (("cry", _CRIES), ("situation", _SITUATIONS), ("anchored", _ANCHORED)):
         for danger, patterns in table.items():
             if danger not in found and (
                 reason := _first_admitted(patterns, danger, kind, text, words, gate)

@@ -203,7 +203,7 @@ def test_the_word_gate_never_hides_a_match_in_the_corpus() -> None:
     are derived from the parsed regex, and here checked against every corpus message."""
     patterns = [
         pattern
-        for table in (triage_module._CRIES, triage_module._SITUATIONS)
+        for table in (triage_module._CRIES, triage_module._SITUATIONS, triage_module._ANCHORED)
         for group in table.values()
         for pattern in group
     ]
