@@ -460,8 +460,9 @@ def test_token_expiry_is_survived_and_the_new_pair_outlives_a_restart(
 
 
 def test_window_errors_are_counted_and_not_retried(
-    z_settings: Settings, assistant: Assistant, fake: FakeZalo
+    z_settings: Settings, assistant: Assistant, fake: FakeZalo, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING)
     app = create_app(z_settings, assistant)
     with serve(app) as base:
         fake.wait_for_refreshes(1)
@@ -479,6 +480,8 @@ def test_window_errors_are_counted_and_not_retried(
     for code in (-230, -305, -311):
         assert stats[f"api.error:{code}"] == 1
     assert stats["not_delivered:window"] == 3
+    [summary] = [r for r in caplog.records if r.getMessage().startswith("zalo: stopped")]
+    assert summary.levelno == logging.WARNING and "'api.error:-311': 1" in summary.getMessage()
 
 
 def attempted(fake: FakeZalo, count: int) -> Callable[[], bool]:

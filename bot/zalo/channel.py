@@ -71,6 +71,9 @@ DRAIN_TIMEOUT_SECONDS = 120.0
 KEEPER_IDLE_SECONDS = 6 * 3600.0
 KEEPER_RETRY_SECONDS = (60.0, 300.0, 900.0, 3600.0)
 
+# Counter names that mean something went wrong (the shutdown summary is then a warning).
+TROUBLE = ("not_delivered", "failed", "error:", "gave_up", "http:", "queue_full", "stale")
+
 Clock = Callable[[], float]
 
 
@@ -267,7 +270,9 @@ class ZaloChannel:
                 await task
         self._tasks = []
         await self.client.aclose()
-        log.info("zalo: stopped; %s", self.stats())
+        stats = self.stats()
+        troubled = any(any(mark in name for mark in TROUBLE) for name in stats)
+        log.log(logging.WARNING if troubled else logging.INFO, "zalo: stopped; %s", stats)
 
     def stats(self) -> dict[str, int]:
         """The channel's counters plus the API client's (prefixed "api.")."""
