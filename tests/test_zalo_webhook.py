@@ -4,6 +4,7 @@ follow and media, keywords and erase, buttons, token expiry across a restart, dr
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
@@ -24,7 +25,7 @@ from bot.zalo import texts
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.render import plain_text
 from bot.zalo.tokens import FILE_NAME
-from bot.zalo.webhook import WEBHOOK_PATH, feature
+from bot.zalo.webhook import WEBHOOK_PATH, build_channel, feature
 from handlers.models import Button, IncomingMessage, Reply
 from handlers.pipeline import Assistant
 from tests.fake_zalo import (
@@ -520,6 +521,33 @@ def test_nothing_accepted_is_lost_on_shutdown_and_each_persons_order_is_kept(
     assert sorted({s.user_id for s in fake.sent}) == sorted([*users, USER_ID])
     mine_answered = [s.recipient["message_id"] for s in fake.sent if s.user_id == USER_ID]
     assert mine_answered == [msg_id(p) for p in mine]
+
+
+async def test_a_full_queue_refuses_with_503_and_takes_the_resend_later(
+    z_settings: Settings, assistant: Assistant, fake: FakeZalo
+) -> None:
+    gate = threading.Event()
+    core = GatedCore(assistant, gate)
+    channel = build_channel(z_settings, core, queue_size=2, workers=2, keep_tokens_fresh=False)  # type: ignore[arg-type]
+    events = [fake.incoming("user_send_text", text=f"câu hỏi {n}") for n in range(4)]
+    assert channel.accept(events[0], signed(events[0])[0]) == 503  # not started yet
+    await channel.start()
+    statuses = []
+    for payload in events:
+        statuses.append(channel.accept(payload, signed(payload)[0]))
+        await asyncio.sleep(0.05)  # let a worker take it (one in hand, one waiting behind it)
+    assert statuses == [200, 200, 503, 503]  # the bound counts what waits behind a person too
+    gate.set()
+    for _ in range(400):
+        if channel.stats().get("replied") == 2:
+            break
+        await asyncio.sleep(0.05)
+    assert channel.accept(events[2], signed(events[2])[0]) == 200  # Zalo's resend is taken
+    await channel.stop()
+    assert channel.accept(events[3], signed(events[3])[0]) == 503  # stopped
+    answered = [s.recipient["message_id"] for s in fake.sent]
+    assert answered == [msg_id(e) for e in events[:3]]
+    assert channel.stats()["queue_full"] == 2
 
 
 @dataclass

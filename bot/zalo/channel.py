@@ -236,6 +236,7 @@ class ZaloChannel:
         self._worker_count = workers
         self._queue: asyncio.Queue[Event] | None = None
         self._lanes: dict[str, deque[Event]] = {}
+        self._pending = 0  # accepted and not yet answered: queued, waiting in a lane, or in hand
         self._tasks: list[asyncio.Task[None]] = []
         self._counters: Counter[str] = Counter()
 
@@ -260,7 +261,7 @@ class ZaloChannel:
             except TimeoutError:
                 log.error(
                     "zalo: %d accepted events still unanswered after %.0f s; stopping anyway",
-                    self._queue.qsize() + sum(len(lane) for lane in self._lanes.values()),
+                    self._pending,
                     self.drain_timeout,
                 )
         for task in self._tasks:
@@ -302,12 +303,15 @@ class ZaloChannel:
             self._counters["duplicate"] += 1
             return 200
         try:
+            if self._pending >= self._queue_size:  # the queue and the lanes together
+                raise asyncio.QueueFull
             self._queue.put_nowait(event)
         except asyncio.QueueFull:
             self.seen.discard(f"{event.name}:{key}")
             self._counters["queue_full"] += 1
             log.warning("zalo: queue full; event refused with 503 (Zalo will resend it)")
             return 503
+        self._pending += 1
         self._counters["accepted"] += 1
         return 200
 
@@ -327,6 +331,7 @@ class ZaloChannel:
                     try:
                         await self.process(current)
                     finally:
+                        self._pending -= 1
                         queue.task_done()
             finally:
                 del self._lanes[event.user]
