@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 8000  # longer messages are read up to here; triage reads all of it
 PAYLOAD_PREFIX = "@"
+# A button press exactly as we issued it: our own token, not the user's words, so it is not
+# triaged ("@cmd:help" is no cry for help). Anything with free text after it is triaged.
+_PAYLOAD_RE = re.compile(r"@(intent|answer|role|cmd|tel):[\w.+-]{1,64}")
 ROLE_LABELS = {
     Audience.PARENT: "Tôi là phụ huynh",
     Audience.STUDENT: "Em là học sinh",
@@ -108,6 +111,8 @@ class Assistant:
         text = message.text if isinstance(message.text, str) else ""
         norm = normalise(text[: MAX_INPUT_CHARS * 4])
         state = self.state.get(key)
+        if _PAYLOAD_RE.fullmatch(norm.original):
+            return self._payload(norm.original[1:], message, state)
         danger = triage(norm)
         if norm.original.startswith(PAYLOAD_PREFIX) and not danger.urgent:
             return self._payload(norm.original[1:], message, state)

@@ -124,3 +124,13 @@ def test_audience_chosen_by_a_channel_sticks_even_on_a_button(assistant: Assista
     assert assistant.handle(chosen).audience is Audience.TEACHER
     later = assistant.handle(IncomingMessage("@intent:school_violence", user="w", channel="test"))
     assert later.audience is Audience.TEACHER
+
+
+@pytest.mark.parametrize("payload", ["@cmd:help", "@answer:core.help", "@intent:help", "@tel:111"])
+def test_button_payloads_are_not_triaged_as_words(assistant: Assistant, payload: str) -> None:
+    reply = say(assistant, payload, user="btn")
+    assert not reply["urgent"], payload
+
+
+def test_a_payload_followed_by_words_is_still_triaged(assistant: Assistant) -> None:
+    assert say(assistant, "@cmd:help cứu em với, có người đang đánh em", user="btn2")["urgent"]
