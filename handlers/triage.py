@@ -28,6 +28,7 @@ from __future__ import annotations
 import importlib
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -366,6 +367,47 @@ def _whole_words(expansion: str, left_edge: bool, right_edge: bool) -> list[str]
     return words
 
 
+def _first_chars(items: Any) -> set[str] | None:
+    """The characters a match of this sequence can start with; None if any."""
+    for op, arg in items:
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+            continue  # zero width
+        if op is _sre.LITERAL:
+            return {chr(arg)}
+        if op is _sre.SUBPATTERN:
+            first = _first_chars(arg[3])
+            if first is not None and arg[1] & re.IGNORECASE:
+                first |= {c.upper() for c in first}
+            return first
+        if op is _sre.BRANCH:
+            out: set[str] = set()
+            for branch in arg[1]:
+                sub = _first_chars(branch)
+                if sub is None:
+                    return None
+                out |= sub
+            return out
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and arg[0] >= 1:
+            return _first_chars(arg[2])
+        if op is _sre.IN and all(kind is _sre.LITERAL for kind, _ in arg):
+            return {chr(code) for _, code in arg}
+        return None
+    return None
+
+
+def _first_letter_guard(spaced: str) -> str:
+    """` (?:danh|dap|...)...` -> ` (?=[dt...])(?:danh|dap|...)...`: one character test lets
+    `re` pass over most spaces before trying a long list of alternatives."""
+    try:
+        items = list(_sre_parser.parse(spaced).data)
+    except Exception:
+        return spaced
+    first = _first_chars(items[1:]) if items[:1] == [(_sre.LITERAL, 32)] else None
+    if not first or len(first) > 12 or not all(c.isalnum() for c in first):
+        return spaced
+    return " (?=[" + "".join(sorted(first)) + "])" + spaced[1:]
+
+
 def required_words(pattern: str, common: frozenset[str] = frozenset()) -> frozenset[str] | None:
     """Words of which every match of `pattern` has at least one as a whole word (the text
     being single-space-separated words); None when that cannot be shown."""
@@ -424,7 +466,9 @@ def _patterns(*parts: str) -> tuple[_Pattern, ...]:
     out = []
     for part in parts:
         spaced = _spaced(part)
-        out.append(_Pattern(re.compile(spaced), required_words(spaced, _COMMON_WORDS)))
+        out.append(
+            _Pattern(re.compile(_first_letter_guard(spaced)), required_words(spaced, _COMMON_WORDS))
+        )
     return tuple(out)
 
 
@@ -537,11 +581,12 @@ _HIT = (
     r"|dan|trong|golf|thue|vay|bat|vong|chen|lieu|tieng|doi|dong|giac|bac|game|boss|nhau|ghen"
     r"|du|dien|ket|thuoc|chu|nhip|ten|tra|dau(?! (?:em|con|toi|tui|minh|qua|lam))|xe|ca|cuoc"
     r"|thu|gion|bong ban|quan vot|tinh|sach|hieu|muc|nghia|thiep|nhan|lam)\b)"
-    r"|(?<!(?i:bong) )(?<!(?i:cua) )(?<!da )(?<!soi )dap(?! (?i:xe|an)\b)"
-    r"|(?<!hiep )(?<!cuong )(?<!khieu )(?<!thu )dam(?! (?i:cuoi|ma|gio|dong|bao|phan|chat"
-    r"|duong|me|tho|nhan|lay|sen|hong)\b)"
-    r"|(?<!khuyet )tat(?! (?i:ca|den|may|dien|nuoc|bep|lua|thoi|tieng|nhien|nien|ta|yeu|mang"
-    r"|wifi|ti vi|tivi|quat)\b)"
+    # (look-behinds after the word: checked only when the word is there)
+    r"|dap(?<!(?i:bong) dap)(?<!(?i:cua) dap)(?<!da dap)(?<!soi dap)(?! (?i:xe|an)\b)"
+    r"|dam(?<!hiep dam)(?<!cuong dam)(?<!khieu dam)(?<!thu dam)(?! (?i:cuoi|ma|gio|dong|bao"
+    r"|phan|chat|duong|me|tho|nhan|lay|sen|hong)\b)"
+    r"|tat(?<!khuyet tat)(?! (?i:ca|den|may|dien|nuoc|bep|lua|thoi|tieng|nhien|nien|ta|yeu"
+    r"|mang|wifi|ti vi|tivi|quat)\b)"
     r"|chem(?! gio)|bop co|siet co|boc co|quat|da vao(?= (?:bung|nguoi|mat|dau|lung|nguc|chan"
     r"|em|con)\b)|hanh ha|nguoc dai|bao hanh|hanh hung|tra tan|xo nga|dap pha|danh dap"
     r"|giat toc|nam toc|xe toc|dui dau|dap dau|an don|ban dap)"
@@ -1027,14 +1072,23 @@ def _build_typos() -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
 
 
 def _correct_typos(tokens: list[str]) -> None:
-    for i, token in enumerate(tokens):
-        for words, position in _TYPOS.get(token, ()):
-            start = i - position
-            if start < 0 or start + len(words) > len(tokens):
-                continue
-            if all(tokens[start + k] == w for k, w in enumerate(words) if k != position):
-                tokens[i] = words[position]
-                break
+    for typo in _TYPOS.keys() & set(tokens):
+        i = -1
+        while (i := _index(tokens, typo, i + 1)) >= 0:
+            for words, position in _TYPOS[typo]:
+                start = i - position
+                if start < 0 or start + len(words) > len(tokens):
+                    continue
+                if all(tokens[start + k] == w for k, w in enumerate(words) if k != position):
+                    tokens[i] = words[position]
+                    break
+
+
+def _index(items: list[str], item: str, start: int) -> int:
+    try:
+        return items.index(item, start)
+    except ValueError:
+        return -1
 
 
 _TYPOS = _build_typos()
@@ -1042,6 +1096,7 @@ _TYPOS = _build_typos()
 # ============================================================================ 3. the gate
 
 _BEFORE_WORDS = 8  # how far back (within a sentence) the framing of a danger word is read
+_REACH = 240  # characters: the most of a run-on sentence read around a danger word
 
 _NEGATED = _rx(
     r"\b(?:khong|chua|chang|cha)(?: he| bao gio| tung| co)? (?:bi|tung bi)(?: \w+)? $",
@@ -1151,7 +1206,7 @@ _GENERAL = _Cue(
     r"\b(?:doc bao|bao chi|bai bao|tren bao|tin tuc|thoi su|phim|truyen|bai van|thuyet trinh"
     r"|game|nghe noi)\b",
 )
-_RESOLVED = re.compile(
+_RESOLVED = _Cue(
     r"\b(?:khoi roi|da khoi|do roi|do dau|het dau|het sung|het (?:\w+ )?roi|khong sao|con seo"
     r"|khong bi sao|binh thuong roi|on roi)\b"
 )
@@ -1159,7 +1214,7 @@ _RESOLVED = re.compile(
 _HABIT_OR_FEAR = re.compile(
     r"\b(?:(?:hay|thuong|thuong xuyen|so|lo so|lo lang|ngai)(?: bi)?|lo bi) $"
 )
-_OVER = re.compile(
+_OVER = _Cue(
     r"\b(?:nam ngoai|nam truoc|hoi nho|luc nho|hoi truoc|truoc day|thang truoc|tuan truoc"
     r"|tung bi|da tung|hay bi|thuong bi|khoi roi|da khoi|do roi|do dau|het dau|khong sao|con seo"
     r"|may ma|may la|suyt|tray|so so|chut xiu|mot chut|hoi dau|bi nhe|nhe thoi|khong bi sao"
@@ -1179,15 +1234,25 @@ _BI = " bi "
 class _Gate:
     """Decides whether one pattern match describes a real case now."""
 
-    __slots__ = ("_general", "_plain", "_plea", "_sense", "_severe", "words")
+    __slots__ = ("_found", "_general", "_plain", "_plea", "_sense", "_severe", "words")
 
     def __init__(self, sense: str) -> None:
         self._sense = sense
         self._plain = sense.lower()
         self.words = frozenset(self._plain.split())
+        self._found: dict[int, list[int]] = {}
         self._general: bool | None = None
         self._severe: bool | None = None
         self._plea: bool | None = None
+
+    def _in(self, cue: _Cue, left: int, right: int) -> bool:
+        """Whether the cue occurs in [left, right); its places are found once per message."""
+        places = self._found.get(id(cue))
+        if places is None:
+            places = [match.start() + 1 for match in cue.finditer(self._plain, self.words)]
+            self._found[id(cue)] = places
+        i = bisect_left(places, left)
+        return i < len(places) and places[i] < right
 
     @property
     def plain(self) -> str:
@@ -1214,9 +1279,18 @@ class _Gate:
         return self._severe
 
     def _clause(self, start: int, end: int) -> tuple[int, int]:
-        left = self._plain.rfind("|", 0, start) + 1
-        right = self._plain.find("|", end)
-        return left, len(self._plain) if right < 0 else right
+        """The sentence around [start, end), at most `_REACH` characters either side (so a
+        long unpunctuated message costs linear time)."""
+        left = max(self._plain.rfind("|", 0, start) + 1, start - _REACH)
+        right = self._plain.find("|", end, end + _REACH)
+        if right < 0:
+            right = min(len(self._plain), end + _REACH)
+        space_left = self._plain.find(" ", left, start)
+        space_right = self._plain.rfind(" ", end, right + 1)
+        return (
+            left if space_left < 0 else space_left,
+            right if space_right < 0 else space_right + 1,
+        )
 
     def _left_edge(self, start: int, left: int) -> int:
         """Where the last `_BEFORE_WORDS` words before `start` (within the sentence) begin."""
@@ -1241,7 +1315,9 @@ class _Gate:
         # last comma, however far that is.
         lead = self._plain[max(left, self._plain.rfind(" , ", left, start) + 2) : start] or " "
         framing = lead + self._plain[start:end]
-        hypothesis = _HYPOTHETICAL.search(framing)
+        # the condition nearest the danger word
+        conditions = [m for m in _HYPOTHETICAL.finditer(framing) if m.start() < len(lead)]
+        hypothesis = conditions[-1] if conditions else None
         if (
             hypothesis
             and hypothesis.start() < len(lead)
@@ -1256,8 +1332,7 @@ class _Gate:
             return False
         if _PURPOSE.search(lead):
             return False
-        clause = self._plain[left:right]
-        now = bool(_TIME_NOW.search(clause))
+        now = self._in(_TIME_NOW, left, right)
         when = _WHEN.search(framing)
         if when and when.start() < len(lead) and not now:
             return False
@@ -1275,8 +1350,8 @@ class _Gate:
             danger in _ACCIDENTS
             and not self.severe
             and (
-                _RESOLVED.search(clause)
-                or (not now and (_OVER.search(clause) or _HABIT_OR_FEAR.search(recent)))
+                self._in(_RESOLVED, left, right)
+                or (not now and (self._in(_OVER, left, right) or _HABIT_OR_FEAR.search(recent)))
             )
         ):
             return False
@@ -1318,8 +1393,28 @@ def _distinct(matches: list[re.Match[str]]) -> set[str]:
     return found
 
 
+class _Index:
+    """The patterns of one danger and kind, found by the words they cannot match without."""
+
+    __slots__ = ("_always", "_by_word", "_patterns")
+
+    def __init__(self, patterns: tuple[_Pattern, ...]) -> None:
+        self._patterns = patterns
+        self._always = [i for i, p in enumerate(patterns) if p.required is None]
+        self._by_word: dict[str, list[int]] = {}
+        for i, pattern in enumerate(patterns):
+            for word in pattern.required or ():
+                self._by_word.setdefault(word, []).append(i)
+
+    def candidates(self, words: frozenset[str]) -> list[_Pattern]:
+        chosen = set(self._always)
+        for word in self._by_word.keys() & words:
+            chosen.update(self._by_word[word])
+        return [self._patterns[i] for i in sorted(chosen)]
+
+
 def _first_admitted(
-    patterns: tuple[_Pattern, ...],
+    patterns: list[_Pattern],
     danger: Danger,
     kind: str,
     text: str,
@@ -1327,13 +1422,17 @@ def _first_admitted(
     gate: _Gate,
 ) -> str | None:
     for pattern in patterns:
-        if pattern.required is not None and pattern.required.isdisjoint(words):
-            continue
         for match in pattern.regex.finditer(text):
             start, end = match.span()
             if gate.admits(start + 1, end, danger, kind):  # +1: the pattern's leading space
                 return f"{kind}:{match.group(0).strip()}"
     return None
+
+
+_INDEXES: tuple[tuple[str, dict[Danger, _Index]], ...] = tuple(
+    (kind, {danger: _Index(patterns) for danger, patterns in table.items()})
+    for kind, table in (("cry", _CRIES), ("situation", _SITUATIONS), ("anchored", _ANCHORED))
+)
 
 
 def triage(message: Normalised) -> Triage:
@@ -1348,10 +1447,12 @@ def triage(message: Normalised) -> Triage:
     for danger, accented in _ACCENTED_CRIES.items():
         if match := accented.search(reading.lower):
             found[danger] = f"cry:{match.group(0)}"
-    for kind, table in (("cry", _CRIES), ("situation", _SITUATIONS), ("anchored", _ANCHORED)):
+    for kind, table in _INDEXES:
         for danger, patterns in table.items():
             if danger not in found and (
-                reason := _first_admitted(patterns, danger, kind, text, words, gate)
+                reason := _first_admitted(
+                    patterns.candidates(words), danger, kind, text, words, gate
+                )
             ):
                 found[danger] = reason
     if Danger.SUICIDE not in found:
