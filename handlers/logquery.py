@@ -78,6 +78,11 @@ def today() -> dt.date:
     return dt.datetime.now(VIETNAM).date()
 
 
+def intent_choices() -> list[tuple[str, str]]:
+    """(intent, Vietnamese label) for every intent staff may set as a label."""
+    return [(intent, LABELS.get(intent, intent)) for intent in ALL_INTENTS]
+
+
 # ---------------------------------------------------------------------------- the list
 
 

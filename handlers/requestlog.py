@@ -424,13 +424,13 @@ class RequestLog:
                 with db.conn:
                     db.conn.executemany(_INSERT, [row.values for row in rows])
                     self._save_counters(db, commit=False)
-            except (sqlite3.Error, OSError) as exc:
+            except Exception as exc:  # the writer must outlive any one batch
                 error = exc
                 self._drop_connection()
                 continue
             self._finish(rows, written=True)
             return
-        log.warning("request log: %d row(s) not written: %s", len(rows), error)
+        log.warning("request log: %d row(s) not written: %r", len(rows), error)
         self._finish(rows, written=False)
 
     def _finish(self, rows: list[_Row], written: bool) -> None:
