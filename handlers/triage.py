@@ -564,7 +564,7 @@ _SYMPTOM = (
 )
 _CHILD = (
     r"con|chau|be|em be|em gai|em trai|thang be|con be|thang nho|con nho|thang cu|dua nho"
-    r"|dua be|nho|thang em|con gai|con trai|chau gai|chau trai"
+    r"|dua be|nho|thang em|con gai|con trai|chau gai|chau trai|thang ut|con ut|be ut|thang"
 )
 _INTENT = (
     r"(?:muon|mun|dinh|se|sap|chuan bi|quyet dinh|tinh|nghi den|nghi (?i:toi)|nghi den chuyen"
@@ -668,6 +668,11 @@ _CRIES: dict[Danger, tuple[_Pattern, ...]] = {
         r"\b(?:muon|se|dinh|chac|sap|quyet dinh|phai) (?:\w+ )?(?:ket thuc|cham dut|dung lai) "
         r"(?:tat ca|moi thu|cuoc doi|cuoc song|doi minh|doi|o day|tai day|het)\b"
         r"(?! (?:bai|mon|ky|hoc|cong viec|du an|mua|nam|cac)\b)",
+        rf"\b{_SELF} (?:se |sap |muon |dinh )?(?:di|roi|bien|ra di|bien mat) (?:khoi |xa )?"
+        r"(?:the gioi|cuoc doi|coi doi|trai dat|the gian|coi tran)\b",
+        rf"\b{_SELF} (?:co )?chet (?:di )?(?:thi|cung) (?:\w+ ){{0,2}}(?:chang|khong|cha) (?:sao"
+        r"|ai (?:buon|quan tam|can|de y))\b",
+        rf"\b(?:cuoc doi|doi) {_SELF} (?:\w+ )?(?:(?i:toi)|den) day (?:\w+ )?het\b",
         r"\bgiai thoat (?:\w+ )?(?:khoi )?(?:cuoc song|cuoc doi|kiep nay|the gioi|the gian"
         r"|tat ca|moi thu|doi)\b",
         # self-harm
@@ -729,6 +734,7 @@ _CRIES: dict[Danger, tuple[_Pattern, ...]] = {
         r"\b(?:giu|du|lua|bat|nhot|dua)(?: [\w,]+){1,8} khong cho (?:\w+ )?(?:ve|di|ra ngoai"
         r"|lien lac)\b",
         r"\b(?:lac|mat|lac mat) con\b",
+        r"\bbo (?:nha )?(?:di )?theo (?:nguoi|ban trai|ny|mot|ke|thang|anh|ong|chu|ai)\b",
         r"\b(?:lua|dua|dan|du|ban|bat|cho) (?:\w+ ){0,2}(?:sang|qua|ra) (?:\w+ )?(?:bien gioi"
         r"|trung quoc|tq|campuchia|lao|nuoc ngoai|ben kia)\b",
         r"(?<!me )(?<!bo )(?<!ba )(?<!ma )(?<!cha )\b(?:chay theo|di theo|bam theo|theo doi|rinh)"
@@ -797,16 +803,20 @@ _SITUATIONS: dict[Danger, tuple[_Pattern, ...]] = {
         r"\b(?:quay|chup) (?:\w+ )?(?:clip|video|anh|hinh) (?:\w+ ){0,3}(?:thay do|tam|khoa than"
         r"|ve sinh)\b",
         r"\blen phong (?:\w+ ){0,2}(?:luc|khi) (?:\w+ )?ngu\b",
+        r"\bde (?:len )?(?:nguoi|tren nguoi|len) (?:em|con|toi|minh|tui|chau|be|no)\b",
+        r"\b(?:tung|phat tan|dang|gui|share|chia se|post|up) (?:\w+ )?(?:anh|clip|video|hinh)"
+        r" (?:nong|nhay cam|khoa than|nude|sex|rieng tu|tam)\b",
     ),
     Danger.ABDUCTION: _patterns(
         r"\b(?:bi|vua bi|dang bi) (?:\w+ ){0,3}?(?:bat coc|bat di(?! (?:lam|hoc|ngu|tam|an|choi"
         r"|ve)\b)|bat mat|bat giu|dem di|dat di"
         r"|dan di|dua di|lua ban|ban sang|ban qua|bat cong|keo len xe|loi len xe|bat len xe|du di"
+        r"|be di|om di|bong di|cuop di|mang di|bat theo"
         r"|lua di|giu lai|du (?:\w+ )?di)\b",
         r"\b(?:bat coc|mua ban tre em|buon ban nguoi|mua ban nguoi|lua ban|mat tich|bo nha di"
         r"|bo nha ra di|di lac|lac mat)\b",
         r"(?<!me )(?<!bo )(?<!ba )(?<!ma )(?<!cha )(?<!ong )(?<!chu )(?<!co )(?<!anh )(?<!chi )"
-        rf"\b(?:{_CHILD}) {_GAP}{{0,10}}?(?:van )?(?:chua|khong) (?:thay )?ve\b"
+        rf"\b(?:{_CHILD}) {_GAP}{{0,14}}?(?:van )?(?:chua|khong) (?:thay )?ve\b"
         r"(?! (?:vi|do|tai|muon)\b)",
     ),
     Danger.DROWNING: _patterns(
@@ -832,6 +842,8 @@ _SITUATIONS: dict[Danger, tuple[_Pattern, ...]] = {
         r"\bnuoc (?:\w+ )?(?:ngap|len|dang len|dang ngap) (?:\w+ ){0,3}(?:(?i:mai)|noc|co|dau"
         r"|gac)\b",
         r"\bbi (?:nuoc|lu|song) (?:\w+ )?(?:cuon|quet|cuon troi|dap)\b",
+        r"\bbi cuon (?:ra xa|di|troi|mat|xuong)\b",
+        r"\bcuon ra xa\b",
     ),
     Danger.POISONING: _patterns(
         r"\bngo doc\b",
@@ -877,6 +889,8 @@ _SITUATIONS: dict[Danger, tuple[_Pattern, ...]] = {
         r"|do)\b",
         r"\bbi (?:bong|phong)\b(?! (?:da|ro|chuyen|ban|chay|bay|den|vao mat|dap)\b)",
         r"\bphong rop\b",
+        r"\b(?:bi )?chap dien\b",
+        r"\b(?:tay|chan|nguoi|da|mat|lung) (?:\w+ )?(?:bi )?chay (?:den|xem|ca)\b",
         r"\b(?:do|tat|hat) (?:\w+ ){0,3}(?:nuoc soi|canh nong|nuoc nong|dau soi|chao dau|noi nuoc"
         r"|noi canh) (?:\w+ )?(?:vao|len) (?:nguoi|mat|chan|tay|be|con)\b",
         r"\b(?:bat tinh|ngat xiu|ngat lim|hon me|co giat|khong tho|ngung tho|kho tho|tim tai"
@@ -1124,7 +1138,7 @@ _PURPOSE = _rx(
     # ("phòng" after "vào", "trong"... is a room)
     r"\b(?:(?:khoi|de khong|cho khoi|de khoi) (?:bi )?"
     r"|(?<!vao )(?<!trong )(?<!o )(?<!ra )(?<!len )(?<!cua )(?<!khoi )phong "
-    r"|(?:noi|hoi|biet|tim hieu|hoc|day"
+    r"|(?:noi|hoi|biet|tim hieu|hoc|day|luat|quy dinh|chinh sach|van ban|nghi dinh"
     r"|giai thich|chia se|trao doi|noi chuyen|tuyen truyen|kien thuc|thong tin|tai lieu)"
     r"(?: \w+){0,3} ve )$",
     r"\bcach (?:phong|tranh|day|giup|bao ve|de|nhan biet|xu ly|so cuu|cuu|giu|tu bao ve)\b",
@@ -1172,7 +1186,7 @@ _TIME_NOW = _Cue(
     r"|nay gio|vua roi|vua nay|toi nay|dem nay|sang nay|chieu nay|trua nay|hom nay|hom qua"
     r"|toi qua|dem qua|chieu qua|sang qua|tu sang|tu chieu|tu trua|tu toi|tu hom qua|tu dem qua"
     r"|ca dem|ca ngay|ca buoi|may tieng|luc sang|hoi sang|hoi chieu|hoi trua|den gio|toi gio"
-    r"|moi|chieu mai|toi mai)\b"
+    r"|moi (?:bi|vua|nga|roi|uong|an|xay ra)|chieu mai|toi mai)\b"
 )
 _ALARM = _Cue(
     r"\b(?:giup voi|nhanh len|lam on|gap|khan cap|so qua|so lam|phai lam sao|lam sao bay gio"
@@ -1343,7 +1357,11 @@ class _Gate:
             return False
         if danger is Danger.SUICIDE and _HYPERBOLE.search(recent) and not _SELF_LAST.search(recent):
             return False
-        subject = self._subject(edge, start, start if danger is Danger.SUICIDE else end)
+        if danger is Danger.SUICIDE:  # its cries name their own subject; look no further back
+            comma = self._plain.rfind(" , ", edge, start)  # than the last comma
+            subject = self._subject(edge if comma < 0 else comma + 2, start, start)
+        else:
+            subject = self._subject(edge, start, end)
         if subject == "generic":
             return False
         if (
