@@ -198,6 +198,12 @@ class _Doc:
         self.accented = bool(alpha) and accented >= 0.3 * len(alpha)
         for tok in self.toks:
             tok.loose = tok.plain and not self.accented
+        # A writer Who Capitalises Every Word tells nothing by a capital: only known name
+        # syllables count as a name then.
+        capitals = sum(1 for t in alpha if t.is_cap or t.is_upper)
+        self.title_style = (
+            len(alpha) >= 4 and capitals >= 0.6 * len(alpha) and not all(t.is_upper for t in alpha)
+        )
         # A writer who never capitalises, or never uses diacritics, may write a street or
         # hamlet name in lowercase; in careful text a lowercase word there is a common word.
         self.lowercase_style = not any(
@@ -990,7 +996,7 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         if (
             tok.low not in {"anh", "an"}
             and not (before and _in(before, lex.NOT_NAME_BEFORE, _NOT_BEFORE_F))
-            and not (before and before.is_cap and doc.adjacent(i))  # "Cần Thơ", "Hải Phòng"
+            and not (before and (before.is_cap or before.is_upper) and doc.adjacent(i))
         ):
             end = _person_run(doc, i, single_ok=True)
             if end is not None:
@@ -1024,13 +1030,22 @@ def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
     words = doc.toks[k:end]
     if any(not w.is_alpha or len(w.text) > 7 for w in words):
         return None
+    if _starts_with_place(words):
+        return None
+    if doc.title_style:
+        known = [w for w in words if _in(w, _NAME_SYLLABLES, _NAME_SYLLABLES_F)]
+        if len(known) < len(words):
+            words = words[: words.index(next(w for w in words if w not in known))]
+            if not words:
+                return None
+            end = k + len(words)
     first = words[0]
     if first.low in lex.NOT_NAMES or (first.loose and first.fold in _NOT_NAMES_PLAIN):
         return None
-    if _in(first, lex.TITLE_WORDS, _TITLE_F):
+    if _in(first, lex.TITLE_WORDS, _TITLE_F) or first.low in lex.KINSHIP:
         return None
     folded = " ".join(w.fold for w in words)
-    if any(" ".join(w.fold for w in words[:n]) in lex.PLACES for n in range(1, len(words) + 1)):
+    if _starts_with_place(words):
         return None
     if len(words) == 1:
         following = doc.word(end)
@@ -1045,7 +1060,13 @@ def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
     return end
 
 
+def _starts_with_place(words: list[_Tok]) -> bool:
+    return any(" ".join(w.fold for w in words[:n]) in lex.PLACES for n in range(1, len(words) + 1))
+
+
 _NOT_NAMES_PLAIN = frozenset(w for w in lex.NOT_NAMES if w == fold(w))
+_NAME_SYLLABLES = lex.GIVEN_NAMES | lex.SURNAMES | frozenset({"văn", "thị"})
+_NAME_SYLLABLES_F = _folded(_NAME_SYLLABLES)
 
 
 def _full_name(doc: _Doc, i: int) -> int | None:
@@ -1061,6 +1082,11 @@ def _full_name(doc: _Doc, i: int) -> int | None:
         ):
             break
         j += 1
+    if doc.title_style:  # "Nguyễn Văn An" counts, "Lê Bị Đánh" does not
+        while j > i + 1 and not all(
+            _in(w, _NAME_SYLLABLES, _NAME_SYLLABLES_F) for w in doc.toks[i + 1 : j]
+        ):
+            j -= 1
     if j - i < 2:
         return None
     words = doc.toks[i:j]

@@ -169,6 +169,13 @@ NOT_NAME_BEFORE = words(
     phố"""
 )
 
+# Kinship words: "Ông Bà em" is grandparents, not Mr Bà. Matched exactly (accents included);
+# "Ba" stays possible, it is also the nickname of a third child.
+KINSHIP = words(
+    """bà ông bố mẹ má anh chị em cô chú bác dì cậu mợ thím con cháu nội ngoại dượng cha
+    mạ bầm u tía"""
+)
+
 # Words that, capitalised after a cue, are titles or roles, not names ("cô Giáo", "thầy Hiệu").
 TITLE_WORDS = words("giáo hiệu chủ trưởng phó tổng tổ bí giám quản cán nhân bác y điều tư")
 

@@ -104,6 +104,10 @@ def test_the_nlu_training_data_is_almost_never_flagged() -> None:
         ("sdt 0912345678 k nghe may", "sdt <SĐT> k nghe may"),
         ("@intent:report_abuse", "@intent:report_abuse"),
         ("em ở Cần Thơ, quê Hải Phòng", "em ở Cần Thơ, quê Hải Phòng"),
+        ("Em Là Học Sinh Lớp 8 Bị Bạn Đánh", "Em Là Học Sinh Lớp 8 Bị Bạn Đánh"),
+        ("Cô Giáo Lan Đánh Con Tôi", "Cô Giáo <TÊN> Đánh Con Tôi"),
+        ("Ông Bà em đánh em", "Ông Bà em đánh em"),
+        ("e bi thang Tuan lop ben danh", "e bi thang <TÊN> lop ben danh"),
     ],
 )
 def test_examples(text: str, expected: str) -> None:
