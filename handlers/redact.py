@@ -22,8 +22,10 @@ eval-redaction` prints the figures):
 - Names: after a cue ("tên là", "cô giáo", "bố dượng", "thằng", ...), a capitalised full name
   starting with a common surname, or a capitalised given name in mid-sentence. Lowercase
   names only after "tên"/"tên là" or as a surname-first full name after a cue.
-Words are matched with and without diacritics, but a word written with diacritics must
-match exactly: "Phương" is a name, "phường" a ward.
+The writer's style is read first: in a message written without diacritics a word may stand
+for any accented word ("ten" for "tên"), in one written with them it must match exactly
+("Phương" is a name, "phường" a ward, "Ban" a board and not "bạn"); in a message Written In
+Title Case a capital says nothing, so only known name syllables make a name.
 
 `redact` never raises: if something inside fails, the whole text is replaced (fail closed).
 """
