@@ -29,6 +29,7 @@ import importlib
 import re
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -1411,28 +1412,8 @@ def _distinct(matches: list[re.Match[str]]) -> set[str]:
     return found
 
 
-class _Index:
-    """The patterns of one danger and kind, found by the words they cannot match without."""
-
-    __slots__ = ("_always", "_by_word", "_patterns")
-
-    def __init__(self, patterns: tuple[_Pattern, ...]) -> None:
-        self._patterns = patterns
-        self._always = [i for i, p in enumerate(patterns) if p.required is None]
-        self._by_word: dict[str, list[int]] = {}
-        for i, pattern in enumerate(patterns):
-            for word in pattern.required or ():
-                self._by_word.setdefault(word, []).append(i)
-
-    def candidates(self, words: frozenset[str]) -> list[_Pattern]:
-        chosen = set(self._always)
-        for word in self._by_word.keys() & words:
-            chosen.update(self._by_word[word])
-        return [self._patterns[i] for i in sorted(chosen)]
-
-
 def _first_admitted(
-    patterns: list[_Pattern],
+    patterns: Iterable[_Pattern],
     danger: Danger,
     kind: str,
     text: str,
@@ -1447,10 +1428,30 @@ def _first_admitted(
     return None
 
 
-_INDEXES: tuple[tuple[str, dict[Danger, _Index]], ...] = tuple(
-    (kind, {danger: _Index(patterns) for danger, patterns in table.items()})
+# Every pattern in the order they are tried, and the patterns each gate word opens.
+_ORDER: tuple[tuple[str, Danger, _Pattern], ...] = tuple(
+    (kind, danger, pattern)
     for kind, table in (("cry", _CRIES), ("situation", _SITUATIONS), ("anchored", _ANCHORED))
+    for danger, patterns in table.items()
+    for pattern in patterns
 )
+_ALWAYS = frozenset(i for i, (_, _, pattern) in enumerate(_ORDER) if pattern.required is None)
+_OPENED_BY: dict[str, list[int]] = {}
+for _i, (_, _, _pattern) in enumerate(_ORDER):
+    for _word in _pattern.required or ():
+        _OPENED_BY.setdefault(_word, []).append(_i)
+
+
+def _candidates(words: frozenset[str]) -> dict[tuple[str, Danger], list[_Pattern]]:
+    """The patterns worth running on a message with these words, by kind and danger."""
+    chosen = set(_ALWAYS)
+    for word in _OPENED_BY.keys() & words:
+        chosen.update(_OPENED_BY[word])
+    out: dict[tuple[str, Danger], list[_Pattern]] = {}
+    for i in sorted(chosen):
+        kind, danger, pattern = _ORDER[i]
+        out.setdefault((kind, danger), []).append(pattern)
+    return out
 
 
 def triage(message: Normalised) -> Triage:
@@ -1465,14 +1466,11 @@ def triage(message: Normalised) -> Triage:
     for danger, accented in _ACCENTED_CRIES.items():
         if match := accented.search(reading.lower):
             found[danger] = f"cry:{match.group(0)}"
-    for kind, table in _INDEXES:
-        for danger, patterns in table.items():
-            if danger not in found and (
-                reason := _first_admitted(
-                    patterns.candidates(words), danger, kind, text, words, gate
-                )
-            ):
-                found[danger] = reason
+    for (kind, danger), patterns in _candidates(words).items():
+        if danger not in found and (
+            reason := _first_admitted(patterns, danger, kind, text, words, gate)
+        ):
+            found[danger] = reason
     if Danger.SUICIDE not in found:
         final = _distinct(_FINAL_CUES.finditer(text, words))
         cues = final | _distinct(_FAREWELL_CUES.finditer(text, words))
