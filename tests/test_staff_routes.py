@@ -26,6 +26,7 @@ from starlette.middleware import Middleware
 
 from bot.app import create_app
 from bot.settings import Settings
+from bot.staff import charts
 from bot.staff.auth import AuthStore
 from bot.staff.routes import (
     COOKIE,
@@ -594,7 +595,7 @@ def test_search_by_several_words_and_prefixes(desk: Desk, admin: httpx.Client) -
     [
         ({"urgent": "1"}, "urgent = 1", ()),
         ({"urgent": "0", "channel": "telegram"}, "urgent = 0 AND channel = 'telegram'", ()),
-        ({"intent": "school_violence"}, "intent = 'school_violence'", ()),
+        ({"intent": "report_abuse"}, "intent = 'report_abuse'", ()),
         ({"min_conf": "0.5", "max_conf": "0,9"}, "confidence BETWEEN 0.5 AND 0.9", ()),
         ({"channel": "web", "q": "danh"}, "channel = 'web' AND text_folded LIKE '%danh%'", ()),
     ],
@@ -868,3 +869,46 @@ def test_the_audit_page_lists_staff_actions(desk: Desk, admin: httpx.Client) -> 
     assert "0987" not in page and "&lt;SĐT&gt;" in page  # searches are redacted before storage
     (count,) = query(desk.db_path, "SELECT COUNT(*) FROM staff_audit")[0]
     assert f"{count} thao tác" in page
+
+
+# ---------------------------------------------------------------- charts
+
+
+@pytest.mark.parametrize(
+    ("top", "step"),
+    [(0, 1), (3, 1), (9, 5), (10, 5), (24, 10), (37, 10), (100, 50), (950, 500), (27.8, 10)],
+)
+def test_chart_gridlines_fall_on_whole_round_numbers(top: float, step: float) -> None:
+    assert charts.nice_step(top) == step
+
+
+def test_chart_series_keep_the_biggest_keys_and_sum_the_rest() -> None:
+    days = charts.day_range(dt.date(2026, 2, 27), dt.date(2026, 3, 2))
+    assert days == ["2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"]
+    per_day = [{"a": 5, "b": 1}, {}, {"c": 2, "d": 1, "e": 1}, {"a": 1, "c": 1}]
+    data = charts.grouped(days, per_day, {"a": "Chủ đề A"}, keep=2)
+    assert [(s.key, s.label, s.values) for s in data.series] == [
+        ("a", "Chủ đề A", (5.0, 0.0, 0.0, 1.0)),
+        ("c", "c", (0.0, 0.0, 2.0, 1.0)),
+        ("_other", "Khác", (1.0, 0.0, 2.0, 0.0)),
+    ]
+    assert data.rows()[2] == ("2026-03-01", [0.0, 2.0, 2.0])
+    # One key too many is shown as itself, not as an "other" of one.
+    assert [s.key for s in charts.grouped(days, per_day, {}, keep=4).series] == list("acbde")
+
+
+def test_charts_are_accessible_svg_with_escaped_text() -> None:
+    days = ["2026-03-01", "2026-03-02"]
+    data = charts.ChartData(
+        tuple(days), (charts.Series("x", "<script>alert(1)</script>", (2.0, 0.0), "#0072b2"),)
+    )
+    svg = str(charts.stacked_bars(data, "c1", "Tiêu đề <b>", "Mô tả & chú thích", "tin"))
+    assert svg.startswith('<svg class="chart" id="c1"') and 'role="img"' in svg
+    assert 'aria-labelledby="c1-t c1-d"' in svg
+    assert '<title id="c1-t">Tiêu đề &lt;b&gt;</title>' in svg
+    assert '<desc id="c1-d">Mô tả &amp; chú thích</desc>' in svg
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    assert svg.count("<rect") == 1  # no bar for a zero
+    line = str(charts.lines(data, "c2", "t", "d", percent=True))
+    assert line.count("<circle") == 2 and "<polyline" in line
+    assert "<title>02/03 · &lt;script&gt;alert(1)&lt;/script&gt;: 0%</title>" in line

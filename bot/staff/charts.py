@@ -28,8 +28,9 @@ PALETTE = (
     "#000000",
 )
 OTHER_COLOUR = "#8a97a6"
-WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 34  # plot margins inside the view box
+WIDTH, HEIGHT = 640, 280
+LEFT, RIGHT, TOP, BOTTOM = 56, 10, 16, 42  # plot margins inside the view box
+FONT = 14  # user units (the chart scales with the page); staff.css enlarges it on phones
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,15 +89,16 @@ def _colours(n: int) -> list[str]:
 
 
 def nice_step(top: float, ticks: int = 4) -> float:
-    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` gridlines."""
+    """A round step (1, 2 or 5 times a power of ten, never under 1: the charts count
+    messages and whole percents) giving at most about `ticks` gridlines above zero."""
     if top <= 0:
         return 1.0
     raw = top / ticks
     power = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 2.5, 5, 10):
+    for factor in (1, 2, 5, 10):
         if raw <= factor * power:
-            return float(factor * power)
-    return float(10 * power)
+            return max(1.0, float(factor * power))
+    return max(1.0, float(10 * power))
 
 
 def _fmt(value: float, percent: bool = False) -> str:
@@ -138,15 +140,16 @@ class _Frame:
                 f' stroke="#d5dde6" stroke-width="1"/>'
             )
             parts.append(
-                f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11"'
+                f'<text x="{LEFT - 6}" y="{y + 5:.1f}" text-anchor="end" font-size="{FONT}"'
                 f' fill="#4a5968">{_fmt(value, self.percent)}</text>'
             )
-        every = max(1, math.ceil(len(self.days) / 12))  # at most about twelve date labels
+        every = max(1, math.ceil(len(self.days) / 8))  # at most eight date labels
         for i, day in enumerate(self.days):
             if i % every == 0:
                 parts.append(
-                    f'<text x="{self.x_centre(i):.1f}" y="{HEIGHT - BOTTOM + 16}"'
-                    f' text-anchor="middle" font-size="11" fill="#4a5968">{_day_label(day)}</text>'
+                    f'<text x="{self.x_centre(i):.1f}" y="{HEIGHT - BOTTOM + 26}"'
+                    f' text-anchor="middle" font-size="{FONT}" fill="#4a5968">'
+                    f"{_day_label(day)}</text>"
                 )
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{self.y(0):.1f}" y2="{self.y(0):.1f}"'

@@ -390,6 +390,12 @@ def redacted(text: str | None) -> Markup:
     return Markup(_PLACEHOLDER_HTML.sub(lambda m: f'<span class="ph">{m.group()}</span>', safe))
 
 
+def breakable(code: str | None) -> Markup:
+    """An identifier (`urgent.violence`, `accident_prevention`) that may wrap after its dots
+    and underscores instead of mid-word on a narrow screen."""
+    return Markup(re.sub(r"([._])", r"\1<wbr>", str(escape(code or ""))))
+
+
 def build_templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
@@ -410,6 +416,7 @@ def build_templates() -> Jinja2Templates:
         percent=percent,
         confidence=confidence,
         redacted=redacted,
+        breakable=breakable,
     )
     return Jinja2Templates(env=env)
 
