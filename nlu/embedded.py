@@ -19,17 +19,27 @@ from pathlib import Path
 from typing import Any
 
 import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from handlers.normalise import normalise
+from nlu.compiled import CompiledScorer, compile_pipeline
 from nlu.engine import NLUResult, Ranked
 from nlu.rasa_data import DATA_DIR, Example, data_files, load_dir
 
 log = logging.getLogger(__name__)
 
 MODEL_VERSION = "3"
+# Checked against the pipeline itself before the compiled scorer is trusted (nlu/compiled.py).
+SELF_CHECK_TEXTS = (
+    "",
+    "xin chao",
+    "con toi bi ban danh o truong phai lam sao",
+    "e bi bat nat o trg k bik noi vs ai",
+    "hoc phi co duoc mien cho con ho nghe khong",
+    "zzqx 12345 !!!",
+)
 
 
 def build_pipeline(c: float = 8.0) -> Pipeline:
@@ -96,6 +106,7 @@ class EmbeddedEngine:
         self.model_dir = model_dir
         self.data_dir = data_dir
         self._model: EmbeddedModel | None = None
+        self._compiled: tuple[EmbeddedModel, CompiledScorer | None] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -142,9 +153,30 @@ class EmbeddedEngine:
             self._model = self.load_or_train(force=True)
         return self._model
 
+    def scorer(self, model: EmbeddedModel) -> CompiledScorer | None:
+        """The model's compiled scorer (same numbers, a fraction of the time), or None if
+        the pipeline cannot be compiled or the result disagrees with it."""
+        compiled = self._compiled
+        if compiled is None or compiled[0] is not model:
+            with self._lock:
+                compiled = self._compiled
+                if compiled is None or compiled[0] is not model:
+                    scorer = compile_pipeline(model.pipeline)
+                    if scorer is not None and not scorer.agrees_with(
+                        model.pipeline, SELF_CHECK_TEXTS
+                    ):
+                        log.warning("compiled NLU scorer disagrees with the pipeline; not used")
+                        scorer = None
+                    compiled = self._compiled = (model, scorer)
+        return compiled[1]
+
     def parse(self, folded_text: str) -> NLUResult:
         model = self.model
-        probabilities = model.pipeline.predict_proba([folded_text])[0]
+        scorer = self.scorer(model)
+        if scorer is not None:
+            probabilities = scorer.probabilities(folded_text)
+        else:
+            probabilities = model.pipeline.predict_proba([folded_text])[0]
         order = probabilities.argsort()[::-1]
         classes = model.pipeline.classes_
         ranking = tuple(Ranked(str(classes[i]), float(probabilities[i])) for i in order[:5])
