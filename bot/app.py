@@ -28,6 +28,7 @@ from bot.settings import Settings, get_settings
 from bot.wiring import build_assistant
 from handlers.models import IncomingMessage
 from handlers.pipeline import Assistant
+from handlers.ratelimit import RateLimiter, Verdict, exempt, slow_down_reply
 
 log = logging.getLogger(__name__)
 
@@ -137,10 +138,20 @@ def message_from_chat_payload(payload: dict[str, Any]) -> IncomingMessage | JSON
     return IncomingMessage(text=text, user=session or None, channel="web")
 
 
+def chat_limit_key(assistant: Assistant, message: IncomingMessage, request: Request) -> str | None:
+    """Whose rate limit a chat request counts against: its session, else its peer address
+    (behind a reverse proxy every session-less caller shares the proxy's address)."""
+    if message.user:
+        return assistant.user_key(message.channel, message.user)
+    host = request.client.host if request.client else None
+    return assistant.user_key("web-address", host)
+
+
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> Starlette:
     settings = settings or get_settings()
     assistant = assistant or build_assistant(settings)
     features = load_features(settings, assistant)
+    limiter = RateLimiter(settings.rate_limit_per_minute)
 
     async def chat(request: Request) -> Response:
         payload = await read_json_object(request)
@@ -149,6 +160,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         message = message_from_chat_payload(payload)
         if isinstance(message, Response):
             return message
+        verdict = limiter.check(chat_limit_key(assistant, message, request))
+        # Over the limit: held back, unless triage reads danger now (off the event loop).
+        if verdict is not Verdict.PASS and not await run_in_threadpool(exempt, message.text):
+            headers = {"Retry-After": str(limiter.retry_after)}
+            return JSONResponse(slow_down_reply().to_json(), status_code=429, headers=headers)
         reply = await run_in_threadpool(assistant.handle, message)
         return JSONResponse(reply.to_json())
 
@@ -205,6 +221,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.assistant = assistant
     app.state.settings = settings
     app.state.features = features
+    app.state.chat_limiter = limiter
     return app
 
 

@@ -45,6 +45,7 @@ from bot.zalo.signature import signed_field
 from handlers.models import IncomingMessage, Reply
 from handlers.normalise import nfc
 from handlers.pipeline import Assistant
+from handlers.ratelimit import SLOW_DOWN_TEXT, RateLimiter, Verdict, exempt
 
 log = logging.getLogger(__name__)
 
@@ -223,9 +224,11 @@ class ZaloChannel:
         button_ttl: float = 6 * 3600,
         drain_timeout: float = DRAIN_TIMEOUT_SECONDS,
         keep_tokens_fresh: bool = True,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.assistant = assistant
         self.client = client
+        self.limiter = limiter if limiter is not None else RateLimiter(0)  # off unless given
         self.clock = clock
         self.seen = SeenEvents()
         self.buttons = ButtonMemory(ttl=button_ttl)
@@ -360,6 +363,8 @@ class ZaloChannel:
         if payload is not None and payload.startswith(COMMAND_PREFIX):
             command = payload[len(COMMAND_PREFIX) :]
         message = IncomingMessage(text=payload or text, user=event.user, channel=CHANNEL)
+        if command is None and await self._held_back(event, key, message.text):
+            return
         if command is not None:
             reply = await asyncio.to_thread(self.assistant.command, command, message)
         else:
@@ -370,6 +375,16 @@ class ZaloChannel:
         if note:
             reply.text = f"{reply.text}\n\n{note}"
         await self.deliver(event, reply)
+
+    async def _held_back(self, event: Event, key: str, text: str) -> bool:
+        """Over the user's rate limit: told once, then quiet. Danger now always passes."""
+        verdict = self.limiter.check(key)
+        if verdict is Verdict.PASS or await asyncio.to_thread(exempt, text):
+            return False
+        self._counters["rate_limited"] += 1
+        if verdict is Verdict.NOTIFY:
+            await self.send(event, SLOW_DOWN_TEXT, [texts.CALL_111])
+        return True
 
     async def _on_follow(self, event: Event) -> None:
         message = IncomingMessage(text="", user=event.user, channel=CHANNEL)

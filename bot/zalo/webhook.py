@@ -33,6 +33,7 @@ from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient
 from bot.zalo.config import REQUIRED, WEBHOOK_PATH, env_names
 from handlers.pipeline import Assistant
+from handlers.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def build_channel(
 ) -> ZaloChannel:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # no request lines per message
     client = ZaloClient.from_settings(settings, transport=transport)
+    options.setdefault("limiter", RateLimiter(settings.rate_limit_per_minute))
     return ZaloChannel(assistant, client, button_ttl=settings.state_ttl_seconds, **options)
 
 

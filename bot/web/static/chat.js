@@ -310,7 +310,7 @@
 
   function errorText(status) {
     if (status === 413) return "Tin nhắn dài quá. Bạn viết ngắn hơn (dưới 4000 ký tự) nhé.";
-    if (status === 429) return "Bạn gửi hơi nhanh. Đợi một chút rồi gửi lại nhé.";
+    if (status === 429) return "Bạn gửi hơi nhanh. Đợi một chút rồi gửi lại nhé. Nếu cần giúp ngay, gọi **111**.";
     return "Hệ thống đang bận, chưa trả lời được. Thử lại sau ít phút. Nếu cần giúp ngay, gọi **111**.";
   }
 
