@@ -26,6 +26,7 @@ import hmac
 import re
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -212,9 +213,22 @@ class AuthStore:
         self._hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode = WAL")  # the request log's mode; readers never wait
-            conn.executescript(SCHEMA)
+        self._create_schema()
+
+    def _create_schema(self, attempts: int = 50) -> None:
+        # At start-up the request log's writer may be creating its own tables in the same new
+        # file; switching the journal mode then fails at once with "locked" instead of
+        # waiting for the busy timeout, so try again for a few seconds.
+        for attempt in range(attempts):
+            try:
+                with self._connect() as conn:
+                    conn.execute("PRAGMA journal_mode = WAL")  # the log's mode: readers never wait
+                    conn.executescript(SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.1)
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
