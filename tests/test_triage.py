@@ -15,7 +15,9 @@ from handlers.normalise import Normalised, normalise
 from handlers.triage import LINES_FOR, Danger, Triage, lines_for, triage
 
 CORPUS = yaml.safe_load(
-    (Path(__file__).parent / "data" / "triage_dev.yml").read_text(encoding="utf-8")
+    (Path(__file__).parent.parent / "handlers" / "data" / "triage_dev.yml").read_text(
+        encoding="utf-8"
+    )
 )
 URGENT: list[str] = CORPUS["urgent"]
 NOT_URGENT: list[str] = CORPUS["not_urgent"]
