@@ -20,10 +20,11 @@ import io
 import logging
 import math
 import re
+import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urlsplit
 
 import jinja2
@@ -422,6 +423,52 @@ def build_templates() -> Jinja2Templates:
 
 
 @dataclass(frozen=True, slots=True)
+class Chart:
+    key: str
+    title: str
+    data: charts.ChartData
+    svg: Markup
+    percent: bool = False
+
+
+def overview_charts(figures: logquery.Summary, since: dt.date, until: dt.date) -> list[Chart]:
+    """The overview's four charts, one column per day of the range (empty days too)."""
+    days = charts.day_range(since, until)
+    per_day = {d.day: d for d in figures.days}
+    rows = [per_day.get(day) or logquery.DayFigures(day) for day in days]
+    span = f"từ {local_date(since)} đến {local_date(until)}"
+
+    def bars(key: str, title: str, data: charts.ChartData, desc: str) -> Chart:
+        return Chart(
+            key, title, data, charts.stacked_bars(data, f"chart-{key}", title, desc, "tin")
+        )
+
+    def single(key: str, label: str, values: list[float], colour: str) -> charts.ChartData:
+        return charts.ChartData(tuple(days), (charts.Series(key, label, tuple(values), colour),))
+
+    topics = charts.grouped(days, [r.by_intent for r in rows], INTENT_LABELS)
+    channels = charts.grouped(days, [r.by_channel for r in rows], CHANNEL_LABELS)
+    urgent = single("urgent", "Tin khẩn cấp", [float(r.urgent) for r in rows], "#b3261e")
+    rates = [100.0 * r.fallback / r.total if r.total else 0.0 for r in rows]
+    fallback = single("fallback", "Tỉ lệ không trả lời được", rates, "#0072b2")
+    title = "Tỉ lệ không trả lời được mỗi ngày"
+    desc = (
+        "Đường: phần trăm tin trợ lý hỏi lại, không trả lời được hoặc ngoài phạm vi, "
+        f"mỗi ngày {span}."
+    )
+    return [
+        bars("topics", "Tin nhắn theo ngày và chủ đề", topics,
+             f"Cột chồng: số tin nhắn mỗi ngày {span}, chia theo chủ đề."),
+        bars("channels", "Tin nhắn theo ngày và kênh", channels,
+             f"Cột chồng: số tin nhắn mỗi ngày {span}, chia theo kênh."),
+        bars("urgent", "Tin khẩn cấp mỗi ngày", urgent,
+             f"Số tin báo nguy hiểm ngay mỗi ngày {span}."),
+        Chart("fallback", title, fallback,
+              charts.lines(fallback, "chart-fallback", title, desc, percent=True), percent=True),
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class StaticFile:
     body: bytes
     media_type: str
@@ -436,6 +483,7 @@ class StaticFile:
 # ---------------------------------------------------------------------------- the desk
 
 Handler = Callable[[Request, Session], Awaitable[Response]]
+T = TypeVar("T")
 
 
 class StaffDesk:
@@ -493,6 +541,8 @@ class StaffDesk:
                 if download:
                     return PlainTextResponse("Cần đăng nhập / login required", status_code=401)
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                if request.method != "GET":
+                    target = PREFIX  # after login, a POST's URL is no page to land on
                 response: Response = RedirectResponse(
                     f"{LOGIN_PATH}?next={quote(target, safe='')}", status_code=303
                 )
@@ -554,13 +604,14 @@ class StaffDesk:
             COOKIE, path=PREFIX, secure=self.cookie_secure, httponly=True, samesite="strict"
         )
 
-    def _read(self, query: Callable[[Any], Any]) -> Any:
-        """Run `query(conn)` on a read-only connection to the log (in a worker thread)."""
+    def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
         conn = logquery.connect_readonly(self.db_path)
         with contextlib.closing(conn):
             return query(conn)
 
-    async def read(self, query: Callable[[Any], Any]) -> Any:
+    async def read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        """`query(conn)` on a read-only connection to the log, in a worker thread.
+        Raises LogUnavailable before the log's first message."""
         return await run_in_threadpool(self._read, query)
 
     # ------------------------------------------------------------------ login
@@ -629,96 +680,13 @@ class StaffDesk:
         except LogUnavailable:
             context.update(figures=None, notice=NO_LOG, failed=self._live_failures())
             return self.render(request, "overview.html", context)
-        days = charts.day_range(since, until)
-        per_day = {d.day: d for d in figures.days}
-        empty = logquery.DayFigures(day="")
-        rows = [per_day.get(day, empty) for day in days]
-        topics = charts.grouped(days, [r.by_intent for r in rows], INTENT_LABELS)
-        channels = charts.grouped(days, [r.by_channel for r in rows], CHANNEL_LABELS)
-        urgent = charts.ChartData(
-            tuple(days),
-            (
-                charts.Series(
-                    "urgent", "Tin khẩn cấp", tuple(float(r.urgent) for r in rows), "#b3261e"
-                ),
-            ),
-        )
-        rate = charts.ChartData(
-            tuple(days),
-            (
-                charts.Series(
-                    "fallback",
-                    "Tỉ lệ không trả lời được",
-                    tuple(100.0 * r.fallback / r.total if r.total else 0.0 for r in rows),
-                    "#0072b2",
-                ),
-            ),
-        )
-        span = f"từ {local_date(since)} đến {local_date(until)}"
         context.update(
             figures=figures,
             failed=max(figures.failed_writes + figures.dropped, self._live_failures()),
-            charts=[
-                self._chart(
-                    "topics",
-                    "Tin nhắn theo ngày và chủ đề",
-                    topics,
-                    charts.stacked_bars(
-                        topics,
-                        "chart-topics",
-                        "Tin nhắn theo ngày và chủ đề",
-                        f"Cột chồng: số tin nhắn mỗi ngày {span}, chia theo chủ đề.",
-                        "tin",
-                    ),
-                ),
-                self._chart(
-                    "channels",
-                    "Tin nhắn theo ngày và kênh",
-                    channels,
-                    charts.stacked_bars(
-                        channels,
-                        "chart-channels",
-                        "Tin nhắn theo ngày và kênh",
-                        f"Cột chồng: số tin nhắn mỗi ngày {span}, chia theo kênh.",
-                        "tin",
-                    ),
-                ),
-                self._chart(
-                    "urgent",
-                    "Tin khẩn cấp mỗi ngày",
-                    urgent,
-                    charts.stacked_bars(
-                        urgent,
-                        "chart-urgent",
-                        "Tin khẩn cấp mỗi ngày",
-                        f"Số tin báo nguy hiểm ngay mỗi ngày {span}.",
-                        "tin",
-                    ),
-                ),
-                self._chart(
-                    "fallback",
-                    "Tỉ lệ không trả lời được mỗi ngày",
-                    rate,
-                    charts.lines(
-                        rate,
-                        "chart-fallback",
-                        "Tỉ lệ không trả lời được mỗi ngày",
-                        f"Đường: phần trăm tin trợ lý hỏi lại, không trả lời được "
-                        f"hoặc ngoài phạm vi, mỗi ngày {span}.",
-                        percent=True,
-                    ),
-                    percent=True,
-                ),
-            ],
+            charts=overview_charts(figures, since, until),
             top_intents=figures.top_intents(10),
         )
         return self.render(request, "overview.html", context)
-
-    @staticmethod
-    def _chart(
-        key: str, title: str, data: charts.ChartData, svg: Markup, percent: bool = False
-    ) -> dict[str, Any]:
-        return {"key": key, "title": title, "data": data, "svg": svg, "percent": percent}
 
     def _live_failures(self) -> int:
         return self.request_log.stats().failed if self.request_log else 0
