@@ -2,9 +2,15 @@
 
 Features are TF-IDF over folded text (so accents, no accents and teen spelling meet):
 character n-grams within word boundaries, which survive typos and missing diacritics,
-plus word uni- and bigrams. A multinomial logistic regression gives probabilities;
-the model is cached on disk under a key derived from the training data, and retrained
-when the data (or this file's MODEL_VERSION) changes.
+plus word uni- and bigrams, weighted 1.5 against the characters. A multinomial logistic
+regression gives probabilities; the model is cached on disk under a key derived from the
+training data, and retrained when the data (or this file's MODEL_VERSION) changes.
+
+Chosen by 3 x 5-fold cross-validation and a 20% hold-out of the training data, against
+C from 2 to 128, other n-gram ranges, calibrated LinearSVC, SGD and complement NB: weighting
+words 1.5 gained about 0.01 macro-F1 over equal weights, and C=32 instead of 8 kept the
+accuracy while making the confidence much less timid (hold-out log-loss 0.65 -> 0.51,
+expected calibration error 0.22 -> 0.12).
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import sklearn
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from handlers.normalise import normalise
 from nlu.compiled import CompiledScorer, compile_pipeline
@@ -30,7 +37,7 @@ from nlu.rasa_data import DATA_DIR, Example, data_files, load_dir
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 # Checked against the pipeline itself before the compiled scorer is trusted (nlu/compiled.py).
 SELF_CHECK_TEXTS = (
     "",
@@ -42,7 +49,10 @@ SELF_CHECK_TEXTS = (
 )
 
 
-def build_pipeline(c: float = 8.0) -> Pipeline:
+WORD_WEIGHT = 1.5
+
+
+def build_pipeline(c: float = 32.0) -> Pipeline:
     features = FeatureUnion(
         [
             (
@@ -60,10 +70,33 @@ def build_pipeline(c: float = 8.0) -> Pipeline:
                     token_pattern=r"(?u)\b\w+\b",
                 ),
             ),
-        ]
+        ],
+        transformer_weights={"chars": 1.0, "words": WORD_WEIGHT},
     )
-    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", solver="newton-cg")
     return Pipeline([("features", features), ("clf", classifier)])
+
+
+def bake_feature_weights(pipeline: Pipeline) -> None:
+    """Move a fitted FeatureUnion's block weights into the classifier's coefficients.
+
+    Scaling a block's features by w, or its coefficients by w, gives the same decision
+    values: the pipeline predicts exactly as before, and what is kept is a plain union of
+    TF-IDF blocks, the shape that a one-message scorer can reproduce without scikit-learn.
+    """
+    union = pipeline.named_steps["features"]
+    weights = union.transformer_weights
+    if not weights:
+        return
+    coef = pipeline.named_steps["clf"].coef_
+    offset = 0
+    for name, vectorizer in union.transformer_list:
+        width = len(vectorizer.vocabulary_)
+        coef[:, offset : offset + width] *= weights.get(name, 1.0)
+        offset += width
+    if offset != coef.shape[1]:
+        raise ValueError("feature blocks do not add up to the classifier's width")
+    union.transformer_weights = None
 
 
 def fold_examples(examples: Sequence[Example]) -> tuple[list[str], list[str]]:
@@ -93,7 +126,10 @@ def train_model(examples: Sequence[Example], fingerprint: str = "adhoc") -> Embe
     if len(set(labels)) < 2:
         raise ValueError("training needs at least two intents")
     pipeline = build_pipeline()
-    pipeline.fit(texts, labels)
+    # BLAS threads only fight each other over a problem this small (4x the CPU time on 2 cores).
+    with threadpool_limits(limits=1):
+        pipeline.fit(texts, labels)
+    bake_feature_weights(pipeline)
     return EmbeddedModel(pipeline=pipeline, fingerprint=fingerprint)
 
 
@@ -131,9 +167,9 @@ class EmbeddedEngine:
                     return model
             except (OSError, pickle.UnpicklingError, AttributeError, EOFError):
                 log.warning("NLU cache %s unreadable; retraining", path)
-        model = train_model(load_dir(self.data_dir), fingerprint)
-        self._save(model, path)
-        return model
+        trained = train_model(load_dir(self.data_dir), fingerprint)
+        self._save(trained, path)
+        return trained
 
     def _save(self, model: EmbeddedModel, path: Path) -> None:
         try:
