@@ -5,7 +5,12 @@ Real SQLite files; time moves with a fake clock instead of sleeping."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pty
+import select
 import sqlite3
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +29,7 @@ from bot.staff.auth import (
 )
 
 PASSWORD = "hoa-sen-nở-giữa-hồ-2026"
+CHILDSAFE = Path(sys.executable).parent / "childsafe"
 START = dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC)
 IP = "203.0.113.7"
 
@@ -412,3 +418,47 @@ def test_staff_list_passwd_unlock_remove(db_path: Path) -> None:
     assert [a[1] for a in actions(store) if a[0] == CLI_ACTOR] == [
         "staff_add", "staff_add", "staff_passwd", "staff_unlock", "staff_remove",
     ]  # fmt: skip
+
+
+def read_until(fd: int, wanted: bytes, seen: bytearray, timeout: float = 120.0) -> None:
+    """Read a terminal's output into `seen` until `wanted` shows up (or the program ends)."""
+    deadline = time.monotonic() + timeout
+    while wanted not in seen:
+        assert time.monotonic() < deadline, f"no {wanted!r} in {bytes(seen)!r}"
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the program closed the terminal
+            return
+        if not chunk:
+            return
+        seen += chunk
+
+
+def test_staff_add_on_a_terminal_asks_twice_and_echoes_nothing(db_path: Path) -> None:
+    # A real pseudo-terminal as the command's controlling terminal, as when a person types.
+    env = {k: v for k, v in os.environ.items() if k != "CHILDSAFE_STAFF_PASSWORD"}
+    args = [str(CHILDSAFE), "staff", "add", "tuan", "--role", "admin", "--db", str(db_path)]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: become the command
+        try:
+            os.execve(args[0], args, env)
+        finally:
+            os._exit(127)
+    seen = bytearray()
+    try:
+        read_until(fd, b"password: ", seen)
+        assert f"ít nhất {MIN_PASSWORD_CHARS} ký tự".encode() in seen  # the rule comes first
+        os.write(fd, PASSWORD.encode() + b"\n")
+        read_until(fd, b"confirmation: ", seen)
+        os.write(fd, PASSWORD.encode() + b"\n")
+        read_until(fd, b"\x00never", seen)  # everything, to the end
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, bytes(seen)
+    assert b"added staff user 'tuan' (admin)" in seen
+    assert PASSWORD.encode() not in seen  # typed twice, shown never
+    assert AuthStore(db_path, hasher=CountingHasher()).login("tuan", PASSWORD, IP).ok
