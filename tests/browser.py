@@ -151,10 +151,14 @@ def is_loopback(url: str) -> bool:
     return parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname in LOOPBACK_HOSTS
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    """One headless Chromium for the session. Playwright gives it a fresh temporary profile
-    (user-data dir) and deletes it on close; each test then opens its own context."""
+    """One headless Chromium per test module. Playwright gives it a fresh temporary profile
+    (user-data dir) and deletes it on close; each test then opens its own context.
+
+    Module, not session, scope: Playwright's sync API keeps an event loop running in the main
+    thread while it is open, and every async test collected after it would fail with
+    "Runner.run() cannot be called from a running event loop"."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
