@@ -208,8 +208,15 @@ def _parse_answer(raw: dict[str, Any], path: Path) -> Answer:
         raise ContentError(f"{where}: {exc}") from exc
 
 
+def _load_yaml(path: Path) -> Any:
+    """`yaml.safe_load`, with libyaml's parser when PyYAML has it: the same safe subset and
+    the same constructors, about ten times faster (start-up reads every answer)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+
+
 def load_documents(path: Path = REGISTRY_PATH) -> dict[str, Document]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = _load_yaml(path)
     documents: dict[str, Document] = {}
     for item in raw["documents"]:
         doc = Document(
@@ -233,7 +240,7 @@ def load_documents(path: Path = REGISTRY_PATH) -> dict[str, Document]:
 def load_content(answers_dir: Path = ANSWERS_DIR, registry: Path = REGISTRY_PATH) -> ContentBase:
     answers: dict[str, Answer] = {}
     for path in sorted(answers_dir.glob("*.yml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = _load_yaml(path) or {}
         for item in raw.get("answers", []):
             answer = _parse_answer(item, path)
             if answer.id in answers:

@@ -191,6 +191,7 @@ class RequestLog:
         busy_timeout: float = 5.0,
         retry_delays: Iterable[float] = (0.05, 0.5),
         job_timeout: float = 60.0,
+        linger: float = 0.02,
     ) -> None:
         self.db_path = Path(db_path)
         self._clock = clock
@@ -198,6 +199,7 @@ class RequestLog:
         self._busy_timeout = busy_timeout
         self._retry_delays = tuple(retry_delays)
         self._job_timeout = job_timeout
+        self._linger = linger
         self._queue: queue.Queue[object] = queue.Queue(maxsize=max_queue)
         self._lock = threading.Lock()
         self._progress = threading.Condition(self._lock)
@@ -372,6 +374,11 @@ class RequestLog:
             self._connection()  # create the schema early, so readers find the tables
         while True:
             batch = [self._queue.get()]
+            if self._linger > 0 and self._queue.qsize() < self._batch_size:
+                # Let the rows of a busy moment gather: one transaction and one wake-up
+                # of this thread for many rows, not one per row (a commit costs more than
+                # the row, and every wake-up takes the GIL from a thread answering someone).
+                time.sleep(self._linger)
             while len(batch) < self._batch_size:
                 try:
                     batch.append(self._queue.get_nowait())
