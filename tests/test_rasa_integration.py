@@ -201,6 +201,28 @@ def folded(text: str) -> str:
     return normalise(text).folded
 
 
+def test_rasa_data_validate_passes_on_nlu(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            str(RASA),
+            "data",
+            "validate",
+            "--data",
+            str(ROOT / "nlu" / "data"),
+            "--domain",
+            str(ROOT / "nlu" / "domain.yml"),
+            "--config",
+            str(ROOT / "nlu" / "config.yml"),
+        ],
+        cwd=tmp_path,
+        env=rasa_env(tmp_path / "cache"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
 # ---------------------------------------------------------------------- the HTTP contract
 def test_the_server_speaks_the_documented_contract(rasa_server: RasaServer) -> None:
     assert httpx.get(f"{rasa_server.url}/").text.startswith("Hello from Rasa: 3.6.21")
