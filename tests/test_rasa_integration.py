@@ -8,6 +8,7 @@ is frozen (SIGSTOP) and killed (SIGKILL) mid-conversation: the user must not not
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -345,3 +346,25 @@ def test_killing_rasa_mid_conversation_costs_the_user_nothing(
         assert state_of(assistant) is CircuitState.CLOSED
     finally:
         assistant.close()
+
+
+# ---------------------------------------------------------------------- the CLI, for real
+def test_ask_and_eval_both_through_the_real_server(
+    rasa_server: RasaServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_cli import run_cli
+
+    monkeypatch.setenv("RASA_URL", rasa_server.url)
+    monkeypatch.setenv("RASA_TOKEN", TOKEN)
+    asked = run_cli(["ask", "--engine", "rasa", "Xin chào"], tmp_path=tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    reply = json.loads(asked.stdout)
+    assert (reply["engine"], reply["intent"]) == ("rasa", "greet")
+
+    # the held-out questions, through the real Rasa server and through the embedded engine
+    evaluated = run_cli(["eval", "--engine", "both", "--folds", "0", "--json"])
+    assert evaluated.returncode == 0, evaluated.stderr
+    engines = json.loads(evaluated.stdout)["engines"]
+    assert set(engines) == {"embedded", "rasa"}
+    assert engines["rasa"]["n"] == engines["embedded"]["n"] >= 100
+    assert engines["rasa"]["accuracy"] >= 0.85  # a sanity bar; the README has the figures
