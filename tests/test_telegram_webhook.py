@@ -96,7 +96,9 @@ def test_webhook_registers_and_checks_the_secret(
             '{"update_id": 8, "message": 5}',
         ):
             assert post(base, junk).status_code == 200, junk
-        too_big = '{"update_id": 9, "pad": "' + "x" * (webhook_settings.max_body_bytes + 1) + '"}'
+        too_big = (
+            '{"update_id": 9, "pad": "' + "x" * (webhook_settings.webhook_max_body_bytes + 1) + '"}'
+        )
         assert post(base, too_big).status_code == 413
 
         assert post(base, update_json("trẻ bị bạo lực học đường thì báo ai")).status_code == 200
