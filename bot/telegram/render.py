@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
+from bot.chunking import carry_last_paragraph, utf16_len
 from content.base import markup_to_html
 from handlers.models import Button
 
@@ -34,10 +35,6 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*>")
 class Rendered:
     chunks: list[str]  # HTML, each one message; the keyboard goes under the last
     keyboard: InlineKeyboardMarkup | None
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def visible_text(fragment: str) -> str:
@@ -64,24 +61,13 @@ def split_html(source: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     for piece in pieces:
         current = chunks[-1]
         if current and utf16_len("\n".join([*current, piece])) > limit:
-            carried = _carry_last_paragraph(current)
+            carried = carry_last_paragraph(current)
             chunks.append(carried)
             if carried and utf16_len("\n".join([*carried, piece])) > limit:
                 chunks.append([])
         chunks[-1].append(piece)
     messages = ["\n".join(chunk).strip("\n") for chunk in chunks]
     return [m for m in messages if visible_text(m).strip()]
-
-
-def _carry_last_paragraph(lines: list[str]) -> list[str]:
-    """Move the paragraph under way to the next message if a blank line ends an earlier one
-    in the second half of this message, so a paragraph is not cut in two needlessly."""
-    for index in range(len(lines) - 1, len(lines) // 2, -1):
-        if not lines[index].strip():
-            carried = lines[index + 1 :]
-            del lines[index:]
-            return carried
-    return []
 
 
 def _split_line(line: str, limit: int) -> list[str]:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.chunking import carry_last_paragraph, utf16_len
 from content.base import markup_to_plain
 from handlers.models import Button
 
@@ -42,10 +43,6 @@ _WORDS = re.compile(r"\S+|\s+")
 class Rendered:
     messages: list[dict[str, Any]]  # each the `message` object of one /v3.0/oa/message/cs call
     queries: dict[str, str] = field(default_factory=dict)  # what a tap sends back → core payload
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def plain_text(markup: str) -> str:
@@ -72,24 +69,13 @@ def split_text(text: str, limit: int = MAX_TEXT_CHARS) -> list[str]:
     for piece in pieces:
         current = parts[-1]
         if current and utf16_len("\n".join([*current, piece])) > limit:
-            carried = _carry_last_paragraph(current)
+            carried = carry_last_paragraph(current)
             parts.append(carried)
             if carried and utf16_len("\n".join([*carried, piece])) > limit:
                 parts.append([])
         parts[-1].append(piece)
     joined = ("\n".join(part).strip("\n") for part in parts)
     return [part for part in joined if part.strip()]
-
-
-def _carry_last_paragraph(lines: list[str]) -> list[str]:
-    """Move the paragraph under way to the next part when an earlier one ends in the second
-    half of this part, so a paragraph is not cut in two needlessly."""
-    for index in range(len(lines) - 1, len(lines) // 2, -1):
-        if not lines[index].strip():
-            carried = lines[index + 1 :]
-            del lines[index:]
-            return carried
-    return []
 
 
 def _split_line(line: str, limit: int) -> list[str]:
