@@ -119,7 +119,7 @@ async def read_json_object(request: Request) -> dict[str, Any] | JSONResponse:
     raw = await request.body()
     try:
         payload = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # too deep: not data
         return error(400, "body is not valid UTF-8 JSON")
     if not isinstance(payload, dict):
         return error(400, "body must be a JSON object")

@@ -16,7 +16,9 @@ def user_key(secret: bytes, channel: str, user: str | None) -> str | None:
     """HMAC-SHA256 of `channel:user`, hex. None for an anonymous one-off message."""
     if not user:
         return None
-    digest = hmac.new(secret, f"{channel}:{user}".encode(), hashlib.sha256).hexdigest()
+    # surrogatepass: an id with a lone surrogate (JSON allows "\ud800") still hashes, stably
+    raw = f"{channel}:{user}".encode("utf-8", "surrogatepass")
+    digest = hmac.new(secret, raw, hashlib.sha256).hexdigest()
     return digest[:32]
 
 

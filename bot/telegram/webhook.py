@@ -113,7 +113,7 @@ def webhook_endpoint(runner: Runner, secret: str) -> Any:
             return error(403, "wrong or missing secret token")
         try:
             payload = json.loads(await request.body())
-        except ValueError:  # not JSON, or not UTF-8
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
             return error(400, "body is not valid JSON")
         if not runner.accepting:  # starting over or stopping: Telegram will send it again
             return error(503, "not ready")

@@ -80,7 +80,7 @@ def webhook_endpoint(channel: ZaloChannel, settings: Settings) -> Any:
         body = await request.body()
         try:
             payload = json.loads(body)
-        except ValueError:  # not JSON, or not UTF-8
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
             return error(400, "body is not valid JSON")
         if not isinstance(payload, dict):
             return error(400, "body must be a JSON object")
