@@ -70,8 +70,8 @@ CHANNEL_LABELS = {
     "web": "Web",
     "telegram": "Telegram",
     "zalo": "Zalo",
-    "cli": "Dòng lệnh",
-    "console": "Trò chuyện trên máy",
+    "cli": "Dòng lệnh (ask)",
+    "console": "Dòng lệnh (chat)",
     "api": "API",
 }
 ROLE_LABELS = {
