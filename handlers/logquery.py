@@ -56,6 +56,9 @@ NEUTRAL_WORDS = {
 }
 
 
+SKIP_LABEL = "skip"  # staff's "bỏ qua": leaves the review queue, never becomes training data
+
+
 class LogUnavailable(RuntimeError):
     """The log database does not exist yet or cannot be read."""
 
@@ -359,7 +362,9 @@ def export_training(conn: sqlite3.Connection) -> TrainingExport:
     seen: set[tuple[str, str]] = set()
     unknown: Counter[str] = Counter()
     for label, text in conn.execute(
-        "SELECT label, text FROM requests WHERE label IS NOT NULL ORDER BY label, id"
+        "SELECT label, text FROM requests WHERE label IS NOT NULL AND label != ? "
+        "ORDER BY label, id",
+        (SKIP_LABEL,),
     ):
         if label not in ALL_INTENTS:
             unknown[label] += 1

@@ -297,3 +297,19 @@ def test_canned_queries_agree_with_the_report(log_db: Path) -> None:
             assert found == expected and found, query
     finally:
         conn.close()
+
+
+def test_skipped_messages_are_left_out_of_training_quietly(tmp_path: Path) -> None:
+    db = tmp_path / "log.db"
+    log = RequestLog.open(db)
+    log.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "INSERT INTO requests (ts, day, channel, text, text_folded, label) VALUES "
+            "('2026-11-01T00:00:00Z', '2026-11-01', 'web', 'xin chào', 'xin chao', 'greet'), "
+            f"('2026-11-01T00:00:01Z', '2026-11-01', 'web', 'asdf', 'asdf', '{logquery.SKIP_LABEL}')"
+        )
+    with sqlite3.connect(db) as conn:
+        result = logquery.export_training(conn)
+    assert result.examples == 1
+    assert not result.unknown_labels

@@ -43,7 +43,7 @@ from bot.settings import Settings
 from bot.staff import charts
 from bot.staff.auth import AuthStore, Session, csrf_matches
 from handlers import logquery
-from handlers.logquery import Filters, LogUnavailable
+from handlers.logquery import SKIP_LABEL, Filters, LogUnavailable
 from handlers.pipeline import Assistant
 from handlers.redact import PLACEHOLDERS, redact
 from handlers.requestlog import VIETNAM, RequestLog, request_log_of
@@ -63,7 +63,6 @@ AUDIT_PAGE_SIZE = 100
 DEFAULT_DAYS = 7
 MAX_RANGE_DAYS = 366
 MAX_FIELD_CHARS = 200  # query and form values are cut here (a search needs no more)
-SKIP_LABEL = "skip"  # "bỏ qua": leaves the queue, never becomes training data
 
 KNOWN_CHANNELS = ("web", "telegram", "zalo", "cli", "console", "api")
 CHANNEL_LABELS = {
