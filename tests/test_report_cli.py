@@ -307,7 +307,8 @@ def test_skipped_messages_are_left_out_of_training_quietly(tmp_path: Path) -> No
         conn.execute(
             "INSERT INTO requests (ts, day, channel, text, text_folded, label) VALUES "
             "('2026-11-01T00:00:00Z', '2026-11-01', 'web', 'xin chào', 'xin chao', 'greet'), "
-            f"('2026-11-01T00:00:01Z', '2026-11-01', 'web', 'asdf', 'asdf', '{logquery.SKIP_LABEL}')"
+            "('2026-11-01T00:00:01Z', '2026-11-01', 'web', 'asdf', 'asdf', ?)",
+            (logquery.SKIP_LABEL,),
         )
     with sqlite3.connect(db) as conn:
         result = logquery.export_training(conn)
