@@ -147,12 +147,21 @@ def serve(host: str, port: int, db: Path | None, engine: str | None) -> None:
 
     from bot.app import create_app
 
+    settings = _settings(db, engine)
     try:
-        app = create_app(_settings(db, engine))
+        app = create_app(settings)
     except MissingSecretError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"childsafe: serving on http://{host}:{port}", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    trusted = settings.forwarded_allow_ips.strip()
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
+    )
 
 
 @cli.command()

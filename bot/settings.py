@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     cors_origins: str = Field(default="", alias="CHILDSAFE_CORS_ORIGINS")
     rate_limit_per_minute: int = Field(default=30, alias="CHILDSAFE_RATE_LIMIT_PER_MINUTE")
     public_url: str | None = Field(default=None, alias="CHILDSAFE_PUBLIC_URL")
+    # Addresses of reverse proxies whose X-Forwarded-For is trusted (comma list, or "*").
+    # Empty: proxy headers are ignored, so no client can spoof its address.
+    forwarded_allow_ips: str = Field(default="", alias="CHILDSAFE_FORWARDED_ALLOW_IPS")
     # Where the web chat's quick-exit button sends the browser (a neutral, common site).
     web_exit_url: str = Field(default="https://www.google.com", alias="CHILDSAFE_WEB_EXIT_URL")
 
