@@ -46,6 +46,10 @@ eval: $(STAMP)  ## evaluate the embedded NLU on the held-out test set
 validate: $(STAMP)  ## validate the answer base
 	$(BIN)/childsafe validate
 
+# Not part of `make test`: speed is measured here, never asserted in tests. BENCH_ARGS=--quick
+bench: $(STAMP)  ## benchmarks: latency, HTTP throughput, memory, cold start (bench/RESULTS.md)
+	$(BIN)/childsafe bench $(BENCH_ARGS)
+
 # --- Rasa 3.6 NLU server (issue #7): its own Python 3.10 venv, reached over HTTP -----------
 RASA_VERSION := 3.6.21
 RASA_VENV := .venv-rasa

@@ -1,0 +1,53 @@
+"""`childsafe bench`: how fast, how much memory, how quick to start (issue #8).
+
+Not part of `make test`: speed is measured here, never asserted in timed tests. Writes
+`bench/results.json` and `bench/RESULTS.md` (the machine it ran on included). See README,
+"Performance".
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from bot.settings import PROJECT_ROOT
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(bench)
+
+
+@click.command()
+@click.option("--quick", is_flag=True, help="Fewer messages and shorter runs (about a minute).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=PROJECT_ROOT / "bench" / "results.json",
+    show_default="bench/results.json",
+    help="Where the JSON results go; the Markdown table goes beside it as RESULTS.md.",
+)
+def bench(quick: bool, out: Path) -> None:
+    """Benchmark: latency through handle(), HTTP throughput, memory, cold start.
+
+    The Rasa engine is measured side by side when a Rasa server answers at RASA_URL
+    (with RASA_TOKEN); otherwise its column says why it was not run.
+    """
+    from bot.bench.report import render
+    from bot.bench.run import Plan, run_all
+    from bot.settings import get_settings
+
+    def progress(line: str) -> None:
+        click.echo(f"bench: {line}", err=True)
+
+    results = run_all(Plan.make(quick), get_settings(), progress)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    markdown = out.with_name("RESULTS.md")
+    markdown.write_text(render(results), encoding="utf-8")
+    click.echo(f"wrote {out} and {markdown}", err=True)
+    for name, value in (results.get("aims") or {}).items():
+        click.echo(f"  {name}: {value}", err=True)
+    sys.stdout.flush()

@@ -1,0 +1,136 @@
+"""The load generator: `python -m bot.bench.loadgen CONFIG.json`, in its own process, so the
+server under test has its CPU to itself as far as the machine allows.
+
+`concurrency` clients (one `httpx.AsyncClient`, one connection each) send the messages in
+turn until `max_requests` are done or `duration` seconds have passed, whichever is first;
+every request has a timeout. Targets: `chat` (`POST /api/chat`) and `telegram` (a real
+update JSON to `POST /webhooks/telegram` with the secret header). Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bot.bench.measure import summary_ms
+
+REQUEST_TIMEOUT = 30.0
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def telegram_update(update_id: int, user_number: int, text: str) -> dict[str, Any]:
+    """A private-chat text message as the Bot API delivers it to a webhook."""
+    person = {"id": user_number, "is_bot": False, "first_name": "Lan", "language_code": "vi"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "chat": {"id": user_number, "type": "private", "first_name": "Lan"},
+            "from": person,
+            "text": text,
+        },
+    }
+
+
+async def run(config: dict[str, Any]) -> dict[str, Any]:
+    url: str = config["url"]
+    target: str = config["target"]
+    concurrency = int(config["concurrency"])
+    max_requests = int(config["max_requests"])
+    duration = float(config["duration"])
+    warm_up = int(config.get("warm_up", 0))
+    messages: list[list[str]] = config["messages"]  # [text, user]
+    users = {user: 10_000_000 + n for n, user in enumerate(sorted({m[1] for m in messages}))}
+    secret = config.get("secret", "")
+
+    next_index = 0
+    statuses: dict[str, int] = {}
+    engines: dict[str, int] = {}
+    errors: dict[str, int] = {}
+    samples: list[float] = []
+
+    def take() -> int:
+        nonlocal next_index
+        index = next_index
+        next_index += 1
+        return index
+
+    async def one(client: httpx.AsyncClient, index: int, record: bool) -> None:
+        text, user = messages[index % len(messages)]
+        started = time.perf_counter()
+        try:
+            if target == "chat":
+                response = await client.post("/api/chat", json={"text": text, "session": user})
+            else:
+                update = telegram_update(1_000_000 + index, users[user], text)
+                response = await client.post(
+                    "/webhooks/telegram",
+                    content=json.dumps(update, ensure_ascii=False).encode(),
+                    headers={"content-type": "application/json", SECRET_HEADER: secret},
+                )
+        except httpx.HTTPError as exc:
+            if record:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+            return
+        elapsed = (time.perf_counter() - started) * 1000
+        if not record:
+            return
+        samples.append(elapsed)
+        statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
+        if target == "chat" and response.status_code == 200:
+            engine = str(response.json().get("engine"))
+            engines[engine] = engines.get(engine, 0) + 1
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    timeout = httpx.Timeout(REQUEST_TIMEOUT)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
+        await asyncio.gather(*(one(client, take(), record=False) for _ in range(warm_up)))
+        deadline = time.monotonic() + duration
+
+        async def worker() -> None:
+            while time.monotonic() < deadline:
+                index = take()
+                if index >= warm_up + max_requests:
+                    return
+                await one(client, index, record=True)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        seconds = time.perf_counter() - started
+
+    done = len(samples)
+    ok = statuses.get("200", 0)
+    return {
+        "target": target,
+        "concurrency": concurrency,
+        "requests": done,
+        "ok": ok,
+        "statuses": dict(sorted(statuses.items())),
+        "errors": errors,
+        "seconds": round(seconds, 3),
+        "requests_per_second": round(done / seconds, 1) if seconds else 0.0,
+        "ok_per_second": round(ok / seconds, 1) if seconds else 0.0,
+        "latency_ms": summary_ms(samples),
+        "answered_by": dict(sorted(engines.items())),
+    }
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m bot.bench.loadgen CONFIG.json", file=sys.stderr)
+        return 2
+    config = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    result = asyncio.run(run(config))
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,252 @@
+"""The whole benchmark, engine by engine: per-message latency, HTTP throughput, memory and
+cold start; the Rasa engine side by side when a Rasa server answers at RASA_URL."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bot.bench.corpus import BenchMessage, describe, message_set
+from bot.bench.latency import measure_handle, scratch_dir
+from bot.bench.measure import load_average, machine
+from bot.bench.server import Server, bot_api_stub, run_loadgen, stub_stats
+from bot.settings import Settings
+
+TELEGRAM_SECRET = "bench-webhook-secret"
+# Not a real token: the Bot API the server talks to is the loopback stub.
+TELEGRAM_TOKEN = "424242:bench-token-not-real"
+# The benchmark's clients are a few hundred sessions sending as fast as they can; the
+# limiter stays in the path (its buckets are checked) but never holds anyone back.
+UNLIMITED = "1000000"
+AIM_LATENCY_MS = 5.0
+AIM_REQUESTS_PER_SECOND = 200.0
+AIM_RSS_MB = 300.0
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    quick: bool
+    handle_messages: int
+    levels: tuple[int, ...]
+    http_seconds: float
+    http_max_requests: int
+    warm_starts: int
+    cold_starts: int
+
+    @classmethod
+    def make(cls, quick: bool) -> Plan:
+        if quick:
+            return cls(True, 1000, (1, 16, 64), 4.0, 800, 1, 1)
+        return cls(False, 5000, (1, 16, 64), 15.0, 4000, 3, 1)
+
+
+def bench_settings(base: Settings, tmp: Path) -> Settings:
+    """Only what the benchmark needs from the caller's configuration: the model cache and
+    how to reach Rasa. Nothing else of a developer's .env (no tokens) is used."""
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "CHILDSAFE_DB": tmp / "unused.db",
+        "CHILDSAFE_SECRET": "bench-secret",
+        "CHILDSAFE_MODEL_DIR": base.model_dir,
+        "RASA_URL": base.rasa_url,
+        "RASA_TOKEN": base.rasa_token,
+        "RASA_TIMEOUT_SECONDS": base.rasa_timeout_seconds,
+    }
+    return Settings(**values)
+
+
+def rasa_status(settings: Settings) -> str | None:
+    """None when a Rasa server with a model answers at RASA_URL; else why not."""
+    if not settings.rasa_token:
+        return "not run: no Rasa server (RASA_TOKEN is not set)"
+    try:
+        response = httpx.get(
+            settings.rasa_url.rstrip("/") + "/status",
+            params={"token": settings.rasa_token},
+            timeout=3.0,
+            trust_env=False,
+        )
+        body = response.json() if response.status_code == 200 else {}
+    except (httpx.HTTPError, ValueError):
+        return f"not run: no Rasa server at {settings.rasa_url}"
+    if not isinstance(body, dict) or not body.get("model_file"):
+        return f"not run: no Rasa server with a model at {settings.rasa_url}"
+    return None
+
+
+def server_env(settings: Settings, engine: str, tmp: Path, model_dir: Path) -> dict[str, str]:
+    env = {
+        "CHILDSAFE_DB": str(tmp / "serve.db"),
+        "CHILDSAFE_SECRET": "bench-secret",
+        "CHILDSAFE_MODEL_DIR": str(model_dir),
+        "CHILDSAFE_NLU": engine,
+        "CHILDSAFE_LOG_REQUESTS": "true",
+        "CHILDSAFE_RATE_LIMIT_PER_MINUTE": UNLIMITED,
+    }
+    if engine == "rasa":
+        env["RASA_URL"] = settings.rasa_url
+        env["RASA_TOKEN"] = settings.rasa_token or ""
+        env["RASA_TIMEOUT_SECONDS"] = str(settings.rasa_timeout_seconds)
+    return env
+
+
+def measure_http(
+    plan: Plan,
+    settings: Settings,
+    engine: str,
+    messages: list[BenchMessage],
+    progress: Progress,
+) -> dict[str, Any]:
+    """One `childsafe serve` with the Telegram webhook on (Bot API: the loopback stub);
+    `/api/chat` at each concurrency, then the webhook at each; memory after each run."""
+    payload = [[m.text, m.user] for m in messages]
+    result: dict[str, Any] = {"chat": [], "telegram": []}
+    with scratch_dir("childsafe-bench-http-") as tmp, bot_api_stub(tmp) as stub:
+        env = server_env(settings, engine, tmp, settings.model_dir)
+        env.update(
+            {
+                "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+                "TELEGRAM_WEBHOOK_URL": "https://bench.invalid",
+                "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+                "TELEGRAM_API_BASE_URL": f"{stub}/bot",
+            }
+        )
+        with Server(env, tmp) as server:
+            server.wait_first_answer()
+            _wait_until(lambda: stub_stats(stub).get("setWebhook", 0) > 0, 30)
+            result["memory_after_start"] = server.memory()
+            for target in ("chat", "telegram"):
+                for level in plan.levels:
+                    progress(f"{engine}: {target} with {level} client(s)")
+                    sent_before = stub_stats(stub).get("sendMessage", 0)
+                    cpu_before = server.cpu_seconds()
+                    run = run_loadgen(
+                        {
+                            "url": server.url,
+                            "target": target,
+                            "concurrency": level,
+                            "max_requests": plan.http_max_requests,
+                            "duration": plan.http_seconds,
+                            "warm_up": min(50, 3 * level),
+                            "messages": payload,
+                            "secret": TELEGRAM_SECRET,
+                        },
+                        tmp,
+                    )
+                    run["load_average_after"] = load_average()
+                    cpu_after = server.cpu_seconds()
+                    if cpu_before is not None and cpu_after is not None and run["requests"]:
+                        # server CPU per request: steadier than req/s on a shared machine
+                        # (the webhook's figure includes answering earlier updates)
+                        used = (cpu_after - cpu_before) / int(run["requests"])
+                        run["server_cpu_ms_per_request"] = round(used * 1000, 3)
+                    run["server_memory"] = server.memory()
+                    if target == "telegram":
+                        sent = stub_stats(stub).get("sendMessage", 0) - sent_before
+                        run["replies_sent_during_run"] = sent
+                    result[target].append(run)
+            result["memory_at_end"] = server.memory()
+            result["server_alive_at_end"] = server.alive()
+    return result
+
+
+def measure_cold_start(
+    plan: Plan, settings: Settings, engine: str, progress: Progress
+) -> dict[str, Any]:
+    """Seconds from spawning `childsafe serve` to its first `/api/chat` answer."""
+    warm: list[float] = []
+    cold: list[float] = []
+    with scratch_dir("childsafe-bench-start-") as tmp:
+        for n in range(plan.warm_starts):
+            progress(f"{engine}: cold start {n + 1}/{plan.warm_starts} (model cache warm)")
+            run_dir = tmp / f"warm-{n}"
+            run_dir.mkdir()
+            with Server(server_env(settings, engine, run_dir, settings.model_dir), run_dir) as s:
+                warm.append(round(s.wait_first_answer(), 3))
+        if engine == "embedded":
+            for n in range(plan.cold_starts):
+                progress(f"{engine}: cold start {n + 1}/{plan.cold_starts} (empty model cache)")
+                run_dir = tmp / f"cold-{n}"
+                run_dir.mkdir()
+                empty_cache = run_dir / "model-cache"
+                with Server(server_env(settings, engine, run_dir, empty_cache), run_dir) as s:
+                    cold.append(round(s.wait_first_answer(), 3))
+    result: dict[str, Any] = {
+        "warm_model_cache_seconds": warm,
+        "warm_model_cache_median": sorted(warm)[len(warm) // 2] if warm else None,
+    }
+    if cold:
+        result["empty_model_cache_seconds"] = cold
+        result["empty_model_cache_median"] = sorted(cold)[len(cold) // 2]
+    return result
+
+
+def run_all(plan: Plan, base: Settings, progress: Progress) -> dict[str, Any]:
+    started = time.perf_counter()
+    messages = message_set(plan.handle_messages)
+    results: dict[str, Any] = {
+        "version": 1,
+        "machine": machine(),
+        "plan": asdict(plan),
+        "messages": describe(messages),
+        "engines": {},
+    }
+    with scratch_dir("childsafe-bench-") as tmp:
+        settings = bench_settings(base, tmp)
+        progress("training or loading the embedded model")
+        from nlu.embedded import EmbeddedEngine
+
+        _ = EmbeddedEngine(settings.model_dir).model  # later runs start with a warm cache
+        why_not_rasa = rasa_status(settings)
+        for engine in ("embedded", "rasa"):
+            if engine == "rasa" and why_not_rasa is not None:
+                results["engines"]["rasa"] = {"status": why_not_rasa}
+                progress(why_not_rasa)
+                continue
+            section: dict[str, Any] = {"status": "ok"}
+            progress(f"{engine}: {len(messages)} messages through Assistant.handle()")
+            section["handle"] = measure_handle(settings, messages, engine)
+            section["http"] = measure_http(plan, settings, engine, messages, progress)
+            section["cold_start"] = measure_cold_start(plan, settings, engine, progress)
+            results["engines"][engine] = section
+    results["aims"] = aims(results)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def aims(results: dict[str, Any]) -> dict[str, Any]:
+    """The issue's aims, checked against the embedded engine's numbers."""
+    embedded = results["engines"].get("embedded") or {}
+    if embedded.get("status") != "ok":
+        return {}
+    latency = embedded["handle"]["latency_ms"]
+    best_chat = max((r["ok_per_second"] for r in embedded["http"]["chat"]), default=0.0)
+    peak = (embedded["http"].get("memory_at_end") or {}).get("peak_rss_mb")
+    return {
+        "latency_p50_ms": latency["p50"],
+        "latency_p95_ms": latency["p95"],
+        "latency_under_5ms_p50": latency["p50"] < AIM_LATENCY_MS,
+        "latency_under_5ms_p95": latency["p95"] < AIM_LATENCY_MS,
+        "best_chat_requests_per_second": best_chat,
+        "hundreds_of_requests_per_second": best_chat >= AIM_REQUESTS_PER_SECOND,
+        "peak_rss_mb": peak,
+        "under_300mb_resident": peak is not None and peak < AIM_RSS_MB,
+    }
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            if condition():
+                return True
+        time.sleep(0.1)
+    return False
