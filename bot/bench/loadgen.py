@@ -102,8 +102,10 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
                 await one(client, index, record=True)
 
         started = time.perf_counter()
+        cpu_started = time.process_time()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         seconds = time.perf_counter() - started
+        client_cpu = time.process_time() - cpu_started
 
     done = len(samples)
     ok = statuses.get("200", 0)
@@ -119,6 +121,8 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
         "ok_per_second": round(ok / seconds, 1) if seconds else 0.0,
         "latency_ms": summary_ms(samples),
         "answered_by": dict(sorted(engines.items())),
+        # the load generator's own CPU: on two cores it competes with the server it measures
+        "client_cpu_ms_per_request": round(client_cpu / done * 1000, 3) if done else None,
     }
 
 

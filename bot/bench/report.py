@@ -89,15 +89,19 @@ def render(results: dict[str, Any]) -> str:
         "",
         "## HTTP on loopback (load generator in its own process)",
         "",
-        "Requests per second answered 200, and latency per request (ms). `/api/chat` returns "
-        "the answer; the Telegram webhook accepts the update (200 at once) and the reply "
-        "goes to a loopback Bot API stand-in, paced by Telegram's own limits "
-        "(python-telegram-bot's rate limiter, about 30 messages a second).",
+        "Requests per second answered 200, latency per request (ms), and the server's CPU "
+        "time per request (ms; on a shared machine the steadier figure: one core gives "
+        "1000 / that many requests a second). One server process (the conversation state "
+        "lives in it); the load generator takes the other core. `/api/chat` returns the "
+        "answer; the Telegram webhook accepts the update (200 at once) and the reply goes to a "
+        "loopback Bot API stand-in, paced by Telegram's own limits (python-telegram-bot's "
+        "rate limiter, about 30 messages a second), so its CPU figure also covers answering "
+        "earlier updates.",
         "",
         "| endpoint | clients | "
-        + " | ".join(f"{e} req/s | p50 | p95 | p99" for e in engines)
+        + " | ".join(f"{e} req/s | p50 | p95 | p99 | server CPU/req" for e in engines)
         + " |",
-        "|---|---|" + "---|---|---|---|" * len(engines),
+        "|---|---|" + "---|---|---|---|---|" * len(engines),
     ]
     for target, label in (("chat", "`POST /api/chat`"), ("telegram", "`POST /webhooks/telegram`")):
         for index, level in enumerate(plan["levels"]):
@@ -105,7 +109,7 @@ def render(results: dict[str, Any]) -> str:
             for name in engines:
                 section = _engine(results, name)
                 if not section or index >= len(section["http"][target]):
-                    cells.append(f"{_status(results, name)} | | |")
+                    cells.append(f"{_status(results, name)} | | | |")
                     continue
                 run = section["http"][target][index]
                 lat = run["latency_ms"]
@@ -113,7 +117,7 @@ def render(results: dict[str, Any]) -> str:
                 rps = _num(run["ok_per_second"], 0) + (f" ({bad} not 200)" if bad else "")
                 cells.append(
                     f"{rps} | {_num(lat.get('p50'), 1)} | {_num(lat.get('p95'), 1)} | "
-                    f"{_num(lat.get('p99'), 1)}"
+                    f"{_num(lat.get('p99'), 1)} | {_num(run.get('server_cpu_ms_per_request'), 2)}"
                 )
             lines.append(f"| {label} | {level} | " + " | ".join(cells) + " |")
 
