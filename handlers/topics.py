@@ -67,6 +67,7 @@ INTENT_FOR_DANGER: dict[Danger, str] = {
     Danger.INJURY: "accident_prevention",
     Danger.POISONING: "accident_prevention",
     Danger.DROWNING: "accident_prevention",
+    Danger.FIRE: "accident_prevention",
     Danger.UNSPECIFIED: "hotline_info",
 }
 
