@@ -10,16 +10,30 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from content.base import load_content
 from handlers import triage as triage_module
+from handlers import triage_model
 from handlers.normalise import Normalised, normalise
-from handlers.triage import LINES_FOR, Danger, Triage, lines_for, triage
+from handlers.topics import INTENT_FOR_DANGER, TOPICAL_INTENTS
+from handlers.triage import (
+    LINES_FOR,
+    NET_THRESHOLD,
+    Danger,
+    Triage,
+    lines_for,
+    net_score,
+    net_verdict,
+    prepare_for_net,
+    triage,
+)
 
 CORPUS = yaml.safe_load(
     (Path(__file__).parent.parent / "handlers" / "data" / "triage_dev.yml").read_text(
         encoding="utf-8"
     )
 )
-URGENT: list[str] = CORPUS["urgent"]
+KINDS: dict[str, str] = {text: kind for kind, texts in CORPUS["urgent"].items() for text in texts}
+URGENT: list[str] = list(KINDS)
 NOT_URGENT: list[str] = CORPUS["not_urgent"]
 
 
@@ -31,9 +45,12 @@ def check(text: str) -> Triage:
 
 
 def test_corpus_is_large_and_unambiguous() -> None:
-    assert len(URGENT) >= 250
-    assert len(NOT_URGENT) >= 250
+    assert len(URGENT) >= 800
+    assert len(NOT_URGENT) >= 1000
+    assert len(NOT_URGENT) == len(set(NOT_URGENT))
+    assert sum(len(texts) for texts in CORPUS["urgent"].values()) == len(URGENT)  # no repeats
     assert not set(URGENT) & set(NOT_URGENT)
+    assert set(KINDS.values()) == {danger.value for danger in Danger}
 
 
 @pytest.mark.parametrize("text", URGENT)
@@ -43,6 +60,8 @@ def test_urgent_message_escalates_with_111_first(text: str) -> None:
     assert result.lines[0] == "111"
     assert result.dangers
     assert len(result.reasons) == len(result.dangers)
+    # the lines its kind calls for are among those shown
+    assert set(LINES_FOR[Danger(KINDS[text])]) <= set(result.lines), (text, result)
 
 
 @pytest.mark.parametrize("text", NOT_URGENT)
@@ -67,6 +86,7 @@ def test_not_urgent_message_is_not_escalated(text: str) -> None:
         ("có người bắt cóc em", Danger.ABDUCTION, ("111", "113")),
         ("con tôi uống nhầm thuốc trừ sâu", Danger.POISONING, ("111", "115")),
         ("em bị điện giật", Danger.INJURY, ("111", "115")),
+        ("nhà tôi đang cháy, con tôi kẹt trong phòng", Danger.FIRE, ("111", "114", "115")),
     ],
 )
 def test_lines_fit_the_danger(text: str, danger: Danger, lines: tuple[str, ...]) -> None:
@@ -306,3 +326,221 @@ def test_a_danger_sentence_anywhere_in_random_text_escalates(
     result = check(f"{before}. {phrase}. {after}")
     assert result.urgent, (before, phrase, after)
     assert result.lines[0] == "111"
+
+
+# --------------------------------------------------------------------------- the safety net
+
+# Written for these tests, never part of the corpus the net learns from.
+UNSEEN_URGENT = [
+    ("mai mọi người sẽ không còn phải lo cho con nữa, con chuẩn bị hết rồi", Danger.SUICIDE),
+    ("em không muốn làm gánh nặng nữa, tối nay em sẽ kết thúc", Danger.SUICIDE),
+    ("chú ấy nói đêm nay sẽ vào phòng em nữa, em sợ lắm", Danger.SEXUAL_ASSAULT),
+    ("ông đó bảo em vào phòng rồi khóa cửa, giờ em đang kẹt trong này", Danger.SEXUAL_ASSAULT),
+    ("thằng bé hàng xóm bị một người lạ ôm lên xe chạy mất", Danger.ABDUCTION),
+    ("bố em lấy dây điện trói em vào cột rồi quất", Danger.VIOLENCE),
+    ("bé rơi xuống hồ nước, vớt lên thì tím tái không thở", Danger.DROWNING),
+    ("nhà hàng xóm đang bốc cháy, có hai đứa nhỏ bên trong", Danger.FIRE),
+]
+UNSEEN_GENERAL = [
+    "làm sao để con không bị người lạ dụ dỗ",
+    "tội dâm ô trẻ em bị phạt bao nhiêu năm tù",
+    "mua bán người dưới 16 tuổi bị xử lý theo điều nào",
+    "cách sơ cứu khi trẻ bị đuối nước",
+    "làm sao cứu người bị đuối nước khi không biết bơi",
+    "dấu hiệu trẻ có ý định tự tử là gì",
+    "người lớn nên làm gì khi thấy trẻ bị bạo hành",
+    "cách thoát hiểm khi nhà bị cháy",
+    "mất chó thì báo ở đâu",
+    "có nên cho trẻ ngủ riêng phòng không",
+]
+
+
+def test_the_unseen_examples_are_unseen() -> None:
+    seen = {normalise(text).folded for text in URGENT + NOT_URGENT}
+    for text in [t for t, _ in UNSEEN_URGENT] + UNSEEN_GENERAL:
+        assert normalise(text).folded not in seen, text
+
+
+@pytest.mark.parametrize(("text", "danger"), UNSEEN_URGENT)
+def test_unseen_paraphrases_escalate_through_the_net_alone(text: str, danger: Danger) -> None:
+    alone = net_verdict(normalise(text))
+    assert alone.urgent, (text, net_score(normalise(text)))
+    assert alone.lines[0] == "111"
+    assert all(reason.startswith("net:") for reason in alone.reasons)
+    assert set(LINES_FOR[danger]) <= set(alone.lines), alone
+    assert check(text).urgent
+
+
+@pytest.mark.parametrize("text", UNSEEN_GENERAL)
+def test_general_questions_do_not_escalate_through_the_net(text: str) -> None:
+    score = net_score(normalise(text))
+    assert score is not None and score.p_urgent < NET_THRESHOLD, (text, score)
+    assert not net_verdict(normalise(text)).urgent
+    assert not check(text).urgent
+
+
+def test_a_message_only_the_net_understands_is_escalated_with_its_reason() -> None:
+    text = UNSEEN_URGENT[0][0]
+    assert not triage(normalise(text), use_net=False).urgent
+    result = check(text)
+    assert result.urgent and result.reasons[0].startswith("net:p=")
+    assert result.lines[:2] == ("111", "115")
+
+
+def test_the_net_reads_a_long_story_in_windows() -> None:
+    filler = "Hôm nay em đi học, trời nắng, cô giáo cho làm bài kiểm tra toán. " * 15
+    story = filler + UNSEEN_URGENT[0][0] + ". " + filler
+    assert len(triage_module._windows(triage_module._read(normalise(story)).sense)) > 1
+    assert net_verdict(normalise(story)).urgent
+    assert not net_verdict(normalise(filler)).urgent
+
+
+@pytest.mark.parametrize(
+    ("kinds", "sense", "dangers", "lines"),
+    [
+        # confident: the likely kinds, most likely first, with their lines
+        (
+            {"violence": 0.7, "serious_injury": 0.26, "fire": 0.04},
+            "bo danh em",
+            (Danger.VIOLENCE, Danger.INJURY),
+            ("111", "113", "115"),
+        ),
+        ({"fire": 0.9, "violence": 0.1}, "nha chay", (Danger.FIRE,), ("111", "114", "115")),
+        # unsure: a plea for help, with the lines of every likely kind
+        (
+            {"violence": 0.4, "suicide_self_harm": 0.35, "fire": 0.25},
+            "em so qua",
+            (Danger.UNSPECIFIED,),
+            ("111", "113", "115", "114"),
+        ),
+        (
+            {"unspecified": 0.6, "violence": 0.2, "drowning": 0.2},
+            "giup em",
+            (Danger.UNSPECIFIED,),
+            ("111", "113"),
+        ),
+        # unsure, and the body is in trouble: 115 too
+        (
+            {"unspecified": 0.45, "abduction_missing": 0.3, "violence": 0.25},
+            "em uong thuoc roi",
+            (Danger.UNSPECIFIED,),
+            ("111", "113", "115"),
+        ),
+    ],
+)
+def test_the_kind_when_only_the_net_fires(
+    kinds: dict[str, float], sense: str, dangers: tuple[Danger, ...], lines: tuple[str, ...]
+) -> None:
+    result = triage_module._net_triage(0.95, kinds, sense)
+    assert result.urgent
+    assert result.dangers == dangers
+    assert result.lines == lines
+    assert result.reasons and result.reasons[0].startswith("net:p=0.95")
+
+
+def test_compiled_scores_agree_with_scikit_learn() -> None:
+    net = triage_module.safety_net()
+    assert net is not None
+    sample = [prepare_for_net(t) for t in URGENT[::97] + NOT_URGENT[::97] + ["", "?", "😭"]]
+    assert net.agrees_with_sklearn(sample)
+
+
+def _small_corpus(path: Path) -> None:
+    urgent = {kind: texts[:12] for kind, texts in CORPUS["urgent"].items() if len(texts) >= 40}
+    path.write_text(
+        yaml.safe_dump(
+            {"urgent": urgent, "not_urgent": NOT_URGENT[::12]}, allow_unicode=True, sort_keys=False
+        ),
+        encoding="utf-8",
+    )
+
+
+def _store(data: Path, cache: Path) -> triage_model.NetStore:
+    return triage_model.NetStore(
+        prepare=prepare_for_net,
+        code_files=(Path(triage_module.__file__),),
+        data_file=data,
+        directory=cache,
+        self_check=("em muốn chết", "xin chào"),
+    )
+
+
+def test_the_net_is_the_same_whenever_it_is_trained_on_the_same_data(tmp_path: Path) -> None:
+    data = tmp_path / "corpus.yml"
+    _small_corpus(data)
+    corpus = triage_model.load_corpus(data)
+    first = triage_model.train(corpus, prepare_for_net)
+    second = triage_model.train(corpus, prepare_for_net)
+    for text in URGENT[::50] + NOT_URGENT[::50]:
+        prepared = prepare_for_net(text)
+        assert first.p_urgent(prepared) == second.p_urgent(prepared)
+        assert first.kind_probabilities(prepared) == second.kind_probabilities(prepared)
+
+
+def test_the_net_is_cached_by_fingerprint_and_retrained_when_the_data_changes(
+    tmp_path: Path,
+) -> None:
+    data, cache = tmp_path / "corpus.yml", tmp_path / "cache"
+    _small_corpus(data)
+    net = _store(data, cache).get()  # a fresh clone: no cache yet
+    assert net is not None
+    (cached,) = cache.glob("triage-net-*.pkl")
+    assert cached.name == f"triage-net-{net.fingerprint}.pkl"
+    stamp = cached.stat().st_mtime_ns
+
+    again = _store(data, cache).get()  # loaded, not retrained: the file is untouched
+    assert again is not None and again.fingerprint == net.fingerprint
+    assert cached.stat().st_mtime_ns == stamp
+    text = prepare_for_net(URGENT[0])
+    assert again.p_urgent(text) == net.p_urgent(text)
+
+    with data.open("a", encoding="utf-8") as fh:
+        fh.write("- một câu hỏi mới về học bổng\n")
+    changed = _store(data, cache).get()
+    assert changed is not None and changed.fingerprint != net.fingerprint
+    assert [p.name for p in cache.glob("triage-net-*.pkl")] == [
+        f"triage-net-{changed.fingerprint}.pkl"
+    ]
+
+
+def test_an_unreadable_cache_is_retrained(tmp_path: Path) -> None:
+    data, cache = tmp_path / "corpus.yml", tmp_path / "cache"
+    _small_corpus(data)
+    store = _store(data, cache)
+    fingerprint = triage_model.fingerprint(data, store.code_files)
+    cache.mkdir()
+    store.path(fingerprint).write_bytes(b"not a pickle")
+    net = store.get()
+    assert net is not None and net.fingerprint == fingerprint
+
+
+def test_without_its_net_triage_still_answers_by_the_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = _store(tmp_path / "missing.yml", tmp_path / "cache")
+    monkeypatch.setattr(triage_module, "_NET", broken)
+    assert triage_module.safety_net() is None
+    assert check("em muốn tự tử").urgent
+    assert not check(UNSEEN_URGENT[0][0]).urgent  # only the net knew this one
+    assert not check("xin chào").urgent
+    assert net_score(normalise("xin chào")) is None
+
+
+# --------------------------------------------------------------------------- every danger
+
+
+def test_every_danger_has_a_topic_and_urgent_steps_in_the_content() -> None:
+    assert set(INTENT_FOR_DANGER) == set(Danger)
+    assert set(INTENT_FOR_DANGER.values()) <= set(TOPICAL_INTENTS)
+    content = load_content()
+    for danger in Danger:
+        steps = content.get(f"urgent.{danger.value}")
+        assert steps is not None, danger
+        for line in LINES_FOR[danger]:
+            assert f"**{line}**" in steps.text or danger is Danger.UNSPECIFIED, (danger, line)
+    plea = content.get("urgent.unspecified")
+    assert plea is not None
+    assert {(s.doc, s.ref) for s in plea.sources} == {
+        ("ND-56-2017", "Điều 23"),
+        ("TT-22-2014-BTTTT", "Điều 13"),
+    }
