@@ -166,12 +166,18 @@ def serve(host: str, port: int, db: Path | None, engine: str | None) -> None:
 
 @cli.command()
 def train() -> None:
-    """Train the embedded NLU model from nlu/data (cached; retrained when the data changes)."""
+    """Train the embedded NLU model from nlu/data and the triage safety net from
+    handlers/data (both cached; retrained when their data changes)."""
     from nlu.embedded import EmbeddedEngine
 
     engine = EmbeddedEngine(get_settings().model_dir)
     model = engine.retrain()
     click.echo(f"trained {len(model.intents)} intents; fingerprint {model.fingerprint}")
+    from handlers.triage import safety_net
+
+    net = safety_net(retrain=True)
+    if net is not None:
+        click.echo(f"trained the triage safety net; fingerprint {net.fingerprint}")
 
 
 @cli.command()
