@@ -4,8 +4,8 @@
     python -m handlers.triage_cv --evaluate F.yml # rules alone vs rules + net on a batch
 
 Cross-validation: the development corpus (`handlers/data/triage_dev.yml`) is split 5 ways,
-twice with different shuffles; each message is scored by nets trained without it, and its
-out-of-fold p(urgent) is the mean of the two. For each threshold the curve shows the net's own
+three times with different shuffles; each message is scored by nets trained without it, and its
+out-of-fold p(urgent) is the mean of the three. For each threshold the curve shows the net's own
 recall and false-alarm rate, and those of the combined decision (rules OR net). The chosen
 threshold is the lowest whose combined false-alarm rate stays within the budget.
 
@@ -49,7 +49,7 @@ class CurvePoint:
 
 
 def out_of_fold(
-    corpus: triage_model.Corpus, folds: int = 5, repeats: int = 2
+    corpus: triage_model.Corpus, folds: int = 5, repeats: int = 3
 ) -> tuple[np.ndarray, list[str | None]]:
     """Out-of-fold p(urgent) per message (mean over repeats) and, for urgent messages, the
     kind the first repeat's kind model ranked top (None for not-urgent ones)."""
@@ -123,7 +123,7 @@ def cross_validation_report(path: Path = triage_model.DATA_FILE) -> str:
     points = curve(p, labels, rules)
     lines = [
         f"corpus: {len(corpus.urgent)} urgent / {len(corpus.not_urgent)} not urgent; "
-        f"5-fold x 2, {time.perf_counter() - started:.0f} s",
+        f"5-fold x 3, {time.perf_counter() - started:.0f} s",
         f"rules alone: recall {rules[labels == 1].mean():.3f}, "
         f"false alarms {rules[labels == 0].mean():.3f}",
         "threshold  net recall  net false alarms  rules+net recall  rules+net false alarms",
