@@ -1,7 +1,7 @@
 """The load generator: `python -m bot.bench.loadgen CONFIG.json`, in its own process, so the
 server under test has its CPU to itself as far as the machine allows.
 
-`concurrency` clients (one `httpx.AsyncClient`, one connection each) send the messages in
+`concurrency` clients (an `httpx.AsyncClient` each, one connection each) send the messages in
 turn until `max_requests` are done or `duration` seconds have passed, whichever is first;
 every request has a timeout. Targets: `chat` (`POST /api/chat`) and `telegram` (a real
 update JSON to `POST /webhooks/telegram` with the secret header). Prints one JSON object.
@@ -88,13 +88,20 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
             engine = str(response.json().get("engine"))
             engines[engine] = engines.get(engine, 0) + 1
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    # One client (one keep-alive connection) per simulated user: a shared pool of 64
+    # connections costs httpx more CPU per request than the server spends answering it.
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     timeout = httpx.Timeout(REQUEST_TIMEOUT)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) as client:
-        await asyncio.gather(*(one(client, take(), record=False) for _ in range(warm_up)))
+    clients = [
+        httpx.AsyncClient(base_url=url, limits=limits, timeout=timeout) for _ in range(concurrency)
+    ]
+    try:
+        await asyncio.gather(
+            *(one(clients[n % concurrency], take(), record=False) for n in range(warm_up))
+        )
         deadline = time.monotonic() + duration
 
-        async def worker() -> None:
+        async def worker(client: httpx.AsyncClient) -> None:
             while time.monotonic() < deadline:
                 index = take()
                 if index >= warm_up + max_requests:
@@ -103,9 +110,12 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
 
         started = time.perf_counter()
         cpu_started = time.process_time()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(worker(client) for client in clients))
         seconds = time.perf_counter() - started
         client_cpu = time.process_time() - cpu_started
+    finally:
+        for client in clients:
+            await client.aclose()
 
     done = len(samples)
     ok = statuses.get("200", 0)

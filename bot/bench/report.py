@@ -128,7 +128,11 @@ def render(results: dict[str, Any]) -> str:
             lambda s: (s["http"].get("memory_after_start") or {}).get("rss_mb"),
         ),
         (
-            "peak resident, whole run (MB)",
+            "peak resident after the `/api/chat` runs (MB)",
+            lambda s: (s["http"].get("memory_after_chat") or {}).get("peak_rss_mb"),
+        ),
+        (
+            "peak resident, whole run (MB; includes the webhook's backlog of updates)",
             lambda s: (s["http"].get("memory_at_end") or {}).get("peak_rss_mb"),
         ),
         (

@@ -153,6 +153,7 @@ def measure_http(
                         sent = stub_stats(stub).get("sendMessage", 0) - sent_before
                         run["replies_sent_during_run"] = sent
                     result[target].append(run)
+                result[f"memory_after_{target}"] = server.memory()
             result["memory_at_end"] = server.memory()
             result["server_alive_at_end"] = server.alive()
     return result
