@@ -644,6 +644,9 @@ _CRIES: dict[Danger, tuple[_Pattern, ...]] = {
         r"\b(?:muon|chi muon|uoc|uoc gi|gia ma|gia nhu|ao uoc) (?:\w+ )?"
         r"(?:bien mat|tan bien|khong ton tai|chua tung (?:duoc )?sinh ra|dung sinh ra"
         r"|khong (?:duoc )?sinh ra|bien khoi (?:the gioi|cuoc doi|trai dat|the gian|doi))\b",
+        # "mình nên biến mất": "nên" only with the writer as subject ("thói xấu nên biến mất")
+        rf"\b(?:{_SELF}|chac) (?:\w+ )?nen (?:\w+ )?(?:bien mat|tan bien|bien khoi"
+        r" (?:the gioi|cuoc doi|trai dat|the gian|doi)|bien di (?:cho|khoi|luon|mai))\b",
         r"\b(?:bien mat|bien di|tan bien|chet|chet di|ra di|khong con) (?:\w+ ){0,3}?cho "
         r"(?:\w+ ){0,2}?(?:do kho|do met|do ganh|do phien|nhe nhom|thanh than|yen|ranh|khoi phien"
         r"|vui|sung suong|hanh phuc)\b",
@@ -1561,7 +1564,9 @@ _CHILDHOOD = re.compile(
     r"\b(?:hoi nho|luc nho|hoi be|ngay xua|hoi xua|nam xua|hoi con nho|luc con nho)\b"
 )
 _FOUND = _Cue(
-    r"\b(?:tim (?:duoc|thay|ra)(?! (?:\w+ )?(?:khong|chua|dau))|da (?:ve|tim thay)|ve (?:nha )?"
+    # "chưa tìm thấy" / "không tìm được" is the opposite of found: the negation comes first
+    r"\b(?:(?<!chua )(?<!khong )(?<!van chua )(?<!van khong )tim (?:duoc|thay|ra)"
+    r"(?! (?:\w+ )?(?:khong|chua|dau))|da (?:ve|tim thay)|ve (?:nha )?"
     r"(?:roi|ROI)|hoa ra|may (?:ma|la) (?:tim|thay|con)|da thay (?:roi|ROI))\b"
 )
 # The question is what to do if it happens: "X thì (con) nên làm gì".
