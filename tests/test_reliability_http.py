@@ -145,7 +145,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 def no_exceptions(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """An exception in the app is a failure even when the client got a tidy 4xx."""
     caplog.set_level(logging.ERROR)
-    yield
+    uvicorn_errors = logging.getLogger("uvicorn.error")  # does not propagate to the root
+    uvicorn_errors.addHandler(caplog.handler)
+    try:
+        yield
+    finally:
+        uvicorn_errors.removeHandler(caplog.handler)
     crashes = [
         r
         for r in caplog.records
