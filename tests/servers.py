@@ -11,6 +11,21 @@ from typing import Any
 
 import uvicorn
 
+# The keys every `childsafe ask` / `POST /api/chat` reply carries: a contract other tools read.
+CONTRACT_KEYS = frozenset(
+    {
+        "intent",
+        "confidence",
+        "urgent",
+        "text",
+        "answer_id",
+        "sources",
+        "hotlines",
+        "buttons",
+        "engine",
+    }
+)
+
 
 def free_port() -> int:
     with socket.socket() as sock:

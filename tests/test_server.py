@@ -9,19 +9,7 @@ import pytest
 
 from bot.app import create_app
 from bot.settings import Settings
-from tests.servers import serve
-
-CONTRACT_KEYS = {
-    "intent",
-    "confidence",
-    "urgent",
-    "text",
-    "answer_id",
-    "sources",
-    "hotlines",
-    "buttons",
-    "engine",
-}
+from tests.servers import CONTRACT_KEYS, serve
 
 
 @pytest.fixture
