@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +31,7 @@ from tests.fake_telegram import (
     callback_update,
     message_update,
 )
+from tests.helpers import rows_holding, wait_until
 from tests.servers import serve
 
 OTHER_USER = 5550002
@@ -372,26 +371,6 @@ async def test_erase_removes_the_users_logged_rows(
     wait_until(lambda: rows_holding(tg_settings.db_path, key) == 0)
     other = assistant.user_key("telegram", str(OTHER_USER))
     assert other is not None and rows_holding(tg_settings.db_path, other) > 0
-
-
-def rows_holding(db_path: Path, value: str) -> int:
-    """Rows, in any table and column of the SQLite file, that hold `value` exactly."""
-    with sqlite3.connect(db_path) as db:
-        tables = [r[0] for r in db.execute("select name from sqlite_master where type='table'")]
-        found = 0
-        for table in tables:
-            columns = [r[1] for r in db.execute(f'pragma table_info("{table}")')]
-            for column in columns:
-                query = f'select count(*) from "{table}" where "{column}" = ?'
-                found += db.execute(query, (value,)).fetchone()[0]
-        return int(found)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 # ---------------------------------------------------------------------------- not text

@@ -7,12 +7,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -41,6 +39,7 @@ from tests.fake_zalo import (
     event,
     signed,
 )
+from tests.helpers import rows_holding, wait_until
 from tests.servers import serve
 
 
@@ -353,26 +352,6 @@ def test_erase_says_zalo_cannot_delete_messages_and_erases_logged_rows(
     assert "Zalo không cho phép mình xóa các tin nhắn đã gửi" in answer.text
     assert rows_holding(z_settings.db_path, other) > 0
     assert rows_holding(z_settings.db_path, USER_ID) == 0  # the raw id was never stored
-
-
-def rows_holding(db_path: Path, value: str) -> int:
-    """Rows, in any table and column of the SQLite file, that hold `value` exactly."""
-    with sqlite3.connect(db_path) as db:
-        tables = [r[0] for r in db.execute("select name from sqlite_master where type='table'")]
-        found = 0
-        for table in tables:
-            columns = [r[1] for r in db.execute(f'pragma table_info("{table}")')]
-            for column in columns:
-                query = f'select count(*) from "{table}" where "{column}" = ?'
-                found += db.execute(query, (value,)).fetchone()[0]
-        return int(found)
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def test_a_tapped_button_is_its_payload_even_after_a_restart(
