@@ -31,7 +31,6 @@ import math
 import os
 import pickle
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +39,8 @@ from typing import Any
 import numpy as np
 import yaml
 from numpy.typing import NDArray
+
+from nlu.compiled import UnionFeatures
 
 log = logging.getLogger(__name__)
 
@@ -91,59 +92,6 @@ def fingerprint(data_file: Path, code_files: Iterable[Path]) -> str:
 # ----------------------------------------------------------------------------- scoring
 
 
-@dataclass(frozen=True, slots=True)
-class _Block:
-    """One fitted TfidfVectorizer, placed at `offset` in the feature vector."""
-
-    analyze: Callable[[str], list[str]]
-    vocabulary: dict[str, int]
-    idf: FloatArray
-    offset: int
-
-
-class _Features:
-    """The sparse TF-IDF vector of one text (sublinear tf, idf, l2 per block), as scikit-learn's
-    FeatureUnion of the two vectorizers computes it."""
-
-    def __init__(self, union: Any) -> None:
-        blocks = []
-        offset = 0
-        for _, vectorizer in union.transformer_list:
-            if not (vectorizer.sublinear_tf and vectorizer.use_idf and vectorizer.norm == "l2"):
-                raise ValueError("unexpected vectorizer settings")
-            blocks.append(
-                _Block(
-                    vectorizer.build_analyzer(),
-                    vectorizer.vocabulary_,
-                    np.asarray(vectorizer.idf_, dtype=np.float64),
-                    offset,
-                )
-            )
-            offset += len(vectorizer.vocabulary_)
-        self.blocks = tuple(blocks)
-        self.size = offset
-
-    def vector(self, text: str) -> tuple[NDArray[np.intp], FloatArray]:
-        columns: list[NDArray[np.intp]] = []
-        values: list[FloatArray] = []
-        for block in self.blocks:
-            vocabulary = block.vocabulary
-            counts = Counter(
-                index for gram in block.analyze(text) if (index := vocabulary.get(gram)) is not None
-            )
-            if not counts:
-                continue
-            cols = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-            vals = np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts))) + 1.0
-            vals *= block.idf[cols]
-            vals /= math.sqrt(float(vals @ vals))
-            columns.append(cols + block.offset)
-            values.append(vals)
-        if not columns:
-            return np.zeros(0, dtype=np.intp), np.zeros(0)
-        return np.concatenate(columns), np.concatenate(values)
-
-
 class SafetyNet:
     """The fitted model. `prepare` is not stored: callers pass text already prepared."""
 
@@ -152,7 +100,7 @@ class SafetyNet:
         self.union = union  # sklearn FeatureUnion
         self.urgency = urgency  # sklearn LogisticRegression, binary
         self.kinds = kinds  # sklearn LogisticRegression, multinomial
-        self._features: _Features | None = None
+        self._features: UnionFeatures | None = None
         self._urgency_weights: FloatArray = np.zeros(0)
         self._kind_weights: FloatArray = np.zeros(0)
 
@@ -169,7 +117,10 @@ class SafetyNet:
 
     def compile(self) -> None:
         """Gather the coefficients for per-message scoring without scikit-learn."""
-        self._features = _Features(self.union)
+        features = UnionFeatures.from_union(self.union)
+        if features is None:
+            raise ValueError("the safety net's features are not a union of TfidfVectorizers")
+        self._features = features
         self._urgency_weights = np.asarray(self.urgency.coef_[0], dtype=np.float64)
         self._kind_weights = np.array(self.kinds.coef_.T, dtype=np.float64, order="C")
 

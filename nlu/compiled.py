@@ -41,33 +41,80 @@ class _Block:
     offset: int
 
 
-class CompiledScorer:
-    def __init__(self, blocks: Sequence[_Block], weights: FloatArray, intercept: FloatArray):
-        self._blocks = tuple(blocks)
-        self._weights = weights  # (n_features, n_classes): one row per feature, gathered
-        self._intercept = intercept
+class UnionFeatures:
+    """The sparse TF-IDF vector of one text, as a fitted FeatureUnion of TfidfVectorizers
+    computes it (per block: counts → sublinear tf → × idf → norm; blocks side by side)."""
 
-    def probabilities(self, text: str) -> FloatArray:
-        """Class probabilities for one text, in the order of the classifier's `classes_`."""
-        decision = self._intercept.copy()
-        for block in self._blocks:
+    def __init__(self, blocks: Sequence[_Block]) -> None:
+        self.blocks = tuple(blocks)
+        last = self.blocks[-1] if self.blocks else None
+        self.size = last.offset + len(last.vocabulary) if last else 0
+
+    @classmethod
+    def from_union(cls, union: Any) -> UnionFeatures | None:
+        """None unless every part of the union is a plain (non-binary) TfidfVectorizer."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        if getattr(union, "transformer_weights", None) is not None:
+            return None
+        blocks: list[_Block] = []
+        offset = 0
+        for _, vectorizer in union.transformer_list:
+            if not isinstance(vectorizer, TfidfVectorizer) or vectorizer.binary:
+                return None
+            vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
+            idf = np.asarray(vectorizer.idf_, dtype=np.float64) if vectorizer.use_idf else None
+            blocks.append(
+                _Block(
+                    analyze=vectorizer.build_analyzer(),
+                    vocabulary=vocabulary,
+                    idf=idf,
+                    sublinear=bool(vectorizer.sublinear_tf),
+                    norm=vectorizer.norm,
+                    offset=offset,
+                )
+            )
+            offset += len(vocabulary)
+        return cls(blocks)
+
+    def vector(self, text: str) -> tuple[NDArray[np.intp], FloatArray]:
+        """(columns, values) of the non-zero features of `text`."""
+        columns: list[NDArray[np.intp]] = []
+        values: list[FloatArray] = []
+        for block in self.blocks:
             vocabulary = block.vocabulary
             counts = Counter(
                 index for gram in block.analyze(text) if (index := vocabulary.get(gram)) is not None
             )
             if not counts:
                 continue
-            columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-            values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            cols = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+            vals = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
             if block.sublinear:
-                values = np.log(values) + 1.0
+                vals = np.log(vals) + 1.0
             if block.idf is not None:
-                values *= block.idf[columns]
+                vals *= block.idf[cols]
             if block.norm == "l2":
-                values /= math.sqrt(float(values @ values))
+                vals /= math.sqrt(float(vals @ vals))
             elif block.norm == "l1":
-                values /= float(np.abs(values).sum())
-            decision += values @ self._weights[columns + block.offset]
+                vals /= float(np.abs(vals).sum())
+            columns.append(cols + block.offset)
+            values.append(vals)
+        if not columns:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        return np.concatenate(columns), np.concatenate(values)
+
+
+class CompiledScorer:
+    def __init__(self, features: UnionFeatures, weights: FloatArray, intercept: FloatArray):
+        self._features = features
+        self._weights = weights  # (n_features, n_classes): one row per feature, gathered
+        self._intercept = intercept
+
+    def probabilities(self, text: str) -> FloatArray:
+        """Class probabilities for one text, in the order of the classifier's `classes_`."""
+        columns, values = self._features.vector(text)
+        decision = self._intercept + values @ self._weights[columns]
         decision -= decision.max()
         np.exp(decision, out=decision)
         decision /= decision.sum()
@@ -87,7 +134,6 @@ class CompiledScorer:
 def compile_pipeline(pipeline: Any) -> CompiledScorer | None:
     """A scorer for Pipeline([FeatureUnion of TfidfVectorizers], multinomial LogisticRegression)
     as `nlu.embedded.build_pipeline` makes it; None for anything else."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion
 
@@ -97,29 +143,14 @@ def compile_pipeline(pipeline: Any) -> CompiledScorer | None:
     union, classifier = steps[0][1], steps[1][1]
     if not isinstance(union, FeatureUnion) or not isinstance(classifier, LogisticRegression):
         return None
-    if union.transformer_weights is not None or len(classifier.classes_) <= 2:
+    if len(classifier.classes_) <= 2:
         return None  # binary logistic regression uses another link; never built here
-    blocks: list[_Block] = []
-    offset = 0
-    for _, vectorizer in union.transformer_list:
-        if not isinstance(vectorizer, TfidfVectorizer) or vectorizer.binary:
-            return None
-        vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
-        idf = np.asarray(vectorizer.idf_, dtype=np.float64) if vectorizer.use_idf else None
-        blocks.append(
-            _Block(
-                analyze=vectorizer.build_analyzer(),
-                vocabulary=vocabulary,
-                idf=idf,
-                sublinear=bool(vectorizer.sublinear_tf),
-                norm=vectorizer.norm,
-                offset=offset,
-            )
-        )
-        offset += len(vocabulary)
+    features = UnionFeatures.from_union(union)
+    if features is None:
+        return None
     coef = np.asarray(classifier.coef_, dtype=np.float64)
-    if coef.shape[1] != offset:
+    if coef.shape[1] != features.size:
         return None
     weights = np.array(coef.T, order="C", copy=True)  # never a view of the model's own
     intercept = np.asarray(classifier.intercept_, dtype=np.float64).copy()
-    return CompiledScorer(blocks, weights, intercept)
+    return CompiledScorer(features, weights, intercept)
