@@ -18,3 +18,18 @@ def carry_last_paragraph(lines: list[str]) -> list[str]:
             del lines[index:]
             return carried
     return []
+
+
+def pack_lines(lines: list[str], limit: int) -> list[str]:
+    """Join lines (each already at most `limit` long) into messages of at most `limit` UTF-16
+    units, cutting at line breaks and keeping a paragraph whole where that costs nothing."""
+    chunks: list[list[str]] = [[]]
+    for line in lines:
+        current = chunks[-1]
+        if current and utf16_len("\n".join([*current, line])) > limit:
+            carried = carry_last_paragraph(current)
+            chunks.append(carried)
+            if carried and utf16_len("\n".join([*carried, line])) > limit:
+                chunks.append([])
+        chunks[-1].append(line)
+    return ["\n".join(chunk).strip("\n") for chunk in chunks]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
-from bot.chunking import carry_last_paragraph, utf16_len
+from bot.chunking import pack_lines, utf16_len
 from content.base import markup_to_html
 from handlers.models import Button
 
@@ -57,17 +57,7 @@ def split_html(source: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     pieces: list[str] = []
     for line in source.split("\n"):
         pieces.extend([line] if utf16_len(line) <= limit else _split_line(line, limit))
-    chunks: list[list[str]] = [[]]
-    for piece in pieces:
-        current = chunks[-1]
-        if current and utf16_len("\n".join([*current, piece])) > limit:
-            carried = carry_last_paragraph(current)
-            chunks.append(carried)
-            if carried and utf16_len("\n".join([*carried, piece])) > limit:
-                chunks.append([])
-        chunks[-1].append(piece)
-    messages = ["\n".join(chunk).strip("\n") for chunk in chunks]
-    return [m for m in messages if visible_text(m).strip()]
+    return [m for m in pack_lines(pieces, limit) if visible_text(m).strip()]
 
 
 def _split_line(line: str, limit: int) -> list[str]:

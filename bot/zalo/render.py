@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.chunking import carry_last_paragraph, utf16_len
+from bot.chunking import pack_lines, utf16_len
 from content.base import markup_to_plain
 from handlers.models import Button
 
@@ -65,17 +65,7 @@ def split_text(text: str, limit: int = MAX_TEXT_CHARS) -> list[str]:
     pieces: list[str] = []
     for line in text.strip("\n").split("\n"):
         pieces.extend([line] if utf16_len(line) <= limit else _split_line(line, limit))
-    parts: list[list[str]] = [[]]
-    for piece in pieces:
-        current = parts[-1]
-        if current and utf16_len("\n".join([*current, piece])) > limit:
-            carried = carry_last_paragraph(current)
-            parts.append(carried)
-            if carried and utf16_len("\n".join([*carried, piece])) > limit:
-                parts.append([])
-        parts[-1].append(piece)
-    joined = ("\n".join(part).strip("\n") for part in parts)
-    return [part for part in joined if part.strip()]
+    return [part for part in pack_lines(pieces, limit) if part.strip()]
 
 
 def _split_line(line: str, limit: int) -> list[str]:
