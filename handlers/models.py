@@ -32,6 +32,10 @@ class Button:
     phone: str | None = None  # set for a tap-to-call button
 
 
+# The tap-to-call button for the national hotline, shown wherever help is offered.
+CALL_111 = Button("📞 Gọi 111", "@tel:111", phone="111")
+
+
 @dataclass(frozen=True, slots=True)
 class SourceRef:
     doc: str

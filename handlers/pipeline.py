@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from content.base import Answer, ContentBase, Deployment, cite, render_text
 from handlers.audience import detect_audience, strip_role_statement
-from handlers.models import Audience, Button, IncomingMessage, Reply, SourceRef
+from handlers.models import CALL_111, Audience, Button, IncomingMessage, Reply, SourceRef
 from handlers.normalise import Normalised, normalise
 from handlers.state import ConversationState, StateStore
 from handlers.topics import (
@@ -289,7 +289,7 @@ class Assistant:
         answer = self._required("core.clarify")
         text, _ = self._render(answer)
         buttons = [Button(LABELS[i], f"@intent:{i}") for i in options]
-        buttons.append(Button("📞 Gọi 111", "@tel:111", phone="111"))
+        buttons.append(CALL_111)
         state.pending_options = [b.payload for b in buttons]
         return Reply(
             text=text,
@@ -318,7 +318,7 @@ class Assistant:
             intent="out_of_scope",
             confidence=0.0,
             hotlines=["111"],
-            buttons=[Button("📞 Gọi 111", "@tel:111", phone="111")],
+            buttons=[CALL_111],
             kind="fallback",
         )
 

@@ -22,7 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from handlers.models import Button, Reply
+from handlers.models import CALL_111, Reply
 from handlers.normalise import normalise
 from handlers.triage import triage
 
@@ -139,6 +139,6 @@ def slow_down_reply() -> Reply:
         intent="out_of_scope",
         confidence=1.0,
         hotlines=["111"],
-        buttons=[Button("📞 Gọi 111", "@tel:111", phone="111")],
+        buttons=[CALL_111],
         kind="notice",
     )

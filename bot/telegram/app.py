@@ -49,7 +49,7 @@ from bot.telegram import texts
 from bot.telegram.guards import Clock, FloodGate, Gate, MessageLog
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.render import CallbackTable, render, visible_text
-from handlers.models import Button, IncomingMessage, Reply
+from handlers.models import CALL_111, Button, IncomingMessage, Reply
 from handlers.normalise import normalise
 from handlers.pipeline import Assistant
 from handlers.triage import triage
@@ -271,7 +271,7 @@ async def on_attachment(update: Update, context: Context) -> None:
     assert message is not None
     chat, user = _chat_and_user(update)
     notice = texts.attachment_notice(attachment_kind(message))
-    await send(context, chat, user, notice, [texts.CALL_111], reply_to=_quote(update))
+    await send(context, chat, user, notice, [CALL_111], reply_to=_quote(update))
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -310,7 +310,7 @@ async def on_error(update: object, context: Context) -> None:
         return
     user = sender_of(update)
     with contextlib.suppress(Exception):
-        await send(context, update.effective_chat.id, user, texts.APOLOGY, [texts.CALL_111])
+        await send(context, update.effective_chat.id, user, texts.APOLOGY, [CALL_111])
 
 
 # ---------------------------------------------------------------------------- the core

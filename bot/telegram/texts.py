@@ -5,9 +5,6 @@ Same tiny markup as the core: `**bold**` and "• " bullets.
 
 from __future__ import annotations
 
-from handlers.models import Button
-
-CALL_111 = Button("📞 Gọi 111", "@tel:111", phone="111")
 HELP_LINE = "Nếu có ai đang gặp nguy hiểm, gọi ngay **111** (miễn phí, 24/7)."
 
 # Menu shown by Telegram next to the text box (setMyCommands): name → description.

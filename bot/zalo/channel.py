@@ -42,7 +42,7 @@ from bot.zalo.client import SendResult, ZaloClient
 from bot.zalo.keywords import command_for
 from bot.zalo.render import render
 from bot.zalo.signature import signed_field
-from handlers.models import IncomingMessage, Reply
+from handlers.models import CALL_111, IncomingMessage, Reply
 from handlers.normalise import nfc
 from handlers.pipeline import Assistant
 from handlers.ratelimit import SLOW_DOWN_TEXT, RateLimiter, Verdict, exempt
@@ -354,7 +354,7 @@ class ZaloChannel:
             self._counters["failed"] += 1
             log.error("zalo: handling %s failed: %s", event.name, type(exc).__name__, exc_info=exc)
             with contextlib.suppress(Exception):
-                await self.send(event, texts.APOLOGY, [texts.CALL_111])
+                await self.send(event, texts.APOLOGY, [CALL_111])
 
     async def _on_text(self, event: Event, text: str, note: str = "") -> None:
         key = self.assistant.user_key(CHANNEL, event.user) or ""
@@ -383,7 +383,7 @@ class ZaloChannel:
             return False
         self._counters["rate_limited"] += 1
         if verdict is Verdict.NOTIFY:
-            await self.send(event, SLOW_DOWN_TEXT, [texts.CALL_111])
+            await self.send(event, SLOW_DOWN_TEXT, [CALL_111])
         return True
 
     async def _on_follow(self, event: Event) -> None:
@@ -393,7 +393,7 @@ class ZaloChannel:
 
     async def _on_media(self, event: Event) -> None:
         self._counters[f"media:{event.name}"] += 1
-        await self.send(event, texts.media_notice(event.name), [texts.CALL_111])
+        await self.send(event, texts.media_notice(event.name), [CALL_111])
 
     async def deliver(self, event: Event, reply: Reply) -> None:
         log.debug("zalo: reply kind=%s intent=%s", reply.kind, reply.intent)

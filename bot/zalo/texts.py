@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from handlers.models import Button
-
-CALL_111 = Button("📞 Gọi 111", "@tel:111", phone="111")
 HELP_LINE = "Nếu có ai đang gặp nguy hiểm, gọi ngay **111** (miễn phí, 24/7)."
 
 # Zalo cannot delete messages already sent (there is no such API for an OA), so the erase
