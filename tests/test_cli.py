@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,60 @@ def test_eval_reports_and_fails_below_a_bar(tmp_path: Path) -> None:
     )
     assert too_high.returncode == 1
     assert "FAIL: accuracy" in too_high.stderr
+
+
+def _serve_and_flood(tmp_path: Path, forwarded_allow_ips: str) -> list[int]:
+    """Start `childsafe serve`, send sessionless chats from three forwarded addresses."""
+    import httpx
+
+    from tests.servers import free_port
+
+    port = free_port()
+    env = dict(os.environ)
+    env.update(
+        CHILDSAFE_SECRET="cli-test",
+        CHILDSAFE_MODEL_DIR=str(ROOT / ".cache" / "nlu-tests"),
+        CHILDSAFE_DB=str(tmp_path / "serve.db"),
+        CHILDSAFE_RATE_LIMIT_PER_MINUTE="1",
+        CHILDSAFE_FORWARDED_ALLOW_IPS=forwarded_allow_ips,
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        statuses = []
+        for address in ("203.0.113.1", "203.0.113.2", "203.0.113.3"):
+            for _ in range(3):
+                r = httpx.post(
+                    f"{base}/api/chat",
+                    json={"text": "xin chào"},
+                    headers={"X-Forwarded-For": address},
+                    timeout=10,
+                )
+                statuses.append(r.status_code)
+        return statuses
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_serve_trusts_forwarded_addresses_only_when_configured(tmp_path: Path) -> None:
+    untrusted = _serve_and_flood(tmp_path / "a", "")
+    trusted = _serve_and_flood(tmp_path / "b", "127.0.0.1")
+    # untrusted: every request comes from 127.0.0.1, one bucket, so the later ones are refused
+    assert untrusted.count(200) < 3
+    # trusted: each forwarded address has its own bucket and gets its first message through
+    assert trusted.count(200) >= 3
+    assert trusted.count(200) > untrusted.count(200)
