@@ -17,6 +17,7 @@ from content.base import Answer, ContentBase, Deployment, cite, render_text
 from handlers.audience import detect_audience, strip_role_statement
 from handlers.models import CALL_111, Audience, Button, IncomingMessage, Reply, SourceRef
 from handlers.normalise import Normalised, normalise
+from handlers.safety import Danger as SafetyDanger
 from handlers.state import ConversationState, StateStore
 from handlers.topics import (
     HARM_INTENTS,
@@ -261,7 +262,7 @@ class Assistant:
             text += "\n\n" + body
             buttons += self._buttons(steps)
         topical = nlu.intent in TOPICAL_INTENTS and nlu.confidence >= self.confidence_threshold
-        intent = nlu.intent if topical else INTENT_FOR_DANGER[primary]
+        intent = nlu.intent if topical else INTENT_FOR_DANGER[SafetyDanger(primary.value)]
         state.last_intent = intent
         state.pending_options = [b.payload for b in buttons]
         follow = Button(f"ℹ️ {LABELS.get(intent, intent)}", f"@intent:{intent}")

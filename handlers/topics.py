@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from handlers.triage import Danger
+from handlers.safety.dangers import LINE_LABELS, Danger
+
+__all__ = [
+    "ALL_INTENTS",
+    "CONVERSATIONAL_INTENTS",
+    "HARM_INTENTS",
+    "INTENT_FOR_DANGER",
+    "LABELS",
+    "LINE_LABELS",
+    "TOPICAL_INTENTS",
+]
 
 TOPICAL_INTENTS: tuple[str, ...] = (
     "report_abuse",
@@ -60,21 +70,19 @@ LABELS: dict[str, str] = {
 
 # The topic a danger belongs to, when the classifier has nothing better.
 INTENT_FOR_DANGER: dict[Danger, str] = {
-    Danger.VIOLENCE: "report_abuse",
-    Danger.SEXUAL_ASSAULT: "report_abuse",
-    Danger.ABDUCTION: "report_abuse",
-    Danger.SUICIDE: "mental_health",
-    Danger.INJURY: "accident_prevention",
-    Danger.POISONING: "accident_prevention",
-    Danger.DROWNING: "accident_prevention",
     Danger.FIRE: "accident_prevention",
+    Danger.DROWNING: "accident_prevention",
+    Danger.SERIOUS_INJURY: "accident_prevention",
+    Danger.POISONING: "accident_prevention",
+    Danger.SUICIDE_ATTEMPT: "mental_health",
+    Danger.SUICIDE_SELF_HARM: "mental_health",
+    Danger.VIOLENCE: "report_abuse",
+    Danger.ABUSE: "report_abuse",
+    Danger.SEXUAL_ASSAULT: "report_abuse",
+    Danger.ABDUCTION_MISSING: "report_abuse",
+    Danger.SEXTORTION: "online_safety",
+    Danger.GROOMING: "online_safety",
+    Danger.NEGLECT: "report_abuse",
+    Danger.RUNAWAY: "report_abuse",
     Danger.UNSPECIFIED: "hotline_info",
-}
-
-LINE_LABELS: dict[str, str] = {
-    "111": "Tổng đài quốc gia bảo vệ trẻ em (miễn phí, 24/7)",
-    "112": "Tìm kiếm, cứu nạn",
-    "113": "Công an",
-    "114": "Cứu hỏa, cứu nạn cứu hộ",
-    "115": "Cấp cứu y tế",
 }
