@@ -43,6 +43,16 @@ class SourceRef:
     title: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class EraseResult:
+    """What an erase did: `ok` only when every store confirmed it (rows gone, state gone).
+    `rows` counts the logged rows deleted; `error` says what failed (never user data)."""
+
+    ok: bool
+    rows: int = 0
+    error: str | None = None
+
+
 @dataclass(slots=True)
 class Reply:
     text: str
@@ -56,7 +66,8 @@ class Reply:
     engine: str = "embedded"
     audience: Audience = Audience.ANY
     danger: list[str] = field(default_factory=list)
-    kind: str = "answer"  # answer | clarify | urgent | fallback | command | notice
+    kind: str = "answer"  # answer | clarify | urgent | fallback | command | notice | erase
+    ok: bool = True  # False when what the reply reports did not work (a failed erase)
 
     def to_json(self) -> dict[str, Any]:
         """The `childsafe ask` / `POST /api/chat` contract."""
@@ -74,4 +85,5 @@ class Reply:
             "audience": self.audience.value,
             "danger": list(self.danger),
             "kind": self.kind,
+            "ok": self.ok,
         }

@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 
 from content.base import Answer, ContentBase, Deployment, cite, render_text
 from handlers.audience import detect_audience, strip_role_statement
-from handlers.models import CALL_111, Audience, Button, IncomingMessage, Reply, SourceRef
+from handlers.models import (
+    CALL_111,
+    Audience,
+    Button,
+    EraseResult,
+    IncomingMessage,
+    Reply,
+    SourceRef,
+)
 from handlers.normalise import Normalised, normalise
 from handlers.safety import Danger as SafetyDanger
 from handlers.state import ConversationState, StateStore
@@ -42,7 +50,13 @@ ROLE_LABELS = {
     Audience.TEACHER: "Tôi là giáo viên",
 }
 
-EraseHook = Callable[[str], int]
+EraseHook = Callable[[str], int]  # rows erased for a user key; raises when it cannot erase
+
+ERASE_FAILED_TEXT = (
+    "Chưa xóa được dữ liệu của bạn: hệ thống đang bận nên việc xóa không thành công. "
+    "Bạn thử lại sau ít phút nhé (gõ lại /xoa hoặc “xóa”).\n"
+    "Nếu cần giúp ngay, gọi **111** (miễn phí, 24/7)."
+)
 LogHook = Callable[["Exchange"], None]
 
 
@@ -93,19 +107,29 @@ class Assistant:
             except Exception:
                 log.exception("closing failed")
 
-    def erase(self, channel: str, user: str | None) -> int:
-        """Forget a user's state and erase their logged rows. Returns rows erased."""
+    def erase(self, channel: str, user: str | None) -> EraseResult:
+        """Forget a user's conversation state and erase their logged rows.
+
+        `ok` only if every store confirmed: a store that is locked, full or unwritable
+        makes the whole erase a failure the user is told about (and may retry: erasing
+        twice is harmless)."""
         key = self.user_key(channel, user)
         if key is None:
-            return 0
-        self.state.forget(key)
+            return EraseResult(ok=True)
+        errors: list[str] = []
+        try:
+            self.state.forget(key)
+        except Exception as exc:
+            log.exception("erase: forgetting the conversation state failed")
+            errors.append(f"state: {type(exc).__name__}")
         erased = 0
         for hook in self.erase_hooks:
             try:
                 erased += hook(key)
-            except Exception:
+            except Exception as exc:
                 log.exception("erase hook failed")
-        return erased
+                errors.append(f"log: {type(exc).__name__}: {exc}"[:200])
+        return EraseResult(ok=not errors, rows=erased, error="; ".join(errors) or None)
 
     # ------------------------------------------------------------------ the steps
     def _handle(self, message: IncomingMessage, key: str | None) -> Reply:
@@ -360,10 +384,7 @@ class Assistant:
         """Channel-independent commands: start, help, role, emergency, privacy, erase."""
         state = state or self.state.get(self.user_key(message.channel, message.user))
         if name == "erase":
-            self.erase(message.channel, message.user)
-            answer = self._required("cmd.erase")
-            reply = self._answer_reply(answer, "help", 1.0, ConversationState(), kind="command")
-            return reply
+            return self.erase_reply(self.erase(message.channel, message.user))
         answer_id = {
             "start": "cmd.start",
             "help": "core.help",
@@ -373,6 +394,23 @@ class Assistant:
         }.get(name, "core.help")
         intent = "hotline_info" if name == "emergency" else "help"
         return self._answer_reply(self._required(answer_id), intent, 1.0, state, kind="command")
+
+    def erase_reply(self, result: EraseResult) -> Reply:
+        """The one answer to an erase, for every channel: "đã xóa" only if it worked."""
+        if result.ok:
+            answer = self._required("cmd.erase")
+            reply = self._answer_reply(answer, "help", 1.0, ConversationState(), kind="erase")
+            return reply
+        return Reply(
+            text=ERASE_FAILED_TEXT,
+            intent="help",
+            confidence=1.0,
+            answer_id="cmd.erase_failed",
+            hotlines=["111"],
+            buttons=[Button("🗑 Thử xóa lại", "@cmd:erase"), CALL_111],
+            kind="erase",
+            ok=False,
+        )
 
     # ------------------------------------------------------------------ helpers
     def _required(self, answer_id: str) -> Answer:

@@ -53,7 +53,7 @@ VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")  # no daylight saving
 REDACT_WINDOW = 4000  # characters of a message that are read and redacted
 MAX_STORED_CHARS = 2000  # longer redacted texts are stored cut, ending in TRUNCATION_MARK
 TRUNCATION_MARK = " […]"
-ERASED_ANSWER_ID = "cmd.erase"  # the reply to /xoa: its own row is kept without the hash
+ERASE_KIND = "erase"  # the reply to /xoa: its own row is kept without the hash
 
 COLUMNS: dict[str, type] = {
     "id": int,
@@ -235,7 +235,7 @@ class RequestLog:
         text = message.text if isinstance(message.text, str) else ""
         stored = _stored_text(text)
         moment = self._clock()
-        user_hash = None if reply.answer_id == ERASED_ANSWER_ID else exchange.user_key
+        user_hash = None if reply.kind == ERASE_KIND else exchange.user_key
         row = {
             "ts": timestamp(moment),
             "day": local_day(moment),
@@ -298,7 +298,9 @@ class RequestLog:
             return True
 
     def erase_user(self, user_hash: str) -> int:
-        """Delete every row of one user, including rows still queued. Returns rows erased."""
+        """Delete every row of one user, including rows still queued, from the table and the
+        search index. Returns rows erased; raises (sqlite3.Error) when the database is
+        locked, full or unwritable, so the caller never reports an erase that did not happen."""
         if not user_hash:
             return 0
 
@@ -307,7 +309,12 @@ class RequestLog:
                 count = db.conn.execute(
                     "DELETE FROM requests WHERE user_hash = ?", (user_hash,)
                 ).rowcount
-            _checkpoint(db)
+                if count:
+                    # FTS5 only marks deleted entries; 'optimize' rewrites the index without
+                    # them, and secure_delete zeroes the pages the old segments leave free.
+                    db.conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+            if count:
+                _checkpoint(db)
             return int(count)
 
         return self._run_job(erase)

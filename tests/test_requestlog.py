@@ -172,7 +172,8 @@ def test_erase_removes_that_users_rows_and_nobody_elses(
     alice = assistant.user_key("telegram", "alice")
     assert alice is not None
 
-    assert assistant.erase("telegram", "alice") == 3  # queued rows are written, then erased
+    result = assistant.erase("telegram", "alice")
+    assert result.ok and result.rows == 3  # queued rows are written, then erased
     assistant.close()
 
     assert rows(settings.db_path, "user_hash = ?", (alice,)) == []
@@ -190,7 +191,7 @@ def test_xoa_erases_and_its_own_row_carries_no_hash(
     assistant.close()
 
     stored = rows(settings.db_path)
-    assert [r["answer_id"] for r in stored] == ["cmd.erase"]
+    assert [(r["answer_id"], r["kind"]) for r in stored] == [("cmd.erase", "erase")]
     assert stored[0]["user_hash"] is None
 
 
@@ -331,7 +332,8 @@ def test_an_unwritable_database_still_answers_and_counts(
             assistant.handle(IncomingMessage(t, user="u1")) for t in ("xin chào", "e bi bo danh")
         ]
         assert replies[1].urgent and "111" in replies[1].text
-        assert assistant.erase("api", "u1") == 0
+        erased = assistant.erase("api", "u1")
+        assert not erased.ok and erased.rows == 0  # never reported as erased
         request_log = request_log_of(assistant)
         assert request_log is not None and request_log.flush(10)
         stats = request_log.stats()

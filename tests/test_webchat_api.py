@@ -263,7 +263,7 @@ def test_erase_deletes_the_sessions_rows_from_the_request_log(
 
     assert rows_of(SESSION) == 2
     response = client.post("/api/erase", json={"session": SESSION})
-    assert response.json() == {"erased": 2}
+    assert response.json() == {"erased": 2, "ok": True}
     assert rows_of(SESSION) == 0
     assert rows_of(other) == 1  # nobody else's rows
 
@@ -271,7 +271,7 @@ def test_erase_deletes_the_sessions_rows_from_the_request_log(
 def test_erasing_an_unknown_session_is_not_an_error(client: httpx.Client) -> None:
     response = client.post("/api/erase", json={"session": "0" * 32})
     assert response.status_code == 200
-    assert response.json() == {"erased": 0}
+    assert response.json() == {"erased": 0, "ok": True}
 
 
 @pytest.mark.parametrize(

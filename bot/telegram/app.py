@@ -58,7 +58,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 CHANNEL_KEY = "childsafe.channel"  # where the Channel sits in application.bot_data
-ERASE_ANSWER_ID = "cmd.erase"  # the core's confirmation of an erase: delete messages too
 ERASE_PAYLOAD = "@cmd:erase"
 TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing" for about 5 seconds per action
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
@@ -332,7 +331,7 @@ async def core_command(context: Context, name: str, user: str) -> Reply:
 async def deliver(update: Update, context: Context, reply: Reply) -> None:
     """Send the core's reply; after an erase, first delete the messages still deletable."""
     chat, user = _chat_and_user(update)
-    if reply.answer_id == ERASE_ANSWER_ID:
+    if reply.kind == "erase" and reply.ok:  # erased: delete the messages too
         await delete_conversation(context, chat, user)
         quote = None  # the message it would quote is gone
     else:

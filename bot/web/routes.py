@@ -105,8 +105,16 @@ def feature(settings: Settings, assistant: Assistant) -> Feature:
         if not isinstance(session, str) or not session or len(session) > MAX_SESSION_CHARS:
             limit = MAX_SESSION_CHARS
             return error(422, f'"session" must be a non-empty string of at most {limit} characters')
-        erased = await run_in_threadpool(assistant.erase, CHANNEL, session)
-        return JSONResponse({"erased": erased}, headers={"Cache-Control": "no-store"})
+        result = await run_in_threadpool(assistant.erase, CHANNEL, session)
+        if not result.ok:  # locked, full or unwritable: say so, never "erased"
+            return JSONResponse(
+                {"erased": 0, "ok": False, "error": "could not erase now; try again"},
+                status_code=503,
+                headers={"Cache-Control": "no-store", "Retry-After": "5"},
+            )
+        return JSONResponse(
+            {"erased": result.rows, "ok": True}, headers={"Cache-Control": "no-store"}
+        )
 
     routes: list[BaseRoute] = [
         Route("/", chat_page, methods=["GET"]),

@@ -50,7 +50,6 @@ from handlers.ratelimit import SLOW_DOWN_TEXT, RateLimiter, Verdict, exempt
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
-ERASE_ANSWER_ID = "cmd.erase"
 COMMAND_PREFIX = "@cmd:"
 
 TEXT_EVENTS = frozenset({"user_send_text", "anonymous_send_text"})
@@ -369,7 +368,7 @@ class ZaloChannel:
             reply = await asyncio.to_thread(self.assistant.command, command, message)
         else:
             reply = await asyncio.to_thread(self.assistant.handle, message)
-        if reply.answer_id == ERASE_ANSWER_ID:
+        if reply.kind == "erase" and reply.ok:  # a failed erase keeps the core's "not erased"
             self.buttons.forget(key)
             reply.text = texts.ERASED
         if note:

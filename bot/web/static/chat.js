@@ -11,7 +11,6 @@
   var SESSION_PATTERN = /^[0-9a-f]{32}$/;
   var PHONE_PATTERN = /^\+?[0-9]{3,15}$/;
   var ESCAPE_WINDOW_MS = 1000;
-  var ERASE_ANSWER_ID = "cmd.erase";
   var DEFAULT_EXIT_URL = "https://www.google.com";
 
   // Console-style commands (as on Telegram and Zalo); typed with or without diacritics.
@@ -324,7 +323,7 @@
         return response.json().then(function (reply) {
           if (exiting) return;
           // The assistant erased this session's data (a "xóa" button or command): the page follows.
-          if (reply && reply.answer_id === ERASE_ANSWER_ID) resetConversation();
+          if (reply && reply.kind === "erase" && reply.ok) resetConversation();
           show(botBubble(reply || {}));
         });
       })
