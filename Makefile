@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run chat test check lint types train eval validate bench clean browser-deps rasa rasa-validate rasa-train rasa-serve
+.PHONY: help install run chat test check docs lint types train eval validate bench clean browser-deps rasa rasa-validate rasa-train rasa-serve
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -32,10 +32,13 @@ browser-deps:  ## install Debian's chromium (and an emoji font) for the browser 
 	command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi 'color emoji' || \
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-color-emoji)
 
-check: $(STAMP)  ## ruff and mypy
+check: $(STAMP) docs  ## ruff, mypy and the documentation build
 	$(BIN)/ruff check bot nlu content handlers tests
 	$(BIN)/ruff format --check bot nlu content handlers tests
 	$(BIN)/mypy
+
+docs: $(STAMP)  ## build the manual (docs/, mkdocs.yml) into site/; a broken link fails it
+	$(BIN)/mkdocs build --strict
 
 train: $(STAMP)  ## train the embedded NLU model
 	$(BIN)/childsafe train
