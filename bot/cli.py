@@ -288,7 +288,7 @@ def _register_feature_commands() -> None:
     """Feature modules that add commands; each is optional so the core stands alone."""
     import importlib
 
-    for module in ("bot.telegram.cli", "bot.zalo.cli", "bot.staff.cli", "bot.bench"):
+    for module in ("bot.telegram.cli", "bot.zalo.cli", "bot.staff.cli"):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:

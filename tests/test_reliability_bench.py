@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
+from bench import loadgen
+from bench.botapi import build_app as bot_api
+from bench.corpus import MAX_CHARS, MIX, describe, message_set, strip_diacritics, teen_spelling
+from bench.measure import machine, percentile, process_cpu_seconds, process_memory_mb
+from bench.report import render
+from bench.run import Plan, aims
 from bot.app import create_app
-from bot.bench import loadgen
-from bot.bench.botapi import build_app as bot_api
-from bot.bench.corpus import MAX_CHARS, MIX, describe, message_set, strip_diacritics, teen_spelling
-from bot.bench.measure import machine, percentile, process_cpu_seconds, process_memory_mb
-from bot.bench.report import render
-from bot.bench.run import Plan, aims
 from bot.settings import Settings
 from handlers.pipeline import Assistant
 from tests.servers import serve

@@ -41,7 +41,7 @@ def render(results: dict[str, Any]) -> str:
         f"{m['os']}. Load average at start: {m['load_average_at_start']}"
         f"{' (quick run)' if plan['quick'] else ''}.",
         "",
-        "Reproduce with `make bench` (full) or `childsafe bench --quick`; the numbers come "
+        "Reproduce with `make bench` (full) or `make bench BENCH_ARGS=--quick`; the numbers come "
         "from `bench/results.json`. A shared or busy machine inflates the wall-clock "
         "figures; CPU time per message is the steadier one.",
         "",

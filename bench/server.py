@@ -19,7 +19,7 @@ from typing import Any, Self
 
 import httpx
 
-from bot.bench.measure import process_cpu_seconds, process_memory_mb
+from bench.measure import process_cpu_seconds, process_memory_mb
 from bot.settings import PROJECT_ROOT
 
 # Variables of the parent's environment never passed on: settings the benchmark sets itself.
@@ -136,9 +136,9 @@ def wait_for_port(url: str, path: str, timeout: float = 30.0) -> None:
 
 @contextlib.contextmanager
 def bot_api_stub(workdir: Path) -> Iterator[str]:
-    """The loopback Bot API stand-in (bot.bench.botapi) in its own process; its base URL."""
+    """The loopback Bot API stand-in (bench.botapi) in its own process; its base URL."""
     port = free_port()
-    with Child(["-m", "bot.bench.botapi", str(port)], {}, workdir) as child:
+    with Child(["-m", "bench.botapi", str(port)], {}, workdir) as child:
         url = f"http://127.0.0.1:{port}"
         wait_for_port(url, "/stats")
         if not child.alive():
@@ -155,11 +155,11 @@ def stub_stats(url: str) -> dict[str, int]:
 
 
 def run_loadgen(config: dict[str, Any], workdir: Path) -> dict[str, Any]:
-    """One load-generator run in its own process (bot.bench.loadgen); its JSON result."""
+    """One load-generator run in its own process (bench.loadgen); its JSON result."""
     path = workdir / f"loadgen-{time.time_ns()}.json"
     path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
     completed = subprocess.run(
-        [sys.executable, "-m", "bot.bench.loadgen", str(path)],
+        [sys.executable, "-m", "bench.loadgen", str(path)],
         cwd=workdir,
         env=clean_environment({}),
         capture_output=True,

@@ -1,4 +1,4 @@
-"""The load generator: `python -m bot.bench.loadgen CONFIG.json`, in its own process, so the
+"""The load generator: `python -m bench.loadgen CONFIG.json`, in its own process, so the
 server under test has its CPU to itself as far as the machine allows.
 
 `concurrency` clients (an `httpx.AsyncClient` each, one connection each) send the messages in
@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from bot.bench.measure import summary_ms
+from bench.measure import summary_ms
 
 REQUEST_TIMEOUT = 30.0
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -138,7 +138,7 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m bot.bench.loadgen CONFIG.json", file=sys.stderr)
+        print("usage: python -m bench.loadgen CONFIG.json", file=sys.stderr)
         return 2
     config = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     result = asyncio.run(run(config))

@@ -19,7 +19,7 @@ import yaml
 
 from nlu.rasa_data import load_file
 
-NLU_TESTS = Path(__file__).resolve().parent.parent.parent / "nlu" / "tests"
+NLU_TESTS = Path(__file__).resolve().parent.parent / "nlu" / "tests"
 MAX_CHARS = 3900  # under /api/chat's 4,000-character limit, so every message is answerable
 
 # kind -> share of the mix

@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 
-from bot.bench.corpus import BenchMessage, describe, message_set
-from bot.bench.latency import measure_handle, scratch_dir
-from bot.bench.measure import load_average, machine
-from bot.bench.server import Server, bot_api_stub, run_loadgen, stub_stats
+from bench.corpus import BenchMessage, describe, message_set
+from bench.latency import measure_handle, scratch_dir
+from bench.measure import load_average, machine
+from bench.server import Server, bot_api_stub, run_loadgen, stub_stats
 from bot.settings import Settings
 
 TELEGRAM_SECRET = "bench-webhook-secret"

@@ -1,8 +1,9 @@
-"""`childsafe bench`: how fast, how much memory, how quick to start (issue #8).
+"""The benchmark harness: how fast, how much memory, how quick to start (issues #8, #19).
 
-Not part of `make test`: speed is measured here, never asserted in timed tests. Writes
-`bench/results.json` and `bench/RESULTS.md` (the machine it ran on included). See README,
-"Performance".
+Run from the repository root with `make bench` (`python -m bench [--quick] [--out]`). It is
+not part of the installed package, nor of `make test`: speed is measured here, never asserted
+in timed tests. Writes `bench/results.json` and `bench/RESULTS.md` (the machine it ran on
+included). See docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -14,10 +15,6 @@ from pathlib import Path
 import click
 
 from bot.settings import PROJECT_ROOT
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(bench)
 
 
 @click.command()
@@ -35,8 +32,8 @@ def bench(quick: bool, out: Path) -> None:
     The Rasa engine is measured side by side when a Rasa server answers at RASA_URL
     (with RASA_TOKEN); otherwise its column says why it was not run.
     """
-    from bot.bench.report import render
-    from bot.bench.run import Plan, run_all
+    from bench.report import render
+    from bench.run import Plan, run_all
     from bot.settings import get_settings
 
     def progress(line: str) -> None:

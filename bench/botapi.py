@@ -1,5 +1,5 @@
 """A minimal loopback stand-in for the Telegram Bot API, so the benchmark's replies go
-nowhere: `python -m bot.bench.botapi PORT`.
+nowhere: `python -m bench.botapi PORT`.
 
 It answers the methods the channel calls (`getMe`, `setWebhook`, `setMyCommands`,
 `sendChatAction`, `sendMessage`, ...) in the documented `{"ok": true, "result": ...}` shape

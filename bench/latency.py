@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.bench.corpus import BenchMessage
-from bot.bench.measure import load_average, summary_ms
+from bench.corpus import BenchMessage
+from bench.measure import load_average, summary_ms
 from bot.settings import Settings
 from handlers.models import IncomingMessage
 from handlers.requestlog import request_log_of
