@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run chat test check docs lint types train eval validate bench clean browser-deps rasa rasa-validate rasa-train rasa-serve
+.PHONY: help install run chat test check docs lint types train eval eval-triage validate bench clean browser-deps rasa rasa-validate rasa-train rasa-serve
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -45,6 +45,9 @@ train: $(STAMP)  ## train the embedded NLU model
 
 eval: $(STAMP)  ## evaluate the embedded NLU on the held-out test set
 	$(BIN)/childsafe eval --min-accuracy 0.90 --min-urgent-recall 1.0
+
+eval-triage: $(STAMP)  ## the safety layer on the blind triage corpus (exit 1 below a Done-when bar)
+	$(BIN)/childsafe eval --triage --bars
 
 validate: $(STAMP)  ## validate the answer base
 	$(BIN)/childsafe validate

@@ -29,7 +29,7 @@ from bot.wiring import build_assistant
 from handlers.models import IncomingMessage
 from handlers.pipeline import Assistant
 from handlers.ratelimit import RateLimiter, Verdict, exempt, slow_down_reply
-from handlers.triage import safety_net
+from handlers.safety import safety_model
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # warm both models, so the first person to write never waits while one trains
         await run_in_threadpool(lambda: assistant.engine.parse("xin chao"))
-        await run_in_threadpool(safety_net)
+        await run_in_threadpool(safety_model)
         for feature in features:
             for hook in feature.on_startup:
                 await hook()

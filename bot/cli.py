@@ -166,18 +166,18 @@ def serve(host: str, port: int, db: Path | None, engine: str | None) -> None:
 
 @cli.command()
 def train() -> None:
-    """Train the embedded NLU model from nlu/data and the triage safety net from
-    handlers/data (both cached; retrained when their data changes)."""
+    """Train the embedded NLU model from nlu/data and the safety model from
+    handlers/safety/data/train.yml (both cached; retrained when their data changes)."""
     from nlu.embedded import EmbeddedEngine
 
     engine = EmbeddedEngine(get_settings().model_dir)
     model = engine.retrain()
     click.echo(f"trained {len(model.intents)} intents; fingerprint {model.fingerprint}")
-    from handlers.triage import safety_net
+    from handlers.safety import safety_model
 
-    net = safety_net(retrain=True)
+    net = safety_model(retrain=True)
     if net is not None:
-        click.echo(f"trained the triage safety net; fingerprint {net.fingerprint}")
+        click.echo(f"trained the safety model; fingerprint {net.fingerprint}")
 
 
 @cli.command()
@@ -189,6 +189,18 @@ def train() -> None:
 @click.option("--min-macro-f1", type=float, default=None)
 @click.option("--min-urgent-recall", type=float, default=None)
 @click.option("--json", "as_json", is_flag=True)
+@click.option(
+    "--triage",
+    is_flag=True,
+    help="Measure the safety layer on the blind triage corpus instead (aggregates only).",
+)
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="With --triage: another corpus in the blind corpus's format.",
+)
+@click.option("--bars", is_flag=True, help="With --triage: exit 1 when a Done-when bar is not met.")
 @click.option(
     "--engine",
     type=click.Choice(["embedded", "rasa", "both"]),
@@ -202,9 +214,16 @@ def eval(
     min_macro_f1: float | None,
     min_urgent_recall: float | None,
     as_json: bool,
+    triage: bool,
+    corpus: Path | None,
+    bars: bool,
     engine: str | None,
 ) -> None:
-    """Evaluate the NLU on the held-out test set, like `rasa test nlu`; exit 1 below a bar."""
+    """Evaluate the NLU on the held-out test set, like `rasa test nlu`; exit 1 below a bar.
+    With --triage: the safety layer on the blind triage corpus."""
+    if triage:
+        _eval_triage(corpus, as_json, bars)
+        return
     from bot.evalreport import run_eval
 
     ok = run_eval(
@@ -218,6 +237,22 @@ def eval(
         engine=engine,
     )
     if not ok:
+        sys.exit(1)
+
+
+def _eval_triage(corpus: Path | None, as_json: bool, bars: bool) -> None:
+    from handlers.safety.evaluate import BLIND_SET, evaluate_blind, load_blind
+
+    path = corpus or BLIND_SET
+    if not path.exists():
+        raise click.ClickException(f"no blind triage corpus at {path}")
+    report = evaluate_blind(load_blind(path))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in report.lines():
+            click.echo(line)
+    if bars and not report.bars_met:
         sys.exit(1)
 
 

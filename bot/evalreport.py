@@ -11,16 +11,10 @@ import click
 
 from bot.settings import MissingSecretError, Settings
 from handlers.normalise import normalise
+from handlers.safety.evaluate import TriageResult, evaluate_triage, load_triage_cases
 from nlu.crossval import CrossValidation, cross_validate
 from nlu.engine import NLUEngine, NLUResult
-from nlu.evaluate import (
-    EvalResult,
-    TriageResult,
-    evaluate,
-    evaluate_triage,
-    load_test_set,
-    load_triage_cases,
-)
+from nlu.evaluate import EvalResult, evaluate, load_test_set
 from nlu.rasa_data import Example, load_dir
 
 ENGINE_CHOICES = ("embedded", "rasa", "both")

@@ -25,7 +25,8 @@ from handlers.models import (
     SourceRef,
 )
 from handlers.normalise import Normalised, normalise
-from handlers.safety import Danger as SafetyDanger
+from handlers.safety import Assessment, assess
+from handlers.safety.dangers import CONTENT_FALLBACK
 from handlers.state import ConversationState, StateStore
 from handlers.topics import (
     HARM_INTENTS,
@@ -34,7 +35,6 @@ from handlers.topics import (
     LINE_LABELS,
     TOPICAL_INTENTS,
 )
-from handlers.triage import Triage, triage
 from nlu.engine import NLUEngine, NLUResult
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class Assistant:
         state = self.state.get(key)
         if _PAYLOAD_RE.fullmatch(norm.original):
             return self._payload(norm.original[1:], message, state)
-        danger = triage(norm)
+        danger = assess(norm.original)
         if norm.original.startswith(PAYLOAD_PREFIX) and not danger.urgent:
             return self._payload(norm.original[1:], message, state)
         if norm.is_empty and not danger.urgent:
@@ -266,7 +266,7 @@ class Assistant:
 
     def _urgent(
         self,
-        danger: Triage,
+        danger: Assessment,
         nlu: NLUResult,
         audience: Audience,
         norm: Normalised,
@@ -278,6 +278,8 @@ class Assistant:
         lines = [f"🆘 Gọi ngay **{first}** – {LINE_LABELS[first]}"]
         lines += [f"• **{n}** – {LINE_LABELS[n]}" for n in others]
         steps = self.content.get(f"urgent.{primary.value}")
+        if steps is None and primary in CONTENT_FALLBACK:
+            steps = self.content.get(f"urgent.{CONTENT_FALLBACK[primary].value}")
         text = "\n".join(lines)
         sources: list[SourceRef] = []
         buttons = [Button(f"📞 Gọi {n}", f"@tel:{n}", phone=n) for n in danger.lines[:2]]
@@ -286,7 +288,7 @@ class Assistant:
             text += "\n\n" + body
             buttons += self._buttons(steps)
         topical = nlu.intent in TOPICAL_INTENTS and nlu.confidence >= self.confidence_threshold
-        intent = nlu.intent if topical else INTENT_FOR_DANGER[SafetyDanger(primary.value)]
+        intent = nlu.intent if topical else INTENT_FOR_DANGER[primary]
         state.last_intent = intent
         state.pending_options = [b.payload for b in buttons]
         follow = Button(f"ℹ️ {LABELS.get(intent, intent)}", f"@intent:{intent}")

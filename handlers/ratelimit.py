@@ -23,8 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from handlers.models import CALL_111, Reply
-from handlers.normalise import normalise
-from handlers.triage import triage
+from handlers.safety import assess
 
 Clock = Callable[[], float]
 
@@ -119,7 +118,7 @@ def exempt(text: str) -> bool:
     `Assistant.handle` runs it first), and a request to erase."""
     if not isinstance(text, str):
         return False
-    return text.strip() == ERASE_PAYLOAD or triage(normalise(text)).urgent
+    return text.strip() == ERASE_PAYLOAD or assess(text).level != "none"
 
 
 def admit(limiter: RateLimiter, key: str | None, text: str) -> Verdict:

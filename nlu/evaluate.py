@@ -1,4 +1,5 @@
-"""`childsafe eval`: the same figures `rasa test nlu` reports, plus urgent recall.
+"""`childsafe eval`: the same figures `rasa test nlu` reports (the safety layer's figures
+are in `handlers.safety.evaluate`).
 
 Metrics are computed here (not with sklearn.metrics) so that the Rasa engine, which only
 answers over HTTP, is measured by exactly the same code as the embedded one.
@@ -14,14 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from handlers.normalise import normalise
-from handlers.triage import triage
 from nlu.rasa_data import TESTS_DIR, Example, load_file
 
 TEST_SET = TESTS_DIR / "test_nlu.yml"
-TRIAGE_SET = TESTS_DIR / "triage_cases.yml"
 
 
 @dataclass(slots=True)
@@ -112,46 +108,6 @@ def evaluate(classify: Callable[[str], str], examples: Sequence[Example]) -> Eva
         (e.text, e.intent, p) for e, p in zip(examples, predicted, strict=True) if e.intent != p
     ]
     return EvalResult(accuracy, macro, per, confusions, len(examples), latencies, errors)
-
-
-@dataclass(frozen=True, slots=True)
-class TriageCase:
-    text: str
-    urgent: bool
-
-
-def load_triage_cases(path: Path = TRIAGE_SET) -> list[TriageCase]:
-    if not path.exists():
-        return []
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    cases = [TriageCase(str(t), True) for t in raw.get("urgent", [])]
-    cases += [TriageCase(str(t), False) for t in raw.get("not_urgent", [])]
-    return cases
-
-
-@dataclass(slots=True)
-class TriageResult:
-    urgent_recall: float
-    false_alarm_rate: float
-    missed: list[str]
-    false_alarms: list[str]
-    n_urgent: int
-    n_not_urgent: int
-
-
-def evaluate_triage(cases: Sequence[TriageCase]) -> TriageResult:
-    missed = [c.text for c in cases if c.urgent and not triage(normalise(c.text)).urgent]
-    false_alarms = [c.text for c in cases if not c.urgent and triage(normalise(c.text)).urgent]
-    n_urgent = sum(c.urgent for c in cases)
-    n_not = len(cases) - n_urgent
-    return TriageResult(
-        urgent_recall=1 - len(missed) / n_urgent if n_urgent else 1.0,
-        false_alarm_rate=len(false_alarms) / n_not if n_not else 0.0,
-        missed=missed,
-        false_alarms=false_alarms,
-        n_urgent=n_urgent,
-        n_not_urgent=n_not,
-    )
 
 
 def load_test_set(path: Path = TEST_SET) -> list[Example]:

@@ -72,7 +72,8 @@ def test_ask_jsonl_round_trips_in_order_and_shares_users(tmp_path: Path) -> None
     assert out[1]["intent"] == "greet"
     assert out[2]["audience"] == "teacher"  # same user: the role carried over
     assert out[3]["audience"] != "teacher"  # no user: a fresh conversation
-    assert out[4]["urgent"] is True and out[4]["hotlines"][0] == "111"
+    assert out[4]["urgent"] is True and out[4]["hotlines"][0] == "113"  # an attack now
+    assert "111" in out[4]["hotlines"]
     assert out[5]["text"]  # malformed JSON is read as plain text, never a crash
 
 

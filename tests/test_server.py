@@ -43,7 +43,8 @@ def test_sessions_share_a_conversation(base_url: str) -> None:
 def test_urgent_over_http(base_url: str) -> None:
     body = httpx.post(f"{base_url}/api/chat", json={"text": "cuu e voi bo dang danh e"}).json()
     assert body["urgent"] is True
-    assert body["hotlines"][0] == "111"
+    assert body["hotlines"][0] == "113"  # an attack now: the police first
+    assert "111" in body["hotlines"]
 
 
 def test_healthz_and_index(base_url: str) -> None:

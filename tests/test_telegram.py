@@ -203,15 +203,18 @@ def channel_of_state(app: TelegramApp) -> Any:
     return assistant.state.get(assistant.user_key("telegram", str(USER_ID)))
 
 
-async def test_an_urgent_message_leads_with_111(app: TelegramApp, fake: FakeTelegram) -> None:
+async def test_an_urgent_message_leads_with_the_line_that_fits(
+    app: TelegramApp, fake: FakeTelegram
+) -> None:
     await feed(app, message_update("cứu em với, bố em đang đánh em chảy máu"))
     first = fake.sent()[0]
-    assert first_number(visible_text(first["text"])) == "111"
-    assert "111" in first.buttons[0]["text"]
+    assert first_number(visible_text(first["text"])) == "113"  # an attack now: the police
+    assert "113" in first.buttons[0]["text"]
+    assert "111" in visible_text(first["text"])
 
 
 def first_number(text: str) -> str:
-    """The first phone number a reader meets (the core's urgent text opens with 111)."""
+    """The first phone number a reader meets (the urgent text opens with the line that fits)."""
     match = re.search(r"\d{3,}", text)
     assert match is not None
     return match.group()
@@ -392,7 +395,8 @@ async def test_a_caption_is_read_and_the_reply_says_only_words_were_read(
     await feed(app, message_update(caption="cứu em, bố em đang đánh em", **photo))
     [call] = fake.sent()
     text = visible_text(call["text"])
-    assert first_number(text) == "111" and "chỉ đọc được phần chữ" in text
+    assert first_number(text) == "113" and "chỉ đọc được phần chữ" in text  # an attack now
+    assert "111" in text
 
 
 # ---------------------------------------------------------------------------- groups
@@ -443,7 +447,8 @@ async def test_a_flooding_user_is_told_once_and_others_are_not_slowed(
     assert len(texts_sent(fake, OTHER_USER)) == 1
 
     await feed(app, message_update("cứu em, bố em đang đánh em"))  # danger is always heard
-    assert first_number(texts_sent(fake)[-1]) == "111"
+    assert first_number(texts_sent(fake)[-1]) == "113"  # an attack now: the police first
+    assert "111" in texts_sent(fake)[-1]
 
     await feed(app, message_update("/xoa"))  # a quick erase always goes through
     assert texts_sent(fake)[-1] == "Đã xóa."

@@ -1,9 +1,11 @@
-"""Safety triage (handlers/triage.py): the development corpus, the lines each danger calls for,
-accent-aware readings, and properties over random text."""
+"""Safety layer (handlers/safety/), ported from the first-generation triage tests: the
+training corpus, the lines each danger calls for, accent-aware readings, the word gate, the
+learned model and its cache, and properties over random text."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -11,34 +13,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from content.base import load_content
-from handlers import triage as triage_module
-from handlers import triage_model
-from handlers.normalise import Normalised, normalise
+from handlers.safety import LINES, Assessment, Danger, assess, lines_for, model_score
+from handlers.safety import engine as engine_module
+from handlers.safety import model as model_module
+from handlers.safety import patterns as patterns_module
+from handlers.safety import rules as rules_module
+from handlers.safety.engine import URGENT_THRESHOLD, prepare_for_model
+from handlers.safety.reading import read_for_safety
 from handlers.topics import INTENT_FOR_DANGER, TOPICAL_INTENTS
-from handlers.triage import (
-    LINES_FOR,
-    NET_THRESHOLD,
-    Danger,
-    Triage,
-    lines_for,
-    net_score,
-    net_verdict,
-    prepare_for_net,
-    triage,
-)
 
-CORPUS = yaml.safe_load(
-    (Path(__file__).parent.parent / "handlers" / "data" / "triage_dev.yml").read_text(
-        encoding="utf-8"
-    )
-)
-KINDS: dict[str, str] = {text: kind for kind, texts in CORPUS["urgent"].items() for text in texts}
+TRAIN = model_module.load_examples()
+KINDS: dict[str, str] = {e.text: str(e.danger) for e in TRAIN if e.urgent}
 URGENT: list[str] = list(KINDS)
-NOT_URGENT: list[str] = CORPUS["not_urgent"]
+NOT_URGENT: list[str] = [e.text for e in TRAIN if not e.urgent]
 
 
-def check(text: str) -> Triage:
-    return triage(normalise(text))
+def check(text: str) -> Assessment:
+    return assess(text)
+
+
+def rules_alone(text: str) -> Assessment:
+    return assess(text, use_model=False)
 
 
 # --------------------------------------------------------------------------- the corpus
@@ -48,27 +43,26 @@ def test_corpus_is_large_and_unambiguous() -> None:
     assert len(URGENT) >= 800
     assert len(NOT_URGENT) >= 1000
     assert len(NOT_URGENT) == len(set(NOT_URGENT))
-    assert sum(len(texts) for texts in CORPUS["urgent"].values()) == len(URGENT)  # no repeats
+    assert sum(e.urgent for e in TRAIN) == len(URGENT)  # no repeats
     assert not set(URGENT) & set(NOT_URGENT)
-    assert set(KINDS.values()) == {danger.value for danger in Danger}
+    assert set(KINDS.values()) <= {danger.value for danger in Danger}
 
 
 @pytest.mark.parametrize("text", URGENT)
-def test_urgent_message_escalates_with_111_first(text: str) -> None:
+def test_urgent_message_escalates_with_111_shown(text: str) -> None:
     result = check(text)
     assert result.urgent, text
-    assert result.lines[0] == "111"
+    assert "111" in result.lines
     assert result.dangers
+    assert result.lines[0] == LINES[result.dangers[0]][0]
     assert len(result.reasons) == len(result.dangers)
-    # the lines its kind calls for are among those shown
-    assert set(LINES_FOR[Danger(KINDS[text])]) <= set(result.lines), (text, result)
 
 
 @pytest.mark.parametrize("text", NOT_URGENT)
 def test_not_urgent_message_is_not_escalated(text: str) -> None:
     result = check(text)
     assert not result.urgent, (text, result.reasons)
-    assert result.lines == ()
+    assert result.level == "check" or result.lines == ()
 
 
 # --------------------------------------------------------------------------- lines per danger
@@ -77,16 +71,16 @@ def test_not_urgent_message_is_not_escalated(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "danger", "lines"),
     [
-        ("con tôi đang bị đuối nước", Danger.DROWNING, ("111", "115", "114")),
-        ("thằng nhỏ té xuống kênh rồi", Danger.DROWNING, ("111", "115", "114")),
-        ("bố em đang đánh em", Danger.VIOLENCE, ("111", "113")),
-        ("em muốn tự tử", Danger.SUICIDE, ("111", "115")),
-        ("e vừa rạch tay", Danger.SUICIDE, ("111", "115")),
+        ("con tôi đang bị đuối nước", Danger.DROWNING, ("115", "114", "111")),
+        ("thằng nhỏ té xuống kênh rồi", Danger.DROWNING, ("115", "114", "111")),
+        ("bố em đang đánh em", Danger.VIOLENCE, ("113", "111")),
+        ("bố em hay đánh em", Danger.ABUSE, ("111", "113")),
+        ("em muốn tự tử", Danger.SUICIDE_SELF_HARM, ("111", "115")),
         ("chú hàng xóm sờ vào chỗ kín của em", Danger.SEXUAL_ASSAULT, ("111", "113")),
-        ("có người bắt cóc em", Danger.ABDUCTION, ("111", "113")),
-        ("con tôi uống nhầm thuốc trừ sâu", Danger.POISONING, ("111", "115")),
-        ("em bị điện giật", Danger.INJURY, ("111", "115")),
-        ("nhà tôi đang cháy, con tôi kẹt trong phòng", Danger.FIRE, ("111", "114", "115")),
+        ("có người bắt cóc em", Danger.ABDUCTION_MISSING, ("113", "111")),
+        ("con tôi uống nhầm thuốc trừ sâu", Danger.POISONING, ("115", "111")),
+        ("em bị điện giật", Danger.SERIOUS_INJURY, ("115", "111")),
+        ("nhà tôi đang cháy, con tôi kẹt trong phòng", Danger.FIRE, ("114", "115", "111")),
     ],
 )
 def test_lines_fit_the_danger(text: str, danger: Danger, lines: tuple[str, ...]) -> None:
@@ -99,34 +93,37 @@ def test_lines_fit_the_danger(text: str, danger: Danger, lines: tuple[str, ...])
 def test_a_bare_plea_is_an_unspecified_danger_with_111_and_113(text: str) -> None:
     result = check(text)
     assert result.dangers == (Danger.UNSPECIFIED,)
-    assert result.lines == ("111", "113")
+    assert result.lines == ("111", "113", "115")
 
 
 def test_a_plea_with_a_specific_danger_adds_no_unrelated_kind() -> None:
     result = check("cứu với, con tôi bị đuối nước")
     assert result.dangers == (Danger.DROWNING,)
-    assert result.lines == ("111", "115", "114")
+    assert result.lines == ("115", "114", "111")
 
 
 def test_several_dangers_come_life_threatening_first() -> None:
     result = check("bố đánh mẹ em ngất xỉu rồi, em định tự tử")
-    assert result.dangers[0] is Danger.SUICIDE
-    assert {Danger.VIOLENCE, Danger.INJURY} <= set(result.dangers)
-    assert result.lines[:2] == ("111", "115")
-    assert "113" in result.lines
+    assert result.dangers[0] is Danger.SERIOUS_INJURY
+    assert {Danger.SUICIDE_SELF_HARM, Danger.ABUSE} <= set(result.dangers)
+    assert result.lines[0] == "115"
+    assert {"111", "113"} <= set(result.lines)
 
 
-def test_lines_for_starts_with_111_and_never_repeats() -> None:
+def test_lines_for_leads_with_the_first_danger_and_never_repeats() -> None:
     assert lines_for(()) == ("111",)
     every = tuple(Danger)
     lines = lines_for(every)
-    assert lines[0] == "111"
+    assert lines[0] == LINES[every[0]][0]
     assert len(lines) == len(set(lines))
-    assert set(lines) == {"111"} | {line for d in every for line in LINES_FOR[d]}
+    assert set(lines) == {"111"} | {line for d in every for line in LINES[d]}
 
 
-def test_every_danger_has_its_lines() -> None:
-    assert set(LINES_FOR) == set(Danger)
+def test_every_danger_has_its_lines_and_111() -> None:
+    assert set(LINES) == set(Danger)
+    for danger in Danger:
+        assert "111" in LINES[danger]
+        assert lines_for((danger,))[0] == LINES[danger][0]
 
 
 # --------------------------------------------------------------------------- reading
@@ -177,8 +174,8 @@ def test_spelling_variants_of_danger_phrases_escalate(text: str) -> None:
     ["em muốn học cách diễn đạt", "con có giấy khen", "em chạy mãi mới kịp", "sos kiếm tra"],
 )
 def test_typo_tolerance_leaves_everyday_phrases_alone(text: str) -> None:
-    assert Danger.INJURY not in check(text).dangers
-    assert Danger.SUICIDE not in check(text).dangers
+    assert Danger.SERIOUS_INJURY not in check(text).dangers
+    assert Danger.SUICIDE_SELF_HARM not in check(text).dangers
 
 
 @pytest.mark.parametrize(
@@ -223,16 +220,11 @@ def test_a_bot_command_is_no_plea() -> None:
 def test_the_word_gate_never_hides_a_match_in_the_corpus() -> None:
     """Each pattern runs only when one of its required words is in the message; those words
     are derived from the parsed regex, and here checked against every corpus message."""
-    patterns = [
-        pattern
-        for table in (triage_module._CRIES, triage_module._SITUATIONS, triage_module._ANCHORED)
-        for group in table.values()
-        for pattern in group
-    ]
+    patterns = [pattern for _, _, pattern in rules_module.compiled().order]
     gated = [p for p in patterns if p.required is not None]
     assert len(gated) >= 0.9 * len(patterns)
     for text in URGENT + NOT_URGENT:
-        reading = triage_module._read(normalise(text))
+        reading = read_for_safety(text)
         spaced = f" {reading.sense} "
         words = frozenset(spaced.lower().split())
         for pattern in gated:
@@ -255,7 +247,7 @@ def test_the_word_gate_never_hides_a_match_in_the_corpus() -> None:
 def test_required_words_are_whole_words_a_match_cannot_lack(
     pattern: str, expected: set[str] | None
 ) -> None:
-    required = triage_module.required_words(pattern, frozenset({"muon", "bi", "tay"}))
+    required = patterns_module.required_words(pattern, frozenset({"muon", "bi", "tay"}))
     assert required == (frozenset(expected) if expected is not None else None)
 
 
@@ -276,8 +268,8 @@ DANGER_PHRASES = [
 @given(st.text(max_size=3000))
 def test_never_raises_on_any_text(text: str) -> None:
     result = check(text)
-    assert isinstance(result, Triage)
-    assert not result.urgent or result.lines[0] == "111"
+    assert isinstance(result, Assessment)
+    assert result.level == "none" or "111" in result.lines
 
 
 @settings(max_examples=200, deadline=None)
@@ -293,9 +285,9 @@ def test_never_raises_on_binary_garbage(raw: bytes) -> None:
         st.characters(codec="utf-8", categories=("L", "N", "P", "Zs", "So", "Mn")), max_size=300
     )
 )
-def test_never_raises_on_a_normalised_value_built_by_hand(text: str) -> None:
-    triage(Normalised(original=text, folded=text, tokens=tuple(text.split())))
-    triage(Normalised(original="", folded=text, tokens=tuple(text.split())))
+def test_never_raises_on_a_reading_built_by_hand(text: str) -> None:
+    assess(SimpleNamespace(original=text, canonical=text, folded=text))  # type: ignore[arg-type]
+    assess(SimpleNamespace(original="", canonical="", folded=text))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -325,18 +317,21 @@ def test_a_danger_sentence_anywhere_in_random_text_escalates(
 ) -> None:
     result = check(f"{before}. {phrase}. {after}")
     assert result.urgent, (before, phrase, after)
-    assert result.lines[0] == "111"
+    assert "111" in result.lines
 
 
-# --------------------------------------------------------------------------- the safety net
+# --------------------------------------------------------------------------- the learned model
 
-# Written for these tests, never part of the corpus the net learns from.
+# Written for these tests, never part of the corpus the model learns from.
 UNSEEN_URGENT = [
-    ("mai mọi người sẽ không còn phải lo cho con nữa, con chuẩn bị hết rồi", Danger.SUICIDE),
-    ("em không muốn làm gánh nặng nữa, tối nay em sẽ kết thúc", Danger.SUICIDE),
+    (
+        "mai mọi người sẽ không còn phải lo cho con nữa, con chuẩn bị hết rồi",
+        Danger.SUICIDE_SELF_HARM,
+    ),
+    ("em không muốn làm gánh nặng nữa, tối nay em sẽ kết thúc", Danger.SUICIDE_SELF_HARM),
     ("chú ấy nói đêm nay sẽ vào phòng em nữa, em sợ lắm", Danger.SEXUAL_ASSAULT),
     ("ông đó bảo em vào phòng rồi khóa cửa, giờ em đang kẹt trong này", Danger.SEXUAL_ASSAULT),
-    ("thằng bé hàng xóm bị một người lạ ôm lên xe chạy mất", Danger.ABDUCTION),
+    ("thằng bé hàng xóm bị một người lạ ôm lên xe chạy mất", Danger.ABDUCTION_MISSING),
     ("bố em lấy dây điện trói em vào cột rồi quất", Danger.VIOLENCE),
     ("bé rơi xuống hồ nước, vớt lên thì tím tái không thở", Danger.DROWNING),
     ("nhà hàng xóm đang bốc cháy, có hai đứa nhỏ bên trong", Danger.FIRE),
@@ -356,43 +351,50 @@ UNSEEN_GENERAL = [
 
 
 def test_the_unseen_examples_are_unseen() -> None:
-    seen = {normalise(text).folded for text in URGENT + NOT_URGENT}
+    seen = {read_for_safety(text).sense for text in URGENT + NOT_URGENT}
     for text in [t for t, _ in UNSEEN_URGENT] + UNSEEN_GENERAL:
-        assert normalise(text).folded not in seen, text
+        assert read_for_safety(text).sense not in seen, text
 
 
 @pytest.mark.parametrize(("text", "danger"), UNSEEN_URGENT)
-def test_unseen_paraphrases_escalate_through_the_net_alone(text: str, danger: Danger) -> None:
-    alone = net_verdict(normalise(text))
-    assert alone.urgent, (text, net_score(normalise(text)))
-    assert alone.lines[0] == "111"
-    assert all(reason.startswith("net:") for reason in alone.reasons)
-    assert set(LINES_FOR[danger]) <= set(alone.lines), alone
+def test_unseen_paraphrases_escalate_through_the_model_alone(text: str, danger: Danger) -> None:
+    alone = _model_alone(text)
+    assert alone is not None and alone.urgent, (text, model_score(text))
+    assert "111" in alone.lines
+    assert all(reason.startswith("model:") for reason in alone.reasons)
+    assert danger in alone.dangers or alone.dangers == (Danger.UNSPECIFIED,), alone
     assert check(text).urgent
 
 
+def _model_alone(text: str) -> Assessment | None:
+    return engine_module._model_verdict([read_for_safety(text)])
+
+
 @pytest.mark.parametrize("text", UNSEEN_GENERAL)
-def test_general_questions_do_not_escalate_through_the_net(text: str) -> None:
-    score = net_score(normalise(text))
-    assert score is not None and score.p_urgent < NET_THRESHOLD, (text, score)
-    assert not net_verdict(normalise(text)).urgent
+def test_general_questions_do_not_escalate_through_the_model(text: str) -> None:
+    score = model_score(text)
+    assert score is not None and score.p_urgent < URGENT_THRESHOLD, (text, score)
+    alone = _model_alone(text)
+    assert alone is None or not alone.urgent
     assert not check(text).urgent
 
 
-def test_a_message_only_the_net_understands_is_escalated_with_its_reason() -> None:
+def test_a_message_only_the_model_understands_is_escalated_with_its_reason() -> None:
     text = UNSEEN_URGENT[0][0]
-    assert not triage(normalise(text), use_net=False).urgent
+    assert not rules_alone(text).urgent
     result = check(text)
-    assert result.urgent and result.reasons[0].startswith("net:p=")
-    assert result.lines[:2] == ("111", "115")
+    assert result.urgent and result.reasons[0].startswith("model:p=")
+    assert result.lines[0] == "111"
 
 
-def test_the_net_reads_a_long_story_in_windows() -> None:
+def test_the_model_reads_a_long_story_in_windows() -> None:
     filler = "Hôm nay em đi học, trời nắng, cô giáo cho làm bài kiểm tra toán. " * 15
     story = filler + UNSEEN_URGENT[0][0] + ". " + filler
-    assert len(triage_module._windows(triage_module._read(normalise(story)).sense)) > 1
-    assert net_verdict(normalise(story)).urgent
-    assert not net_verdict(normalise(filler)).urgent
+    assert len(engine_module._windows(read_for_safety(story).sense)) > 1
+    verdict = _model_alone(story)
+    assert verdict is not None and verdict.urgent
+    calm = _model_alone(filler)
+    assert calm is None or not calm.urgent
 
 
 @pytest.mark.parametrize(
@@ -402,10 +404,10 @@ def test_the_net_reads_a_long_story_in_windows() -> None:
         (
             {"violence": 0.7, "serious_injury": 0.26, "fire": 0.04},
             "bo danh em",
-            (Danger.VIOLENCE, Danger.INJURY),
-            ("111", "113", "115"),
+            (Danger.VIOLENCE, Danger.SERIOUS_INJURY),
+            ("113", "111", "115"),
         ),
-        ({"fire": 0.9, "violence": 0.1}, "nha chay", (Danger.FIRE,), ("111", "114", "115")),
+        ({"fire": 0.9, "violence": 0.1}, "nha chay", (Danger.FIRE,), ("114", "115", "111")),
         # unsure: a plea for help, with the lines of every likely kind
         (
             {"violence": 0.4, "suicide_self_harm": 0.35, "fire": 0.25},
@@ -417,89 +419,87 @@ def test_the_net_reads_a_long_story_in_windows() -> None:
             {"unspecified": 0.6, "violence": 0.2, "drowning": 0.2},
             "giup em",
             (Danger.UNSPECIFIED,),
-            ("111", "113"),
-        ),
-        # unsure, and the body is in trouble: 115 too
-        (
-            {"unspecified": 0.45, "abduction_missing": 0.3, "violence": 0.25},
-            "em uong thuoc roi",
-            (Danger.UNSPECIFIED,),
             ("111", "113", "115"),
         ),
     ],
 )
-def test_the_kind_when_only_the_net_fires(
+def test_the_kind_when_only_the_model_fires(
     kinds: dict[str, float], sense: str, dangers: tuple[Danger, ...], lines: tuple[str, ...]
 ) -> None:
-    result = triage_module._net_triage(0.95, kinds, sense)
+    result = engine_module._from_model(0.95, kinds, sense, "urgent")
     assert result.urgent
     assert result.dangers == dangers
     assert result.lines == lines
-    assert result.reasons and result.reasons[0].startswith("net:p=0.95")
+    assert result.reasons and result.reasons[0].startswith("model:p=0.95")
 
 
 def test_compiled_scores_agree_with_scikit_learn() -> None:
-    net = triage_module.safety_net()
+    net = engine_module.safety_model()
     assert net is not None
-    sample = [prepare_for_net(t) for t in URGENT[::97] + NOT_URGENT[::97] + ["", "?", "😭"]]
+    sample = [prepare_for_model(t) for t in URGENT[::97] + NOT_URGENT[::97] + ["", "?", "😭"]]
     assert net.agrees_with_sklearn(sample)
 
 
 def _small_corpus(path: Path) -> None:
-    urgent = {kind: texts[:12] for kind, texts in CORPUS["urgent"].items() if len(texts) >= 40}
-    path.write_text(
-        yaml.safe_dump(
-            {"urgent": urgent, "not_urgent": NOT_URGENT[::12]}, allow_unicode=True, sort_keys=False
-        ),
-        encoding="utf-8",
-    )
+    by_danger: dict[str, list[str]] = {}
+    for e in TRAIN:
+        if e.urgent:
+            by_danger.setdefault(str(e.danger), []).append(e.text)
+    entries = [
+        {"text": t, "urgent": True, "danger": d}
+        for d, texts in by_danger.items()
+        if len(texts) >= 40
+        for t in texts[:12]
+    ]
+    entries += [{"text": t, "urgent": False} for t in NOT_URGENT[::12]]
+    path.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def _store(data: Path, cache: Path) -> triage_model.NetStore:
-    return triage_model.NetStore(
-        prepare=prepare_for_net,
-        code_files=(Path(triage_module.__file__),),
+def _store(data: Path, cache: Path) -> model_module.NetStore:
+    return model_module.NetStore(
+        prepare=prepare_for_model,
+        code_files=(Path(engine_module.__file__),),
         data_file=data,
         directory=cache,
         self_check=("em muốn chết", "xin chào"),
     )
 
 
-def test_the_net_is_the_same_whenever_it_is_trained_on_the_same_data(tmp_path: Path) -> None:
+def test_the_model_is_the_same_whenever_it_is_trained_on_the_same_data(tmp_path: Path) -> None:
     data = tmp_path / "corpus.yml"
     _small_corpus(data)
-    corpus = triage_model.load_corpus(data)
-    first = triage_model.train(corpus, prepare_for_net)
-    second = triage_model.train(corpus, prepare_for_net)
+    corpus = model_module.load_corpus(data)
+    first = model_module.train(corpus, prepare_for_model)
+    second = model_module.train(corpus, prepare_for_model)
     for text in URGENT[::50] + NOT_URGENT[::50]:
-        prepared = prepare_for_net(text)
+        prepared = prepare_for_model(text)
         assert first.p_urgent(prepared) == second.p_urgent(prepared)
         assert first.kind_probabilities(prepared) == second.kind_probabilities(prepared)
 
 
-def test_the_net_is_cached_by_fingerprint_and_retrained_when_the_data_changes(
+def test_the_model_is_cached_by_fingerprint_and_retrained_when_the_data_changes(
     tmp_path: Path,
 ) -> None:
     data, cache = tmp_path / "corpus.yml", tmp_path / "cache"
     _small_corpus(data)
     net = _store(data, cache).get()  # a fresh clone: no cache yet
     assert net is not None
-    (cached,) = cache.glob("triage-net-*.pkl")
-    assert cached.name == f"triage-net-{net.fingerprint}.pkl"
+    (cached,) = cache.glob("safety-net-*.pkl")
+    assert cached.name == f"safety-net-{net.fingerprint}.pkl"
     stamp = cached.stat().st_mtime_ns
 
     again = _store(data, cache).get()  # loaded, not retrained: the file is untouched
     assert again is not None and again.fingerprint == net.fingerprint
     assert cached.stat().st_mtime_ns == stamp
-    text = prepare_for_net(URGENT[0])
+    text = prepare_for_model(URGENT[0])
     assert again.p_urgent(text) == net.p_urgent(text)
 
     with data.open("a", encoding="utf-8") as fh:
-        fh.write("- một câu hỏi mới về học bổng\n")
+        fh.write("- {text: một câu hỏi mới về học bổng, urgent: false}\n")
     changed = _store(data, cache).get()
     assert changed is not None and changed.fingerprint != net.fingerprint
-    assert [p.name for p in cache.glob("triage-net-*.pkl")] == [
-        f"triage-net-{changed.fingerprint}.pkl"
+    assert [p.name for p in cache.glob("safety-net-*.pkl")] == [
+        f"safety-net-{changed.fingerprint}.pkl"
     ]
 
 
@@ -507,36 +507,49 @@ def test_an_unreadable_cache_is_retrained(tmp_path: Path) -> None:
     data, cache = tmp_path / "corpus.yml", tmp_path / "cache"
     _small_corpus(data)
     store = _store(data, cache)
-    fingerprint = triage_model.fingerprint(data, store.code_files)
+    fingerprint = model_module.fingerprint(data, store.code_files)
     cache.mkdir()
     store.path(fingerprint).write_bytes(b"not a pickle")
     net = store.get()
     assert net is not None and net.fingerprint == fingerprint
 
 
-def test_without_its_net_triage_still_answers_by_the_rules(
+def test_without_its_model_the_safety_layer_still_answers_by_the_rules(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = _store(tmp_path / "missing.yml", tmp_path / "cache")
-    monkeypatch.setattr(triage_module, "_NET", broken)
-    assert triage_module.safety_net() is None
+    monkeypatch.setattr(engine_module, "_MODEL", broken)
+    assert engine_module.safety_model() is None
     assert check("em muốn tự tử").urgent
-    assert not check(UNSEEN_URGENT[0][0]).urgent  # only the net knew this one
-    assert not check("xin chào").urgent
-    assert net_score(normalise("xin chào")) is None
+    assert not check(UNSEEN_URGENT[0][0]).urgent  # only the model knew this one
+    assert check("xin chào").level == "none"
+    assert model_score("xin chào") is None
 
 
 # --------------------------------------------------------------------------- every danger
+
+# The first-generation dangers: their urgent steps are in content/answers/urgent.yml.
+FIRST_GENERATION = (
+    Danger.VIOLENCE,
+    Danger.SEXUAL_ASSAULT,
+    Danger.ABDUCTION_MISSING,
+    Danger.SUICIDE_SELF_HARM,
+    Danger.SERIOUS_INJURY,
+    Danger.POISONING,
+    Danger.DROWNING,
+    Danger.FIRE,
+    Danger.UNSPECIFIED,
+)
 
 
 def test_every_danger_has_a_topic_and_urgent_steps_in_the_content() -> None:
     assert {d.value for d in Danger} <= set(INTENT_FOR_DANGER)
     assert set(INTENT_FOR_DANGER.values()) <= set(TOPICAL_INTENTS)
     content = load_content()
-    for danger in Danger:
+    for danger in FIRST_GENERATION:
         steps = content.get(f"urgent.{danger.value}")
         assert steps is not None, danger
-        for line in LINES_FOR[danger]:
+        for line in (line for line in LINES[danger] if line != "111"):
             assert f"**{line}**" in steps.text or danger is Danger.UNSPECIFIED, (danger, line)
     plea = content.get("urgent.unspecified")
     assert plea is not None

@@ -50,9 +50,8 @@ from bot.telegram.guards import Clock, FloodGate, Gate, MessageLog
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.render import CallbackTable, render, visible_text
 from handlers.models import CALL_111, Button, IncomingMessage, Reply
-from handlers.normalise import normalise
 from handlers.pipeline import Assistant
-from handlers.triage import triage
+from handlers.safety import assess
 
 log = logging.getLogger(__name__)
 
@@ -489,7 +488,7 @@ def always_heard(update: Update) -> bool:
     text = (message.text or message.caption or "") if message else ""
     if re.match(r"/xoa(@\w+)?(\s|$)", text, flags=re.IGNORECASE):
         return True
-    return bool(text) and triage(normalise(text)).urgent
+    return bool(text) and assess(text).level != "none"
 
 
 def attachment_kind(message: Message) -> str | None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from handlers.normalise import fold, normalise
-from handlers.triage import triage
+from handlers.normalise import fold
+from handlers.safety import assess
 
 # Folded, space-separated phrase → the core's command (Assistant.command).
 KEYWORDS: dict[str, str] = {
@@ -71,6 +71,6 @@ def command_for(text: str) -> str | None:
     if command is None:
         return None
     explicit = text.lstrip().startswith("/")  # "/help" is a command, "help" may be a plea
-    if not explicit and command != "emergency" and triage(normalise(text)).urgent:
+    if not explicit and command != "emergency" and assess(text).level != "none":
         return None  # the emergency numbers are themselves the urgent answer; others are not
     return command

@@ -1,5 +1,6 @@
 """The dangers safety tells apart and the lines each one calls for (a contract: values are
-stored in logs and training labels, so never rename one).
+stored in logs and training labels, so never rename one). Small on purpose: `handlers.topics`
+and the channels import it without loading the safety engine.
 
 The first line of a danger is the first line its reply names and its first call button:
 fire 114; a body in danger 115; an attack or abduction now 113; abuse, sexual abuse,
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 NATIONAL_LINE = "111"
+HOTLINE = NATIONAL_LINE
 
 
 class Danger(StrEnum):
@@ -51,6 +53,39 @@ LINES: dict[Danger, tuple[str, ...]] = {
     Danger.UNSPECIFIED: ("111", "113", "115"),
 }
 
+# When several dangers are found, the most pressing comes first (its lines lead). An attack or
+# abduction in progress leads over the injuries it caused ("đang đánh em chảy máu": 113 first,
+# 115 among the lines).
+PRIORITY: tuple[Danger, ...] = (
+    Danger.SUICIDE_ATTEMPT,
+    Danger.FIRE,
+    Danger.DROWNING,
+    Danger.VIOLENCE,
+    Danger.ABDUCTION_MISSING,
+    Danger.POISONING,
+    Danger.SERIOUS_INJURY,
+    Danger.SEXUAL_ASSAULT,
+    Danger.SUICIDE_SELF_HARM,
+    Danger.SEXTORTION,
+    Danger.GROOMING,
+    Danger.NEGLECT,
+    Danger.ABUSE,
+    Danger.RUNAWAY,
+    Danger.UNSPECIFIED,
+)
+
+# Until a danger has urgent steps of its own (content/answers/urgent.yml, `urgent.<value>`),
+# the reply shows those of the closest danger that has them (never a physical assault's
+# advice for an online threat: those fall back to the plain plea's steps).
+CONTENT_FALLBACK: dict[Danger, Danger] = {
+    Danger.SUICIDE_ATTEMPT: Danger.SUICIDE_SELF_HARM,
+    Danger.ABUSE: Danger.VIOLENCE,
+    Danger.NEGLECT: Danger.UNSPECIFIED,
+    Danger.SEXTORTION: Danger.UNSPECIFIED,
+    Danger.GROOMING: Danger.UNSPECIFIED,
+    Danger.RUNAWAY: Danger.UNSPECIFIED,
+}
+
 LINE_LABELS: dict[str, str] = {
     "111": "Tổng đài quốc gia bảo vệ trẻ em (miễn phí, 24/7)",
     "112": "Tìm kiếm, cứu nạn",
@@ -70,3 +105,8 @@ def lines_for(dangers: Iterable[Danger]) -> tuple[str, ...]:
     if NATIONAL_LINE not in lines:
         lines.append(NATIONAL_LINE)
     return tuple(lines)
+
+
+def most_pressing_first(dangers: Iterable[Danger]) -> tuple[Danger, ...]:
+    found = set(dangers)
+    return tuple(d for d in PRIORITY if d in found)

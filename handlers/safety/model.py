@@ -1,26 +1,24 @@
-"""The learned safety net beside the triage rules: p(urgent) and the likely kind of danger.
+"""The learned half of the safety layer: p(urgent) and the likely kind of danger.
 
-The rules in `handlers.triage` are precise but miss paraphrases nobody wrote a pattern for
-("tối nay là xong", "dượng lại vào phòng em đụng chạm"). This model reads the same
-development corpus the rules are tested on (`handlers/data/triage_dev.yml`) and generalises
-from its wording instead:
+The written rules are precise but miss paraphrases nobody wrote a pattern for. This model
+reads the training corpus (`handlers/safety/data/train.yml`: entries ``{text, urgent, danger,
+kind}``, hard negatives of every kind included) and generalises from its wording:
 
 * **Features**: TF-IDF over the text as the rules read it (`prepare`, supplied by the caller:
-  folded words, harmless-accent words kept apart in upper case, plus a few framing marks such
-  as "a question", "a prevention topic", "happening now"): character n-grams within word
+  folded words, harmless-accent words kept apart in upper case, plus framing marks such as "a
+  question", "a prevention topic", "happening now"): character n-grams within word
   boundaries (3-5, which survive typos, teen spelling and missing diacritics) and word uni- and
   bigrams.
 * **Urgency head**: a binary logistic regression, p(urgent).
-* **Kind head**: a multinomial logistic regression over the `urgent` groups of the corpus
-  (`suicide_self_harm`, `violence`, ..., `fire`, `unspecified`), trained on urgent messages only.
+* **Kind head**: a multinomial logistic regression over the dangers of the urgent entries.
 
-Training takes a few seconds; the fitted model is cached on disk under a fingerprint of the
-corpus, the reading code and this module's `MODEL_VERSION`, and retrained when any of them
-changes. Scoring one message is done with the fitted vocabularies and coefficients directly
-(no scikit-learn call per message), checked at load time against scikit-learn's own answer.
+Training takes a few seconds (`childsafe train`); the fitted model is cached on disk under a
+fingerprint of the corpus, the reading code and data, and this module's `MODEL_VERSION`, and
+retrained when any of them changes. Scoring one message uses the fitted vocabularies and
+coefficients directly, checked at load time against scikit-learn's own answer.
 
-How the decision is made from these numbers (the threshold, the kind rules) lives in
-`handlers.triage`; this module only learns and scores.
+The thresholds that turn p(urgent) into a level live in `handlers.safety.engine` and are
+chosen by cross-validation (`handlers.safety.cv`).
 """
 
 from __future__ import annotations
@@ -45,10 +43,10 @@ from nlu.compiled import UnionFeatures
 log = logging.getLogger(__name__)
 
 MODEL_VERSION = "1"
-DATA_FILE = Path(__file__).resolve().parent / "data" / "triage_dev.yml"
+DATA_FILE = Path(__file__).resolve().parent / "data" / "train.yml"
 # Same default as `Settings.model_dir` (CHILDSAFE_MODEL_DIR); handlers do not read bot settings.
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "nlu"
-CACHE_PREFIX = "triage-net-"
+CACHE_PREFIX = "safety-net-"
 REGULARISATION_C = 10.0
 
 FloatArray = NDArray[np.float64]
@@ -69,14 +67,47 @@ class Corpus:
         return [1] * len(self.urgent) + [0] * len(self.not_urgent)
 
 
-def load_corpus(path: Path = DATA_FILE) -> Corpus:
-    """`urgent`: a mapping kind -> messages; `not_urgent`: a list of messages."""
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    urgent: bool
+    danger: str | None  # a Danger value; for a hard negative, the danger it names (or None)
+    kind: str | None  # what kind of hard negative (past, general, idiom, ...) or None
+
+
+def load_examples(path: Path = DATA_FILE) -> list[Example]:
+    """The training corpus: a list of entries ``{text, urgent, danger, kind}``."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    urgent = data["urgent"]
-    if not isinstance(urgent, dict):
-        raise ValueError(f"{path}: `urgent` must map each kind of danger to its messages")
-    pairs = tuple((str(text), str(kind)) for kind, texts in urgent.items() for text in texts)
-    return Corpus(urgent=pairs, not_urgent=tuple(str(text) for text in data["not_urgent"]))
+    if isinstance(data, dict):
+        data = data.get("examples")
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a list of {{text, urgent, danger, kind}} entries")
+    out = []
+    for entry in data:
+        if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+            raise ValueError(f"{path}: bad entry {entry!r}")
+        urgent = entry.get("urgent")
+        if not isinstance(urgent, bool):
+            raise ValueError(f"{path}: `urgent` must be true or false: {entry!r}")
+        danger = entry.get("danger")
+        if urgent and not danger:
+            raise ValueError(f"{path}: an urgent entry needs its danger: {entry!r}")
+        kind = entry.get("kind")
+        out.append(
+            Example(
+                entry["text"],
+                urgent,
+                str(danger) if danger else None,
+                str(kind) if kind else None,
+            )
+        )
+    return out
+
+
+def load_corpus(path: Path = DATA_FILE) -> Corpus:
+    examples = load_examples(path)
+    urgent = tuple((e.text, str(e.danger)) for e in examples if e.urgent)
+    return Corpus(urgent=urgent, not_urgent=tuple(e.text for e in examples if not e.urgent))
 
 
 def fingerprint(data_file: Path, code_files: Iterable[Path]) -> str:
@@ -256,7 +287,7 @@ class NetStore:
                         self._net = self.load_or_train()
                     except Exception:
                         self._failed = True
-                        log.exception("triage safety net unavailable; the rules run alone")
+                        log.exception("safety model unavailable; the rules run alone")
         return self._net
 
     def path(self, fingerprint_: str) -> Path:
@@ -273,12 +304,12 @@ class NetStore:
                     cached.compile()
                     if cached.agrees_with_sklearn([self.prepare(t) for t in self.self_check]):
                         return cached
-                    log.warning("triage net cache %s disagrees with itself; retraining", path)
+                    log.warning("safety model cache %s disagrees with itself; retraining", path)
             except Exception:
-                log.warning("triage net cache %s unreadable; retraining", path)
+                log.warning("safety model cache %s unreadable; retraining", path)
         net = train(load_corpus(self.data_file), self.prepare, fingerprint_)
         if not net.agrees_with_sklearn([self.prepare(t) for t in self.self_check]):
-            raise RuntimeError("the compiled triage net disagrees with scikit-learn")
+            raise RuntimeError("the compiled safety model disagrees with scikit-learn")
         self._save(net, path)
         return net
 
@@ -300,4 +331,4 @@ class NetStore:
                 if old != path:
                     old.unlink(missing_ok=True)
         except OSError:
-            log.warning("could not write the triage net cache to %s; continuing in memory", path)
+            log.warning("could not write the safety model cache to %s; continuing in memory", path)

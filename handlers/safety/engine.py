@@ -1,0 +1,313 @@
+"""`assess`: is someone in danger now, which danger, which lines, and how sure.
+
+1. The written rules (`handlers.safety.rules`) read the canonical text (accents kept, so that
+   "tư vấn" is no "tự vẫn"); when the shared reader undid a disguise (spaced or dotted letters,
+   digits for letters, emoji inside words, Telex...), its folded text is read as well.
+2. When the rules find nothing, the learned model (`handlers.safety.model`) reads the wording:
+   p(urgent) >= `URGENT_THRESHOLD` escalates; p(urgent) >= `CHECK_THRESHOLD` is the honest
+   middle, level "check" (ask "Bạn có đang an toàn không?"). Both thresholds are chosen by
+   cross-validation on the training corpus (`python -m handlers.safety.cv`). A weak written
+   sign (a danger file's ``check`` patterns) also gives "check".
+3. The dangers come most pressing first and the lines follow `handlers.safety.dangers.LINES`:
+   the first line fits the first danger, and 111 is always there.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from handlers.safety import gate as gate_module
+from handlers.safety import model as model_module
+from handlers.safety import patterns as patterns_module
+from handlers.safety import reading as reading_module
+from handlers.safety import rules as rules_module
+from handlers.safety.dangers import Danger, lines_for, most_pressing_first
+from handlers.safety.patterns import Cue, gate_regex
+from handlers.safety.reading import SafetyReading, read_for_safety
+
+log = logging.getLogger(__name__)
+
+Level = Literal["urgent", "check", "none"]
+
+# Chosen by 5-fold cross-validation (3 shuffles) on data/train.yml; see handlers/safety/cv.py
+# and docs/safety.md for the curve. URGENT_THRESHOLD: the lowest threshold whose out-of-fold
+# false-alarm rate (rules OR model) stays within FALSE_ALARM_BUDGET; CHECK_THRESHOLD: the
+# lowest whose "check or urgent" rate on harmless messages stays within CHECK_BUDGET.
+URGENT_THRESHOLD = 0.925
+CHECK_THRESHOLD = 0.725
+FALSE_ALARM_BUDGET = 0.02
+CHECK_BUDGET = 0.05
+# The kind of danger when only the model fires: its kind head's most likely kind when that is
+# at least KIND_CONFIDENT (plus any other kind at KIND_SHARE or more); otherwise UNSPECIFIED.
+KIND_CONFIDENT = 0.5
+KIND_SHARE = 0.25
+_WHOLE_WORDS = 120  # a message this long or shorter is scored whole
+_WINDOW_WORDS = 40
+_WINDOW_STRIDE = 20
+_MAX_WINDOWS = 64
+RULE_CONFIDENCE = 0.95
+
+
+class ReadingLike(Protocol):
+    """What `assess` reads of `nlu.text.Reading`."""
+
+    @property
+    def original(self) -> str: ...
+
+    @property
+    def canonical(self) -> str: ...
+
+    @property
+    def folded(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    level: Level
+    dangers: tuple[Danger, ...] = ()  # most pressing first
+    lines: tuple[str, ...] = ()  # the first fits dangers[0]; 111 always there unless "none"
+    confidence: float = 0.0  # how sure the level is (rules: RULE_CONFIDENCE; model: its p)
+    reasons: tuple[str, ...] = field(default=())  # one per danger, for logs and tests
+
+    @property
+    def urgent(self) -> bool:
+        return self.level == "urgent"
+
+    @property
+    def primary(self) -> Danger | None:
+        return self.dangers[0] if self.dangers else None
+
+
+NONE = Assessment(level="none")
+
+# Framing marks appended to the model's input as words of their own.
+_MARKS_FOR_MODEL: tuple[tuple[str, Cue | re.Pattern[str]], ...] = (
+    ("zzgeneral", gate_module.GENERAL),
+    ("zzhypo", gate_module.HYPOTHETICAL),
+    ("zzpurpose", gate_module.PURPOSE),
+    ("zznow", gate_module.TIME_NOW),
+    ("zzalarm", gate_module.ALARM),
+    ("zzsevere", gate_module.SEVERE),
+    ("zzplea", gate_module.PLEA),
+    ("zzgeneric", gate_module.GENERIC),
+    ("zzreported", gate_module.REPORTED),
+    ("zzover", gate_module.OVER),
+)
+_QUESTION_END = gate_regex("question_end")
+_MEDICAL = gate_regex("medical")
+_PRESENT = gate_regex("present")
+
+
+def _model_input(sense: str, question: bool) -> str:
+    plain = f" {sense.lower()} "
+    words = frozenset(plain.split())
+    marks = [
+        name
+        for name, cue in _MARKS_FOR_MODEL
+        if (cue.found_in(plain, words) if isinstance(cue, Cue) else cue.search(plain))
+    ]
+    if question or _QUESTION_END.search(plain):
+        marks.append("zzquestion")
+    return f"{sense} {' '.join(marks)}".strip()
+
+
+def prepare_for_model(text: str) -> str:
+    """A message as the model reads it (used to train it; `assess` prepares its own)."""
+    reading = read_for_safety(_nfkc(text))
+    return _model_input(reading.sense, "?" in reading.lower)
+
+
+def _windows(sense: str) -> list[str]:
+    """Whole when short (as it learned from), else sentence by sentence (a run-on sentence in
+    overlapping windows), so one sentence buried in a long story is not drowned by the rest."""
+    if len(sense.split()) <= _WHOLE_WORDS:
+        return [sense]
+    pieces: list[str] = []
+    for sentence in sense.split("|"):
+        words = sentence.split()
+        if len(words) <= _WINDOW_WORDS:
+            if words:
+                pieces.append(" ".join(words))
+            continue
+        for i in range(0, len(words) - _WINDOW_WORDS + _WINDOW_STRIDE, _WINDOW_STRIDE):
+            pieces.append(" ".join(words[i : i + _WINDOW_WORDS]))
+    if len(pieces) > _MAX_WINDOWS:
+        half = _MAX_WINDOWS // 2
+        pieces = pieces[:half] + pieces[-half:]
+    return pieces
+
+
+@dataclass(frozen=True, slots=True)
+class ModelScore:
+    p_urgent: float
+    prepared: str  # the window that scored highest, as the model read it
+
+
+def _score(net: model_module.SafetyNet, reading: SafetyReading) -> ModelScore | None:
+    question = "?" in reading.lower
+    best: ModelScore | None = None
+    for window in _windows(reading.sense):
+        prepared = _model_input(window, question)
+        p = net.p_urgent(prepared)
+        if best is None or p > best.p_urgent:
+            best = ModelScore(p, prepared)
+    return best
+
+
+_SELF_CHECK = ("", "em muốn chết", "làm sao phòng tránh đuối nước", "xin chào", "e bi bo danh?")
+_CODE_FILES = (
+    Path(reading_module.__file__),
+    Path(gate_module.__file__),
+    Path(patterns_module.__file__),
+    Path(rules_module.__file__),
+    Path(__file__),
+    patterns_module.DATA_DIR / "reading.yml",
+    *patterns_module.data_files(),
+)
+_MODEL = model_module.NetStore(
+    prepare=prepare_for_model, code_files=_CODE_FILES, self_check=_SELF_CHECK
+)
+
+
+def safety_model(retrain: bool = False) -> model_module.SafetyNet | None:
+    """The learned model (trained or loaded on first use); None if it cannot be built."""
+    if retrain:
+        return _MODEL.retrain()
+    return _MODEL.get()
+
+
+def model_score(text: str | ReadingLike) -> ModelScore | None:
+    """The model's p(urgent) for a message, whatever the rules say; None if unavailable."""
+    net = _MODEL.get()
+    if net is None:
+        return None
+    return _score(net, read_for_safety(_canonical(text)))
+
+
+# ----------------------------------------------------------------------------- assess
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _canonical(text: str | ReadingLike) -> str:
+    if isinstance(text, str):
+        return _nfkc(text)
+    return text.canonical or text.original
+
+
+def _alternative(text: str | ReadingLike, canonical: SafetyReading) -> str | None:
+    """The reader's folded text when it reads differently from the canonical one (a disguise
+    undone); None otherwise."""
+    if isinstance(text, str):
+        return None
+    folded = getattr(text, "folded", "")
+    if not folded or not folded.strip():
+        return None
+    plain = " ".join(w for w in canonical.sense.lower().split() if w not in ("|", ","))
+    return folded if folded.split() != plain.split() else None
+
+
+def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, str]:
+    """Violence that is not happening now is abuse (111 first); an attempt outranks thoughts."""
+    if Danger.VIOLENCE in found and not _PRESENT.search(f" {reading.sense.lower()} "):
+        reason = found.pop(Danger.VIOLENCE)
+        found.setdefault(Danger.ABUSE, reason)
+    return found
+
+
+def _from_rules(found: dict[Danger, str]) -> Assessment:
+    dangers = most_pressing_first(frozenset(found))
+    return Assessment(
+        level="urgent",
+        dangers=dangers,
+        lines=lines_for(dangers),
+        confidence=RULE_CONFIDENCE,
+        reasons=tuple(found[d] for d in dangers),
+    )
+
+
+def _from_model(p_urgent: float, kinds: dict[str, float], sense: str, level: Level) -> Assessment:
+    ranked = sorted(kinds.items(), key=lambda item: (-item[1], item[0]))
+    known = {d.value: d for d in Danger}
+    likely = tuple(known[name] for name, p in ranked if p >= KIND_SHARE and name in known)
+    top, p_top = ranked[0]
+    reason = f"model:p={p_urgent:.2f}:{top}={p_top:.2f}"
+    specific = tuple(d for d in likely if d is not Danger.UNSPECIFIED)
+    if top in known and known[top] is not Danger.UNSPECIFIED and p_top >= KIND_CONFIDENT:
+        return Assessment(level, specific, lines_for(specific), p_urgent, (reason,) * len(specific))
+    lines = list(lines_for((Danger.UNSPECIFIED, *specific)))
+    if "115" not in lines and _MEDICAL.search(f" {sense.lower()} "):
+        lines.append("115")
+    return Assessment(level, (Danger.UNSPECIFIED,), tuple(lines), p_urgent, (reason,))
+
+
+def assess(text: str | ReadingLike, *, use_model: bool = True) -> Assessment:
+    """Never raises. `text` is an `nlu.text.Reading` (or a plain string). Level "urgent": the
+    alarm; "check": ask whether they are safe; "none": nothing to act on."""
+    try:
+        return _assess(text, use_model)
+    except Exception:  # safety must never take the assistant down; log and read it as none
+        log.exception("safety assessment failed on a message")
+        return NONE
+
+
+def _assess(text: str | ReadingLike, use_model: bool) -> Assessment:
+    canonical = _canonical(text) if isinstance(text, str) or text is not None else ""
+    if not isinstance(canonical, str) or not canonical.strip():
+        return NONE
+    reading = read_for_safety(canonical)
+    findings = rules_module.find(reading)
+    if findings.urgent:
+        return _from_rules(_adjust(dict(findings.urgent), reading))
+    readings = [reading]
+    alternative = _alternative(text, reading)
+    if alternative is not None:
+        other = read_for_safety(alternative)
+        more = rules_module.find(other)
+        if more.urgent:
+            return _from_rules(_adjust(dict(more.urgent), other))
+        readings.append(other)
+        findings = findings if findings.check else more
+    if reading.command:
+        return NONE
+    check = findings.check
+    if use_model:
+        verdict = _model_verdict(readings)
+        if verdict is not None and (verdict.urgent or not check):
+            return verdict
+    if check:
+        dangers = most_pressing_first(frozenset(check))
+        return Assessment(
+            "check", dangers, lines_for(dangers), 0.5, tuple(check[d] for d in dangers)
+        )
+    return NONE
+
+
+def _model_verdict(readings: list[SafetyReading]) -> Assessment | None:
+    try:
+        net = _MODEL.get()
+        if net is None:
+            return None
+        best: tuple[ModelScore, SafetyReading] | None = None
+        for reading in readings:
+            if not reading.sense.strip(" |,"):
+                continue
+            score = _score(net, reading)
+            if score is not None and (best is None or score.p_urgent > best[0].p_urgent):
+                best = (score, reading)
+        if best is None or best[0].p_urgent < CHECK_THRESHOLD:
+            return None
+        score, reading = best
+        level: Level = "urgent" if score.p_urgent >= URGENT_THRESHOLD else "check"
+        kinds = net.kind_probabilities(score.prepared)
+    except Exception:  # the model is a second opinion: never a reason to fail
+        log.exception("safety model failed on a message; the rules' answer stands")
+        return None
+    return _from_model(score.p_urgent, kinds, reading.sense, level)

@@ -1,0 +1,259 @@
+"""The written half of the "is it happening now" gate: whether one pattern match describes a
+real case now, or a question about a danger, a hypothesis, a story, the past, a pet...
+
+The cues are data (``data/gate.yml``); how each one weighs is here. The learned half (the
+model in `handlers.safety.model`) reads the same cues as extra words of its input.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+from handlers.safety.dangers import Danger
+from handlers.safety.patterns import Cue, gate_parts, gate_regex
+
+_BEFORE_WORDS = 8  # how far back (within a sentence) the framing of a danger word is read
+_REACH = 240  # characters: the most of a run-on sentence read around a danger word
+
+
+def _cue(name: str) -> Cue:
+    return Cue(*gate_parts()[name])
+
+
+NEGATED = gate_regex("negated")
+HYPOTHETICAL = gate_regex("hypothetical")
+WHEN = gate_regex("when")
+# "nếu ... thì em sẽ ...": the speaker's own intent in the consequent of a condition.
+FIRST_PERSON_WILL = gate_regex("first_person_will")
+PURPOSE = gate_regex("purpose")
+# The story is someone else's: news, fiction, a school assignment.
+REPORTED = gate_regex("reported")
+GENERIC = gate_regex("generic")
+# Not a person: a pet or a thing ("con mèo nhà em bị mất tích").
+ANIMAL = gate_regex("animal")
+THING = gate_regex("thing")
+WEAK_SUBJECT = gate_regex("weak_subject")
+# (rank on a tie, kind, pattern, read on the sense string?)
+SUBJECTS: tuple[tuple[int, str, re.Pattern[str], bool], ...] = (
+    (0, "generic", GENERIC, False),
+    (1, "weak", WEAK_SUBJECT, True),
+    *((2, "strong", re.compile(part), True) for part in gate_parts()["strong_subject"]),
+    (3, "not a person", ANIMAL, True),
+    (3, "thing", THING, True),
+)
+TIME_NOW = _cue("time_now")
+ALARM = _cue("alarm")
+SEVERE = _cue("severe")
+GENERAL = _cue("general")
+RESOLVED = _cue("resolved")
+HABIT_OR_FEAR = gate_regex("habit_or_fear")
+OVER = _cue("over")
+SELF_WORD = gate_regex("self_word")
+HOW_TO = gate_regex("how_to")
+UNWILLING = gate_regex("unwilling")
+LONG_PAST = gate_regex("long_past")
+STORY = gate_regex("story")
+CHILDHOOD = gate_regex("childhood")
+FOUND = _cue("found")
+# The question is what to do if it happens: "X thì (con) nên làm gì".
+ASKS_WHAT_IF = gate_regex("asks_what_if")
+HYPERBOLE = gate_regex("hyperbole")
+SELF_LAST = gate_regex("self_last")
+_ABUSE = frozenset({Danger.VIOLENCE, Danger.SEXUAL_ASSAULT, Danger.ABDUCTION_MISSING})
+_ACCIDENTS = frozenset({Danger.SERIOUS_INJURY, Danger.POISONING, Danger.DROWNING, Danger.FIRE})
+_BI = " bi "
+
+
+def plea_cue() -> Cue:
+    from handlers.safety.patterns import cue_parts
+
+    return Cue(*cue_parts(Danger.UNSPECIFIED, "plea"))
+
+
+PLEA = plea_cue()
+
+
+class Gate:
+    """Decides whether one pattern match describes a real case now."""
+
+    __slots__ = ("_found", "_general", "_plain", "_plea", "_sense", "_severe", "words")
+
+    def __init__(self, sense: str) -> None:
+        self._sense = sense
+        self._plain = sense.lower()
+        self.words = frozenset(self._plain.split())
+        self._found: dict[int, list[int]] = {}
+        self._general: bool | None = None
+        self._severe: bool | None = None
+        self._plea: bool | None = None
+
+    def _in(self, cue: Cue, left: int, right: int) -> bool:
+        """Whether the cue occurs in [left, right); its places are found once per message."""
+        places = self._found.get(id(cue))
+        if places is None:
+            places = [match.start() + 1 for match in cue.finditer(self._plain, self.words)]
+            self._found[id(cue)] = places
+        i = bisect_left(places, left)
+        return i < len(places) and places[i] < right
+
+    @property
+    def plain(self) -> str:
+        return self._plain
+
+    @property
+    def plea(self) -> bool:
+        if self._plea is None:
+            self._plea = PLEA.found_in(self._plain, self.words)
+        return self._plea
+
+    @property
+    def general(self) -> bool:
+        if self._general is None:
+            self._general = GENERAL.found_in(self._plain, self.words)
+        return self._general
+
+    @property
+    def severe(self) -> bool:
+        if self._severe is None:
+            self._severe = SEVERE.found_in(self._plain, self.words) or ALARM.found_in(
+                self._plain, self.words
+            )
+        return self._severe
+
+    def _clause(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around [start, end), at most `_REACH` characters either side (so a
+        long unpunctuated message costs linear time)."""
+        left = max(self._plain.rfind("|", 0, start) + 1, start - _REACH)
+        right = self._plain.find("|", end, end + _REACH)
+        if right < 0:
+            right = min(len(self._plain), end + _REACH)
+        space_left = self._plain.find(" ", left, start)
+        space_right = self._plain.rfind(" ", end, right + 1)
+        return (
+            left if space_left < 0 else space_left,
+            right if space_right < 0 else space_right + 1,
+        )
+
+    def _left_edge(self, start: int, left: int) -> int:
+        """Where the last `_BEFORE_WORDS` words before `start` (within the sentence) begin."""
+        edge = start
+        for _ in range(_BEFORE_WORDS):
+            if edge <= left + 1:
+                return left
+            edge = self._plain.rfind(" ", left, edge - 1)
+            if edge < left:
+                return left
+        return edge
+
+    def admits(self, start: int, end: int, danger: Danger, kind: str) -> bool:
+        """Whether the words at [start, end) (a pattern match) describe a real case now."""
+        left, right = self._clause(start, end)
+        edge = self._left_edge(start, left)
+        before = self._plain[edge:start] or " "
+        recent = " " + before.rsplit(" , ", 1)[-1].lstrip()
+        if NEGATED.search(recent):
+            return False
+        # A condition ("nếu ...", "khi ...") reaches back to the start of the sentence or the
+        # last comma, however far that is.
+        lead = self._plain[max(left, self._plain.rfind(" , ", left, start) + 2) : start] or " "
+        framing = lead + self._plain[start:end]
+        # the condition nearest the danger word
+        conditions = [m for m in HYPOTHETICAL.finditer(framing) if m.start() < len(lead)]
+        hypothesis = conditions[-1] if conditions else None
+        if (
+            hypothesis
+            and hypothesis.start() < len(lead)
+            and not (
+                danger is Danger.SUICIDE_SELF_HARM
+                and (
+                    FIRST_PERSON_WILL.search(framing, hypothesis.end())
+                    or FIRST_PERSON_WILL.match(framing, len(lead) - 1)
+                )
+            )
+        ):
+            return False
+        if PURPOSE.search(lead):
+            return False
+        now = self._in(TIME_NOW, left, right)
+        when = WHEN.search(framing)
+        if when and when.start() < len(lead) and not now:
+            return False
+        if kind == "plea":
+            if not now and not self.severe and HOW_TO.search(self._plain, left, right):
+                return False  # "người không biết bơi nên cứu người đuối nước thế nào"
+            # "kêu cứu", "cầu cứu": someone calling for help is only news when it is now.
+            return now or not before.endswith((" keu ", " cau "))
+        if REPORTED.search(before):
+            return False
+        if UNWILLING.search(recent) and not self._plain.startswith("bi ", start):
+            return False  # "giờ tôi không muốn đánh con": the speaker would be the one hitting
+        if (
+            danger is Danger.SUICIDE_SELF_HARM
+            and HYPERBOLE.search(recent)
+            and not SELF_LAST.search(recent)
+        ):
+            return False
+        if (
+            danger is Danger.SUICIDE_SELF_HARM
+        ):  # its cries name their own subject; look no further back
+            comma = self._plain.rfind(" , ", edge, start)  # than the last comma
+            subject = self._subject(edge if comma < 0 else comma + 2, start, start)
+        elif (
+            danger is Danger.ABDUCTION_MISSING
+        ):  # who is missing may be named early on ("con mèo ...")
+            subject = self._subject(left, start, end)
+        else:
+            subject = self._subject(edge, start, end)
+        if subject in ("not a person", "thing") or (
+            subject == "generic"
+            # a suicide cry that names the speaker inside it: "mọi người sẽ không phải thấy mặt em"
+            and not (
+                danger is Danger.SUICIDE_SELF_HARM and SELF_WORD.search(self._plain, start, end)
+            )
+        ):
+            return False
+        if danger in _ABUSE and not now and CHILDHOOD.search(framing):
+            return False  # "hồi nhỏ tôi cũng bị bố đánh": long past, told by an adult
+        if danger is Danger.ABDUCTION_MISSING and not now and LONG_PAST.search(framing):
+            return False  # "hồi nhỏ em từng bị lạc ở chợ"
+        if STORY.search(self._plain, max(edge, start - 1), end):
+            return False  # "em đang viết truyện ngắn về một cô bé bị lạc"
+        if danger is Danger.ABDUCTION_MISSING and self._in(FOUND, start, right):
+            return False  # "... hóa ra nó ngủ trong tủ", "giờ tìm được rồi"
+        if not now and ASKS_WHAT_IF.search(self._plain, end, right):
+            return False  # "người lạ cho kẹo thì con nên làm gì"
+        if (
+            danger in _ACCIDENTS
+            and not self.severe
+            and (
+                self._in(RESOLVED, left, right)
+                or (not now and (self._in(OVER, left, right) or HABIT_OR_FEAR.search(recent)))
+            )
+        ):
+            return False
+        if kind == "cry":
+            return True
+        if subject == "strong":
+            return danger in _ABUSE or not GENERAL.search(before)
+        if subject == "weak":
+            return not self.general or now or self.severe
+        if now or self.severe or self.plea:
+            return True
+        return kind == "situation" and not self.general
+
+    def _subject(self, edge: int, start: int, end: int) -> str | None:
+        """The subject nearest the danger word, looked for before a passive "bị":
+        'strong' (a real person), 'weak' (con, bé: maybe anyone's), 'generic', or None."""
+        cut = self._plain.find(_BI, start - 1, end)
+        if cut < 0:
+            cut = self._plain.rfind(_BI, edge, start + 1)
+            cut = end if cut < 0 else cut
+        best: tuple[int, int, str] | None = None
+        for rank, kind, pattern, on_sense in SUBJECTS:
+            stop = cut + 1 if on_sense and kind != "thing" else min(cut, start) + 1
+            for found in pattern.finditer(self._sense if on_sense else self._plain, edge, stop):
+                key = (found.end(), rank, kind)
+                if best is None or key[:2] >= best[:2]:
+                    best = key
+        return best[2] if best else None

@@ -1,0 +1,402 @@
+"""Safety patterns as data: loading the YAML files, expanding their {NAME} pieces, and
+compiling them with a word gate (a pattern runs only on messages holding a word it cannot
+match without).
+
+Data (handlers/safety/data/):
+* ``fragments.yml``: named pieces shared by patterns (``{SELF}``, ``{KID}``, ``{HIT}``...);
+* ``patterns/<danger>.yml``: the patterns of one danger, by kind (cries, situations,
+  anchored) and, for some dangers, named cue lists;
+* ``gate.yml``: the cues of the "is it happening now" gate.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from handlers.safety.dangers import Danger
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+PATTERN_DIR = DATA_DIR / "patterns"
+KINDS = ("cries", "situations", "anchored")
+
+# The regex parser, to learn which words each danger pattern needs (see `required_words`).
+_sre: Any = importlib.import_module("re._constants")
+_sre_parser: Any = importlib.import_module("re._parser")
+
+_PIECE = re.compile(r"\{([A-Z][A-Z_]*)\}")
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    return data
+
+
+@cache
+def fragments() -> dict[str, str]:
+    raw = _load_yaml(DATA_DIR / "fragments.yml")
+    return {str(name): str(value) for name, value in raw.items()}
+
+
+def expand(template: str, pieces: dict[str, str] | None = None, depth: int = 0) -> str:
+    """`{SELF}` -> the piece named SELF (pieces may use pieces); regex `{0,3}` is left alone."""
+    pieces = fragments() if pieces is None else pieces
+    if depth > 8:
+        raise ValueError(f"safety fragments nest too deep: {template[:60]}")
+
+    def piece(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in pieces:
+            raise ValueError(f"unknown safety fragment {{{name}}} in {template[:60]}")
+        return expand(pieces[name], pieces, depth + 1)
+
+    return _PIECE.sub(piece, template)
+
+
+def _strings(path: Path, data: dict[str, Any], key: str) -> list[str]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{path}: `{key}` must be a list of strings")
+    return list(value)
+
+
+@dataclass(frozen=True, slots=True)
+class DangerFile:
+    """One danger's data file, pieces expanded (not yet compiled)."""
+
+    danger: Danger
+    path: Path
+    kinds: dict[str, tuple[str, ...]]  # "cries" / "situations" / "anchored" -> regexes
+    cues: dict[str, tuple[str, ...]]  # any other list in the file, by name
+
+
+@cache
+def danger_files() -> dict[Danger, DangerFile]:
+    out: dict[Danger, DangerFile] = {}
+    for path in sorted(PATTERN_DIR.glob("*.yml")):
+        try:
+            danger = Danger(path.stem)
+        except ValueError:
+            raise ValueError(f"{path}: the file name must be a Danger value") from None
+        data = _load_yaml(path)
+        kinds = {k: tuple(expand(p) for p in _strings(path, data, k)) for k in KINDS if k in data}
+        cues = {
+            str(k): tuple(expand(p) for p in _strings(path, data, k))
+            for k in data
+            if k not in KINDS
+        }
+        for regex in (r for group in (*kinds.values(), *cues.values()) for r in group):
+            try:
+                re.compile(regex)
+            except re.error as exc:
+                raise ValueError(f"{path}: bad pattern {regex[:60]!r}: {exc}") from None
+        out[danger] = DangerFile(danger, path, kinds, cues)
+    return out
+
+
+def cue_parts(danger: Danger, name: str) -> tuple[str, ...]:
+    file = danger_files().get(danger)
+    return file.cues.get(name, ()) if file else ()
+
+
+@cache
+def gate_parts() -> dict[str, tuple[str, ...]]:
+    path = DATA_DIR / "gate.yml"
+    data = _load_yaml(path)
+    return {str(k): tuple(expand(p) for p in _strings(path, data, k)) for k in data}
+
+
+def gate_regex(name: str) -> re.Pattern[str]:
+    """A gate cue as one regex (its alternatives joined)."""
+    parts = gate_parts()[name]
+    return re.compile(parts[0] if len(parts) == 1 else "|".join(f"(?:{p})" for p in parts))
+
+
+def data_files() -> tuple[Path, ...]:
+    """Every data file the engine reads (the learned model's fingerprint includes them)."""
+    return (DATA_DIR / "fragments.yml", DATA_DIR / "gate.yml", *sorted(PATTERN_DIR.glob("*.yml")))
+
+
+# Derived from the parsed regex, so the gate can never hide a match: when a word cannot be
+# proved necessary, the regex simply always runs.
+_EDGE = "\x00"  # a word boundary: consumes nothing
+_MAX_EXPANSIONS = 256
+_SEPARATORS = frozenset((" ", _EDGE, ",", "|"))
+
+
+def _expand(items: Any) -> set[str] | None:
+    """Every string a run of literal-only regex items can match; None if not literal-only."""
+    out = {""}
+    for op, arg in items:
+        options: set[str] | None
+        if op is _sre.LITERAL:
+            options = {chr(arg)}
+        elif op is _sre.AT and arg is _sre.AT_BOUNDARY:
+            options = {_EDGE}
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            options = {""}  # zero width: the next character follows directly
+        elif op is _sre.SUBPATTERN:
+            options = _expand(arg[3])
+        elif op is _sre.BRANCH:
+            options = set()
+            for branch in arg[1]:
+                sub = _expand(branch)
+                if sub is None:
+                    return None
+                options |= sub
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and arg[1] == 1 and arg[0] in (0, 1):
+            options = _expand(arg[2])
+            if options is not None and arg[0] == 0:
+                options.add("")
+        elif op is _sre.IN and all(kind is _sre.LITERAL for kind, _ in arg):
+            options = {chr(code) for _, code in arg}
+        else:
+            return None
+        if options is None:
+            return None
+        out = {a + b for a in out for b in options}
+        if len(out) > _MAX_EXPANSIONS:
+            return None
+    return out
+
+
+def _is_space(item: Any) -> bool:
+    op, arg = item
+    return (op is _sre.LITERAL and arg == 32) or (op is _sre.AT and arg is _sre.AT_BOUNDARY)
+
+
+def _edge_is_space(items: Any, last: bool) -> bool:
+    """Every match of this sequence ends (last=True) or starts with a space."""
+    items = list(items)
+    if not items:
+        return False
+    op, arg = items[-1] if last else items[0]
+    if op is _sre.BRANCH:
+        return all(_edge_is_space(branch, last) for branch in arg[1])
+    if op is _sre.SUBPATTERN:
+        return _edge_is_space(arg[3], last)
+    return _is_space((op, arg))
+
+
+def _space_before(items: Any, index: int) -> bool:
+    """The character before items[index] is surely a space (optional gaps looked through)."""
+    for k in range(index - 1, -1, -1):
+        op, arg = items[k]
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and _edge_is_space(arg[2], last=True):
+            if arg[0] >= 1:
+                return True
+            continue
+        return _edge_is_space([items[k]], last=True)
+    return False
+
+
+def _space_after(items: Any, index: int) -> bool:
+    """The character at items[index] is surely a space (optional gaps looked through)."""
+    for k in range(index, len(items)):
+        op, arg = items[k]
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and _edge_is_space(arg[2], last=False):
+            if arg[0] >= 1:
+                return True
+            continue
+        return _edge_is_space([items[k]], last=False)
+    return False
+
+
+def _whole_words(expansion: str, left_edge: bool, right_edge: bool) -> list[str]:
+    pieces = re.split(r"([ \x00,|])", expansion)  # word, separator, word, ...
+    words = []
+    for i in range(0, len(pieces), 2):
+        word = pieces[i]
+        if not word.isalnum():
+            continue
+        left_ok = pieces[i - 1] in _SEPARATORS if i > 0 else left_edge
+        right_ok = pieces[i + 1] in _SEPARATORS if i + 1 < len(pieces) else right_edge
+        if left_ok and right_ok:
+            words.append(word)
+    return words
+
+
+def _first_chars(items: Any) -> set[str] | None:
+    """The characters a match of this sequence can start with; None if any."""
+    for op, arg in items:
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+            continue  # zero width
+        if op is _sre.LITERAL:
+            return {chr(arg)}
+        if op is _sre.SUBPATTERN:
+            first = _first_chars(arg[3])
+            if first is not None and arg[1] & re.IGNORECASE:
+                first |= {c.upper() for c in first}
+            return first
+        if op is _sre.BRANCH:
+            out: set[str] = set()
+            for branch in arg[1]:
+                sub = _first_chars(branch)
+                if sub is None:
+                    return None
+                out |= sub
+            return out
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and arg[0] >= 1:
+            return _first_chars(arg[2])
+        if op is _sre.IN and all(kind is _sre.LITERAL for kind, _ in arg):
+            return {chr(code) for _, code in arg}
+        return None
+    return None
+
+
+def _first_letter_guard(spaced: str) -> str:
+    """` (?:danh|dap|...)...` -> ` (?=[dt...])(?:danh|dap|...)...`: one character test lets
+    `re` pass over most spaces before trying a long list of alternatives."""
+    try:
+        items = list(_sre_parser.parse(spaced).data)
+    except Exception:
+        return spaced
+    first = _first_chars(items[1:]) if items[:1] == [(_sre.LITERAL, 32)] else None
+    if not first or len(first) > 12 or not all(c.isalnum() for c in first):
+        return spaced
+    return " (?=[" + "".join(sorted(first)) + "])" + spaced[1:]
+
+
+def required_words(pattern: str, common: frozenset[str] = frozenset()) -> frozenset[str] | None:
+    """Words of which every match of `pattern` has at least one as a whole word (the text
+    being single-space-separated words); None when that cannot be shown."""
+    try:
+        items = list(_sre_parser.parse(pattern).data)
+    except Exception:  # a parser change in a future Python: fall back to always running
+        return None
+    candidates: list[frozenset[str]] = []
+    i = 0
+    while i < len(items):
+        expansions: set[str] = set()
+        j = i
+        while j < len(items) and (grown := _expand(items[i : j + 1])) is not None:
+            expansions = grown
+            j += 1
+        if j == i:
+            i += 1
+            continue
+        left_edge, right_edge = _space_before(items, i), _space_after(items, j)
+        per_expansion = [set(_whole_words(e, left_edge, right_edge)) for e in expansions]
+        if all(per_expansion):
+            rank = lambda w: (w in common, -len(w), w)  # noqa: E731
+            if shared := set.intersection(*per_expansion):  # a word every expansion has
+                candidates.append(frozenset({min(shared, key=rank)}))
+            candidates.append(frozenset(min(words, key=rank) for words in per_expansion))
+        i = j
+    if not candidates:
+        return None
+    return min(candidates, key=lambda words: (len(words & common), len(words)))
+
+
+def rx(*parts: str) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    regex: re.Pattern[str]
+    # One of these words is in every match: when none is in the message, skip the regex.
+    required: frozenset[str] | None
+
+
+_LEADING_BOUNDARY = re.compile(r"((?:\(\?<!(?:[^()]|\([^()]*\))*\))*)\\b")
+
+
+def leading_space(part: str) -> str:
+    """`\\bword` -> ` word`: the reading always has exactly one space before a word, and a
+    literal first character lets `re` skip ahead instead of trying every position."""
+    found = _LEADING_BOUNDARY.match(part)
+    if not found:
+        raise ValueError(f"a safety pattern must start with \\b: {part[:40]}")
+    return " " + found.group(1) + part[found.end() :]
+
+
+def compile_patterns(*parts: str) -> tuple[Pattern, ...]:
+    out = []
+    for part in parts:
+        spaced = leading_space(part)
+        out.append(
+            Pattern(re.compile(_first_letter_guard(spaced)), required_words(spaced, COMMON_WORDS))
+        )
+    return tuple(out)
+
+
+def _alternatives(part: str) -> list[str]:
+    """`\\b(?:a|b|c)\\b` -> [`\\ba\\b`, `\\bb\\b`, `\\bc\\b`] (anything else: [part])."""
+    if not (part.startswith(r"\b(?:") and part.endswith(r")\b")):
+        return [part]
+    body, depth, start, out = part[5:-3], 0, 0, []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            i += 2
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            out.append(body[start:i])
+            start = i + 1
+        i += 1
+    out.append(body[start:])
+    return [rf"\b{alternative}\b" for alternative in out] if depth == 0 else [part]
+
+
+class Cue:
+    """A cue read both over a short window (one regex) and over the whole message (one
+    gated regex per alternative, so a long message pays only for the words it has)."""
+
+    __slots__ = ("_parts", "_whole")
+
+    def __init__(self, *parts: str) -> None:
+        self._whole = re.compile("|".join(f"(?:{leading_space(p)})" for p in parts))
+        self._parts = compile_patterns(*(a for p in parts for a in _alternatives(p)))
+
+    def search(self, text: str, pos: int = 0, endpos: int = 2**31) -> re.Match[str] | None:
+        return self._whole.search(text, pos, endpos)
+
+    def finditer(self, text: str, words: frozenset[str]) -> list[re.Match[str]]:
+        found = [
+            match
+            for part in self._parts
+            if part.required is None or not part.required.isdisjoint(words)
+            for match in part.regex.finditer(text)
+        ]
+        return sorted(found, key=lambda match: match.start())
+
+    def found_in(self, text: str, words: frozenset[str]) -> bool:
+        return any(
+            part.regex.search(text)
+            for part in self._parts
+            if part.required is None or not part.required.isdisjoint(words)
+        )
+
+    @property
+    def pattern(self) -> str:
+        return self._whole.pattern
+
+
+def split_words(text: str) -> list[str]:
+    return text.split()
+
+
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(split_words(text))
+
+
+# Too frequent to be worth gating on (the most frequent words of the NLU data and content).
+COMMON_WORDS = word_set(
+    """co tre em khong hoc bao bi lam con cho ban dieu tu duoc doc so nguoi truong tro ve cua la
+    an goi nha va the noi gi cap van khi nhan giao can de o bo chi hai ho di tin thi hay tuoi voi
+    ke do on dung ai dau sinh xa dinh cong hoi thay anh phong luc ngay mang nao phai toan muc
+    dang me biet trong dan toi minh duong viec qua gia dong chuyen thong cam tren hoac tinh ly
+    day mat may tam cac sao muon vi nghi roi neu thuong tien den nang ca tui to e giup mot nho
+    doi theo nhung moi nuoc be da se ma nay lai rat ba ong chu co"""
+)
