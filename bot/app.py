@@ -152,7 +152,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     settings = settings or get_settings()
     assistant = assistant or build_assistant(settings)
     features = load_features(settings, assistant)
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiter = RateLimiter(settings.rate_limit_per_minute, shared=assistant.state.shared)
 
     async def chat(request: Request) -> Response:
         payload = await read_json_object(request)

@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     confidence_threshold: float = Field(default=0.45, alias="CHILDSAFE_CONFIDENCE_THRESHOLD")
     logging_enabled: bool = Field(default=True, alias="CHILDSAFE_LOG_REQUESTS")
     state_ttl_seconds: int = Field(default=6 * 3600, alias="CHILDSAFE_STATE_TTL")
+    # --- shared state, durable intake, workers (#14; docs/scaling.md) ---------------------
+    redis_url: str | None = Field(default=None, alias="CHILDSAFE_REDIS_URL")
+    shared_state: Literal["sqlite", "memory"] = Field(
+        default="sqlite", alias="CHILDSAFE_SHARED_STATE"
+    )
+    inbox_max_pending: int = Field(default=1000, alias="CHILDSAFE_INBOX_MAX_PENDING")
+    inbox_max_age_seconds: int = Field(default=24 * 3600, alias="CHILDSAFE_INBOX_MAX_AGE")
+    workers: int = Field(default=1, alias="CHILDSAFE_WORKERS")
 
     # --- deployment: province and local line ---------------------------------------
     province: str = Field(default="Hải Phòng", alias="CHILDSAFE_PROVINCE")

@@ -11,6 +11,7 @@ from content.base import ContentBase, Deployment, default_content, parse_source_
 from handlers.identity import load_or_create_secret, user_key
 from handlers.normalise import fold
 from handlers.pipeline import Assistant
+from handlers.shared import open_shared
 from handlers.state import StateStore
 from nlu.embedded import EmbeddedEngine
 from nlu.engine import NLUEngine
@@ -83,14 +84,16 @@ def build_assistant(
     with_logging: bool | None = None,
 ) -> Assistant:
     secret = load_or_create_secret(settings.secret, settings.db_path)
+    shared = open_shared(settings.db_path, settings.redis_url, settings.shared_state)
     assistant = Assistant(
         engine=build_engine(settings, engine),
         content=content or default_content(),
         deployment=deployment_from(settings),
         user_key=lambda channel, user: user_key(secret, channel, user),
-        state=StateStore(ttl_seconds=settings.state_ttl_seconds),
+        state=StateStore(ttl_seconds=settings.state_ttl_seconds, shared=shared),
         confidence_threshold=settings.confidence_threshold,
     )
+    assistant.closers.append(shared.close)
     if callable(close_engine := getattr(assistant.engine, "close", None)):
         assistant.closers.append(close_engine)  # the Rasa client's connections and workers
     if settings.logging_enabled if with_logging is None else with_logging:

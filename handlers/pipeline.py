@@ -86,11 +86,14 @@ class Assistant:
     def handle(self, message: IncomingMessage) -> Reply:
         started = time.perf_counter()
         key = self.user_key(message.channel, message.user)
+        state = self._load_state(key)
         try:
-            reply = self._handle(message, key)
+            reply = self._handle(message, key, state)
         except Exception:  # a reply must always go out; the 111 line is the safe answer
             log.exception("handle() failed")
             reply = self._apology()
+        if reply.kind != "erase":  # an erase leaves nothing to save
+            self._save_state(key, state)
         latency = (time.perf_counter() - started) * 1000
         for hook in self.log_hooks:
             try:
@@ -132,10 +135,24 @@ class Assistant:
         return EraseResult(ok=not errors, rows=erased, error="; ".join(errors) or None)
 
     # ------------------------------------------------------------------ the steps
-    def _handle(self, message: IncomingMessage, key: str | None) -> Reply:
+    def _load_state(self, key: str | None) -> ConversationState:
+        """The conversation so far; a fresh one if the shared store cannot be read (the
+        reply still goes out, without context)."""
+        try:
+            return self.state.get(key)
+        except Exception:
+            log.exception("conversation state could not be read")
+            return ConversationState()
+
+    def _save_state(self, key: str | None, state: ConversationState) -> None:
+        try:
+            self.state.save(key, state)
+        except Exception:
+            log.exception("conversation state could not be saved")
+
+    def _handle(self, message: IncomingMessage, key: str | None, state: ConversationState) -> Reply:
         text = message.text if isinstance(message.text, str) else ""
         norm = normalise(text[: MAX_INPUT_CHARS * 4])
-        state = self.state.get(key)
         if _PAYLOAD_RE.fullmatch(norm.original):
             return self._payload(norm.original[1:], message, state)
         danger = assess(norm.original)
@@ -384,9 +401,14 @@ class Assistant:
         self, name: str, message: IncomingMessage, state: ConversationState | None = None
     ) -> Reply:
         """Channel-independent commands: start, help, role, emergency, privacy, erase."""
-        state = state or self.state.get(self.user_key(message.channel, message.user))
         if name == "erase":
             return self.erase_reply(self.erase(message.channel, message.user))
+        if state is None:  # called by a channel directly: load, answer, save
+            key = self.user_key(message.channel, message.user)
+            loaded = self._load_state(key)
+            reply = self.command(name, message, loaded)
+            self._save_state(key, loaded)
+            return reply
         answer_id = {
             "start": "cmd.start",
             "help": "core.help",

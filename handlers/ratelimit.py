@@ -3,7 +3,9 @@
 `RateLimiter` is a token bucket per key (the assistant's hashed user key, never a raw id):
 `per_minute` messages may come in a burst, then one more every 60/`per_minute` seconds. It
 is O(1) per message, thread-safe, and bounded in memory: a key whose bucket has refilled
-is forgotten, and beyond `max_keys` the least recently seen keys go first.
+is forgotten, and beyond `max_keys` the least recently seen keys go first. Given a shared
+store (`handlers.shared`), the buckets live there instead, so one person's limit holds across
+every worker process and replica (the same bucket arithmetic, one atomic update a message).
 
 `admit()` is what a channel calls. Safety comes first: a message that triage reads as
 danger *now* is always admitted, however fast its sender types, so a child in danger is
@@ -16,6 +18,7 @@ channels (the web API) answer every held-back message with the notice.
 from __future__ import annotations
 
 import enum
+import logging
 import math
 import threading
 import time
@@ -24,8 +27,10 @@ from collections.abc import Callable
 
 from handlers.models import CALL_111, Reply
 from handlers.safety import assess
+from handlers.shared import Record, SharedState
 
 Clock = Callable[[], float]
+log = logging.getLogger(__name__)
 
 SLOW_DOWN_TEXT = (
     "Bạn nhắn nhanh quá, mình chưa kịp đọc hết. Đợi một lát rồi nhắn tiếp nhé.\n"
@@ -49,13 +54,18 @@ class RateLimiter:
         *,
         burst: int | None = None,
         max_keys: int = 100_000,
-        clock: Clock = time.monotonic,
+        clock: Clock | None = None,
+        shared: SharedState | None = None,
+        space: str = "rate",
     ) -> None:
         self.per_minute = per_minute
         self.capacity = float(burst if burst is not None else max(1, per_minute))
         self.rate = max(0, per_minute) / 60.0  # tokens per second
         self.max_keys = max_keys
-        self.clock = clock
+        self.shared = shared
+        self.space = space
+        # Buckets shared between processes need a clock they share: the wall clock.
+        self.clock = clock or (time.time if shared is not None else time.monotonic)
         # key -> [tokens, last refill time, told to slow down since last under half]
         self._buckets: OrderedDict[str, list[float]] = OrderedDict()
         self._lock = threading.Lock()
@@ -75,6 +85,16 @@ class RateLimiter:
         if not self.enabled or not key:
             return Verdict.PASS
         now = self.clock()
+        if self.shared is not None:
+            try:
+                verdict = self.shared.update(self.space, key, self._take_shared(now), self._ttl)
+            except Exception:  # a store that fails never silences anyone: let it through
+                log.exception("rate limit: the shared store failed; message let through")
+                return Verdict.PASS
+            if verdict is not Verdict.PASS:
+                with self._lock:
+                    self.limited += 1
+            return verdict
         with self._lock:
             self._forget_idle(now)
             bucket = self._buckets.get(key)
@@ -94,6 +114,31 @@ class RateLimiter:
                 return Verdict.DROP
             bucket[2] = 1.0
             return Verdict.NOTIFY
+
+    @property
+    def _ttl(self) -> float:
+        """A bucket untouched this long has refilled: it would behave as a new one."""
+        return self.capacity / self.rate + 1.0
+
+    def _take_shared(self, now: float) -> Callable[[Record | None], tuple[Record, Verdict]]:
+        def take(old: Record | None) -> tuple[Record, Verdict]:
+            tokens, told = self.capacity, False
+            if old is not None:
+                try:
+                    elapsed = max(0.0, now - float(old["at"]))
+                    tokens = min(self.capacity, float(old["tokens"]) + elapsed * self.rate)
+                    told = bool(old.get("told"))
+                except (KeyError, TypeError, ValueError):
+                    pass
+            if tokens >= 1.0:
+                tokens -= 1.0
+                if tokens >= self.capacity / 2:
+                    told = False
+                return {"tokens": tokens, "at": now, "told": told}, Verdict.PASS
+            verdict = Verdict.DROP if told else Verdict.NOTIFY
+            return {"tokens": tokens, "at": now, "told": True}, verdict
+
+        return take
 
     def _forget_idle(self, now: float) -> None:
         """Forget keys whose bucket has refilled (they would behave exactly as new ones) and

@@ -1,13 +1,29 @@
-"""Per-user conversation state, keyed by the hashed user id, bounded in size and time."""
+"""Per-user conversation state, keyed by the hashed user id, bounded in time.
+
+The state lives in the shared store (`handlers.shared`): every worker process and replica
+reads the same conversation, so a turn answered by another process keeps the audience, the
+topic and the numbered choices. `ConversationState` is serialised field by field to JSON
+(enums by value), so a field added to it round-trips without touching the stores; a field
+a store cannot read back (an older or newer version's) falls back to its default.
+"""
 
 from __future__ import annotations
 
-import threading
+import dataclasses
+import enum
+import logging
 import time
-from collections import OrderedDict
+import types
+import typing
 from dataclasses import dataclass, field
+from typing import Any
 
 from handlers.models import Audience
+from handlers.shared import MemoryShared, SharedState
+
+log = logging.getLogger(__name__)
+
+SPACE = "conversation"
 
 
 @dataclass(slots=True)
@@ -16,36 +32,81 @@ class ConversationState:
     last_intent: str | None = None
     last_answer_id: str | None = None
     pending_options: list[str] = field(default_factory=list)  # payloads of the last buttons
-    updated: float = field(default_factory=time.monotonic)
+    updated: float = field(default_factory=time.time)  # epoch seconds (shared across processes)
+
+
+def state_to_json(state: ConversationState) -> dict[str, Any]:
+    return {f.name: _plain(getattr(state, f.name)) for f in dataclasses.fields(state)}
+
+
+def state_from_json(data: dict[str, Any]) -> ConversationState:
+    hints = typing.get_type_hints(ConversationState)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(ConversationState):
+        if f.name not in data:
+            continue
+        try:
+            values[f.name] = _typed(data[f.name], hints.get(f.name))
+        except (ValueError, TypeError):
+            log.warning("conversation state: field %s unreadable; default used", f.name)
+    return ConversationState(**values)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    return value
+
+
+def _typed(value: Any, hint: Any) -> Any:
+    """JSON back to the field's type where the type says more than JSON does (enums,
+    inside optionals and lists)."""
+    if value is None or hint is None:
+        return value
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(hint):
+            if arg is type(None):
+                continue
+            try:
+                return _typed(value, arg)
+            except (ValueError, TypeError):
+                continue
+        raise ValueError("no type of the union fits")
+    if origin in (list, tuple, set, frozenset) and isinstance(value, list):
+        (arg, *_) = typing.get_args(hint) or (Any,)
+        return origin(_typed(v, arg) for v in value)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint(value)
+    return value
 
 
 class StateStore:
-    def __init__(self, ttl_seconds: float = 6 * 3600, max_users: int = 50_000) -> None:
+    """Conversation state in the shared store; `ttl_seconds` after the last turn it is gone."""
+
+    def __init__(self, ttl_seconds: float = 6 * 3600, shared: SharedState | None = None) -> None:
         self.ttl = ttl_seconds
-        self.max_users = max_users
-        self._states: OrderedDict[str, ConversationState] = OrderedDict()
-        self._lock = threading.Lock()
+        self.shared = shared if shared is not None else MemoryShared()
 
     def get(self, key: str | None) -> ConversationState:
         if key is None:
             return ConversationState()
-        now = time.monotonic()
-        with self._lock:
-            state = self._states.get(key)
-            if state is None or now - state.updated > self.ttl:
-                state = ConversationState()
-                self._states[key] = state
-            state.updated = now
-            self._states.move_to_end(key)
-            while len(self._states) > self.max_users:
-                self._states.popitem(last=False)
-            return state
+        data = self.shared.get(SPACE, key)
+        return state_from_json(data) if data is not None else ConversationState()
+
+    def save(self, key: str | None, state: ConversationState) -> None:
+        if key is None:
+            return
+        state.updated = time.time()
+        self.shared.put(SPACE, key, state_to_json(state), self.ttl)
 
     def forget(self, key: str | None) -> bool:
         if key is None:
             return False
-        with self._lock:
-            return self._states.pop(key, None) is not None
-
-    def __len__(self) -> int:
-        return len(self._states)
+        return self.shared.delete(SPACE, key)

@@ -13,7 +13,10 @@ from handlers.pipeline import Assistant
 
 MODEL_CACHE = Path(__file__).resolve().parent.parent / ".cache" / "nlu-tests"
 
-pytest_plugins = ["tests.browser"]  # live_server, browser_page, artifact_dir
+pytest_plugins = [
+    "tests.browser",
+    "tests.redisserver",
+]  # live_server, browser_page, artifact_dir; redis_url
 
 
 @pytest.fixture

@@ -29,7 +29,8 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +93,7 @@ class ZaloClient:
         refresh_margin: float = REFRESH_MARGIN_SECONDS,
         rate_limit_delays: tuple[float, ...] = RATE_LIMIT_DELAYS,
         network_delays: tuple[float, ...] = NETWORK_DELAYS,
+        shared_lock: Callable[[], AbstractContextManager[bool]] | None = None,
     ) -> None:
         self.app_id = app_id
         self._app_secret = app_secret
@@ -107,6 +109,9 @@ class ZaloClient:
         self._tokens = store.initial(env_access_token, env_refresh_token)
         self._http = httpx.AsyncClient(transport=transport, timeout=timeout)
         self._refresh_lock = asyncio.Lock()
+        # Across processes (workers, replicas): one refresh at a time, since a refresh token
+        # works once; the others then adopt the pair it saved.
+        self._shared_lock = shared_lock
         self._counters: Counter[str] = Counter()
 
     @classmethod
@@ -248,16 +253,33 @@ class ZaloClient:
         async with self._refresh_lock:
             if stale_access is not None and self._tokens.access_token != stale_access:
                 return True  # another sender refreshed while this one waited
-            if stale_access is not None and self._adopt_newer_stored(stale_access):
-                return True  # another process (e.g. `childsafe zalo refresh`) rotated the pair
-            tokens = await self._request_refresh(self._tokens.refresh_token)
-            if tokens is None:
-                return False
-            await self._persist(tokens)
-            self._tokens = tokens
-            self._counters["refreshed"] += 1
-            log.info("zalo: access token refreshed; new pair saved")
-            return True
+            async with self._across_processes() as held:
+                if not held:
+                    self._counters["refresh_lock_busy"] += 1
+                    log.warning("zalo: another process holds the token refresh lock; later")
+                    return False
+                if stale_access is not None and self._adopt_newer_stored(stale_access):
+                    return True  # another process (a worker, `childsafe zalo refresh`) rotated it
+                tokens = await self._request_refresh(self._tokens.refresh_token)
+                if tokens is None:
+                    return False
+                await self._persist(tokens)
+                self._tokens = tokens
+                self._counters["refreshed"] += 1
+                log.info("zalo: access token refreshed; new pair saved")
+                return True
+
+    @contextlib.asynccontextmanager
+    async def _across_processes(self) -> AsyncIterator[bool]:
+        if self._shared_lock is None:
+            yield True
+            return
+        held = self._shared_lock()
+        got = await asyncio.to_thread(held.__enter__)
+        try:
+            yield got
+        finally:
+            await asyncio.to_thread(held.__exit__, None, None, None)
 
     def _adopt_newer_stored(self, stale_access: str) -> bool:
         stored = self.store.read()

@@ -67,8 +67,15 @@ def build_channel(
     **options: Any,
 ) -> ZaloChannel:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # no request lines per message
-    client = ZaloClient.from_settings(settings, transport=transport)
-    options.setdefault("limiter", RateLimiter(settings.rate_limit_per_minute))
+    shared = assistant.state.shared
+    client = ZaloClient.from_settings(
+        settings,
+        transport=transport,
+        shared_lock=lambda: shared.lock("zalo-token-refresh:" + (settings.zalo_app_id or "")),
+    )
+    options.setdefault(
+        "limiter", RateLimiter(settings.rate_limit_per_minute, shared=assistant.state.shared)
+    )
     return ZaloChannel(assistant, client, button_ttl=settings.state_ttl_seconds, **options)
 
 
