@@ -4,9 +4,15 @@ Answer text is Vietnamese with full diacritics, in a tiny markup: `**bold**` and
 starting with "• ". Placeholders filled per deployment: `{province}`, `{local_line}`,
 `{local_line_name}`, `{local_line_citation}`, `{local_line_sentence}` (a whole sentence
 naming the line and the documents it is cited from, or nothing when the deployment has no
-local line) and `{local_line_status}` (that sentence, or one saying there is none).
+local line), `{local_line_status}` (that sentence, or one saying there is none) and
+`{local_line_advice}` (the line offered for counselling after a list of places to report).
 `markup_to_html` and `markup_to_plain` turn the markup into what Telegram (HTML parse mode)
 and Zalo (plain text) show.
+
+Amounts, age limits and deadlines are data in `facts.yml` (each with its source, certainty and
+validity period). `{fact:ID}` renders a fact's value and `{current:ID}` the phrase "mức hiện
+hành theo <document> (từ <date>)"; `validate` matches every number in an answer against the
+facts. See docs/content.md.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from handlers.models import Audience
 CONTENT_DIR = Path(__file__).resolve().parent
 ANSWERS_DIR = CONTENT_DIR / "answers"
 REGISTRY_PATH = CONTENT_DIR / "registry.yml"
+FACTS_PATH = CONTENT_DIR / "facts.yml"
+DIRECTIVES_DIR = CONTENT_DIR / "directives"
 
 BUBBLE_LIMIT = 1800
 
@@ -48,6 +56,11 @@ class Document:
     file: str | None = None
 
     short_label: str | None = None
+    certainty: str = "V"  # V | S | 3P | U, as the reference sheet tags it
+    url: str = ""  # where a person can read it ("/sources/<file>" for the directives)
+    url_note: str | None = None
+    replaced_by: str | None = None
+    replaces: tuple[str, ...] = ()
 
     @property
     def short(self) -> str:
@@ -69,10 +82,45 @@ _KIND_BY_ID_PREFIX = {
 }
 
 
+CERTAINTIES = ("V", "S", "3P", "U")
+UNVERIFIED = frozenset({"3P", "U"})
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     doc: str
     ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """An amount, age limit, deadline or dated rule, as the reference sheet states it."""
+
+    id: str
+    kind: str  # amount | age | deadline | rule
+    value: str  # how answers write it: "500.000 đồng/tháng", "dưới 16 tuổi", "12 giờ"
+    phrases: tuple[str, ...]  # lowercase wordings that state it (the value first)
+    certainty: str  # V | S | 3P | U
+    sources: tuple[Source, ...]
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None  # last day the rule applies, where known
+    note: str = ""
+
+    def in_force(self, today: dt.date) -> bool:
+        starts = self.valid_from is None or self.valid_from <= today
+        return starts and (self.valid_until is None or today <= self.valid_until)
+
+    def current_phrase(self, documents: Mapping[str, Document]) -> str:
+        """ "mức hiện hành theo Nghị định 76/2024/NĐ-CP (từ 01/7/2024)"."""
+        doc = documents.get(self.sources[0].doc) if self.sources else None
+        label = doc.short if doc else (self.sources[0].doc if self.sources else "")
+        since = f" (từ {vn_date(self.valid_from)})" if self.valid_from else ""
+        return f"mức hiện hành theo {label}{since}"
+
+
+def vn_date(day: dt.date) -> str:
+    """01/7/2024: two-digit day, month without a leading zero, as the answers write dates."""
+    return f"{day.day:02d}/{day.month}/{day.year}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +167,15 @@ class Deployment:
             sentence = f"Ở {self.province}: **{self.local_line}** – {self.local_line_name}"
             sentence += f" (theo {citation})." if citation else "."
         status = sentence or f"Mình chưa có số tổng đài riêng của {self.province}."
+        # The local line is a counselling line, not one of the places Nghị định 56/2017,
+        # Điều 25 lists for reporting abuse: where an answer lists those, it comes after them.
+        advice = ""
+        if self.local_line:
+            advice = (
+                f"Để được tư vấn thêm (không thay cho việc báo tin ở trên), ở {self.province} "
+                f"còn có **{self.local_line}** – {self.local_line_name}"
+            )
+            advice += f" (theo {citation})." if citation else "."
         return {
             "province": self.province,
             "local_line": self.local_line or "",
@@ -126,6 +183,7 @@ class Deployment:
             "local_line_citation": citation,
             "local_line_sentence": sentence,
             "local_line_status": status,
+            "local_line_advice": advice,
         }
 
 
@@ -147,6 +205,7 @@ def parse_source_list(spec: str) -> tuple[Source, ...]:
 class ContentBase:
     answers: dict[str, Answer]
     documents: dict[str, Document]
+    facts: dict[str, Fact] = field(default_factory=lambda: _shipped_facts())
     by_intent: dict[str, list[Answer]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -230,14 +289,58 @@ def load_documents(path: Path = REGISTRY_PATH) -> dict[str, Document]:
             note=item.get("status_note") or item.get("date_note"),
             file=item.get("file"),
             short_label=item.get("short"),
+            certainty=str(item.get("certainty", "U")),
+            url=str(item.get("url") or ""),
+            url_note=item.get("url_note"),
+            replaced_by=item.get("replaced_by"),
+            replaces=tuple(str(r) for r in item.get("replaces", []) or []),
         )
+        if doc.certainty not in CERTAINTIES:
+            raise ContentError(f"registry: {doc.id}: certainty must be one of {CERTAINTIES}")
         if doc.id in documents:
             raise ContentError(f"registry: duplicate document id {doc.id}")
         documents[doc.id] = doc
     return documents
 
 
-def load_content(answers_dir: Path = ANSWERS_DIR, registry: Path = REGISTRY_PATH) -> ContentBase:
+def _optional_date(value: Any, where: str) -> dt.date | None:
+    return None if value in (None, "") else _as_date(value, where)
+
+
+def load_facts(path: Path = FACTS_PATH) -> dict[str, Fact]:
+    raw = _load_yaml(path) or {}
+    facts: dict[str, Fact] = {}
+    for item in raw.get("facts", []):
+        where = f"facts: {item.get('id', '?')}"
+        try:
+            value = str(item["value"])
+            phrases = [value, *(str(p) for p in item.get("phrases", []))]
+            fact = Fact(
+                id=str(item["id"]),
+                kind=str(item["kind"]),
+                value=value,
+                phrases=tuple(dict.fromkeys(p.lower() for p in phrases)),
+                certainty=str(item["certainty"]),
+                sources=tuple(Source(str(s["doc"]), str(s["ref"])) for s in item["sources"]),
+                valid_from=_optional_date(item.get("valid_from"), where),
+                valid_until=_optional_date(item.get("valid_until"), where),
+                note=str(item.get("note", "")).strip(),
+            )
+        except (KeyError, TypeError) as exc:
+            raise ContentError(f"{where}: {exc}") from exc
+        if fact.certainty not in CERTAINTIES:
+            raise ContentError(f"{where}: certainty must be one of {CERTAINTIES}")
+        if fact.kind not in ("amount", "age", "deadline", "rule"):
+            raise ContentError(f"{where}: kind must be amount, age, deadline or rule")
+        if fact.id in facts:
+            raise ContentError(f"facts: duplicate fact id {fact.id}")
+        facts[fact.id] = fact
+    return facts
+
+
+def load_content(
+    answers_dir: Path = ANSWERS_DIR, registry: Path = REGISTRY_PATH, facts: Path = FACTS_PATH
+) -> ContentBase:
     answers: dict[str, Answer] = {}
     for path in sorted(answers_dir.glob("*.yml")):
         raw = _load_yaml(path) or {}
@@ -246,7 +349,7 @@ def load_content(answers_dir: Path = ANSWERS_DIR, registry: Path = REGISTRY_PATH
             if answer.id in answers:
                 raise ContentError(f"{path.name}: duplicate answer id {answer.id}")
             answers[answer.id] = answer
-    return ContentBase(answers=answers, documents=load_documents(registry))
+    return ContentBase(answers=answers, documents=load_documents(registry), facts=load_facts(facts))
 
 
 @cache
@@ -260,14 +363,39 @@ def registry_documents() -> dict[str, Document]:
     return load_documents()
 
 
-_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
+@cache
+def registry_facts() -> dict[str, Fact]:
+    """The facts as shipped (amounts, ages, deadlines), for rendering `{fact:…}` placeholders."""
+    return load_facts()
+
+
+def _shipped_facts() -> dict[str, Fact]:
+    return dict(registry_facts())
+
+
+_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)(?::([a-z0-9_.]+))?\}")
 
 
 def render_text(
-    text: str, deployment: Deployment, documents: Mapping[str, Document] | None = None
+    text: str,
+    deployment: Deployment,
+    documents: Mapping[str, Document] | None = None,
+    facts: Mapping[str, Fact] | None = None,
 ) -> str:
     values = deployment.placeholders(documents)
-    rendered = _PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    docs = registry_documents() if documents is None else documents
+    known = registry_facts() if facts is None else facts
+
+    def fill(match: re.Match[str]) -> str:
+        name, key = match.group(1), match.group(2)
+        if key is None:
+            return values.get(name, match.group(0))
+        fact = known.get(key)
+        if fact is None or name not in ("fact", "current"):
+            return match.group(0)
+        return fact.value if name == "fact" else fact.current_phrase(docs)
+
+    rendered = _PLACEHOLDER_RE.sub(fill, text)
     # a placeholder that rendered empty must not leave a blank bullet or line behind
     lines = [line for line in rendered.splitlines() if line.strip() not in ("", "•")]
     return "\n".join(lines) if lines else rendered.strip()
@@ -277,6 +405,12 @@ def cite(source: Source, documents: Mapping[str, Document]) -> str:
     doc = documents.get(source.doc)
     label = doc.short if doc else source.doc
     return f"{label}, {source.ref}" if source.ref else label
+
+
+def source_url(source: Source, documents: Mapping[str, Document]) -> str | None:
+    """Where a person can open the cited document, or None when the registry has no link."""
+    doc = documents.get(source.doc)
+    return doc.url or None if doc else None
 
 
 _BOLD_RE = re.compile(r"\*\*(.+?)\*\*")

@@ -17,10 +17,13 @@ from functools import cache
 
 from content.base import (
     BUBBLE_LIMIT,
+    DIRECTIVES_DIR,
+    UNVERIFIED,
     Answer,
     ContentBase,
     Deployment,
     Document,
+    Fact,
     cite,
     markup_to_plain,
     render_text,
@@ -39,7 +42,32 @@ NON_TOPICAL_PREFIXES = ("urgent.", "cmd.", "core.", "role.")
 # Phone lines: the 11x short codes, 1800/1900 numbers and 10/11-digit numbers from 0.
 _LINE_RE = re.compile(r"(?<![\d.,/])(11\d|1[89]00[\s.]?\d{4}|0\d{9,10})(?!\d|[.,/]\d)")
 _LOCAL_NUMBER_RE = re.compile(r"(?<![\d.,/])(1[89]00[\s.]?\d{4}|0\d{9,10})(?!\d|[.,/]\d)")
-_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
+_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)(?::[a-z0-9_.]+)?\}")
+_FACT_PLACEHOLDER_RE = re.compile(r"\{(fact|current):([a-z0-9_.]+)\}")
+
+# An answer stating an [S] fact, or citing an [S] document, says so in these plain words.
+CERTAINTY_MARKERS = ("theo thông tin báo chí", "chưa đối chiếu được văn bản gốc")
+# Numbers people act on: each one in an answer must be a fact in content/facts.yml.
+_NUMBER_RES = (
+    ("amount", re.compile(r"\d{1,3}(?:\.\d{3})+\s*(?:đồng|đ)(?!\w)")),
+    ("age", re.compile(r"\d+\s*tuổi(?!\w)")),
+    ("deadline", re.compile(r"\d+\s*(?:giờ|ngày|phút|tuần|tháng)(?!\w)")),
+    ("height", re.compile(r"\d+(?:,\d+)?\s*mét(?!\w)")),
+)
+# Bodies abolished in 2025 (the Ministry of Labour, War Invalids and Social Affairs; every
+# district-level office): named only as history, in a sentence that says so.
+_FORMER_BODY_RE = re.compile(
+    r"Bộ Lao động\s*[-–]\s*Thương binh và Xã hội|Bộ LĐ-?TB&XH|Bộ LĐTBXH"
+    r"|Sở Lao động\s*[-–]\s*Thương binh và Xã hội|Sở LĐ-?TB&XH"
+    r"|Phòng LĐ-?TB&XH|Phòng Lao động|Phòng GD&ĐT|Phòng Giáo dục"
+    r"|cấp huyện|UBND huyện|Ủy ban nhân dân huyện|quận, huyện|huyện ủy",
+    re.IGNORECASE,
+)
+_HISTORICAL_RE = re.compile(
+    r"trước đây|trước 01/7/2025|\bcũ\b|đã bỏ|đã bãi bỏ|không còn|đã giải thể|khi ban hành"
+    r"|năm 2024|\(2024\)|, 2024\)|/2024\)",
+    re.IGNORECASE,
+)
 _GOTO_KINDS = ("intent:", "cmd:", "role:", "tel:")
 
 
@@ -104,9 +132,14 @@ def _vietnamese_letters() -> frozenset[str]:
     return frozenset(letters | {c.upper() for c in letters})
 
 
+# Names of newspapers and techniques cited in the sources line: not Vietnamese words.
+_FOREIGN_NAMES_RE = re.compile(r"\b(?:VietNamNet|vietnam\.vn|VnExpress|Afamily|Heimlich)\b", re.I)
+
+
 def language_problems(text: str) -> list[str]:
     """Lost diacritics, OCR debris and stray characters in text shown to people."""
     problems: list[str] = []
+    text = _FOREIGN_NAMES_RE.sub("", text)
     if unicodedata.normalize("NFC", text) != text:
         problems.append("text is not NFC-normalised (decomposed diacritics)")
     for pattern, label in _OCR_DEBRIS:
@@ -190,6 +223,7 @@ def validate(
         allowed_lines.add(deployment.local_line)
 
     _check_deployment(base, deployment, report)
+    _check_registry(base, report)
     _check_coverage(base, intents, report)
     targets = {b.goto for a in base.answers.values() for b in a.buttons}
     for answer in base.answers.values():
@@ -257,7 +291,7 @@ def _check_answer(
         if doc is None:
             errors.append(f"{where}: source {source.doc!r} is not in the registry")
         elif doc.status == "replaced":
-            report.warnings.append(f"{where}: cites {source.doc}, which has been replaced")
+            errors.append(f"{where}: cites {source.doc}, replaced by {doc.replaced_by}")
         if not source.ref.strip():
             errors.append(f"{where}: source {source.doc} has no article or section")
 
@@ -270,13 +304,18 @@ def _check_answer(
         errors.append(f"{where}: verified_on {answer.verified_on} is in the future")
 
     unknown = set(_PLACEHOLDER_RE.findall(answer.text)) - set(deployment.placeholders({}))
+    unknown -= {"fact", "current"}
+    for _, key in _FACT_PLACEHOLDER_RE.findall(answer.text):
+        if key not in base.facts:
+            errors.append(f"{where}: placeholder names unknown fact {key!r}")
     if unknown:
         errors.append(f"{where}: unknown placeholder(s) {sorted(unknown)}")
     for number in _LOCAL_NUMBER_RE.findall(answer.text):
         errors.append(f"{where}: hard-coded line {number}; use {{local_line}} placeholders")
 
-    rendered = render_text(answer.text, deployment, base.documents)
+    rendered = render_text(answer.text, deployment, base.documents, base.facts)
     shown = shown_text(answer, deployment, base.documents)
+    _check_certainty_and_facts(where, answer, rendered, base, today, report)
     if len(shown) > BUBBLE_LIMIT:
         errors.append(f"{where}: {len(shown)} characters shown, over {BUBBLE_LIMIT}")
     if len(markup_to_plain(shown)) > ZALO_TEXT_LIMIT:
@@ -300,6 +339,119 @@ def _check_answer(
 
     for button in answer.buttons:
         _check_button(where, button.label, button.goto, base, intents, allowed_lines, report)
+
+
+def has_certainty_marker(text: str) -> bool:
+    plain = markup_to_plain(text).lower()
+    return any(marker in plain for marker in CERTAINTY_MARKERS)
+
+
+def stated_facts(text: str, facts: Mapping[str, Fact]) -> list[tuple[Fact, int, int]]:
+    """The facts a text states, found by their wordings: longest first, never overlapping."""
+    plain = markup_to_plain(text).lower()
+    phrases = sorted(
+        ((phrase, fact) for fact in facts.values() for phrase in fact.phrases),
+        key=lambda pair: -len(pair[0]),
+    )
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[Fact, int, int]] = []
+    for phrase, fact in phrases:
+        for match in re.finditer(re.escape(phrase), plain):
+            start, end = match.span()
+            if any(start < b and a < end for a, b in taken):
+                continue
+            taken.append((start, end))
+            found.append((fact, start, end))
+    return sorted(found, key=lambda item: item[1])
+
+
+def unmatched_numbers(text: str, facts: Mapping[str, Fact]) -> list[tuple[str, str]]:
+    """Amounts, ages, deadlines and heights in `text` that no fact's wording covers."""
+    plain = markup_to_plain(text).lower()
+    spans = [(start, end) for _, start, end in stated_facts(text, facts)]
+    loose: list[tuple[str, str]] = []
+    for kind, pattern in _NUMBER_RES:
+        for match in pattern.finditer(plain):
+            if not any(a <= match.start() and match.end() <= b for a, b in spans):
+                loose.append((kind, match.group(0)))
+    return loose
+
+
+def former_bodies_as_current(text: str) -> list[str]:
+    """Sentences naming the former Bộ LĐ-TB&XH or a district-level office without saying
+    that it is history (abolished in 2025)."""
+    found = []
+    for sentence in re.split(r"(?<=[.;!?])\s+|\n", markup_to_plain(text)):
+        match = _FORMER_BODY_RE.search(sentence)
+        if match and not _HISTORICAL_RE.search(sentence):
+            found.append(match.group(0))
+    return found
+
+
+def _check_certainty_and_facts(
+    where: str, answer: Answer, rendered: str, base: ContentBase, today: dt.date, report: Report
+) -> None:
+    errors = report.errors
+    marked = has_certainty_marker(rendered)
+    cited = {source.doc for source in answer.sources}
+    for source in answer.sources:
+        doc = base.documents.get(source.doc)
+        if doc is None:
+            continue
+        if doc.certainty in UNVERIFIED:
+            errors.append(f"{where}: cites {doc.id}, which the registry marks {doc.certainty}")
+        elif doc.certainty == "S" and not marked:
+            errors.append(
+                f"{where}: cites {doc.id} (known only from press summaries [S]) without saying "
+                f"so ({' / '.join(repr(m) for m in CERTAINTY_MARKERS)})"
+            )
+    for kind, number in unmatched_numbers(rendered, base.facts):
+        errors.append(f"{where}: {kind} {number!r} is not a fact in content/facts.yml")
+    plain = markup_to_plain(rendered)
+    for fact in dict.fromkeys(fact for fact, _, _ in stated_facts(rendered, base.facts)):
+        if fact.certainty in UNVERIFIED:
+            errors.append(f"{where}: states {fact.id}, which the sheet marks {fact.certainty}")
+        elif fact.certainty == "S" and not marked:
+            errors.append(
+                f"{where}: states {fact.id} [S] without saying so "
+                f"({' / '.join(repr(m) for m in CERTAINTY_MARKERS)})"
+            )
+        if fact.valid_until and fact.valid_until < today:
+            errors.append(f"{where}: states {fact.id}, whose period ended on {fact.valid_until}")
+        if fact.valid_from and fact.valid_from > today:
+            errors.append(f"{where}: states {fact.id}, which applies only from {fact.valid_from}")
+        fact_docs = {s.doc for s in fact.sources}
+        if not fact_docs & cited:
+            errors.append(f"{where}: states {fact.id} without citing {sorted(fact_docs)}")
+        if fact.kind == "amount":
+            current = fact.current_phrase(base.documents).split(" (từ")[0]
+            if current.lower() not in plain.lower():
+                errors.append(f"{where}: amount {fact.value!r} without '{current} (từ …)'")
+    for name in former_bodies_as_current(rendered):
+        errors.append(f"{where}: names {name!r} as if current (abolished in 2025)")
+
+
+def _check_registry(base: ContentBase, report: Report) -> None:
+    errors = report.errors
+    for doc in base.documents.values():
+        if doc.status == "replaced" and doc.replaced_by not in base.documents:
+            errors.append(f"registry: {doc.id} is replaced but names no known replacement")
+        for older in doc.replaces:
+            if older not in base.documents or base.documents[older].replaced_by != doc.id:
+                errors.append(f"registry: {doc.id} replaces {older}, which does not say so")
+        if doc.certainty in UNVERIFIED:
+            continue
+        if not doc.url:
+            errors.append(f"registry: {doc.id} has no url where it can be read")
+        elif doc.url.startswith("/sources/"):
+            if not (DIRECTIVES_DIR / doc.url.removeprefix("/sources/")).is_file():
+                errors.append(f"registry: {doc.id}: {doc.url} is not in content/directives/")
+        elif not doc.url.startswith(("https://", "http://")):
+            errors.append(f"registry: {doc.id}: url {doc.url!r} is not a web address")
+    for fact in base.facts.values():
+        for source in fact.sources:
+            if source.doc not in base.documents:
+                errors.append(f"facts: {fact.id} cites {source.doc!r}, not in the registry")
 
 
 def _check_button(

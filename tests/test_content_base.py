@@ -49,7 +49,7 @@ from handlers.normalise import fold
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_CACHE = ROOT / ".cache" / "nlu-tests"
 HOME_LINE = "18006605"
-TODAY = dt.date(2026, 11, 22)
+TODAY = dt.date(2026, 12, 7)
 
 BASE = default_content()
 ANSWER_IDS = sorted(BASE.answers)
@@ -305,10 +305,11 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_childsafe_validate_uses_the_configured_review_age() -> None:
-    later = (TODAY + dt.timedelta(days=400)).isoformat()
-    stale = _run(["validate", "--today", later], CHILDSAFE_REVIEW_MAX_AGE_DAYS="365")
+    # 60 days on: still inside every fact's validity period (Nghị định 147/2025 runs to 01/3/2027)
+    later = (TODAY + dt.timedelta(days=60)).isoformat()
+    stale = _run(["validate", "--today", later], CHILDSAFE_REVIEW_MAX_AGE_DAYS="30")
     assert stale.returncode == 1
-    assert "days old (max 365)" in stale.stderr
+    assert "days old (max 30)" in stale.stderr
     relaxed = _run(["validate", "--today", later], CHILDSAFE_REVIEW_MAX_AGE_DAYS="500")
     assert relaxed.returncode == 0, relaxed.stderr
     assert relaxed.stdout.strip().endswith(": ok")

@@ -192,7 +192,10 @@ def test_sextortion_advice_dont_pay_dont_send_keep_evidence_report(
 def test_childrens_images_answer_cites_privacy_rules(assistant: Assistant) -> None:
     reply = show(assistant, "online_safety.images_privacy")
     assert cited(reply, "ND-56-2017", "Chương IV")
-    assert cited(reply, "LANM-2018", "Điều 29")
+    # Luật Bảo vệ dữ liệu cá nhân 2025, Điều 24: consent of a child from 7 to publish private life
+    assert cited(reply, "LBVDLCN-2025", "Điều 24 khoản 2")
+    assert "từ đủ 7 tuổi" in reply.text and "theo thông tin báo chí" in reply.text.lower()
+    assert not any(s.doc == "LANM-2018" for s in reply.sources), "replaced on 01/7/2026"
     assert "hình ảnh" in reply.text
 
 
@@ -235,8 +238,10 @@ def test_exploitation_is_reported_to_111_police_commune(assistant: Assistant) ->
 def test_school_counselling_follows_circular_18_2025(assistant: Assistant, answer_id: str) -> None:
     reply = show(assistant, answer_id)
     docs = {s.doc for s in reply.sources}
-    assert "TT-18-2025-BGDDT" in docs
     assert "TT-31-2017-BGDDT" not in docs, "Thông tư 31/2017 was replaced on 31/10/2025"
+    if "Thông tư" in reply.text:  # the student answer names no circular
+        assert "TT-18-2025-BGDDT" in docs
+        assert "theo thông tin báo chí" in reply.text.lower()  # TT 18/2025 is known from the press [S]
 
 
 def test_counselling_answer_names_the_change_date(assistant: Assistant) -> None:
@@ -274,7 +279,7 @@ def test_every_harm_answer_cites_an_article_or_section(answer: Answer) -> None:
     assert all(s.doc in documents for s in answer.sources)
     assert any(re.search(r"Điều \d|Chương|mục|khoản", s.ref) for s in answer.sources)
     assert all(";" not in s.ref for s in answer.sources), "one article or section per source"
-    assert answer.verified_on.isoformat() == "2026-11-22"
+    assert answer.verified_on.isoformat() in ("2026-11-22", "2026-12-07")
 
 
 @pytest.mark.parametrize("answer", STUDENT_ANSWERS, ids=lambda a: a.id)

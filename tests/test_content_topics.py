@@ -155,6 +155,7 @@ TYPED: dict[str, tuple[str, ...]] = {
     "accident_prevention.safe_home": ("ngôi nhà an toàn gồm những tiêu chí gì",),
     "accident_prevention.programmes": ("mục tiêu chương trình phòng chống tai nạn thương tích",),
     "accident_prevention.first_aid": ("cách sơ cứu trẻ trong lúc chờ xe cấp cứu",),
+    "accident_prevention.febrile_seizure": ("bé bị sốt co giật thì nên làm gì",),
     "social_assistance.eligibility": (
         "ai được hưởng trợ cấp xã hội hằng tháng",
         "trẻ mồ côi có được hưởng trợ cấp không",
@@ -301,6 +302,7 @@ def test_hotline_facts_carry_their_sources() -> None:
 
 def test_answers_are_verified_and_cite_an_article_or_section() -> None:
     for answer in _texts():
-        assert answer.verified_on.isoformat() == "2026-11-22", answer.id
+        # first edition 2026-11-22; re-checked against the legal sheet's addendum 2026-12-07
+        assert answer.verified_on.isoformat() in ("2026-11-22", "2026-12-07"), answer.id
         assert answer.sources, answer.id
         assert all(s.ref.strip() for s in answer.sources), answer.id
