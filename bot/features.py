@@ -18,6 +18,7 @@ FEATURE_MODULES: tuple[str, ...] = (
     "bot.telegram.webhook",
     "bot.zalo.webhook",
     "bot.staff.routes",
+    "bot.staff.inbox",
     "bot.retention",
 )
 

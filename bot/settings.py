@@ -82,6 +82,17 @@ class Settings(BaseSettings):
     staff_session_hours: float = Field(default=8.0, alias="CHILDSAFE_STAFF_SESSION_HOURS")
     staff_cookie_secure: bool = Field(default=True, alias="CHILDSAFE_STAFF_COOKIE_SECURE")
 
+    # --- handoff to a counsellor (#15) -------------------------------------------------
+    handoff_enabled: bool = Field(default=False, alias="CHILDSAFE_HANDOFF")
+    handoff_hours: str = Field(default="mon-fri 07:30-17:00", alias="CHILDSAFE_HANDOFF_HOURS")
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", alias="CHILDSAFE_TIMEZONE")
+    # Who reads the user's messages, as the queued notice names it (default: from the province).
+    handoff_centre: str = Field(default="", alias="CHILDSAFE_HANDOFF_CENTRE")
+    case_key: str | None = Field(default=None, alias="CHILDSAFE_CASE_KEY")
+    case_retention_days: int = Field(default=180, alias="CHILDSAFE_CASE_RETENTION_DAYS")
+    handoff_expiry_hours: float = Field(default=24.0, alias="CHILDSAFE_HANDOFF_EXPIRY_HOURS")
+    staff_alert_chat: str | None = Field(default=None, alias="CHILDSAFE_STAFF_ALERT_CHAT")
+
     # --- Telegram -------------------------------------------------------------------------
     telegram_token: str | None = Field(default=None, alias="TELEGRAM_TOKEN")
     telegram_webhook_url: str | None = Field(default=None, alias="TELEGRAM_WEBHOOK_URL")

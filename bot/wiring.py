@@ -6,11 +6,21 @@ import logging
 import re
 from collections.abc import Callable
 
-from bot.settings import Settings
+from bot.settings import MissingSecretError, Settings
 from content.base import ContentBase, Deployment, default_content, parse_source_list
+from handlers.handoff import (
+    CaseCipher,
+    CaseKeyError,
+    DutyHours,
+    HandoffConfig,
+    HandoffService,
+    HoursError,
+    SqliteHandoffStore,
+)
 from handlers.identity import load_or_create_secret, user_key
 from handlers.normalise import fold
 from handlers.pipeline import Assistant
+from handlers.redact import redact
 from handlers.shared import open_shared
 from handlers.state import StateStore
 from nlu.embedded import EmbeddedEngine
@@ -98,7 +108,41 @@ def build_assistant(
         assistant.closers.append(close_engine)  # the Rasa client's connections and workers
     if settings.logging_enabled if with_logging is None else with_logging:
         attach_request_log(assistant, settings)
+    if settings.handoff_enabled:
+        attach_handoff(assistant, settings)
     return assistant
+
+
+def handoff_centre(settings: Settings) -> str:
+    return settings.handoff_centre.strip() or f"Trung tâm Công tác xã hội {settings.province}"
+
+
+def build_handoff(settings: Settings) -> HandoffService:
+    """The handoff service; a missing or weak CHILDSAFE_CASE_KEY, or unreadable duty hours,
+    fail here, at start-up, naming the variable."""
+    try:
+        cipher = CaseCipher(settings.case_key)
+    except CaseKeyError as exc:
+        raise MissingSecretError(str(exc)) from exc
+    try:
+        hours = DutyHours.parse(settings.handoff_hours, settings.timezone)
+    except HoursError as exc:
+        raise MissingSecretError(f"CHILDSAFE_HANDOFF_HOURS / CHILDSAFE_TIMEZONE: {exc}") from exc
+    config = HandoffConfig(
+        hours=hours,
+        centre=handoff_centre(settings),
+        retention_days=settings.case_retention_days,
+        expiry_hours=settings.handoff_expiry_hours,
+    )
+    store = SqliteHandoffStore(settings.db_path)
+    return HandoffService(store, cipher, config, redact=lambda text: redact(text).text)
+
+
+def attach_handoff(assistant: Assistant, settings: Settings) -> None:
+    """Wire the counsellor handoff in: open cases hold the assistant back, /xoa erases them."""
+    service = build_handoff(settings)
+    assistant.handoff = service
+    assistant.erase_hooks.append(service.erase_user)
 
 
 def attach_request_log(assistant: Assistant, settings: Settings) -> None:

@@ -34,6 +34,10 @@ class Button:
 
 # The tap-to-call button for the national hotline, shown wherever help is offered.
 CALL_111 = Button("📞 Gọi 111", "@tel:111", phone="111")
+# Asks for a person (issue #15): offered on urgent and clarify replies and after two misses.
+HANDOFF_BUTTON = Button("💬 Nói chuyện với tư vấn viên", "@cmd:handoff")
+# Withdraws a waiting request for a person (shown with the "queued" notice).
+CANCEL_HANDOFF_BUTTON = Button("Hủy", "@cmd:handoff_cancel")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,9 @@ class Reply:
     engine: str = "embedded"
     audience: Audience = Audience.ANY
     danger: list[str] = field(default_factory=list)
-    kind: str = "answer"  # answer | clarify | urgent | fallback | command | notice | erase
+    # answer | clarify | urgent | safety_check | fallback | command | notice | smalltalk |
+    # erase | handoff_queued | handoff_unavailable | handoff_forwarded
+    kind: str = "answer"
     ok: bool = True  # False when what the reply reports did not work (a failed erase)
 
     def to_json(self) -> dict[str, Any]:

@@ -11,12 +11,17 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from content.base import Answer, ContentBase, Deployment, cite, render_text
 from handlers.audience import detect_audience, strip_role_statement
+from handlers.handoff import HandoffService, Opened
+from handlers.handoff import texts as handoff_texts
+from handlers.handoff.store import CaseRow
 from handlers.models import (
     CALL_111,
+    CANCEL_HANDOFF_BUTTON,
+    HANDOFF_BUTTON,
     Audience,
     Button,
     EraseResult,
@@ -81,23 +86,31 @@ class Assistant:
     log_hooks: list[LogHook] = field(default_factory=list)
     erase_hooks: list[EraseHook] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
+    handoff: HandoffService | None = None  # set when CHILDSAFE_HANDOFF is on (issue #15)
 
     # ------------------------------------------------------------------ entry point
     def handle(self, message: IncomingMessage) -> Reply:
         started = time.perf_counter()
         key = self.user_key(message.channel, message.user)
         state = self._load_state(key)
+        forwarded = False
         try:
-            reply = self._handle(message, key, state)
+            held = self._held_by_handoff(message, key, state)
+            if held is not None:
+                reply, forwarded = held
+            else:
+                reply = self._handle(message, key, state)
         except Exception:  # a reply must always go out; the 111 line is the safe answer
             log.exception("handle() failed")
             reply = self._apology()
         if reply.kind != "erase":  # an erase leaves nothing to save
             self._save_state(key, state)
         latency = (time.perf_counter() - started) * 1000
+        # What a user writes to a counsellor belongs to the case record, not the analytics log.
+        logged = replace(message, text="") if forwarded else message
         for hook in self.log_hooks:
             try:
-                hook(Exchange(message, key, reply, latency))
+                hook(Exchange(logged, key, reply, latency))
             except Exception:
                 log.exception("log hook failed")
         return reply
@@ -178,10 +191,14 @@ class Assistant:
         nlu = self.engine.parse(folded)
         nlu = self._with_context(nlu, state)
         if danger.urgent:
+            if self.handoff is not None:  # counsellors on duty see it; no text, no id
+                self.handoff.record_alert(message.channel, [d.value for d in danger.dangers])
             return self._urgent(danger, nlu, audience, norm, state)
         if nlu.confidence < self.confidence_threshold:
             return self._clarify(nlu, state, audience)
-        return self._topic_reply(nlu.intent, nlu.confidence, audience, norm, state, nlu.engine)
+        return self._topic_reply(
+            nlu.intent, nlu.confidence, audience, norm, state, nlu.engine, message
+        )
 
     def _with_context(self, nlu: NLUResult, state: ConversationState) -> NLUResult:
         """A short follow-up ("báo cáo thế nào") leans on the topic already under way."""
@@ -200,12 +217,17 @@ class Assistant:
         norm: Normalised,
         state: ConversationState,
         engine: str,
+        message: IncomingMessage | None = None,
     ) -> Reply:
+        if intent == "human_handoff" and self.handoff is not None and message is not None:
+            return self.request_handoff(message, state)
         answer = self.select_answer(intent, audience, norm.folded)
+        missed = answer is None
         if answer is None:
             answer = self._required("core.fallback")
         reply = self._answer_reply(answer, intent, confidence, state, audience=audience)
         reply.engine = engine
+        self._count_miss(state, reply, missed)
         return reply
 
     def select_answer(self, intent: str, audience: Audience, folded: str) -> Answer | None:
@@ -307,10 +329,13 @@ class Assistant:
         topical = nlu.intent in TOPICAL_INTENTS and nlu.confidence >= self.confidence_threshold
         intent = nlu.intent if topical else INTENT_FOR_DANGER[primary]
         state.last_intent = intent
-        state.pending_options = [b.payload for b in buttons]
+        state.urgent_at = time.time()
         follow = Button(f"ℹ️ {LABELS.get(intent, intent)}", f"@intent:{intent}")
         if all(b.payload != follow.payload for b in buttons):
             buttons.append(follow)
+        if all(b.payload != HANDOFF_BUTTON.payload for b in buttons):
+            buttons.append(HANDOFF_BUTTON)
+        state.pending_options = [b.payload for b in buttons]
         return Reply(
             text=text,
             intent=intent,
@@ -334,7 +359,9 @@ class Assistant:
         text, _ = self._render(answer)
         buttons = [Button(LABELS[i], f"@intent:{i}") for i in options]
         buttons.append(CALL_111)
+        buttons.append(HANDOFF_BUTTON)
         state.pending_options = [b.payload for b in buttons]
+        state.misses += 1
         return Reply(
             text=text,
             intent=nlu.intent,
@@ -383,6 +410,8 @@ class Assistant:
         if kind == "answer" and (answer := self.content.get(value)):
             return self._answer_reply(answer, answer.intent, 1.0, state, audience=audience)
         if kind == "intent" and value in LABELS:
+            if value == "human_handoff" and self.handoff is not None:
+                return self.request_handoff(message, state)
             if value in TOPICAL_INTENTS:
                 return self._topic_reply(value, 1.0, audience, normalise(""), state, "button")
             answer = self.content.main_answer(value, audience) or self._required("core.help")
@@ -409,6 +438,13 @@ class Assistant:
             reply = self.command(name, message, loaded)
             self._save_state(key, loaded)
             return reply
+        if name == "handoff":
+            if self.handoff is not None:
+                return self.request_handoff(message, state)
+            answer = self._required("human_handoff.main")
+            return self._answer_reply(answer, "human_handoff", 1.0, state, kind="command")
+        if name == "handoff_cancel":
+            return self.cancel_handoff(message)
         answer_id = {
             "start": "cmd.start",
             "help": "core.help",
@@ -435,6 +471,107 @@ class Assistant:
             kind="erase",
             ok=False,
         )
+
+    # ------------------------------------------------------------------ handoff (#15)
+    def _count_miss(self, state: ConversationState, reply: Reply, missed: bool) -> None:
+        """Two misses in a row (clarify, fallback) offer a counsellor; an answer resets."""
+        if not missed:
+            state.misses = 0
+            return
+        state.misses += 1
+        if state.misses >= 2 and HANDOFF_BUTTON not in reply.buttons:
+            reply.buttons.append(HANDOFF_BUTTON)
+            state.pending_options.append(HANDOFF_BUTTON.payload)
+
+    def request_handoff(self, message: IncomingMessage, state: ConversationState) -> Reply:
+        """Queue the user for a counsellor on duty, or say honestly when one will be there."""
+        key = self.user_key(message.channel, message.user)
+        if self.handoff is None or key is None or not message.user:
+            answer = self._required("human_handoff.main")
+            return self._answer_reply(answer, "human_handoff", 1.0, state, kind="command")
+        urgent = state.urgent_at is not None and time.time() - state.urgent_at < 3600
+        outcome = self.handoff.request(key, message.channel, message.user, urgent=urgent)
+        config = self.handoff.config
+        state.pending_options = []
+        if isinstance(outcome, Opened):
+            if outcome.new:
+                text = handoff_texts.queued(config.centre, outcome.position, config.retention_days)
+            elif outcome.position:
+                text = handoff_texts.already_queued(outcome.position)
+            else:
+                text = handoff_texts.ALREADY_ACTIVE
+            buttons = [CANCEL_HANDOFF_BUTTON, CALL_111] if outcome.position else [CALL_111]
+            state.pending_options = [b.payload for b in buttons]
+            return self._handoff_reply(text, "handoff_queued", buttons)
+        text = handoff_texts.unavailable(config.centre, outcome.next_open, outcome.scheduled)
+        return self._handoff_reply(text, "handoff_unavailable", [CALL_111])
+
+    def cancel_handoff(self, message: IncomingMessage) -> Reply:
+        key = self.user_key(message.channel, message.user)
+        cancelled = self.handoff is not None and key is not None and self.handoff.cancel(key)
+        text = handoff_texts.CANCELLED if cancelled else handoff_texts.NOTHING_TO_CANCEL
+        return self._handoff_reply(text, "notice", [])
+
+    def _handoff_reply(self, text: str, kind: str, buttons: list[Button]) -> Reply:
+        return Reply(
+            text=text,
+            intent="human_handoff",
+            confidence=1.0,
+            hotlines=self.hotlines_in(text),
+            buttons=buttons,
+            kind=kind,
+        )
+
+    def _held_by_handoff(
+        self, message: IncomingMessage, key: str | None, state: ConversationState
+    ) -> tuple[Reply, bool] | None:
+        """The reply while a case is open for this user (and whether the text was forwarded
+        to the counsellor), or None when no case is open."""
+        if self.handoff is None or key is None:
+            return None
+        case = self.handoff.open_case(key)
+        if case is None:
+            return None
+        text = message.text if isinstance(message.text, str) else ""
+        norm = normalise(text[: MAX_INPUT_CHARS * 4])
+        return self._during_handoff(message, case, norm, state)
+
+    def _during_handoff(
+        self, message: IncomingMessage, case: CaseRow, norm: Normalised, state: ConversationState
+    ) -> tuple[Reply, bool]:
+        """While a case is open the assistant does not answer: what the user writes goes to
+        the counsellor. Only cancel, erase and a repeated request are handled here; urgent
+        danger while nobody has claimed the case yet still gets the emergency lines."""
+        assert self.handoff is not None
+        text = norm.original
+        if _PAYLOAD_RE.fullmatch(text):
+            kind, _, value = text[1:].partition(":")
+            if kind == "cmd" and value in ("handoff_cancel", "erase", "handoff"):
+                return self.command(value, message, state), False
+            if kind == "intent" and value == "human_handoff":
+                return self.command("handoff", message, state), False
+            if kind == "tel":  # a call button: the line's answer, as always
+                return self._payload(text[1:], message, state), False
+            text = f"[{LABELS.get(value, value)}]"  # another button: its label reaches them
+        danger = assess(norm.original)
+        self.handoff.forward(
+            case, text[:MAX_INPUT_CHARS], [d.value for d in danger.dangers], danger.urgent
+        )
+        if danger.urgent and case.state == "waiting":
+            nlu = self.engine.parse(norm.folded[:MAX_INPUT_CHARS])
+            audience = message.audience or state.role or Audience.ANY
+            reply = self._urgent(danger, nlu, audience, norm, state)
+            reply.buttons = [b for b in reply.buttons if b != HANDOFF_BUTTON]
+            return reply, True
+        silent = Reply(
+            text="",
+            intent="human_handoff",
+            confidence=1.0,
+            urgent=danger.urgent,
+            danger=[d.value for d in danger.dangers],
+            kind="handoff_forwarded",
+        )
+        return silent, True
 
     # ------------------------------------------------------------------ helpers
     def _required(self, answer_id: str) -> Answer:

@@ -32,6 +32,8 @@ class ConversationState:
     last_intent: str | None = None
     last_answer_id: str | None = None
     pending_options: list[str] = field(default_factory=list)  # payloads of the last buttons
+    misses: int = 0  # clarify/fallback replies in a row (two offer a counsellor)
+    urgent_at: float | None = None  # wall clock of the last urgent reply (handoff severity)
     updated: float = field(default_factory=time.time)  # epoch seconds (shared across processes)
 
 

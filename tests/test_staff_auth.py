@@ -121,7 +121,7 @@ def test_bad_user_names_are_refused(store: AuthStore, name: str) -> None:
 
 
 def test_roles_and_duplicates(store: AuthStore) -> None:
-    with pytest.raises(AuthError, match="viewer, admin"):
+    with pytest.raises(AuthError, match="viewer, counsellor, admin"):
         store.add_user("minh", PASSWORD, "superuser")
     with pytest.raises(AuthError, match="already exists"):
         store.add_user("LAN", PASSWORD, "viewer")

@@ -37,8 +37,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from handlers.requestlog import Clock, timestamp, utc_now
 
-Role = Literal["viewer", "admin"]
-ROLES: tuple[Role, ...] = ("viewer", "admin")
+Role = Literal["viewer", "counsellor", "admin"]
+ROLES: tuple[Role, ...] = ("viewer", "counsellor", "admin")
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 1024  # argon2 takes any length; a cap keeps a login form cheap to check
 MAX_USERNAME_CHARS = 32
@@ -57,7 +57,7 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS staff_users (
     username TEXT PRIMARY KEY,
     password_hash TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('viewer', 'admin')),
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'counsellor', 'admin')),
     created_at TEXT NOT NULL,
     password_changed_at TEXT NOT NULL,
     last_login_at TEXT
@@ -90,6 +90,20 @@ CREATE INDEX IF NOT EXISTS staff_audit_ts ON staff_audit (ts);
 """
 
 
+def _allow_counsellor_role(conn: sqlite3.Connection) -> None:
+    """Databases made before the `counsellor` role (#15) have a CHECK that refuses it:
+    rebuild the table once, keeping every row."""
+    row = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'staff_users'"
+    ).fetchone()
+    if row is None or "'counsellor'" in row[0]:
+        return
+    conn.execute("ALTER TABLE staff_users RENAME TO staff_users_old")
+    conn.executescript(SCHEMA.split(";")[0] + ";")
+    conn.execute("INSERT INTO staff_users SELECT * FROM staff_users_old")
+    conn.execute("DROP TABLE staff_users_old")
+
+
 class AuthError(ValueError):
     """A user name, password or role that breaks a rule; the message says which rule."""
 
@@ -112,6 +126,11 @@ class StaffUser:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def can_counsel(self) -> bool:
+        """Counsellors take handoffs; admins can do everything a counsellor can."""
+        return self.role in ("counsellor", "admin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +243,7 @@ class AuthStore:
                 with self._connect() as conn:
                     conn.execute("PRAGMA journal_mode = WAL")  # the log's mode: readers never wait
                     conn.executescript(SCHEMA)
+                    _allow_counsellor_role(conn)
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or attempt == attempts - 1:

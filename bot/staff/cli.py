@@ -294,10 +294,11 @@ def _read_password() -> str:
 @click.argument("name")
 @click.option(
     "--role",
-    type=click.Choice(["viewer", "admin"]),
+    type=click.Choice(["viewer", "counsellor", "admin"]),
     default="viewer",
     show_default=True,
-    help="viewer: read and export; admin: also label messages and read the audit log.",
+    help="viewer: read and export; counsellor: also take handoffs in the live inbox; "
+    "admin: everything, with labelling and the audit log.",
 )
 @db_option
 def staff_add(name: str, role: str, db: Path | None) -> None:
@@ -323,11 +324,11 @@ def staff_list(db: Path | None) -> None:
     """List staff users: name, role, created, last login."""
     users = _auth(db).users()
     if not users:
-        click.echo("no staff users yet: childsafe staff add NAME [--role viewer|admin]")
+        click.echo("no staff users yet: childsafe staff add NAME [--role viewer|counsellor|admin]")
         return
     for user in users:
         click.echo(
-            f"{user.username:<24} {user.role:<7} created {user.created_at[:16]}  "
+            f"{user.username:<24} {user.role:<10} created {user.created_at[:16]}  "
             f"last login {(user.last_login_at or 'never')[:16]}"
         )
 

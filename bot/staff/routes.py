@@ -112,7 +112,7 @@ ACTION_LABELS = {
     "staff_passwd": "Đổi mật khẩu",
     "staff_unlock": "Mở khóa đăng nhập",
 }
-ROLE_NAMES = {"viewer": "Xem", "admin": "Quản trị"}
+ROLE_NAMES = {"viewer": "Xem", "counsellor": "Tư vấn viên", "admin": "Quản trị"}
 
 LOGIN_FAILED = "Tên đăng nhập hoặc mật khẩu không đúng."
 NOT_ALLOWED = "Trang này chỉ dành cho quản trị viên."

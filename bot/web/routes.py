@@ -8,8 +8,10 @@ call the API directly from their pages.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +31,9 @@ from handlers.pipeline import Assistant
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 CHANNEL = "web"
 MAX_SESSION_CHARS = 128  # the core's limit for `session` on /api/chat
-API_PATHS = frozenset({"/api/chat", "/api/erase"})
+API_PATHS = frozenset({"/api/chat", "/api/erase", "/api/chat/updates"})
+MAX_WAIT_SECONDS = 25.0  # a long-poll holds at most this long (under common proxy timeouts)
+POLL_STEP_SECONDS = 0.5
 
 ASSET_TYPES = {
     "chat.css": "text/css; charset=utf-8",
@@ -116,8 +120,37 @@ def feature(settings: Settings, assistant: Assistant) -> Feature:
             {"erased": result.rows, "ok": True}, headers={"Cache-Control": "no-store"}
         )
 
+    async def updates(request: Request) -> Response:
+        """What a counsellor (or the handoff itself) sent this session after `after`:
+        `{"messages": [{"seq", "from", "text"}], "open": bool}`. With `wait=S` (at most 25)
+        the request is held until something arrives or S seconds pass (a long-poll)."""
+        params = request.query_params
+        session = params.get("session", "")
+        if not session or len(session) > MAX_SESSION_CHARS:
+            limit = MAX_SESSION_CHARS
+            return error(422, f'"session" must be a non-empty string of at most {limit} characters')
+        try:
+            after = int(params.get("after", "0"))
+            wait = min(MAX_WAIT_SECONDS, max(0.0, float(params.get("wait", "0"))))
+        except ValueError:
+            return error(422, '"after" must be an integer and "wait" a number of seconds')
+        key = assistant.user_key(CHANNEL, session)
+        handoff = assistant.handoff
+        headers = {"Cache-Control": "no-store"}
+        if handoff is None or key is None:
+            return JSONResponse({"messages": [], "open": False}, headers=headers)
+        deadline = time.monotonic() + wait
+        while True:
+            lines, is_open = await run_in_threadpool(handoff.updates, key, after)
+            if lines or time.monotonic() >= deadline or await request.is_disconnected():
+                break
+            await asyncio.sleep(POLL_STEP_SECONDS)
+        messages = [{"seq": m.seq, "from": m.sender, "text": m.text} for m in lines]
+        return JSONResponse({"messages": messages, "open": is_open}, headers=headers)
+
     routes: list[BaseRoute] = [
         Route("/", chat_page, methods=["GET"]),
+        Route("/api/chat/updates", updates, methods=["GET"]),
         Route("/embed", embed_page, methods=["GET"]),
         Route("/neutral", neutral_page, methods=["GET"]),
         Route("/status", status, methods=["GET"]),

@@ -8,6 +8,8 @@
   "use strict";
 
   var SESSION_KEY = "childsafe.session";
+  var HANDOFF_KEY = "childsafe.handoff.seq"; // set while a counsellor handoff is open
+  var UPDATES_WAIT_S = 20; // long-poll: the server holds the request until a message arrives
   var SESSION_PATTERN = /^[0-9a-f]{32}$/;
   var PHONE_PATTERN = /^\+?[0-9]{3,15}$/;
   var ESCAPE_WINDOW_MS = 1000;
@@ -40,6 +42,8 @@
   var typing = null;
   var lastEscape = 0;
   var exiting = false;
+  var polling = false; // a long-poll loop for counsellor messages is running
+  var lastSeq = 0;
 
   // /embed opened on its own (not in the widget's frame) has nothing to close.
   if (window.parent === window) {
@@ -324,7 +328,12 @@
           if (exiting) return;
           // The assistant erased this session's data (a "xóa" button or command): the page follows.
           if (reply && reply.kind === "erase" && reply.ok) resetConversation();
+          if (reply && reply.kind === "handoff_forwarded") {
+            markForwarded();
+            if (reply.urgent !== true) return;
+          }
           show(botBubble(reply || {}));
+          if (reply && reply.kind === "handoff_queued") startUpdates();
         });
       })
       .catch(function () {
@@ -354,7 +363,102 @@
       });
   }
 
+  // ------------------------------------------------------------------ counsellor handoff
+
+  function markForwarded() {
+    var bubbles = log.querySelectorAll(".msg--user");
+    var last = bubbles[bubbles.length - 1];
+    if (last && !last.querySelector(".msg__sent")) {
+      last.appendChild(el("span", "msg__sent", " ✓ đã chuyển tới tư vấn viên"));
+    }
+  }
+
+  function counsellorBubble(message) {
+    var fromCounsellor = message.from === "counsellor";
+    var bubble = el("div", "msg " + (fromCounsellor ? "msg--bot msg--counsellor" : "msg--notice"));
+    if (fromCounsellor) bubble.appendChild(el("span", "msg__who", "Tư vấn viên"));
+    var body = el("div", "msg__body");
+    body.appendChild(richText(typeof message.text === "string" ? message.text : "", ["111"]));
+    bubble.appendChild(body);
+    return bubble;
+  }
+
+  function rememberSeq() {
+    try {
+      var store = sessionStore();
+      if (store) store.setItem(HANDOFF_KEY, String(lastSeq));
+    } catch (e) {
+      /* memory only */
+    }
+  }
+
+  function startUpdates() {
+    if (polling || exiting) return;
+    polling = true;
+    rememberSeq();
+    pollUpdates();
+  }
+
+  function stopUpdates() {
+    polling = false;
+    try {
+      var store = sessionStore();
+      if (store) store.removeItem(HANDOFF_KEY);
+    } catch (e) {
+      /* nothing stored */
+    }
+  }
+
+  function pollUpdates() {
+    if (!polling || exiting) return;
+    var id = session || storedSession();
+    if (!id) {
+      stopUpdates();
+      return;
+    }
+    var url =
+      "/api/chat/updates?session=" + encodeURIComponent(id) + "&after=" + lastSeq + "&wait=" + UPDATES_WAIT_S;
+    fetch(url, { credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("updates: " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        if (!polling || exiting) return;
+        var messages = Array.isArray(data.messages) ? data.messages : [];
+        messages.forEach(function (m) {
+          if (typeof m.seq === "number" && m.seq > lastSeq) {
+            lastSeq = m.seq;
+            show(counsellorBubble(m));
+            announce(m.from === "counsellor" ? "Tư vấn viên vừa trả lời." : "");
+          }
+        });
+        rememberSeq();
+        if (data.open === false) stopUpdates();
+        else setTimeout(pollUpdates, 50);
+      })
+      .catch(function () {
+        if (polling) setTimeout(pollUpdates, 3000); // offline for a moment: try again
+      });
+  }
+
+  function resumeUpdates() {
+    var stored = null;
+    try {
+      var store = sessionStore();
+      stored = store && store.getItem(HANDOFF_KEY);
+    } catch (e) {
+      stored = null;
+    }
+    if (stored !== null && /^\d+$/.test(stored)) {
+      lastSeq = Number(stored);
+      startUpdates();
+    }
+  }
+
   function resetConversation() {
+    stopUpdates();
+    lastSeq = 0;
     wipeStorage();
     log.replaceChildren();
     if (typing) log.appendChild(typing);
@@ -388,6 +492,7 @@
   function quickExit() {
     if (exiting) return;
     exiting = true;
+    polling = false;
     wipeStorage();
     log.replaceChildren();
     input.value = "";
@@ -481,6 +586,8 @@
     if (event.source !== window.parent || window.parent === window) return;
     if (event.data && event.data.type === "childsafe:focus") input.focus();
   });
+
+  resumeUpdates();
 
   // Leaving through the back/forward cache must not bring the conversation back.
   window.addEventListener("pagehide", function () {

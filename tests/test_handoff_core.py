@@ -1,0 +1,113 @@
+"""The handoff's parts on their own (#15): duty hours, the case key, the staff role upgrade."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.settings import MissingSecretError, Settings
+from bot.staff.auth import AuthStore
+from bot.wiring import build_handoff
+from handlers.handoff import CaseCipher, CaseKeyError, DutyHours, HoursError
+
+VN = dt.timezone(dt.timedelta(hours=7))
+
+
+def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    """A moment in Vietnam in the week of Monday 7 December 2026 (day 0 = Monday)."""
+    return dt.datetime(2026, 12, 7 + day, hour, minute, tzinfo=VN)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (at(0, 7, 29), False),
+        (at(0, 7, 30), True),
+        (at(4, 16, 59), True),
+        (at(4, 17, 0), False),
+        (at(5, 9, 0), True),
+        (at(5, 11, 30), False),
+        (at(6, 9, 0), False),
+    ],
+)
+def test_duty_hours_follow_the_deployment_clock(moment: dt.datetime, expected: bool) -> None:
+    hours = DutyHours.parse("mon-fri 07:30-17:00; sat 07:30-11:30")
+    assert hours.is_open(moment) is expected
+    assert hours.is_open(moment.astimezone(dt.UTC)) is expected  # the zone, not the server's
+
+
+def test_next_opening_is_said_in_vietnamese() -> None:
+    hours = DutyHours.parse("mon-fri 07:30-17:00; sat 07:30-11:30")
+    assert hours.describe_next(at(5, 12)) == "Thứ Hai lúc 07:30"  # Saturday noon
+    assert hours.describe_next(at(0, 6)) == "hôm nay lúc 07:30"
+    assert hours.describe_next(at(1, 18)) == "ngày mai (Thứ Tư) lúc 07:30"
+    split = DutyHours.parse("mon,wed 08:00-11:30,13:30-17:00")
+    assert split.describe_next(at(0, 12)) == "hôm nay lúc 13:30"
+
+
+def test_always_and_never() -> None:
+    assert DutyHours.parse("always").is_open(at(6, 3))
+    never = DutyHours.parse("never")
+    assert not never.is_open(at(0, 9))
+    assert never.next_open(at(0, 9)) is None
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["mon-fri", "fri-mon 07:00-09:00", "mon 17:00-07:00", "funday 07:00-09:00", "mon 25:00-26:00"],
+)
+def test_unreadable_hours_are_refused(spec: str) -> None:
+    with pytest.raises(HoursError):
+        DutyHours.parse(spec)
+
+
+def test_an_unknown_time_zone_is_refused() -> None:
+    with pytest.raises(HoursError, match="time zone"):
+        DutyHours.parse("always", "Mars/Olympus")
+
+
+def test_case_cipher_round_trips_and_rotates() -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    sealed = CaseCipher(old).seal("em bị đánh")
+    assert b"em" not in sealed
+    assert CaseCipher(f"{new},{old}").open(sealed) == "em bị đánh"
+    assert CaseCipher(new).open(sealed) is None  # an unknown key reads nothing
+
+
+@pytest.mark.parametrize(
+    "key", [None, "", "not-a-key", "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE="]
+)
+def test_missing_or_weak_case_keys_fail_naming_the_variable(key: str | None) -> None:
+    with pytest.raises(CaseKeyError, match="CHILDSAFE_CASE_KEY"):
+        CaseCipher(key)
+
+
+def test_start_up_with_the_handoff_on_needs_the_key(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, CHILDSAFE_DB=tmp_path / "c.db", CHILDSAFE_HANDOFF=True)
+    with pytest.raises(MissingSecretError, match="CHILDSAFE_CASE_KEY"):
+        build_handoff(settings)
+    bad_hours = settings.model_copy(
+        update={"case_key": Fernet.generate_key().decode(), "handoff_hours": "soon"}
+    )
+    with pytest.raises(MissingSecretError, match="CHILDSAFE_HANDOFF_HOURS"):
+        build_handoff(bad_hours)
+
+
+def test_an_older_staff_table_learns_the_counsellor_role(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "CREATE TABLE staff_users (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, "
+            "role TEXT NOT NULL CHECK (role IN ('viewer', 'admin')), created_at TEXT NOT NULL, "
+            "password_changed_at TEXT NOT NULL, last_login_at TEXT)"
+        )
+        conn.execute("INSERT INTO staff_users VALUES ('an', 'h', 'admin', 't', 't', NULL)")
+    store = AuthStore(db)
+    store.add_user("lan", "correct horse battery staple", "counsellor")
+    roles = {u.username: u.role for u in store.users()}
+    assert roles == {"an": "admin", "lan": "counsellor"}
+    assert [u.can_counsel for u in store.users()] == [True, True]
