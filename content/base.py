@@ -154,6 +154,7 @@ class Deployment:
     local_line: str | None
     local_line_name: str
     local_line_sources: tuple[Source, ...] = ()
+    note: str = ""  # said after the line: "Hải Dương nay thuộc TP Hải Phòng; chưa rõ …"
 
     def citation(self, documents: Mapping[str, Document] | None = None) -> str:
         """Where the local line is written down: "Công văn 363/PGDĐT …, mục 1; …"."""
@@ -166,7 +167,12 @@ class Deployment:
         if self.local_line:
             sentence = f"Ở {self.province}: **{self.local_line}** – {self.local_line_name}"
             sentence += f" (theo {citation})." if citation else "."
-        status = sentence or f"Mình chưa có số tổng đài riêng của {self.province}."
+            sentence += f" {self.note}" if self.note else ""
+        status = sentence or (
+            f"Mình chưa có số đường dây riêng nào đã được kiểm chứng của {self.province}. "
+            "Ở đó, hãy liên hệ UBND và công an xã, phường nơi trẻ sống; trên cả nước, "
+            "gọi **111** (miễn phí, 24/7)."
+        )
         # The local line is a counselling line, not one of the places Nghị định 56/2017,
         # Điều 25 lists for reporting abuse: where an answer lists those, it comes after them.
         advice = ""
@@ -375,14 +381,23 @@ def _shipped_facts() -> dict[str, Fact]:
 
 _PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)(?::([a-z0-9_.]+))?\}")
 
+# Placeholders the conversation fills (handlers.pipeline), with sample values for validation.
+CONVERSATION_PLACEHOLDERS: dict[str, str] = {
+    "place": "TP Cần Thơ",
+    "place_note": "Sóc Trăng nay thuộc TP Cần Thơ (từ 1/7/2025).",
+    "answer_title": "Bao lâu có quyết định trợ cấp",
+}
+
 
 def render_text(
     text: str,
     deployment: Deployment,
     documents: Mapping[str, Document] | None = None,
     facts: Mapping[str, Fact] | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> str:
-    values = deployment.placeholders(documents)
+    """Fill the placeholders; `extra` adds conversation values ({place}, {answer_title} …)."""
+    values = deployment.placeholders(documents) | dict(extra or {})
     docs = registry_documents() if documents is None else documents
     known = registry_facts() if facts is None else facts
 

@@ -17,6 +17,7 @@ from functools import cache
 
 from content.base import (
     BUBBLE_LIMIT,
+    CONVERSATION_PLACEHOLDERS,
     DIRECTIVES_DIR,
     UNVERIFIED,
     Answer,
@@ -24,10 +25,10 @@ from content.base import (
     Deployment,
     Document,
     Fact,
-    cite,
     markup_to_plain,
     render_text,
 )
+from content.bubble import source_line
 from handlers.models import Audience
 from handlers.normalise import normalise
 from handlers.topics import ALL_INTENTS, LABELS, TOPICAL_INTENTS
@@ -37,7 +38,7 @@ EMERGENCY_LINES = frozenset({"111", "112", "113", "114", "115"})
 ZALO_TEXT_LIMIT = 2000  # Zalo OA text message limit
 TELEGRAM_CALLBACK_MAX_BYTES = 64  # Telegram callback_data limit; payloads are "@answer:<id>"
 BUTTON_LABEL_MAX = 40  # longer labels are cut on small phone screens
-NON_TOPICAL_PREFIXES = ("urgent.", "cmd.", "core.", "role.")
+NON_TOPICAL_PREFIXES = ("urgent.", "cmd.", "core.", "role.", "smalltalk.", "place.")
 
 # Phone lines: the 11x short codes, 1800/1900 numbers and 10/11-digit numbers from 0.
 _LINE_RE = re.compile(r"(?<![\d.,/])(11\d|1[89]00[\s.]?\d{4}|0\d{9,10})(?!\d|[.,/]\d)")
@@ -194,14 +195,12 @@ def markup_problems(text: str) -> list[str]:
 
 def sources_line(answer: Answer, documents: Mapping[str, Document]) -> str:
     """The citation line the pipeline appends under a reply."""
-    if not answer.sources:
-        return ""
-    return "📚 Nguồn: " + "; ".join(cite(s, documents) for s in answer.sources) + "."
+    return source_line(answer.sources, documents)
 
 
 def shown_text(answer: Answer, deployment: Deployment, documents: Mapping[str, Document]) -> str:
     """What a user sees for this answer: the rendered text and its citation line."""
-    body = render_text(answer.text, deployment, documents)
+    body = render_text(answer.text, deployment, documents, extra=CONVERSATION_PLACEHOLDERS)
     footer = sources_line(answer, documents)
     return f"{body}\n\n{footer}" if footer else body
 
@@ -303,7 +302,8 @@ def _check_answer(
     if answer.verified_on > today:
         errors.append(f"{where}: verified_on {answer.verified_on} is in the future")
 
-    unknown = set(_PLACEHOLDER_RE.findall(answer.text)) - set(deployment.placeholders({}))
+    known = set(deployment.placeholders({})) | set(CONVERSATION_PLACEHOLDERS)
+    unknown = set(_PLACEHOLDER_RE.findall(answer.text)) - known
     unknown -= {"fact", "current"}
     for _, key in _FACT_PLACEHOLDER_RE.findall(answer.text):
         if key not in base.facts:
@@ -313,7 +313,9 @@ def _check_answer(
     for number in _LOCAL_NUMBER_RE.findall(answer.text):
         errors.append(f"{where}: hard-coded line {number}; use {{local_line}} placeholders")
 
-    rendered = render_text(answer.text, deployment, base.documents, base.facts)
+    rendered = render_text(
+        answer.text, deployment, base.documents, base.facts, extra=CONVERSATION_PLACEHOLDERS
+    )
     shown = shown_text(answer, deployment, base.documents)
     _check_certainty_and_facts(where, answer, rendered, base, today, report)
     if len(shown) > BUBBLE_LIMIT:

@@ -14,6 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from content.base import Answer, ContentBase, Deployment, cite, render_text
+from content.bubble import source_line
+from content.places import Gazetteer, default_places
+from handlers import dialogue
 from handlers.audience import detect_audience, strip_role_statement
 from handlers.handoff import HandoffService, Opened
 from handlers.handoff import texts as handoff_texts
@@ -30,6 +33,7 @@ from handlers.models import (
     SourceRef,
 )
 from handlers.normalise import Normalised, normalise
+from handlers.place import deployment_for
 from handlers.safety import Assessment, assess
 from handlers.safety.dangers import CONTENT_FALLBACK
 from handlers.state import ConversationState, StateStore
@@ -87,6 +91,7 @@ class Assistant:
     erase_hooks: list[EraseHook] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
     handoff: HandoffService | None = None  # set when CHILDSAFE_HANDOFF is on (issue #15)
+    places: Gazetteer = field(default_factory=default_places)
 
     # ------------------------------------------------------------------ entry point
     def handle(self, message: IncomingMessage) -> Reply:
@@ -164,6 +169,15 @@ class Assistant:
             log.exception("conversation state could not be saved")
 
     def _handle(self, message: IncomingMessage, key: str | None, state: ConversationState) -> Reply:
+        asked, state.asked = state.asked, None  # a question is answered on the next turn only
+        state.turn += 1
+        reply = self._respond(message, state, asked)
+        dialogue.remember(reply, state)
+        return reply
+
+    def _respond(
+        self, message: IncomingMessage, state: ConversationState, asked: str | None
+    ) -> Reply:
         text = message.text if isinstance(message.text, str) else ""
         norm = normalise(text[: MAX_INPUT_CHARS * 4])
         if _PAYLOAD_RE.fullmatch(norm.original):
@@ -177,16 +191,19 @@ class Assistant:
         if picked is not None and not danger.urgent:
             return self._payload(picked, message, state)
 
-        guess = detect_audience(norm.folded)
-        if guess.audience and (guess.explicit or state.role is None):
-            state.role = guess.audience
-        audience = message.audience or guess.audience or state.role or Audience.ANY
-        if message.audience:
-            state.role = message.audience
-
         folded = norm.folded[:MAX_INPUT_CHARS]
-        if guess.explicit and not danger.urgent and len(strip_role_statement(folded).split()) < 3:
-            return self._role_ack(audience, state)
+        guess = detect_audience(folded)
+        audience = dialogue.update_audience(state, guess, message.audience)
+        place = dialogue.update_place(state, folded, self.places)
+
+        if not danger.urgent:
+            if guess.explicit and len(strip_role_statement(folded).split()) < 3:
+                return self._role_ack(audience, state)
+            if place is not None and place.only_place:
+                return self._place_ack(state, audience)
+            short = dialogue.read_short(folded)
+            if short is not None:
+                return self._short_turn(short, asked, message, state, audience)
 
         nlu = self.engine.parse(folded)
         nlu = self._with_context(nlu, state)
@@ -194,11 +211,72 @@ class Assistant:
             if self.handoff is not None:  # counsellors on duty see it; no text, no id
                 self.handoff.record_alert(message.channel, [d.value for d in danger.dangers])
             return self._urgent(danger, nlu, audience, norm, state)
-        if nlu.confidence < self.confidence_threshold:
-            return self._clarify(nlu, state, audience)
-        return self._topic_reply(
-            nlu.intent, nlu.confidence, audience, norm, state, nlu.engine, message
+        return self._understood(nlu, folded, audience, norm, state, message)
+
+    def _understood(
+        self,
+        nlu: NLUResult,
+        folded: str,
+        audience: Audience,
+        norm: Normalised,
+        state: ConversationState,
+        message: IncomingMessage,
+    ) -> Reply:
+        """A question: local lines, a follow-up on the topic under way, or a new subject."""
+        confident = nlu.confidence >= self.confidence_threshold
+        if confident and nlu.intent in ("thanks", "goodbye"):
+            short = dialogue.Short.THANKS if nlu.intent == "thanks" else dialogue.Short.BYE
+            return self._short_turn(short, None, IncomingMessage(""), state, audience)
+        if dialogue.asks_local_line(folded, self.places):
+            local = self._required("hotline_info.local")
+            return self._free_text_answer(local, 1.0, folded, audience, state)
+        resolved = dialogue.resolve(
+            self.content,
+            folded,
+            state.last_intent,
+            nlu.intent,
+            nlu.confidence,
+            self.confidence_threshold,
+            audience,
         )
+        if resolved is not None:
+            confidence = max(nlu.confidence, self.confidence_threshold)
+            reply = self._free_text_answer(resolved.answer, confidence, folded, audience, state)
+            reply.engine = nlu.engine
+            return reply
+        if not confident:
+            return self._clarify(nlu, state, audience)
+        if nlu.intent == "human_handoff" and self.handoff is not None:
+            return self.request_handoff(message, state)
+        picked = self.select_answer(nlu.intent, audience, folded)
+        if nlu.intent in TOPICAL_INTENTS and dialogue.is_framed(folded):
+            previous = self.content.get(state.last_answer_id or "")
+            carried = dialogue.carry_facet(self.content, nlu.intent, previous, audience)
+            if carried is not None and not self._names_a_sub_answer(nlu.intent, audience, folded):
+                picked = carried
+        chosen = picked or self._required("core.fallback")
+        reply = self._free_text_answer(chosen, nlu.confidence, folded, audience, state, nlu.intent)
+        reply.engine = nlu.engine
+        self._count_miss(state, reply, picked is None)
+        return reply
+
+    def _names_a_sub_answer(self, intent: str, audience: Audience, folded: str) -> bool:
+        return dialogue.keyword_choice(self.content, intent, audience, folded) is not None
+
+    def _free_text_answer(
+        self,
+        answer: Answer,
+        confidence: float,
+        folded: str,
+        audience: Audience,
+        state: ConversationState,
+        intent: str | None = None,
+    ) -> Reply:
+        """An answer to a typed question; the same answer asked again gets a pointer to it."""
+        if dialogue.is_repeat(state, answer.id, folded):
+            return self._repeat(answer, state, audience)
+        dialogue.note_question(state, folded)
+        return self._answer_reply(answer, intent or answer.intent, confidence, state, audience)
 
     def _with_context(self, nlu: NLUResult, state: ConversationState) -> NLUResult:
         """A short follow-up ("báo cáo thế nào") leans on the topic already under way."""
@@ -255,12 +333,28 @@ class Assistant:
         )
 
     # ------------------------------------------------------------------ reply builders
-    def _render(self, answer: Answer) -> tuple[str, list[SourceRef]]:
-        body = render_text(answer.text, self.deployment)
+    def _render(
+        self,
+        answer: Answer,
+        state: ConversationState | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> tuple[str, list[SourceRef]]:
+        body = self._body(answer, state, extra)
         sources = [SourceRef(s.doc, s.ref, cite(s, self.content.documents)) for s in answer.sources]
         if sources:
-            body += "\n\n📚 Nguồn: " + "; ".join(s.title for s in sources) + "."
+            body += "\n\n" + source_line(answer.sources, self.content.documents)
         return body, sources
+
+    def _body(
+        self, answer: Answer, state: ConversationState | None, extra: dict[str, str] | None = None
+    ) -> str:
+        """The answer's text with the placeholders filled for this user's place."""
+        deployment = self.deployment
+        if state is not None:
+            deployment = deployment_for(
+                state.province, state.place_said, self.deployment, self.places
+            )
+        return render_text(answer.text, deployment, self.content.documents, extra=extra)
 
     def _buttons(self, answer: Answer) -> list[Button]:
         buttons = []
@@ -282,11 +376,19 @@ class Assistant:
         state: ConversationState,
         audience: Audience = Audience.ANY,
         kind: str = "answer",
+        extra: dict[str, str] | None = None,
     ) -> Reply:
-        text, sources = self._render(answer)
+        body = self._body(answer, state, extra)
+        sources = [SourceRef(s.doc, s.ref, cite(s, self.content.documents)) for s in answer.sources]
+        footer = source_line(answer.sources, self.content.documents)
+        body, rest = dialogue.fit_bubble(body, footer)
+        state.more = {"text": rest, "answer_id": answer.id, "intent": intent} if rest else {}
+        text = f"{body}\n\n{footer}" if footer else body
         if intent in HARM_INTENTS and "111" not in text:
             text += "\n\n☎️ Cần giúp ngay: gọi **111** (miễn phí, 24/7)."
         buttons = self._buttons(answer)
+        if rest:
+            buttons.append(dialogue.MORE_BUTTON)
         if intent in TOPICAL_INTENTS:
             state.last_intent = intent
         state.last_answer_id = answer.id
@@ -379,6 +481,115 @@ class Assistant:
         reply = self._answer_reply(answer, "help", 1.0, state, audience=audience, kind="notice")
         return reply
 
+    def _place_ack(self, state: ConversationState, audience: Audience) -> Reply:
+        extra = dialogue.place_values(state, self.places)
+        answer = self._required("place.noted")
+        return self._answer_reply(
+            answer, "hotline_info", 1.0, state, audience=audience, kind="notice", extra=extra
+        )
+
+    def _repeat(self, answer: Answer, state: ConversationState, audience: Audience) -> Reply:
+        """The same answer again: a pointer to it, its next steps and the offer of a person."""
+        pointer = self._required("smalltalk.repeat")
+        text = self._body(pointer, state, {"answer_title": answer.title})
+        buttons = [b for b in self._buttons(answer) if not b.phone][:2]
+        buttons += [Button(LABELS["human_handoff"], "@intent:human_handoff"), CALL_111]
+        state.pending_options = [b.payload for b in buttons]
+        state.asked = "person"
+        return Reply(
+            text=text,
+            intent=answer.intent,
+            confidence=1.0,
+            answer_id=answer.id,
+            hotlines=self.hotlines_in(text),
+            buttons=buttons,
+            audience=audience,
+            kind="notice",
+        )
+
+    def _short_turn(
+        self,
+        short: dialogue.Short,
+        asked: str | None,
+        message: IncomingMessage,
+        state: ConversationState,
+        audience: Audience,
+    ) -> Reply:
+        """ "ok", "cảm ơn", "xem thêm", "có", "không": a short reply, never the long one again."""
+        if short is dialogue.Short.MORE:
+            return self._more(state, audience)
+        if asked == "person" and short is dialogue.Short.YES:
+            return self._payload("intent:human_handoff", message, state)
+        if asked == "more" and short is dialogue.Short.YES:
+            return self._small("smalltalk.yes_more", state, audience)
+        in_crisis = dialogue.in_crisis(state)
+        if short is dialogue.Short.BYE or (
+            asked in ("more", "person") and short is dialogue.Short.NO
+        ):
+            return self._small(
+                "smalltalk.bye_after_crisis" if in_crisis else "smalltalk.no_more", state, audience
+            )
+        if in_crisis:
+            return self._small("smalltalk.after_crisis", state, audience, lines=state.crisis)
+        if short is dialogue.Short.THANKS:
+            reply = self._small("smalltalk.thanks", state, audience)
+            state.asked = "more"
+            return reply
+        reply = self._small("smalltalk.ack", state, audience)
+        reply.buttons = dialogue.offered_again(state)
+        state.pending_options = [b.payload for b in reply.buttons]
+        return reply
+
+    def _small(
+        self,
+        answer_id: str,
+        state: ConversationState,
+        audience: Audience,
+        lines: list[str] | None = None,
+    ) -> Reply:
+        answer = self._required(answer_id)
+        text = self._body(answer, state)
+        buttons = self._buttons(answer)
+        calls = [n for n in (lines or []) if n in LINE_LABELS]
+        if calls:
+            text += "\n" + "\n".join(f"• **{n}** – {LINE_LABELS[n]}" for n in calls if n != "111")
+            buttons = [Button(f"📞 Gọi {n}", f"@tel:{n}", phone=n) for n in calls[:3]]
+        text = text.rstrip()
+        state.pending_options = [b.payload for b in buttons]
+        return Reply(
+            text=text,
+            intent=answer.intent,
+            confidence=1.0,
+            answer_id=answer.id,
+            hotlines=self.hotlines_in(text),
+            buttons=buttons,
+            audience=audience,
+            kind="smalltalk",
+        )
+
+    def _more(self, state: ConversationState, audience: Audience) -> Reply:
+        """The rest of a long reply ("Xem thêm"), itself cut again if it is still long."""
+        more = state.more
+        if not more.get("text"):
+            return self._small("smalltalk.no_more_text", state, audience)
+        answer = self.content.get(more.get("answer_id", ""))
+        body, rest = dialogue.fit_bubble(more["text"], "")
+        state.more = {**more, "text": rest} if rest else {}
+        buttons = self._buttons(answer) if answer is not None else []
+        if rest:
+            buttons.append(dialogue.MORE_BUTTON)
+        state.pending_options = [b.payload for b in buttons]
+        return Reply(
+            text=body,
+            intent=more.get("intent", "help"),
+            confidence=1.0,
+            answer_id=more.get("answer_id"),
+            hotlines=self.hotlines_in(body),
+            buttons=buttons,
+            audience=audience,
+            kind="answer",
+        )
+
     def _apology(self) -> Reply:
         text = (
             "Xin lỗi, mình đang gặp trục trặc và chưa trả lời được. "
@@ -396,8 +607,9 @@ class Assistant:
     # ------------------------------------------------------------------ buttons, commands
     def _numbered_choice(self, norm: Normalised, state: ConversationState) -> str | None:
         """ "2" after a reply with buttons picks the second button (console, Zalo, SMS-style)."""
-        if state.pending_options and re.fullmatch(r"\d{1,2}", norm.folded):
-            index = int(norm.folded) - 1
+        choice = re.fullmatch(r"(?:so |chon |cau |cai |muc |nut )?(\d{1,2})", norm.folded)
+        if state.pending_options and choice:
+            index = int(choice.group(1)) - 1
             if 0 <= index < len(state.pending_options):
                 return state.pending_options[index].lstrip(PAYLOAD_PREFIX)
         return None
@@ -405,7 +617,7 @@ class Assistant:
     def _payload(self, payload: str, message: IncomingMessage, state: ConversationState) -> Reply:
         kind, _, value = payload.partition(":")
         if message.audience:
-            state.role = message.audience
+            state.role, state.role_explicit = message.audience, True
         audience = message.audience or state.role or Audience.ANY
         if kind == "answer" and (answer := self.content.get(value)):
             return self._answer_reply(answer, answer.intent, 1.0, state, audience=audience)
@@ -417,11 +629,13 @@ class Assistant:
             answer = self.content.main_answer(value, audience) or self._required("core.help")
             return self._answer_reply(answer, value, 1.0, state, audience=audience)
         if kind == "role" and value in {a.value for a in ROLE_LABELS}:
-            state.role = Audience(value)
+            state.role, state.role_explicit = Audience(value), True
             return self._role_ack(state.role, state)
         if kind == "tel" and value:
             answer = self._required("cmd.emergency")
             return self._answer_reply(answer, "hotline_info", 1.0, state, kind="command")
+        if kind == "cmd" and value == "more":
+            return self._more(state, audience)
         if kind == "cmd":
             return self.command(value, message, state)
         return self._answer_reply(self._required("core.help"), "help", 1.0, state)

@@ -28,12 +28,28 @@ SPACE = "conversation"
 
 @dataclass(slots=True)
 class ConversationState:
+    """What the assistant remembers of one conversation (docs/conversation.md).
+
+    Every field is JSON-serialisable (str/int/float/bool/None/list/dict; `role` is a StrEnum,
+    stored by value) so the state round-trips through the shared stores.
+    """
+
     role: Audience | None = None
-    last_intent: str | None = None
-    last_answer_id: str | None = None
+    role_explicit: bool = False  # the user said who they are ("tôi là giáo viên"): it persists
+    last_intent: str | None = None  # the topic under way
+    last_answer_id: str | None = None  # the sub-answer last given (the topic's facet)
     pending_options: list[str] = field(default_factory=list)  # payloads of the last buttons
     misses: int = 0  # clarify/fallback replies in a row (two offer a counsellor)
     urgent_at: float | None = None  # wall clock of the last urgent reply (handoff severity)
+    offered: list[list[str]] = field(default_factory=list)  # [label, payload, phone] of those
+    asked: str | None = None  # a yes/no question the last reply asked: "more", "person", "safe"
+    province: str | None = None  # the user's provincial unit (after the 2025 merger)
+    place_said: str | None = None  # the name they used for it ("Sóc Trăng")
+    crisis: list[str] = field(default_factory=list)  # lines of the last danger (safety state)
+    crisis_turn: int = 0  # the turn the danger was last seen
+    more: dict[str, str] = field(default_factory=dict)  # the rest of a long reply: "Xem thêm"
+    last_question: str | None = None  # a short hash of the last free-text question
+    turn: int = 0
     updated: float = field(default_factory=time.time)  # epoch seconds (shared across processes)
 
 

@@ -408,7 +408,7 @@ def test_the_hai_phong_defaults_never_follow_a_new_line_or_province() -> None:
     assert (
         DEPLOYMENTS["da-nang-no-line"]
         .placeholders()["local_line_status"]
-        .startswith("Mình chưa có số tổng đài riêng của Đà Nẵng")
+        .startswith("Mình chưa có số đường dây riêng nào đã được kiểm chứng của Đà Nẵng")
     )
     spelled_otherwise = deployment_from(_settings(CHILDSAFE_PROVINCE="TP. Hai Phong"))
     assert spelled_otherwise.local_line == HOME_LINE

@@ -9,6 +9,7 @@ whole conversations through `Assistant.handle`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from bot.settings import Settings
 from bot.wiring import build_assistant
 from content.base import Answer, default_content, render_text
+from handlers.dialogue import MORE_BUTTON
 from handlers.models import Audience, IncomingMessage, Reply
 from handlers.normalise import fold, normalise
 from handlers.pipeline import Assistant
@@ -39,14 +41,30 @@ SUB_ANSWERS = [a for a in TOPIC_ANSWERS if not a.main]
 STUDENT_ANSWERS = [a for a in TOPIC_ANSWERS if a.audiences == (Audience.STUDENT,)]
 
 
-def press(bot: Assistant, payload: str, audience: Audience | None = None, user: str = "u") -> Reply:
+def send(bot: Assistant, payload: str, audience: Audience | None = None, user: str = "u") -> Reply:
     return bot.handle(IncomingMessage(payload, user=user, channel="test", audience=audience))
+
+
+def press(bot: Assistant, payload: str, audience: Audience | None = None, user: str = "u") -> Reply:
+    return whole(bot, send(bot, payload, audience, user), user)
 
 
 def show(bot: Assistant, answer_id: str, audience: Audience | None = None) -> Reply:
     reply = press(bot, f"@answer:{answer_id}", audience)
     assert reply.answer_id == answer_id
     return reply
+
+
+def whole(bot: Assistant, reply: Reply, user: str = "u") -> Reply:
+    """The whole answer as the user reads it: a long one comes in parts ("Xem thêm", #13),
+    joined here in order, the citation line last."""
+    text, first = reply.text, reply
+    while any(b.payload == MORE_BUTTON.payload for b in reply.buttons):
+        reply = send(bot, MORE_BUTTON.payload, user=user)
+        head, sep, footer = text.partition("\n\n📚 Nguồn:")
+        text = f"{head}\n{reply.text}{sep}{footer}"
+    buttons = [b for b in first.buttons if b.payload != MORE_BUTTON.payload]
+    return dataclasses.replace(first, text=text, hotlines=bot.hotlines_in(text), buttons=buttons)
 
 
 def cited(reply: Reply, doc: str, ref: str) -> bool:
@@ -96,7 +114,8 @@ def test_after_report_states_12_hours_and_5_working_days_with_their_articles(
     assert "**5 ngày làm việc**" in text
     assert cited(reply, "ND-56-2017", "Điều 26 khoản 3")
     assert cited(reply, "ND-56-2017", "Điều 28 khoản 1")
-    assert "Nghị định 56/2017/NĐ-CP, Điều 26 khoản 3" in reply.text  # the citation line
+    citation = reply.text.split("📚 Nguồn:")[1]  # the citation line: each document once (#13)
+    assert "NĐ 56/2017 (" in citation and "Điều 26 khoản 3" in citation
     assert "24 giờ" not in text, "no 24-hour rule is verified (legal-facts §2)"
 
 

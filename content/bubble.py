@@ -1,0 +1,66 @@
+"""Replies sized for a chat bubble: compact source lines and long answers cut after their
+essentials (the rest is sent when the user presses "Xem thêm")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from content.base import Document, Source
+
+BUBBLE_CHARS = 800  # a reply longer than this leads with its essentials
+SOURCE_PREFIX = "📚 Nguồn: "
+
+_ABBREVIATED = {"ND": "NĐ", "TT": "TT"}  # decrees and circulars: "NĐ 56/2017"
+_SAME_ARTICLE = re.compile(r"(Điều \d+[a-zđ]?(?:, \d+[a-zđ]?)*), Điều (\d+[a-zđ]?)(?![\d–-])")
+
+
+def compact_label(doc: Document | None, doc_id: str) -> str:
+    """'NĐ 56/2017', 'TT 09/2020', 'Luật Trẻ em 2016', 'Kế hoạch 276-KH/TU'."""
+    if doc is None:
+        return doc_id
+    prefix = doc_id.split("-")[0]
+    number = re.match(r"(\d+/\d{4})/", doc.number)
+    if prefix in _ABBREVIATED and number:
+        return f"{_ABBREVIATED[prefix]} {number.group(1)}"
+    return doc.short
+
+
+def compact_refs(refs: Iterable[str]) -> str:
+    """'Điều 4', 'Điều 6' → 'Điều 4, 6' (only whole articles are merged)."""
+    unique: list[str] = []
+    for ref in refs:
+        if ref and ref not in unique:
+            unique.append(ref)
+    joined = ", ".join(unique)
+    while (merged := _SAME_ARTICLE.sub(r"\1, \2", joined)) != joined:
+        joined = merged
+    return joined
+
+
+def source_line(sources: Iterable[Source], documents: Mapping[str, Document]) -> str:
+    """Each document once, with its articles: '📚 Nguồn: Luật Trẻ em 2016 (Điều 4, 6); NĐ
+    56/2017 (Điều 23).'"""
+    by_doc: dict[str, list[str]] = {}
+    for source in sources:
+        by_doc.setdefault(source.doc, []).append(source.ref)
+    parts = []
+    for doc_id, refs in by_doc.items():
+        label = compact_label(documents.get(doc_id), doc_id)
+        articles = compact_refs(refs)
+        parts.append(f"{label} ({articles})" if articles else label)
+    return SOURCE_PREFIX + "; ".join(parts) + "." if parts else ""
+
+
+def split_essentials(body: str, room: int) -> tuple[str, str]:
+    """The leading lines of `body` that fit in `room` characters, and the rest. The first
+    line (the title or the first sentence) always stays in front."""
+    lines = body.split("\n")
+    head: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if head and used + len(line) + 1 > room:
+            return "\n".join(head), "\n".join(lines[index:]).strip("\n")
+        head.append(line)
+        used += len(line) + 1
+    return body, ""

@@ -1,0 +1,315 @@
+"""Follow-ups resolved against the topic under way.
+
+"mất bao lâu", "ở đâu", "hồ sơ gồm những gì", "ai duyệt", "thủ tục thế nào", "còn nếu bị quay
+clip thì sao": short questions that only make sense after the previous answer. The rules:
+
+1. A message that names a sub-answer of the current topic (its keywords) stays in the topic,
+   unless it is a subject of its own that another topic explains better (a confident guess
+   for another topic whose own sub-answers match at least as well).
+2. An elliptical message (nothing left once the follow-up frame, the aspect asked about and
+   the particles are taken out) is answered from the current topic, whatever the classifier
+   guesses: the aspect it asks ("bao lâu" → duration) picks the topic's sub-answer
+   (content/followups.yml).
+3. Anything else is a new subject: the classifier decides.
+
+Safety never comes here: the pipeline has assessed the message before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from content.base import CONTENT_DIR, Answer, ContentBase
+from handlers.models import Audience
+
+FOLLOWUPS_PATH = CONTENT_DIR / "followups.yml"
+
+# "thế còn", "còn nếu", "vậy", "à mà" … at the start; "thì sao", "thế nào" … at the end.
+_FRAME_START = re.compile(
+    r"^(?:(?:the|vay|zay|dzay|v|con|ma|a|a ma|the thi|vay thi|vay con|the con|con neu|neu"
+    r"|con ve|con truong hop|truong hop|nhung|nhung ma|oi|ad|cho hoi|hoi them)\s+)+"
+)
+_FRAME_END = re.compile(
+    r"(?:\s+(?:thi|the|sao|the nao|ra sao|nhu the nao|nhu nao|nua|a|ha|nhi|khong|ko|k|hong"
+    r"|hem|vay|dzay|zay|v|ad|ban|nhe|nha|chu|roi|rua|ri|rang|the|a|u))+$"
+)
+_FOLLOW_WORDS = re.compile(r"^(?:the con|con neu|con|vay|dzay|zay|the thi|vay thi|a ma)\b")
+
+ASPECTS: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern)
+    for name, pattern in {
+        "duration": r"\b(?:bao lau|may ngay|bao nhieu ngay|bao gio|khi nao|thoi han|lau (?:khong"
+        r"|ko|k|rua|vay|the)|may thang|bao nhieu lau|lau ko|mat bao lau|mat may ngay"
+        r"|may tieng|bao nhieu tieng|may gio)\b",
+        "where": r"\b(?:o dau|cho nao|noi nao|o mo|dau (?:vay|a|nhi|ha)|(?:nop|bao|goi|lam|xin"
+        r"|den|hoi|gap) (?:o )?dau|lien he ai|bao ai|goi ai|goi so nao|o cho nao)\b",
+        "documents": r"\b(?:ho so|giay to|can (?:nhung )?gi|gom (?:nhung )?gi|can mang (?:theo )?gi"
+        r"|to khai|lam don)\b",
+        "approver": r"\b(?:ai (?:duyet|quyet dinh|xet|ky|giai quyet|xu ly|chiu trach nhiem)"
+        r"|co quan nao|cap nao)\b",
+        "procedure": r"\b(?:thu tuc|quy trinh|cac buoc|lam (?:the nao|sao|gi|nhu nao)|phai lam"
+        r"|xu ly (?:the nao|ra sao|sao)|lam cach nao)\b",
+        "amount": r"\b(?:bao nhieu tien|bao nhieu mot thang|duoc bao nhieu|muc (?:huong|tro cap)"
+        r"|bao nhieu)\b",
+        "after": r"\b(?:(?:xong|roi) (?:thi )?(?:sao|lam gi)|sau (?:do|khi bao)|roi sao|tiep theo"
+        r"|xong roi)\b",
+        "secrecy": r"\b(?:lo (?:ten|danh tinh)|giu kin|bi lo|bi biet|tra thu|bi phat hien"
+        r"|ai biet)\b",
+        "signs": r"\b(?:dau hieu|nhan biet|biet (?:the nao|sao|duoc))\b",
+        "talk": r"\b(?:noi chuyen|giai thich|noi (?:voi|cho) (?:con|be|chau))\b",
+        "cost": r"\b(?:mat (?:tien|phi)|mien phi|tinh phi|cuoc|ton tien|tra tien)\b",
+        "school": r"\b(?:(?:nha )?truong (?:phai|can|co|lam)|o truong|thay co (?:phai|can)"
+        r"|giao vien (?:phai|can))\b",
+        "eligibility": r"\b(?:ai duoc|dieu kien|doi tuong|co duoc (?:khong|ko|k))\b",
+        "definition": r"\b(?:la gi|the nao la|nhu the nao la|bao nhieu tuoi|tinh la)\b",
+    }.items()
+}
+
+# Pronouns, particles and verbs that carry no subject ("mất", "có", "được" …), in all regions.
+_PARTICLES = frozenset(
+    [
+        "a",
+        "ad",
+        "ah",
+        "ak",
+        "ay",
+        "ba",
+        "ban",
+        "be",
+        "bi",
+        "biet",
+        "bay",
+        "bo",
+        "ca",
+        "cac",
+        "cai",
+        "can",
+        "chi",
+        "cho",
+        "chu",
+        "co",
+        "con",
+        "cu",
+        "cua",
+        "da",
+        "dang",
+        "day",
+        "de",
+        "di",
+        "do",
+        "duoc",
+        "e",
+        "em",
+        "gi",
+        "gio",
+        "ha",
+        "hay",
+        "he",
+        "het",
+        "hoi",
+        "hong",
+        "hem",
+        "khi",
+        "khong",
+        "ko",
+        "k",
+        "kia",
+        "la",
+        "lai",
+        "lam",
+        "luon",
+        "ma",
+        "mat",
+        "may",
+        "minh",
+        "mo",
+        "moi",
+        "muon",
+        "nao",
+        "nay",
+        "ne",
+        "neu",
+        "ngay",
+        "nghe",
+        "nha",
+        "nhe",
+        "nhi",
+        "nhieu",
+        "nhung",
+        "ni",
+        "no",
+        "nua",
+        "o",
+        "oi",
+        "phai",
+        "ra",
+        "rang",
+        "ri",
+        "roi",
+        "rua",
+        "sao",
+        "se",
+        "tai",
+        "thay",
+        "the",
+        "thi",
+        "thoi",
+        "tren",
+        "toi",
+        "tui",
+        "u",
+        "v",
+        "va",
+        "vay",
+        "vao",
+        "ve",
+        "voi",
+        "vui",
+        "zay",
+        "dzay",
+        "nhu",
+        "nay",
+        "chac",
+        "nhan",
+        "mot",
+        "hai",
+        "1",
+        "2",
+        "3",
+        "cung",
+        "nguoi",
+        "ta",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    answer: Answer
+    how: str  # "keyword" (names a sub-answer) or "aspect" (asks about an aspect of the topic)
+
+
+def strip_frame(folded: str) -> str:
+    return _FRAME_END.sub("", _FRAME_START.sub("", folded)).strip()
+
+
+def aspect_of(folded: str) -> str | None:
+    for name, pattern in ASPECTS.items():
+        if pattern.search(folded):
+            return name
+    return None
+
+
+def is_framed(folded: str) -> bool:
+    """Starts like a follow-up: "thế còn …", "còn nếu …", "vậy …"."""
+    return bool(_FOLLOW_WORDS.match(folded))
+
+
+def is_elliptical(folded: str) -> bool:
+    """Nothing of its own to be about: the frame, the aspect asked and particles only."""
+    core = strip_frame(folded)
+    for pattern in ASPECTS.values():
+        core = pattern.sub(" ", core)
+    words = [w for w in core.split() if w not in _PARTICLES]
+    return len(words) <= 1
+
+
+def keyword_choice(
+    content: ContentBase, intent: str, audience: Audience, folded: str
+) -> tuple[int, Answer] | None:
+    """The sub-answer of `intent` whose keywords the message names most (ties: this audience)."""
+    best: tuple[int, int, Answer] | None = None
+    padded = f" {folded} "
+    for answer in content.for_intent(intent):
+        if not answer.keywords or not answer.serves(audience):
+            continue
+        hits = sum(1 for k in answer.keywords if f" {k} " in padded)
+        if hits:
+            exact = int(audience in answer.audiences)
+            if best is None or (hits, exact) > (best[0], best[1]):
+                best = (hits, exact, answer)
+    return (best[0], best[2]) if best else None
+
+
+@cache
+def aspect_table(path: Path = FOLLOWUPS_PATH) -> dict[str, dict[str, Any]]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(topic): dict(aspects) for topic, aspects in raw.items()}
+
+
+def aspect_answer(
+    content: ContentBase, topic: str, aspect: str, audience: Audience
+) -> Answer | None:
+    target = aspect_table().get(topic, {}).get(aspect)
+    if isinstance(target, dict):
+        target = target.get(audience.value, target.get("any"))
+    if not target:
+        return None
+    return for_audience(content, str(target), audience)
+
+
+def for_audience(content: ContentBase, answer_id: str, audience: Audience) -> Answer | None:
+    """The answer, or its "_student" variant for a student when there is one."""
+    if audience is Audience.STUDENT and (variant := content.get(f"{answer_id}_student")):
+        return variant
+    return content.get(answer_id)
+
+
+def resolve(
+    content: ContentBase,
+    folded: str,
+    topic: str | None,
+    guess: str,
+    confidence: float,
+    threshold: float,
+    audience: Audience,
+) -> Resolution | None:
+    """The sub-answer of `topic` this message follows up on, or None (a new subject)."""
+    if not topic:
+        return None
+    elliptical = is_elliptical(folded)
+    framed = is_framed(folded)
+    in_topic = keyword_choice(content, topic, audience, folded)
+    other = (
+        guess if guess != topic and confidence >= threshold and content.for_intent(guess) else None
+    )
+    if other and not elliptical:
+        if in_topic is None:
+            return None
+        theirs = keyword_choice(content, other, audience, folded)
+        if theirs is not None and (
+            theirs[0] > in_topic[0] or (theirs[0] == in_topic[0] and not framed)
+        ):
+            return None
+    if in_topic is not None:
+        return Resolution(in_topic[1], "keyword")
+    aspect = aspect_of(folded)
+    if aspect and (elliptical or guess == topic or confidence < threshold):
+        answer = aspect_answer(content, topic, aspect, audience)
+        if answer is not None:
+            return Resolution(answer, "aspect")
+    return None
+
+
+def carry_facet(
+    content: ContentBase, intent: str, previous: Answer | None, audience: Audience
+) -> Answer | None:
+    """ "thế còn trợ cấp thì sao" after the answer on disabled children at school: the
+    allowance answer for disabled children (the sub-answer sharing the previous facet)."""
+    if previous is None or not previous.keywords or previous.intent == intent:
+        return None
+    wanted = set(previous.keywords)
+    best: tuple[int, Answer] | None = None
+    for answer in content.for_intent(intent):
+        if not answer.serves(audience):
+            continue
+        shared = len(wanted & set(answer.keywords))
+        if shared and (best is None or shared > best[0]):
+            best = (shared, answer)
+    return best[1] if best else None
