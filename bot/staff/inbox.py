@@ -337,9 +337,22 @@ class Housekeeper:
             await asyncio.sleep(self.interval)
 
 
+OFF_PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Hộp thư tư vấn</title><link rel="stylesheet" href="/staff/static/staff.css"></head>
+<body><main class="main"><h1>Hộp thư tư vấn chưa bật</h1>
+<p>Chuyển cuộc trò chuyện cho tư vấn viên đang tắt ở máy chủ này
+(<code>CHILDSAFE_HANDOFF=true</code>, xem docs/handoff.md).</p>
+<p><a href="/staff">← Bàn làm việc</a></p></main></body></html>"""
+
+
+async def handoff_off(request: Request) -> Response:
+    return Response(OFF_PAGE, status_code=404, media_type="text/html; charset=utf-8")
+
+
 def feature(settings: Settings, assistant: Assistant) -> Feature | None:
-    if assistant.handoff is None:
-        return None
+    if assistant.handoff is None:  # the desk's link still leads somewhere that says why
+        return Feature(name="inbox", routes=[Route(INBOX_PATH, handoff_off, methods=["GET"])])
     auth = AuthStore(settings.db_path, session_hours=settings.staff_session_hours)
     inbox = Inbox(settings, auth, assistant.handoff, desk_url(settings))
     keeper = Housekeeper(assistant.handoff)

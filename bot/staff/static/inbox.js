@@ -9,6 +9,7 @@
   var CHANNELS = { web: "Web", telegram: "Telegram", zalo: "Zalo" };
   var STATES = { waiting: "Đang chờ", active: "Đang trò chuyện", closed: "Đã kết thúc" };
   var FROM = { user: "Người dùng", counsellor: "Tư vấn viên", system: "Hệ thống" };
+  var ROLES = { counsellor: "Tư vấn viên", admin: "Quản trị", viewer: "Xem" };
 
   var me = null;
   var csrf = "";
@@ -285,7 +286,7 @@
   api("GET", "/staff/api/session").then(function (session) {
     me = session;
     csrf = session.csrf;
-    $("who").textContent = session.user + " · " + session.role;
+    $("who").textContent = session.user + " · " + (ROLES[session.role] || session.role);
     refresh();
     listen();
   });

@@ -328,9 +328,10 @@
           if (exiting) return;
           // The assistant erased this session's data (a "xóa" button or command): the page follows.
           if (reply && reply.kind === "erase" && reply.ok) resetConversation();
+          // Passed to the counsellor: no bot answer (danger raised their alert instead).
           if (reply && reply.kind === "handoff_forwarded") {
             markForwarded();
-            if (reply.urgent !== true) return;
+            return;
           }
           show(botBubble(reply || {}));
           if (reply && reply.kind === "handoff_queued") startUpdates();
