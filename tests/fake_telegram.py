@@ -81,6 +81,7 @@ class FakeTelegram:
     commands: list[dict[str, Any]] = field(default_factory=list)
     delivered: list[dict[str, Any]] = field(default_factory=list)  # messages sendMessage made
     url: str = ""  # set once served
+    send_delay: float = 0.0  # seconds sendMessage takes (a slow network), before it is recorded
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -142,6 +143,8 @@ class FakeTelegram:
         if request.path_params["token"] != self.token:
             return _failure(401, "Unauthorized")
         params = await _read_params(request)
+        if method == "sendMessage" and self.send_delay:
+            await asyncio.sleep(self.send_delay)
         with self._lock:
             self.calls.append(Call(method, params, request.url.path))
             failures = self._failures.get(method)

@@ -23,6 +23,7 @@ Every call is recorded; `fail_next` makes the next sends fail with a given code.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import itertools
 import json
@@ -82,6 +83,7 @@ class FakeZalo:
     send_attempts: list[dict[str, Any]] = field(default_factory=list)  # every call, refused too
     refreshes: list[dict[str, str]] = field(default_factory=list)  # every refresh call's form
     url: str = ""  # set once served
+    send_delay: float = 0.0  # seconds a send takes (a slow network), before it is recorded
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -172,6 +174,8 @@ class FakeZalo:
             body = json.loads(await request.body())
         except ValueError:
             return _error(-201, "body is not JSON")
+        if self.send_delay:
+            await asyncio.sleep(self.send_delay)
         with self._lock:
             self.send_attempts.append(body if isinstance(body, dict) else {"raw": body})
             if token not in self.access_tokens:

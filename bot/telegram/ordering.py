@@ -8,11 +8,14 @@ types must get the answers in that order, so each chat has its own lock.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 256  # waiting updates are cheap; the core's thread pool bounds the work
 
@@ -22,8 +25,21 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        # Called once an update has been handled, however that went (the durable inbox
+        # marks it answered).
+        self.finished: Callable[[object], Awaitable[None]] | None = None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            if self.finished is not None:
+                try:
+                    await self.finished(update)
+                except Exception:
+                    log.exception("telegram: could not mark an update answered")
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await coroutine

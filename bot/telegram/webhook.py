@@ -3,8 +3,13 @@
 With `TELEGRAM_WEBHOOK_URL` set, Telegram POSTs updates to `/webhooks/telegram` on the
 app's own server. A request must carry the secret registered with `setWebhook` in
 `X-Telegram-Bot-Api-Secret-Token` (compared in constant time) or it gets 403. The route
-only checks, decodes and enqueues, so Telegram gets its 200 at once; the Application
-answers from its queue, and drains that queue before the server stops.
+only checks, decodes, commits the update to the durable inbox (`handlers.inbox`) and
+enqueues it, so Telegram gets its 200 once the update is safe on disk; the Application
+answers from its queue, marks the inbox row answered, and drains that queue before the
+server stops. An update delivered again (same `update_id`, to any worker) gets 200 and no
+second answer; with the inbox full (`CHILDSAFE_INBOX_MAX_PENDING`) the route answers 503
+and Telegram sends it again later. At start-up, and every few seconds, updates a killed
+process had acknowledged and not answered are answered (docs/scaling.md).
 
 `TELEGRAM_WEBHOOK_SECRET` is optional: without it the secret is derived (HMAC) from the
 deployment's key (`CHILDSAFE_SECRET`, or the key file kept beside the database) and the
@@ -24,25 +29,31 @@ import hmac
 import json
 import logging
 import re
+import sqlite3
 from typing import Any
 from urllib.parse import urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
+from bot import intake
 from bot.app import error
 from bot.features import Feature
 from bot.settings import MissingSecretError, Settings
 from bot.telegram.app import ALLOWED_UPDATES, TelegramApp, build_application, register_commands
+from bot.telegram.ordering import PerChatUpdateProcessor
 from handlers.identity import load_or_create_secret
+from handlers.inbox import Inbox, Item, Verdict
 from handlers.pipeline import Assistant
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/telegram"
+CHANNEL_NAME = "telegram"  # the inbox's channel
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 RETRY_MAX_SECONDS = 60.0
@@ -58,7 +69,9 @@ def feature(settings: Settings, assistant: Assistant) -> Feature | None:
     if settings.telegram_webhook_url:
         url, secret = webhook_url(settings), webhook_secret(settings)
         application = build_application(settings, assistant, webhook=True)
-        runner = Runner(application, webhook_url=url, secret=secret)
+        runner = Runner(
+            application, webhook_url=url, secret=secret, inbox=intake.inbox_for(settings, assistant)
+        )
         return Feature(
             name="telegram",
             routes=[Route(WEBHOOK_PATH, webhook_endpoint(runner, secret), methods=["POST"])],
@@ -122,6 +135,20 @@ def webhook_endpoint(runner: Runner, secret: str) -> Any:
             # Telegram resends anything not answered 2xx, forever: take it and drop it.
             log.warning("telegram: webhook body is JSON but not an update; ignored")
             return Response(status_code=200)
+        if runner.inbox is not None:
+            body = (await request.body()).decode("utf-8", "replace")
+            try:
+                verdict = await run_in_threadpool(
+                    runner.inbox.accept, CHANNEL_NAME, str(update.update_id), body
+                )
+            except sqlite3.Error as exc:  # not on disk: Telegram must send it again
+                log.error("telegram: could not commit an update to the inbox: %s", exc)
+                return error(503, "not stored; send it again")
+            if verdict is Verdict.DUPLICATE:
+                return Response(status_code=200)
+            if verdict is Verdict.FULL:
+                log.warning("telegram: inbox full; update refused with 503 (Telegram resends)")
+                return error(503, "busy; send it again")
         await runner.application.update_queue.put(update)
         return Response(status_code=200)
 
@@ -145,13 +172,38 @@ class Runner:
     unreachable) and down again, processing every update already accepted."""
 
     def __init__(
-        self, application: TelegramApp, webhook_url: str | None = None, secret: str | None = None
+        self,
+        application: TelegramApp,
+        webhook_url: str | None = None,
+        secret: str | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self.application = application
         self.webhook_url = webhook_url
         self.secret = secret
+        self.inbox = inbox
         self.accepting = False
         self._task: asyncio.Task[None] | None = None
+        self._keeper: asyncio.Task[None] | None = None
+        processor = application.update_processor
+        if inbox is not None and isinstance(processor, PerChatUpdateProcessor):
+            processor.finished = self._answered
+
+    async def _answered(self, update: object) -> None:
+        if self.inbox is not None and isinstance(update, Update):
+            await asyncio.to_thread(self.inbox.done, CHANNEL_NAME, str(update.update_id))
+
+    async def _enqueue(self, item: Item) -> None:
+        """An update from the inbox (accepted earlier, perhaps by a process now gone)."""
+        try:
+            update = decode_update(json.loads(item.body), self.application)
+        except ValueError:
+            update = None
+        if update is None:
+            assert self.inbox is not None
+            await asyncio.to_thread(self.inbox.done, CHANNEL_NAME, item.key)
+            return
+        await self.application.update_queue.put(update)
 
     async def start(self) -> None:
         self.accepting = self.webhook_url is not None
@@ -159,6 +211,10 @@ class Runner:
 
     async def stop(self) -> None:
         self.accepting = False
+        if self._keeper is not None:
+            self._keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._keeper
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -178,6 +234,11 @@ class Runner:
             self.accepting = False
             return
         await self.application.start()
+        if self.inbox is not None:  # what a killed process acknowledged and never answered
+            await intake.recover(self.inbox, CHANNEL_NAME, self._enqueue)
+            self._keeper = asyncio.create_task(
+                intake.keep(self.inbox, CHANNEL_NAME, self._enqueue), name="telegram-inbox"
+            )
         await self._retrying(lambda: register_commands(self.application), "set the commands")
         if self.webhook_url is not None:
             url, secret = self.webhook_url, self.secret

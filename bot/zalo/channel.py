@@ -1,7 +1,11 @@
 """The Zalo channel over the core: verified events in, `Assistant` replies out through the OA API.
 
-The webhook (`bot.zalo.webhook`) only verifies and calls `accept()`, which checks freshness
-and duplicates and puts the event on a bounded queue; Zalo has its 200 at once. Workers take
+The webhook (`bot.zalo.webhook`) only verifies and calls `accept()`, which checks freshness,
+commits the event to the durable inbox (`handlers.inbox`: keyed by `event_name:msg_id`, so a
+resent event, to this or any other worker, is answered once) and puts it on a bounded queue;
+Zalo has its 200 once the event is on disk. A worker marks the inbox row answered; what a
+killed process acknowledged and never answered is answered after a restart (or by another
+worker, once that process's lease runs out). Workers take
 events off the queue: one person's events are answered in the order they came (a second
 event waits behind the first), different people's side by side. `stop()` stops accepting
 (Zalo resends what gets 503), then answers everything already accepted before returning.
@@ -28,20 +32,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
+import json
 import logging
 import re
+import sqlite3
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot import intake
 from bot.zalo import texts
 from bot.zalo.client import SendResult, ZaloClient
 from bot.zalo.keywords import command_for
 from bot.zalo.render import render
 from bot.zalo.signature import signed_field
+from handlers.inbox import Inbox, Item
+from handlers.inbox import Verdict as Intake
 from handlers.models import CALL_111, IncomingMessage, Reply
 from handlers.normalise import nfc
 from handlers.pipeline import Assistant
@@ -85,6 +95,7 @@ class Event:
     user: str
     msg_id: str | None = None
     text: str | None = None
+    inbox_key: str | None = None  # its row in the durable inbox, marked done once answered
 
 
 def parse_event(payload: dict[str, Any]) -> Event | None:
@@ -224,12 +235,14 @@ class ZaloChannel:
         drain_timeout: float = DRAIN_TIMEOUT_SECONDS,
         keep_tokens_fresh: bool = True,
         limiter: RateLimiter | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self.assistant = assistant
         self.client = client
         self.limiter = limiter if limiter is not None else RateLimiter(0)  # off unless given
         self.clock = clock
-        self.seen = SeenEvents()
+        self.seen = SeenEvents()  # without an inbox (tests, tools): this process only
+        self.inbox = inbox
         self.buttons = ButtonMemory(ttl=button_ttl)
         self.accepting = False
         self.drain_timeout = drain_timeout
@@ -244,11 +257,18 @@ class ZaloChannel:
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
-        self._queue = asyncio.Queue(maxsize=self._queue_size)
+        self._queue = asyncio.Queue()  # bounded by `_pending` (intake) and the inbox (recovery)
         self._tasks = [
             asyncio.create_task(self._worker(), name=f"zalo-worker-{n}")
             for n in range(self._worker_count)
         ]
+        if self.inbox is not None:  # what a killed process acknowledged and never answered
+            await intake.recover(self.inbox, CHANNEL, self._enqueue_item)
+            self._tasks.append(
+                asyncio.create_task(
+                    intake.keep(self.inbox, CHANNEL, self._enqueue_item), name="zalo-inbox"
+                )
+            )
         if self.keep_tokens_fresh:
             self._tasks.append(asyncio.create_task(self._token_keeper(), name="zalo-tokens"))
         self.accepting = True
@@ -301,21 +321,50 @@ class ZaloChannel:
             self._counters[f"ignored:{name_key}"] += 1
             return 200
         key = event.msg_id or "body:" + hashlib.sha256(body).hexdigest()
-        if not self.seen.add(f"{event.name}:{key}"):
-            self._counters["duplicate"] += 1
-            return 200
-        try:
-            if self._pending >= self._queue_size:  # the queue and the lanes together
-                raise asyncio.QueueFull
-            self._queue.put_nowait(event)
-        except asyncio.QueueFull:
-            self.seen.discard(f"{event.name}:{key}")
+        event_key = f"{event.name}:{key}"
+        if self._pending >= self._queue_size:  # the queue and the lanes together
             self._counters["queue_full"] += 1
             log.warning("zalo: queue full; event refused with 503 (Zalo will resend it)")
             return 503
+        if self.inbox is None:
+            if not self.seen.add(event_key):
+                self._counters["duplicate"] += 1
+                return 200
+        else:
+            try:
+                verdict = self.inbox.accept(CHANNEL, event_key, body.decode("utf-8", "replace"))
+            except sqlite3.Error as exc:  # not on disk: Zalo must send it again
+                self._counters["inbox_error"] += 1
+                log.error("zalo: could not commit an event to the inbox: %s", exc)
+                return 503
+            if verdict is Intake.DUPLICATE:
+                self._counters["duplicate"] += 1
+                return 200
+            if verdict is Intake.FULL:
+                self._counters["queue_full"] += 1
+                log.warning("zalo: inbox full; event refused with 503 (Zalo will resend it)")
+                return 503
+            event = dataclasses.replace(event, inbox_key=event_key)
+        self._queue.put_nowait(event)  # never full: _pending bounds it
         self._pending += 1
         self._counters["accepted"] += 1
         return 200
+
+    async def _enqueue_item(self, item: Item) -> None:
+        """An event from the inbox (accepted earlier, perhaps by a process now gone)."""
+        assert self._queue is not None
+        try:
+            payload = json.loads(item.body)
+        except ValueError:
+            payload = None
+        event = parse_event(payload) if isinstance(payload, dict) else None
+        if event is None:
+            assert self.inbox is not None
+            self.inbox.done(CHANNEL, item.key)
+            return
+        self._queue.put_nowait(dataclasses.replace(event, inbox_key=item.key))
+        self._pending += 1
+        self._counters["recovered"] += 1
 
     async def _worker(self) -> None:
         assert self._queue is not None
@@ -335,8 +384,16 @@ class ZaloChannel:
                     finally:
                         self._pending -= 1
                         queue.task_done()
+                        self._answered(current)
             finally:
                 del self._lanes[event.user]
+
+    def _answered(self, event: Event) -> None:
+        if self.inbox is not None and event.inbox_key is not None:
+            try:
+                self.inbox.done(CHANNEL, event.inbox_key)
+            except sqlite3.Error as exc:  # answered anyway; a restart may answer it again
+                log.warning("zalo: could not mark an event answered: %s", exc)
 
     # ------------------------------------------------------------------ answering
     async def process(self, event: Event) -> None:

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot import intake
 from bot.app import error
 from bot.features import Feature
 from bot.settings import Settings
@@ -73,6 +74,7 @@ def build_channel(
         transport=transport,
         shared_lock=lambda: shared.lock("zalo-token-refresh:" + (settings.zalo_app_id or "")),
     )
+    options.setdefault("inbox", intake.inbox_for(settings, assistant))
     options.setdefault(
         "limiter", RateLimiter(settings.rate_limit_per_minute, shared=assistant.state.shared)
     )
