@@ -38,6 +38,7 @@ EXPECTATION_KEYS = {
     "buttons",
     "max_chars",
     "contains_once",
+    "sources_once",
 }
 STEP_KEYS = EXPECTATION_KEYS | {"user", "button", "note"}
 
@@ -127,6 +128,11 @@ def check(reply: Reply, step: dict[str, Any], where: str) -> None:
     for part in _as_list(step.get("contains_once")):
         count = folded.count(part.casefold())
         assert count == 1, f"{part!r} appears {count} times; {shown}"
+    if step.get("sources_once"):
+        cited = [line for line in text.splitlines() if line.startswith("📚 Nguồn:")]
+        assert len(cited) == 1, f"one source line; {shown}"
+        labels = [part.split(" (")[0].strip(" .") for part in cited[0][9:].split(";")]
+        assert len(labels) == len(set(labels)), f"a document named twice; {shown}"
     for label in _as_list(step.get("buttons")):
         labels = [b.label.casefold() for b in reply.buttons]
         assert any(label.casefold() in b for b in labels), f"no button {label!r}; {shown}"
@@ -140,36 +146,22 @@ def _ascii_id(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9:,]+", "-", plain.encode("ascii", "ignore").decode()).strip("-")
 
 
-# Conversations the assistant does not get right yet (issue #13 in progress). Strict: one that
-# starts passing fails the run until it is taken off this list.
-NOT_YET_PASSING = frozenset(
-    {
-        "audience:-tre-em-bi-is-not-a-child-speaking",
-        "audience:-stated-parent,-then-implied",
-        "audience:-a-mother-writing-con-bi-is-not-the-child",
-        "buttons:-school-violence,-clip-button,-then-the-school-s-steps",
-        "buttons:-help-menu,-hotlines-button,-then-local",
-        "buttons:-mental-health-button,-then-free-text-about-school-counselling",
-        "buttons:-sources-shown-once,-each-document-once",
-        "followups:-parent,-child-bullied,-then-the-clip-and-the-school-s-duty",
-        "followups:-online-safety,-stranger-then-bullying",
-        "followups:-drowning,-then-burns,-then-electricity",
-        "followups:-mental-health-student,-then-school-counsellor",
-        "followups:-southern-speech,-school-steps-follow-up",
-        "new-subject:-a-number-picks-the-button",
-        "new-subject:-repeated-question-offers-a-person,-yes-takes-it",
-        "new-subject:-yes-to-the-safety-question-when-it-is-not-safe",
-        "place:-place-said-inside-the-question",
-        "smalltalk:-the-same-question-twice-gets-a-pointer,-not-the-same-text",
-    }
-)
+# Conversations the assistant does not get right yet, with the reason. Strict: one that starts
+# passing fails the run until it is taken off this list.
+NOT_YET_PASSING: dict[str, str] = {
+    "followups:-drowning,-then-burns,-then-electricity": (
+        "the safety layer reads 'còn điện giật' (what about electrocution?) as an injury now; "
+        "context may not mask danger, so the fix belongs to the safety data (hard negative)"
+    ),
+}
 
 
 def _params() -> list[object]:
     params = []
     for name, steps in CONVERSATIONS:
         case_id = _ascii_id(name)
-        marks = [pytest.mark.xfail(strict=True)] if case_id in NOT_YET_PASSING else []
+        reason = NOT_YET_PASSING.get(case_id)
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
         params.append(pytest.param(steps, id=case_id, marks=marks))
     return params
 
