@@ -39,10 +39,14 @@ _CUES = {
         r"\b(con|chau|be|con gai|con trai) (toi|tui|nha toi|nha minh|cua toi|minh)\b"
         r"|\b(be|chau|con) nha (toi|minh|tui|em)\b|\bcon (em|tui) (nam nay|moi|bi|dang)\b"
         r"|\b(vo chong toi|ba me|bo me) (nen|phai) lam\b|\bnuoi con\b|\bday con\b"
+        r"|(?<!cua )\b(me|bo|ba|ma|cha) (phai|nen|can) (lam|xu ly|noi|day|bao)\b(?! (em|con|tui))"
+        r"|\b(con|be|chau) (bi|dang bi)\b.*\b(me|bo|ba|ma) (phai|nen|can|lo)\b"
     ),
     Audience.STUDENT: re.compile(
         r"\b(bo|me|ba|ma|cha|bo duong|me ke|chu|co giao|thay|ban|lop|truong) (em|tui|minh|tao)\b"
-        r"|\b(em|e|tui|minh) (bi|dang bi|so|buon|khong dam|ko dam|muon hoi)\b"
+        r"|(?<!tre )(?<!cac )(?<!nhung )(?<!tre con )\b(em|e|tui|minh) (bi|dang bi|so|buon"
+        r"|khong dam|ko dam|muon hoi|ap luc|met|chan|co don|stress|cang thang|khoc|lo lang"
+        r"|that vong|ghet)\b"
         r"|\bban (cung lop|trong lop)\b|\bthay co (bat|danh|chui)\b"
     ),
 }
@@ -54,10 +58,27 @@ class AudienceGuess:
     explicit: bool  # the user said who they are ("tôi là giáo viên")
 
 
+# "con tôi", "bé nhà mình", "thằng nhỏ nhà tui", "con gái tôi": the writer's child. What
+# follows it ("con tôi học lớp 6", "bé nhà mình 4 tuổi") is about the child, not the writer.
+_CHILD_OF_WRITER = re.compile(
+    r"(?<!ban )\b(?:con gai|con trai|con be|con|be|chau|thang nho|thang cu|con nho|dua nho"
+    r"|dua con|nhoc|chau gai|chau trai)(?: (?:nha|cua))? (?:toi|tui|minh|tao)\b"
+    r"|(?<!ban )\b(?:con|be|chau|thang nho|dua nho)(?: (?:nha|cua))? em\b"
+    r"(?= (?:nam nay|moi|bi|dang|hoc|\d))"
+    r"|(?<!ban )\b(?:con|be|chau|thang nho|dua nho) nha em\b"
+)
+
+
 def detect_audience(folded: str) -> AudienceGuess:
+    """Who is writing. A statement ("tôi là giáo viên", "em là học sinh lớp 7") is explicit;
+    a cue ("con tôi …", "học sinh lớp tôi …") is a guess. Words about the writer's child are
+    read as the child's, never as the writer's: "con tôi học lớp 6" is a parent."""
+    about_writer = _CHILD_OF_WRITER.sub(" con cua nguoi viet ", folded)
     for audience, pattern in _STATEMENT.items():
-        if pattern.search(folded):
+        if pattern.search(about_writer):
             return AudienceGuess(audience, explicit=True)
+    if about_writer != folded:
+        return AudienceGuess(Audience.PARENT, explicit=False)
     for audience, pattern in _CUES.items():
         if pattern.search(folded):
             return AudienceGuess(audience, explicit=False)

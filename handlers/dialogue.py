@@ -61,8 +61,13 @@ def update_audience(
         state.role, state.role_explicit = guess.audience, True
         return guess.audience
     if guess.audience is not None and not state.role_explicit:
-        state.role = guess.audience
-        return guess.audience
+        # A cue fills an empty role; an adult's cue ("con tôi …") also corrects a child's
+        # guessed one, but a child's cue never turns an adult into the child they write about.
+        if state.role in (None, Audience.ANY) or (
+            state.role is Audience.STUDENT and guess.audience is not Audience.STUDENT
+        ):
+            state.role = guess.audience
+        return state.role or guess.audience
     return state.role or Audience.ANY
 
 
@@ -83,32 +88,28 @@ def place_values(state: ConversationState, places: Gazetteer) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- repeats
-def _question_key(folded: str) -> str:
-    return hashlib.sha256(" ".join(folded.split()).encode()).hexdigest()[:16]
+REPEAT_SIMILARITY = 0.75  # share of words two questions have in common to count as one
 
 
-def is_repeat(state: ConversationState, answer_id: str, folded: str) -> bool:
-    """The same question again (or another wording that leads to the answer just given)."""
-    if answer_id != state.last_answer_id:
+def _word_keys(folded: str) -> list[str]:
+    """The question's words as short hashes: enough to compare two questions, not to read
+    them back (the state is stored; the words are not)."""
+    return sorted({hashlib.sha256(w.encode()).hexdigest()[:8] for w in folded.split()})
+
+
+def is_repeat(state: ConversationState, folded: str) -> bool:
+    """The question just asked, asked again (the same words, or nearly)."""
+    if not state.last_question or not state.last_answer_id:
         return False
-    if state.last_question == _question_key(folded):
-        return True
-    return not answer_id.startswith(("core.", "cmd.", "role.", "smalltalk.", "place.")) and (
-        answer_id.split(".")[0]
-        not in (
-            "greet",
-            "goodbye",
-            "thanks",
-            "help",
-            "bot_challenge",
-            "human_handoff",
-            "out_of_scope",
-        )
-    )
+    before = set(state.last_question.split())
+    now = set(_word_keys(folded))
+    if not before or not now:
+        return False
+    return len(before & now) / len(before | now) >= REPEAT_SIMILARITY
 
 
 def note_question(state: ConversationState, folded: str) -> None:
-    state.last_question = _question_key(folded)
+    state.last_question = " ".join(_word_keys(folded))
 
 
 # ---------------------------------------------------------------------------- after a reply

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from content.base import CONTENT_DIR, Answer, ContentBase
+from content.places import fold_name
 from handlers.models import Audience
 
 FOLLOWUPS_PATH = CONTENT_DIR / "followups.yml"
@@ -211,13 +212,45 @@ def is_framed(folded: str) -> bool:
     return bool(_FOLLOW_WORDS.match(folded))
 
 
+ELLIPTICAL_MAX_WORDS = 7  # a longer message says enough to be read on its own
+
+
 def is_elliptical(folded: str) -> bool:
-    """Nothing of its own to be about: the frame, the aspect asked and particles only."""
+    """Short, and nothing of its own to be about: the frame, the aspect asked and particles."""
+    if len(folded.split()) > ELLIPTICAL_MAX_WORDS:
+        return False
+    return len(subject_words(folded).split()) <= 1
+
+
+def subject_words(folded: str) -> str:
+    """What a follow-up is about once its frame, the aspect asked and particles are gone:
+    "thế còn bỏng thì sao" → "bong"."""
     core = strip_frame(folded)
     for pattern in ASPECTS.values():
         core = pattern.sub(" ", core)
-    words = [w for w in core.split() if w not in _PARTICLES]
-    return len(words) <= 1
+    return " ".join(w for w in core.split() if w not in _PARTICLES)
+
+
+def title_choice(
+    content: ContentBase, intent: str, audience: Audience, subject: str
+) -> Answer | None:
+    """The one sub-answer of `intent` whose title names the subject ("bỏng" → "Phòng và xử
+    trí bỏng")."""
+    names = [(fold_name(answer.title), answer.id) for answer in content.for_intent(intent)]
+    wanted = f" {subject} "
+    found: list[Answer] = []
+    for name, answer_id in names:
+        target = for_audience(content, answer_id, audience)
+        if (
+            f" {name} ".find(wanted) >= 0
+            and target is not None
+            and target.intent == intent
+            and not target.main
+            and target.serves(audience)
+            and target not in found
+        ):
+            found.append(target)
+    return found[0] if len(found) == 1 else None
 
 
 def keyword_choice(
@@ -289,6 +322,11 @@ def resolve(
             return None
     if in_topic is not None:
         return Resolution(in_topic[1], "keyword")
+    subject = subject_words(folded)
+    if subject and len(subject.split()) <= 3 and (framed or elliptical or guess == topic):
+        named = title_choice(content, topic, audience, subject)
+        if named is not None:
+            return Resolution(named, "title")
     aspect = aspect_of(folded)
     if aspect and (elliptical or guess == topic or confidence < threshold):
         answer = aspect_answer(content, topic, aspect, audience)

@@ -272,9 +272,11 @@ class Assistant:
         state: ConversationState,
         intent: str | None = None,
     ) -> Reply:
-        """An answer to a typed question; the same answer asked again gets a pointer to it."""
-        if dialogue.is_repeat(state, answer.id, folded):
-            return self._repeat(answer, state, audience)
+        """An answer to a typed question; the same question again gets a pointer to the answer
+        above (a long text sent twice helps no one), its next steps and a person."""
+        previous = self.content.get(state.last_answer_id or "")
+        if previous is not None and previous.topical and dialogue.is_repeat(state, folded):
+            return self._repeat(previous, state, audience)
         dialogue.note_question(state, folded)
         return self._answer_reply(answer, intent or answer.intent, confidence, state, audience)
 
@@ -493,7 +495,7 @@ class Assistant:
         pointer = self._required("smalltalk.repeat")
         text = self._body(pointer, state, {"answer_title": answer.title})
         buttons = [b for b in self._buttons(answer) if not b.phone][:2]
-        buttons += [Button(LABELS["human_handoff"], "@intent:human_handoff"), CALL_111]
+        buttons += [HANDOFF_BUTTON, CALL_111]
         state.pending_options = [b.payload for b in buttons]
         state.asked = "person"
         return Reply(
@@ -523,9 +525,7 @@ class Assistant:
         if asked == "more" and short is dialogue.Short.YES:
             return self._small("smalltalk.yes_more", state, audience)
         in_crisis = dialogue.in_crisis(state)
-        if short is dialogue.Short.BYE or (
-            asked in ("more", "person") and short is dialogue.Short.NO
-        ):
+        if short is dialogue.Short.BYE or (short is dialogue.Short.NO and not in_crisis):
             return self._small(
                 "smalltalk.bye_after_crisis" if in_crisis else "smalltalk.no_more", state, audience
             )

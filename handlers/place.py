@@ -86,6 +86,9 @@ _FILLER = frozenset(
 _LINE = re.compile(
     r"\b(?:sdt|so dien thoai|dien thoai|tong dai|duong day(?: nong)?|hotline"
     r"|so (?:ho tro|goi|lien he|dia phuong|rieng|nao|may|cua (?:tinh|thanh pho|tp)))\b"
+    # "có số ở địa phương không": "số" after a word that asks for one, not "em sợ ở đây"
+    r"|(?:^|\b(?:co|xin|cho|cac|nhung|mot|biet|hoi|tim|la|con))\s+so\b"
+    r"(?=.*\b(?:dia phuong|rieng|o day)\b)"
 )
 _LOCAL = re.compile(
     r"\b(?:dia phuong|rieng|o day|cua tinh|cua thanh pho|cua tp|tinh minh|tinh toi|tinh em"
@@ -117,9 +120,13 @@ def said_place(folded: str, places: Gazetteer) -> PlaceStatement | None:
 
 def asks_local_line(folded: str, places: Gazetteer) -> bool:
     """A question about the support lines where the user is, not the national ones."""
-    if not _LINE.search(folded):
+    line = _LINE.search(folded)
+    if line is None:
         return False
-    return bool(_LOCAL.search(folded)) or bool(places.find(folded))
+    if _LOCAL.search(folded):
+        return True
+    # "số hỗ trợ ở Cần Thơ", "tổng đài Đà Nẵng": a place named after the line asked for
+    return any(m.start >= line.start() for m in places.find(folded))
 
 
 def deployment_for(

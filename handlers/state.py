@@ -48,7 +48,7 @@ class ConversationState:
     crisis: list[str] = field(default_factory=list)  # lines of the last danger (safety state)
     crisis_turn: int = 0  # the turn the danger was last seen
     more: dict[str, str] = field(default_factory=dict)  # the rest of a long reply: "Xem thêm"
-    last_question: str | None = None  # a short hash of the last free-text question
+    last_question: str | None = None  # the last typed question's words, hashed one by one
     turn: int = 0
     updated: float = field(default_factory=time.time)  # epoch seconds (shared across processes)
 
