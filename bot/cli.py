@@ -264,29 +264,38 @@ def _eval_triage(corpus: Path | None, as_json: bool, bars: bool) -> None:
     default=None,
     help="Review age: answers verified longer ago fail (default: CHILDSAFE_REVIEW_MAX_AGE_DAYS).",
 )
-def validate(today: dt.datetime | None, max_age_days: int | None) -> None:
-    """Check the answer base: coverage, sources, hotlines, language, bubble size, review age."""
+@click.option(
+    "--report", is_flag=True, help="Also print the review record (content/REVIEW.md) as a table."
+)
+def validate(today: dt.datetime | None, max_age_days: int | None, report: bool) -> None:
+    """Check the answer base: coverage, sources, certainty, facts and their validity periods,
+    replaced documents, hotlines, language, bubble size, review age."""
     from bot.wiring import deployment_from
     from content.base import load_content
     from content.validate import validate as run_validate
 
     settings = get_settings()
     base = load_content()
-    report = run_validate(
+    result = run_validate(
         base,
         deployment_from(settings),
         today=today.date() if today else None,
         max_age_days=settings.review_max_age_days if max_age_days is None else max_age_days,
     )
-    for warning in report.warnings:
+    if report:
+        from content.review import load_review, render_table
+
+        click.echo(render_table(load_review()))
+        click.echo()
+    for warning in result.warnings:
         click.echo(f"warning: {warning}")
-    for error in report.errors:
+    for error in result.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(
-        f"{len(base.answers)} answers, {len(base.documents)} documents: "
-        + ("ok" if report.ok else f"{len(report.errors)} error(s)")
+        f"{len(base.answers)} answers, {len(base.documents)} documents, {len(base.facts)} facts: "
+        + ("ok" if result.ok else f"{len(result.errors)} error(s)")
     )
-    if not report.ok:
+    if not result.ok:
         sys.exit(1)
 
 

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from content.base import (
     BUBBLE_LIMIT,
@@ -29,6 +30,7 @@ from content.base import (
     render_text,
 )
 from content.bubble import source_line
+from content.review import REVIEW_PATH, load_review, review_problems
 from handlers.models import Audience
 from handlers.normalise import normalise
 from handlers.topics import ALL_INTENTS, LABELS, TOPICAL_INTENTS
@@ -214,6 +216,7 @@ def validate(
     today: dt.date | None = None,
     max_age_days: int = 365,
     intents: tuple[str, ...] = ALL_INTENTS,
+    review: Path | None = REVIEW_PATH,
 ) -> Report:
     report = Report()
     today = today or dt.date.today()
@@ -237,6 +240,8 @@ def validate(
                 f"{answer.path}:{answer.id}: sub-answer unreachable (no keywords, no button)"
             )
     _check_keyword_overlap(base, report)
+    if review is not None and review.is_file():
+        report.warnings.extend(review_problems(base, load_review(review)))
     return report
 
 

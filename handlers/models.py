@@ -45,6 +45,7 @@ class SourceRef:
     doc: str
     ref: str
     title: str = ""
+    url: str | None = None  # where the document can be read (web chat links it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,9 @@ class Reply:
             "urgent": self.urgent,
             "text": self.text,
             "answer_id": self.answer_id,
-            "sources": [{"doc": s.doc, "ref": s.ref} for s in self.sources],
+            "sources": [
+                {"doc": s.doc, "ref": s.ref, "title": s.title, "url": s.url} for s in self.sources
+            ],
             "hotlines": list(self.hotlines),
             "buttons": [b.label for b in self.buttons],
             "actions": [asdict(b) for b in self.buttons],

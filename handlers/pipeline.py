@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from content.base import Answer, ContentBase, Deployment, cite, render_text
+from content.base import Answer, ContentBase, Deployment, cite, render_text, source_url
 from content.bubble import source_line
 from content.places import Gazetteer, default_places
 from handlers import dialogue
@@ -342,7 +342,10 @@ class Assistant:
         extra: dict[str, str] | None = None,
     ) -> tuple[str, list[SourceRef]]:
         body = self._body(answer, state, extra)
-        sources = [SourceRef(s.doc, s.ref, cite(s, self.content.documents)) for s in answer.sources]
+        docs = self.content.documents
+        sources = [
+            SourceRef(s.doc, s.ref, cite(s, docs), source_url(s, docs)) for s in answer.sources
+        ]
         if sources:
             body += "\n\n" + source_line(answer.sources, self.content.documents)
         return body, sources

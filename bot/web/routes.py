@@ -26,6 +26,7 @@ from bot.features import Feature
 from bot.settings import Settings
 from bot.web.cors import ApiCorsMiddleware
 from bot.web.security import allowed_origins, asset_headers, checked_exit_url, page_headers
+from content.base import DIRECTIVES_DIR, registry_documents
 from handlers.pipeline import Assistant
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -34,6 +35,7 @@ MAX_SESSION_CHARS = 128  # the core's limit for `session` on /api/chat
 API_PATHS = frozenset({"/api/chat", "/api/erase", "/api/chat/updates"})
 MAX_WAIT_SECONDS = 25.0  # a long-poll holds at most this long (under common proxy timeouts)
 POLL_STEP_SECONDS = 0.5
+SOURCES_PREFIX = "/sources/"  # registry urls of the five source directives
 
 ASSET_TYPES = {
     "chat.css": "text/css; charset=utf-8",
@@ -49,8 +51,8 @@ class Asset:
     etag: str
 
     @classmethod
-    def load(cls, name: str, media_type: str) -> Asset:
-        body = (STATIC_DIR / name).read_bytes()
+    def load(cls, name: str, media_type: str, folder: Path = STATIC_DIR) -> Asset:
+        body = (folder / name).read_bytes()
         return cls(body, media_type, '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
 
     def response(self, request: Request) -> Response:
@@ -58,6 +60,17 @@ class Asset:
         if request.headers.get("if-none-match") == self.etag:
             return Response(status_code=304, headers=headers)
         return Response(self.body, media_type=self.media_type, headers=headers)
+
+
+def source_files() -> dict[str, Asset]:
+    """The source directives the registry links as `/sources/<file>`: the answers' own
+    sources, so a reader can open what an answer cites (content/directives/)."""
+    files = {}
+    for doc in registry_documents().values():
+        if doc.url.startswith(SOURCES_PREFIX):
+            name = doc.url.removeprefix(SOURCES_PREFIX)
+            files[name] = Asset.load(name, "text/plain; charset=utf-8", DIRECTIVES_DIR)
+    return files
 
 
 def render_page(name: str, exit_url: str) -> str:
@@ -74,6 +87,7 @@ def feature(settings: Settings, assistant: Assistant) -> Feature:
     }
     assets = {name: Asset.load(name, media_type) for name, media_type in ASSET_TYPES.items()}
     widget = Asset.load("widget.js", "text/javascript; charset=utf-8")
+    directives = source_files()
 
     def page(name: str, frameable_by: frozenset[str] | None = None) -> HTMLResponse:
         return HTMLResponse(pages[name], headers=page_headers(frameable_by))
@@ -94,6 +108,12 @@ def feature(settings: Settings, assistant: Assistant) -> Feature:
         found = assets.get(request.path_params["name"])
         if found is None:
             return error(404, "no such file")
+        return found.response(request)
+
+    async def source_file(request: Request) -> Response:
+        found = directives.get(request.path_params["name"])
+        if found is None:
+            return error(404, "no such source")
         return found.response(request)
 
     async def status(request: Request) -> Response:
@@ -156,6 +176,7 @@ def feature(settings: Settings, assistant: Assistant) -> Feature:
         Route("/status", status, methods=["GET"]),
         Route("/widget.js", widget_script, methods=["GET"]),
         Route("/web/{name:str}", asset, methods=["GET"]),
+        Route(SOURCES_PREFIX + "{name:str}", source_file, methods=["GET"]),
         Route("/api/erase", erase, methods=["POST"]),
     ]
     embedders = ", ".join(sorted(origins)) or "this site only"

@@ -146,7 +146,51 @@
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  function richText(text, hotlines) {
+  // Where a cited document can be read: a web address, or a directive served by this site.
+  var SOURCE_URL = /^(https?:\/\/[^\s"<>]+|\/sources\/[\w.-]+)$/i;
+
+  function validSources(reply) {
+    if (!reply || !Array.isArray(reply.sources)) return [];
+    return reply.sources.filter(function (s) {
+      return s && typeof s.doc === "string";
+    });
+  }
+
+  // The "📚 Nguồn: A (Điều 1); B (mục 2)." line with each document a link that opens in a new
+  // tab. The line names each document once, in the order the reply's sources first cite it.
+  function sourceLine(line, sources) {
+    var prefix = "📚 Nguồn: ";
+    var docs = [];
+    var urls = {};
+    sources.forEach(function (s) {
+      if (typeof s.doc !== "string" || docs.indexOf(s.doc) !== -1) return;
+      docs.push(s.doc);
+      urls[s.doc] = typeof s.url === "string" && SOURCE_URL.test(s.url) ? s.url : null;
+    });
+    var rest = line.indexOf(prefix) === 0 ? line.slice(prefix.length).replace(/\.$/, "") : null;
+    var parts = rest === null ? [] : rest.split("; ");
+    if (parts.length !== docs.length) return null;
+    var paragraph = el("p", "source");
+    paragraph.appendChild(document.createTextNode(prefix));
+    parts.forEach(function (part, index) {
+      if (index) paragraph.appendChild(document.createTextNode("; "));
+      var url = urls[docs[index]];
+      if (url) {
+        var link = el("a", "source__link", part);
+        link.href = url;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        paragraph.appendChild(link);
+      } else {
+        paragraph.appendChild(document.createTextNode(part));
+      }
+    });
+    paragraph.appendChild(document.createTextNode("."));
+    return paragraph;
+  }
+
+  function richText(text, hotlines, sources) {
+    var linked = sources && sources.length ? sources : null;
     var fragment = document.createDocumentFragment();
     var list = null;
     var afterBlank = false;
@@ -169,6 +213,12 @@
           list.appendChild(item);
         } else {
           list = null;
+          var withLinks = linked && /^📚/.test(line) ? sourceLine(line, linked) : null;
+          if (withLinks) {
+            fragment.appendChild(withLinks);
+            afterBlank = false;
+            return;
+          }
           var classes = [];
           if (/^📚/.test(line)) classes.push("source");
           else if (afterBlank) classes.push("after-gap");
@@ -243,7 +293,8 @@
       });
     }
     var body = el("div", "msg__body");
-    body.appendChild(richText(typeof reply.text === "string" ? reply.text : "", hotlines));
+    var text = typeof reply.text === "string" ? reply.text : "";
+    body.appendChild(richText(text, hotlines, validSources(reply)));
     bubble.appendChild(body);
     if (rest.length) bubble.appendChild(quickReplies(rest));
     return bubble;
