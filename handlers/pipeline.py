@@ -384,7 +384,10 @@ class Assistant:
         extra: dict[str, str] | None = None,
     ) -> Reply:
         body = self._body(answer, state, extra)
-        sources = [SourceRef(s.doc, s.ref, cite(s, self.content.documents)) for s in answer.sources]
+        docs = self.content.documents
+        sources = [
+            SourceRef(s.doc, s.ref, cite(s, docs), source_url(s, docs)) for s in answer.sources
+        ]
         footer = source_line(answer.sources, self.content.documents)
         body, rest = dialogue.fit_bubble(body, footer)
         state.more = {"text": rest, "answer_id": answer.id, "intent": intent} if rest else {}

@@ -359,7 +359,8 @@ def test_a_16_or_17_year_old_is_a_protected_minor_with_a_hotline(
     reply = assistant.handle(IncomingMessage(message, user="teen"))
     assert reply.answer_id == "child_rights.age"
     assert "111" in reply.hotlines and any(b.phone == "111" for b in reply.buttons)
-    assert "người chưa thành niên" in reply.text and "Nghị định 80/2017" in reply.text
+    assert "người chưa thành niên" in reply.text and "**111**" in reply.text  # on the first screen
+    assert "Nghị định 80/2017" in shown("child_rights.age")
     docs = {s.doc for s in reply.sources}
     assert {"LTE-2016", "BLDS-2015", "BLLD-2019", "ND-80-2017"} <= docs
     assert "không còn thuộc phạm vi Luật Trẻ em" not in reply.text

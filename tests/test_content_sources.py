@@ -4,6 +4,7 @@ and Telegram/Zalo keep the short reference."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -89,10 +90,30 @@ def test_the_web_chat_links_each_source_in_a_new_tab(browser_page: Page, live_se
     bubble = bubbles.nth(before)
     links = bubble.locator(".source a.source__link")
     expect(links).to_have_count(2)
-    expect(links.first).to_have_text("Afamily, 01/3/2026, không tự gây nôn tại nhà")
+    expect(links.first).to_have_text("Afamily, 01/3/2026 (không tự gây nôn tại nhà)")
     for i in range(links.count()):
         link = links.nth(i)
         assert link.get_attribute("target") == "_blank"
         assert "noopener" in (link.get_attribute("rel") or "")
         assert (link.get_attribute("href") or "").startswith("https://")
-    expect(bubble.locator(".source")).to_contain_text("📚 Nguồn: Afamily, 01/3/2026, không tự")
+    expect(bubble.locator(".source")).to_contain_text("📚 Nguồn: Afamily, 01/3/2026 (không tự")
+
+
+@pytest.mark.browser
+def test_the_web_chat_links_a_directive_to_its_copy(browser_page: Page, live_server: str) -> None:
+    page = browser_page
+    page.goto(live_server + "/")
+    bubbles = page.locator("#messages .msg--bot")
+    before = bubbles.count()
+    box = page.locator("#composer-input")
+    box.fill("@answer:child_labour.teacher")  # six sources, two of them the same document
+    box.press("Enter")
+    expect(bubbles).to_have_count(before + 1)
+    source = bubbles.nth(before).locator(".source")
+    docs = list(dict.fromkeys(s.doc for s in BASE.answers["child_labour.teacher"].sources))
+    expect(source.locator("a.source__link")).to_have_count(len(docs))
+    link = source.locator("a.source__link").last
+    expect(link).to_have_text(re.compile(r"^Công văn năm 2024 của Sở GD&ĐT Hải Phòng"))
+    assert link.get_attribute("href") == "/sources/001_ab959c91e8b72801.txt"
+    served = page.request.get(live_server + "/sources/001_ab959c91e8b72801.txt")
+    assert served.ok and "18006605" in served.text()
