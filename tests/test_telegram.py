@@ -107,7 +107,7 @@ async def test_commands_are_registered_with_vietnamese_descriptions(
 ) -> None:
     await register_commands(app)
     registered = {c["command"]: c["description"] for c in fake.commands}
-    assert set(registered) == {"start", "help", "vaitro", "khancap", "baomat", "xoa"}
+    assert set(registered) == {"start", "help", "vaitro", "khancap", "baomat", "xoa", "nguoi"}
     assert registered == COMMAND_MENU
     assert "Xóa" in registered["xoa"] and "khẩn cấp" in registered["khancap"]
 

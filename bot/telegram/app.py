@@ -44,6 +44,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.courier import Courier
 from bot.settings import Settings
 from bot.telegram import texts
 from bot.telegram.guards import Clock, FloodGate, Gate, MessageLog
@@ -76,6 +77,7 @@ COMMANDS: dict[str, str] = {
     "khancap": "emergency",
     "baomat": "privacy",
     "xoa": "erase",
+    "nguoi": "handoff",  # ask for a counsellor (#15)
 }
 # `t.me/<bot>?start=<payload>`: a poster for students can open the chat with a role chosen.
 START_ROLES: dict[str, str] = {
@@ -226,6 +228,8 @@ async def on_command(update: Update, context: Context) -> None:
     assert message is not None and message.text is not None
     name = message.text.split()[0].lstrip("/").split("@")[0].lower()
     _, user = _chat_and_user(update)
+    if COMMANDS.get(name) == "handoff" and await private_only(update, context):
+        return
     reply = await core_command(context, COMMANDS.get(name, "help"), user)
     await deliver(update, context, reply)
 
@@ -312,8 +316,13 @@ async def on_error(update: object, context: Context) -> None:
 
 
 # ---------------------------------------------------------------------------- the core
+HANDOFF_PAYLOADS = frozenset({"@cmd:handoff", "@intent:human_handoff"})
+
+
 async def answer_text(update: Update, context: Context, text: str, note: str = "") -> None:
     chat, user = _chat_and_user(update)
+    if text in HANDOFF_PAYLOADS and await private_only(update, context):
+        return
     message = IncomingMessage(text=text, user=user, channel=CHANNEL)
     async with typing(context, chat):
         reply = await asyncio.to_thread(channel_of(context).assistant.handle, message)
@@ -328,7 +337,10 @@ async def core_command(context: Context, name: str, user: str) -> Reply:
 
 
 async def deliver(update: Update, context: Context, reply: Reply) -> None:
-    """Send the core's reply; after an erase, first delete the messages still deletable."""
+    """Send the core's reply; after an erase, first delete the messages still deletable.
+    A message passed to a counsellor (`handoff_forwarded`) gets no answer at all."""
+    if reply.kind == "handoff_forwarded":
+        return
     chat, user = _chat_and_user(update)
     if reply.kind == "erase" and reply.ok:  # erased: delete the messages too
         await delete_conversation(context, chat, user)
@@ -423,6 +435,61 @@ async def typing(context: Context, chat_id: int) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+# ---------------------------------------------------------------------------- handoff (#15)
+COURIER_KEY = "childsafe.courier"
+
+
+def handoff_sender(application: TelegramApp) -> Callable[[dict[str, str], str], Any]:
+    """Sends a counsellor's message to the user's private chat, as HTML like every reply."""
+
+    async def send(address: dict[str, str], text: str) -> bool:
+        channel = application.bot_data[CHANNEL_KEY]
+        rendered = render(text, [], channel.callbacks)
+        chat_id = int(address["to"])
+        for chunk in rendered.chunks:
+            try:
+                await application.bot.send_message(
+                    chat_id,
+                    chunk,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            except BadRequest as exc:
+                if "entit" not in str(exc).lower():
+                    raise
+                await application.bot.send_message(chat_id, visible_text(chunk))
+        return True
+
+    return send
+
+
+async def private_only(update: Update, context: Context) -> bool:
+    """A counsellor talks with one person in a private chat, never in a group: there the
+    request gets the hint to write privately (True: handled here)."""
+    chat = update.effective_chat
+    if chat is None or chat.type not in GROUP_TYPES:
+        return False
+    hint = texts.GROUP_PRIVATE_HINT.format(username=context.bot.username)
+    await send(context, chat.id, sender_of(update), hint, [], reply_to=_quote(update))
+    return True
+
+
+async def start_courier(application: TelegramApp) -> None:
+    """Start delivering counsellors' messages (when the handoff is on)."""
+    channel = application.bot_data.get(CHANNEL_KEY)
+    if not isinstance(channel, Channel) or channel.assistant.handoff is None:
+        return
+    courier = Courier(channel.assistant.handoff, CHANNEL, handoff_sender(application))
+    application.bot_data[COURIER_KEY] = courier
+    await courier.start()
+
+
+async def stop_courier(application: TelegramApp) -> None:
+    courier = application.bot_data.pop(COURIER_KEY, None)
+    if isinstance(courier, Courier):
+        await courier.stop()
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -67,13 +67,25 @@ def _settings(db: Path | None, engine: str | None) -> Settings:
 def _run_polling(settings: Settings) -> None:
     from telegram.error import InvalidToken
 
-    from bot.telegram.app import ALLOWED_UPDATES, build_application, register_commands
+    from bot.telegram.app import (
+        ALLOWED_UPDATES,
+        TelegramApp,
+        build_application,
+        register_commands,
+        start_courier,
+        stop_courier,
+    )
     from bot.wiring import build_assistant
+
+    async def post_init(application: TelegramApp) -> None:
+        await register_commands(application)
+        await start_courier(application)  # counsellors' messages out (#15)
 
     assistant = build_assistant(settings)
     try:
         assistant.engine.parse("xin chao")  # load the model before the first user waits for it
-        application = build_application(settings, assistant, post_init=register_commands)
+        application = build_application(settings, assistant, post_init=post_init)
+        application.post_stop = stop_courier
         click.echo("childsafe: Telegram bot polling; Ctrl+C to stop", err=True)
         application.run_polling(allowed_updates=ALLOWED_UPDATES, close_loop=False)
     except InvalidToken as exc:

@@ -15,6 +15,7 @@ COMMAND_MENU: dict[str, str] = {
     "khancap": "Các số điện thoại khẩn cấp",
     "baomat": "Quyền riêng tư của bạn",
     "xoa": "Xóa tin nhắn và dữ liệu của bạn",
+    "nguoi": "Nói chuyện với tư vấn viên (người thật)",
 }
 
 # What the user sent, as the notice names it ("mình chưa xem được ảnh").

@@ -44,7 +44,14 @@ from bot import intake
 from bot.app import error
 from bot.features import Feature
 from bot.settings import MissingSecretError, Settings
-from bot.telegram.app import ALLOWED_UPDATES, TelegramApp, build_application, register_commands
+from bot.telegram.app import (
+    ALLOWED_UPDATES,
+    TelegramApp,
+    build_application,
+    register_commands,
+    start_courier,
+    stop_courier,
+)
 from bot.telegram.ordering import PerChatUpdateProcessor
 from handlers.identity import load_or_create_secret
 from handlers.inbox import Inbox, Item, Verdict
@@ -215,6 +222,7 @@ class Runner:
             self._keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._keeper
+        await stop_courier(self.application)
         if self._task is not None and not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -239,6 +247,7 @@ class Runner:
             self._keeper = asyncio.create_task(
                 intake.keep(self.inbox, CHANNEL_NAME, self._enqueue), name="telegram-inbox"
             )
+        await start_courier(self.application)
         await self._retrying(lambda: register_commands(self.application), "set the commands")
         if self.webhook_url is not None:
             url, secret = self.webhook_url, self.secret
