@@ -93,3 +93,22 @@ def strip_role_statement(folded: str) -> str:
     return " ".join(
         w for w in rest.split() if w not in {"a", "nhe", "nha", "oi", "ad", "ban", "chao", "xin"}
     )
+
+
+# The writer speaks about a child who is not themselves: "con tôi", "học sinh của tôi",
+# "cháu hàng xóm". Such a message is a report, not a self-statement.
+_ABOUT_A_CHILD = re.compile(
+    r"\b(con|chau|be|con gai|con trai)( nha| cua)? (toi|tui|minh|tao)\b"
+    r"|\bcon (gai |trai )?(cua )?em (nam nay|moi|bi|dang|da|vua|no|nha em)\b"
+    r"|\b(hoc sinh|hs|hoc tro) (cua |lop |truong )?(toi|tui|minh|em)\b"
+    r"|\b(hoc sinh|hs) (lop|truong) (toi|tui|minh|em)\b"
+    r"|\b(chau|be|dua be|con be|thang be|dua tre|em be|dua nho|dua tre)"
+    r" (hang xom|nha ben|ben canh|nha hang xom|o xom|xom toi|gan nha)\b"
+    r"|\b(nha )?hang xom( toi| tui| minh| em)? co (mot )?(dua|chau|be|em be|con)\b"
+    r"|\bmot (em|chau|be) (hoc sinh|nho|gai|trai)\b"
+)
+
+
+def about_a_child(folded: str) -> bool:
+    """The writer tells about someone else's danger (a parent, teacher or neighbour)."""
+    return bool(_ABOUT_A_CHILD.search(folded))

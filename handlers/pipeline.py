@@ -34,8 +34,9 @@ from handlers.models import (
 )
 from handlers.normalise import Normalised, normalise
 from handlers.place import deployment_for
-from handlers.safety import Assessment, assess
-from handlers.safety.dangers import CONTENT_FALLBACK
+from handlers.safety import Assessment, Danger, assess
+from handlers.safety.person import Voice, cannot_call, check_answer, voice_for
+from handlers.safety.replies import compose_check, compose_urgent, line_reminder
 from handlers.state import ConversationState, StateStore
 from handlers.topics import (
     HARM_INTENTS,
@@ -52,7 +53,7 @@ MAX_INPUT_CHARS = 8000  # longer messages are read up to here; triage reads all 
 PAYLOAD_PREFIX = "@"
 # A button press exactly as we issued it: our own token, not the user's words, so it is not
 # triaged ("@cmd:help" is no cry for help). Anything with free text after it is triaged.
-_PAYLOAD_RE = re.compile(r"@(intent|answer|role|cmd|tel):[\w.+-]{1,64}")
+_PAYLOAD_RE = re.compile(r"@(intent|answer|role|cmd|tel|safety):[\w.+-]{1,64}")
 ROLE_LABELS = {
     Audience.PARENT: "Tôi là phụ huynh",
     Audience.STUDENT: "Em là học sinh",
@@ -187,6 +188,10 @@ class Assistant:
             return self._payload(norm.original[1:], message, state)
         if norm.is_empty and not danger.urgent:
             return self._answer_reply(self._required("core.empty"), "out_of_scope", 1.0, state)
+        if asked == "safe" and not danger.urgent:  # "Bạn có đang an toàn không?" answered
+            in_danger = check_answer(norm.folded)
+            if in_danger is not None:
+                return self._safety_answer(in_danger, message, state)
         picked = self._numbered_choice(norm, state)
         if picked is not None and not danger.urgent:
             return self._payload(picked, message, state)
@@ -207,11 +212,21 @@ class Assistant:
 
         nlu = self.engine.parse(folded)
         nlu = self._with_context(nlu, state)
+        voice = voice_for(audience, folded)
         if danger.urgent:
             if self.handoff is not None:  # counsellors on duty see it; no text, no id
                 self.handoff.record_alert(message.channel, [d.value for d in danger.dangers])
-            return self._urgent(danger, nlu, audience, norm, state)
-        return self._understood(nlu, folded, audience, norm, state, message)
+            return self._urgent(
+                danger.dangers, danger.lines, voice, audience, state, nlu, cannot_call(folded)
+            )
+        if cannot_call(folded):
+            return self._cannot_call(voice, audience, state)
+        if danger.level == "check" and asked != "safe" and self._asks_if_safe(voice, nlu):
+            return self._safety_check(danger, nlu, voice, audience, norm, state)
+        reply = self._understood(nlu, folded, audience, norm, state, message)
+        if danger.level == "check":  # not asked twice in a row, but the line stays in view
+            self._add_line(reply, danger.dangers, voice, state)
+        return reply
 
     def _understood(
         self,
@@ -415,31 +430,36 @@ class Assistant:
 
     def _urgent(
         self,
-        danger: Assessment,
-        nlu: NLUResult,
+        dangers: tuple[Danger, ...],
+        lines: tuple[str, ...],
+        voice: Voice,
         audience: Audience,
-        norm: Normalised,
         state: ConversationState,
+        nlu: NLUResult | None = None,
+        cannot_call: bool = False,
     ) -> Reply:
-        primary = danger.primary
-        assert primary is not None
-        first, *others = danger.lines
-        lines = [f"🆘 Gọi ngay **{first}** – {LINE_LABELS[first]}"]
-        lines += [f"• **{n}** – {LINE_LABELS[n]}" for n in others]
-        steps = self.content.get(f"urgent.{primary.value}")
-        if steps is None and primary in CONTENT_FALLBACK:
-            steps = self.content.get(f"urgent.{CONTENT_FALLBACK[primary].value}")
-        text = "\n".join(lines)
-        sources: list[SourceRef] = []
-        buttons = [Button(f"📞 Gọi {n}", f"@tel:{n}", phone=n) for n in danger.lines[:2]]
-        if steps is not None:
-            body, sources = self._render(steps)
-            text += "\n\n" + body
-            buttons += self._buttons(steps)
-        topical = nlu.intent in TOPICAL_INTENTS and nlu.confidence >= self.confidence_threshold
-        intent = nlu.intent if topical else INTENT_FOR_DANGER[primary]
+        """The help that fits the danger (its line first) and the person (handlers.safety)."""
+        dangers = dangers or (Danger.UNSPECIFIED,)
+        composed = compose_urgent(
+            self.content,
+            lambda answer: self._body(answer, state),
+            dangers,
+            lines,
+            voice,
+            cannot_call,
+            self.known_lines(),
+        )
+        buttons = composed.buttons
+        topical = (
+            nlu is not None
+            and nlu.intent in TOPICAL_INTENTS
+            and nlu.confidence >= self.confidence_threshold
+        )
+        intent = nlu.intent if nlu is not None and topical else INTENT_FOR_DANGER[dangers[0]]
         state.last_intent = intent
         state.urgent_at = time.time()
+        state.safety_dangers = [d.value for d in dangers]
+        state.safety_voice = voice.value
         follow = Button(f"ℹ️ {LABELS.get(intent, intent)}", f"@intent:{intent}")
         if all(b.payload != follow.payload for b in buttons):
             buttons.append(follow)
@@ -447,19 +467,100 @@ class Assistant:
             buttons.append(HANDOFF_BUTTON)
         state.pending_options = [b.payload for b in buttons]
         return Reply(
-            text=text,
+            text=composed.text,
             intent=intent,
-            confidence=max(nlu.confidence, 0.0) if topical else 1.0,
+            confidence=max(nlu.confidence, 0.0) if nlu is not None and topical else 1.0,
             urgent=True,
-            answer_id=steps.id if steps else None,
-            sources=sources,
-            hotlines=self.hotlines_in(text),
+            answer_id=composed.answer_id,
+            sources=composed.sources,
+            hotlines=self.hotlines_in(composed.text),
             buttons=buttons,
-            engine=nlu.engine,
+            engine=nlu.engine if nlu is not None else "button",
             audience=audience,
-            danger=[d.value for d in danger.dangers],
+            danger=[d.value for d in dangers],
             kind="urgent",
         )
+
+    def _asks_if_safe(self, voice: Voice, nlu: NLUResult) -> bool:
+        """Whether a "check" assessment asks "Bạn có đang an toàn không?". Not for an adult
+        asking about a child, nor for a question plainly about a topic that is no harm (an
+        allowance, school fees): those get their answer with the line in view."""
+        if voice is Voice.ADULT:
+            return False
+        confident = nlu.confidence >= self.confidence_threshold
+        return not (confident and nlu.intent in TOPICAL_INTENTS and nlu.intent not in HARM_INTENTS)
+
+    def _safety_check(
+        self,
+        danger: Assessment,
+        nlu: NLUResult,
+        voice: Voice,
+        audience: Audience,
+        norm: Normalised,
+        state: ConversationState,
+    ) -> Reply:
+        """The honest middle: "Bạn có đang an toàn không?", two answers, the line in view."""
+        dangers = danger.dangers or (Danger.UNSPECIFIED,)
+        composed = compose_check(
+            self.content, lambda answer: self._body(answer, state), dangers, voice
+        )
+        topical = nlu.intent in TOPICAL_INTENTS and nlu.confidence >= self.confidence_threshold
+        intent = nlu.intent if topical else INTENT_FOR_DANGER[dangers[0]]
+        topic = self.select_answer(intent, audience, norm.folded[:MAX_INPUT_CHARS])
+        state.safety_dangers = [d.value for d in dangers]
+        state.safety_voice = voice.value
+        state.safety_topic = topic.id if topic else None
+        state.pending_options = [b.payload for b in composed.buttons]
+        return Reply(
+            text=composed.text,
+            intent=intent,
+            confidence=nlu.confidence,
+            answer_id=composed.answer_id,
+            hotlines=self.hotlines_in(composed.text),
+            buttons=composed.buttons,
+            engine=nlu.engine,
+            audience=audience,
+            danger=[d.value for d in dangers],
+            kind="safety_check",
+        )
+
+    def _safety_answer(
+        self, in_danger: bool, message: IncomingMessage, state: ConversationState
+    ) -> Reply:
+        """The answer to the safety check: in danger → the urgent reply; else the topic."""
+        audience = message.audience or state.role or Audience.ANY
+        known = {d.value for d in Danger}
+        dangers = tuple(Danger(d) for d in state.safety_dangers if d in known)
+        voice = Voice(state.safety_voice) if state.safety_voice in set(Voice) else None
+        voice = voice or voice_for(audience, "")
+        if in_danger:
+            return self._urgent(dangers, (), voice, audience, state)
+        topic = self.content.get(state.safety_topic) if state.safety_topic else None
+        if topic is None:
+            return self._answer_reply(self._required("core.help"), "help", 1.0, state)
+        reply = self._answer_reply(topic, topic.intent, 1.0, state, audience=audience)
+        return reply
+
+    def _cannot_call(self, voice: Voice, audience: Audience, state: ConversationState) -> Reply:
+        """Afraid to call, cannot call or talk: 111's other channels, and keep writing here.
+        Right after an urgent reply or check, it is the urgent reply again, with them first."""
+        known = {d.value for d in Danger}
+        dangers = tuple(Danger(d) for d in state.safety_dangers if d in known)
+        if dangers:
+            return self._urgent(dangers, (), voice, audience, state, cannot_call=True)
+        answer = self.content.get(f"urgent.cannot_call.{voice.value}")
+        answer = answer or self._required("urgent.cannot_call")
+        return self._answer_reply(answer, "hotline_info", 1.0, state, audience=audience)
+
+    def _add_line(
+        self, reply: Reply, dangers: tuple[Danger, ...], voice: Voice, state: ConversationState
+    ) -> None:
+        text, buttons = line_reminder(dangers, voice)
+        reply.text += "\n\n" + text
+        have = {b.payload for b in reply.buttons}
+        reply.buttons = [b for b in buttons if b.payload not in have] + reply.buttons
+        reply.hotlines = self.hotlines_in(reply.text)
+        state.pending_options = [b.payload for b in reply.buttons]
 
     def _clarify(self, nlu: NLUResult, state: ConversationState, audience: Audience) -> Reply:
         options = [r.intent for r in nlu.ranking if r.intent in LABELS][:3]
@@ -644,6 +745,8 @@ class Assistant:
             return self._more(state, audience)
         if kind == "cmd":
             return self.command(value, message, state)
+        if kind == "safety":
+            return self._safety_answer(value == "danger", message, state)
         return self._answer_reply(self._required("core.help"), "help", 1.0, state)
 
     def command(
@@ -780,7 +883,11 @@ class Assistant:
         if danger.urgent and case.state == "waiting":
             nlu = self.engine.parse(norm.folded[:MAX_INPUT_CHARS])
             audience = message.audience or state.role or Audience.ANY
-            reply = self._urgent(danger, nlu, audience, norm, state)
+            folded = norm.folded[:MAX_INPUT_CHARS]
+            voice = voice_for(audience, folded)
+            reply = self._urgent(
+                danger.dangers, danger.lines, voice, audience, state, nlu, cannot_call(folded)
+            )
             reply.buttons = [b for b in reply.buttons if b != HANDOFF_BUTTON]
             return reply, True
         silent = Reply(

@@ -47,6 +47,11 @@ class ConversationState:
     place_said: str | None = None  # the name they used for it ("Sóc Trăng")
     crisis: list[str] = field(default_factory=list)  # lines of the last danger (safety state)
     crisis_turn: int = 0  # the turn the danger was last seen
+    # The safety check and the urgent reply (handlers.safety): the dangers last assessed
+    # (Danger values), the answer id "just asking" gives, and the voice (Voice value).
+    safety_dangers: list[str] = field(default_factory=list)
+    safety_topic: str | None = None
+    safety_voice: str | None = None
     more: dict[str, str] = field(default_factory=dict)  # the rest of a long reply: "Xem thêm"
     last_question: str | None = None  # the last typed question's words, hashed one by one
     turn: int = 0

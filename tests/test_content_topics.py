@@ -6,6 +6,7 @@ All through the real Assistant: normalisation, triage, the embedded NLU and the 
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 
@@ -302,7 +303,6 @@ def test_hotline_facts_carry_their_sources() -> None:
 
 def test_answers_are_verified_and_cite_an_article_or_section() -> None:
     for answer in _texts():
-        # first edition 2026-11-22; re-checked against the legal sheet's addendum 2026-12-07
-        assert answer.verified_on.isoformat() in ("2026-11-22", "2026-12-07"), answer.id
+        assert answer.verified_on >= dt.date(2026, 11, 22), answer.id  # the reference sheet's date
         assert answer.sources, answer.id
         assert all(s.ref.strip() for s in answer.sources), answer.id

@@ -31,6 +31,7 @@ from handlers.pipeline import Assistant
 from handlers.ratelimit import RateLimiter, Verdict, admit
 from handlers.redact import PLACEHOLDERS, redact
 from handlers.requestlog import MAX_STORED_CHARS, TRUNCATION_MARK, _stored_text, request_log_of
+from handlers.safety import LINES, Danger
 from tests.conftest import MODEL_CACHE
 from tests.test_triage import DANGER_PHRASES
 
@@ -110,8 +111,9 @@ def answered_for_real(reply: Reply) -> None:
     json.dumps(reply.to_json(), ensure_ascii=False).encode("utf-8")
     assert all(b.payload.startswith("@") for b in reply.buttons)
     if reply.urgent:
-        assert "111" in reply.hotlines
-        assert reply.text.startswith(f"🆘 Gọi ngay **{reply.hotlines[0]}**")
+        first = LINES[Danger(reply.danger[0])][0]  # the primary danger's first line leads
+        assert reply.hotlines[0] == first and "111" in reply.hotlines
+        assert reply.text.startswith(f"🆘 Gọi ngay **{first}**")
 
 
 # ---------------------------------------------------------------------------- normalisation

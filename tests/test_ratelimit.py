@@ -26,6 +26,7 @@ from handlers.ratelimit import (
     slow_down_reply,
 )
 from handlers.requestlog import request_log_of
+from handlers.safety import LINES, Danger
 from tests.fake_zalo import FakeZalo
 from tests.servers import serve
 from tests.test_zalo_webhook import channel_of, post_event, replies_to, zalo_settings
@@ -234,8 +235,9 @@ def test_urgent_text_gets_through_while_throttled(chat_url: str, text: str) -> N
         response = client.post("/api/chat", json={"text": text, "session": "child"})
     assert response.status_code == 200
     reply = response.json()
-    assert reply["urgent"] and "111" in reply["hotlines"]
-    assert reply["text"].startswith(f"🆘 Gọi ngay **{reply['hotlines'][0]}**")
+    first = LINES[Danger(reply["danger"][0])][0]  # the primary danger's line leads
+    assert reply["urgent"] and reply["hotlines"][0] == first and "111" in reply["hotlines"]
+    assert reply["text"].startswith(f"🆘 Gọi ngay **{first}**")
 
 
 def test_session_less_callers_are_limited_by_address(chat_url: str) -> None:

@@ -45,6 +45,7 @@ def test_urgent_over_http(base_url: str) -> None:
     assert body["urgent"] is True
     assert body["hotlines"][0] == "113"  # an attack now: the police first
     assert "111" in body["hotlines"]
+    assert body["kind"] == "urgent" and body["actions"][0]["phone"] == "113"
 
 
 def test_healthz_and_index(base_url: str) -> None:

@@ -371,9 +371,10 @@ def test_most_cases_name_their_sub_answer() -> None:
 @pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_fresh_question_reaches_its_intent_and_sub_answer(assistant: Assistant, case: Case) -> None:
     answer = _answer(case.answer_id)
-    reply = assistant.handle(
-        IncomingMessage(case.text, user=f"route-{next(_users)}", audience=case.audience)
-    )
+    user = f"route-{next(_users)}"
+    reply = assistant.handle(IncomingMessage(case.text, user=user, audience=case.audience))
+    if reply.kind == "safety_check":  # "Bạn có đang an toàn không?": "just asking" answers
+        reply = assistant.handle(IncomingMessage("@safety:info", user=user))
     folded = normalise(case.text).folded
     ranking = assistant.engine.parse(folded).ranking
     assert reply.kind in {"answer", "urgent"}, f"{case.text!r} was asked back: {ranking}"

@@ -74,18 +74,6 @@ PRIORITY: tuple[Danger, ...] = (
     Danger.UNSPECIFIED,
 )
 
-# Until a danger has urgent steps of its own (content/answers/urgent.yml, `urgent.<value>`),
-# the reply shows those of the closest danger that has them (never a physical assault's
-# advice for an online threat: those fall back to the plain plea's steps).
-CONTENT_FALLBACK: dict[Danger, Danger] = {
-    Danger.SUICIDE_ATTEMPT: Danger.SUICIDE_SELF_HARM,
-    Danger.ABUSE: Danger.VIOLENCE,
-    Danger.NEGLECT: Danger.UNSPECIFIED,
-    Danger.SEXTORTION: Danger.UNSPECIFIED,
-    Danger.GROOMING: Danger.UNSPECIFIED,
-    Danger.RUNAWAY: Danger.UNSPECIFIED,
-}
-
 LINE_LABELS: dict[str, str] = {
     "111": "Tổng đài quốc gia bảo vệ trẻ em (miễn phí, 24/7)",
     "112": "Tìm kiếm, cứu nạn",
