@@ -62,6 +62,10 @@ class Courier:
             sent += ok
         return sent
 
+    async def run(self) -> None:
+        """Deliver until cancelled (for a channel that keeps its own tasks)."""
+        await self._run()
+
     async def _run(self) -> None:
         while True:
             try:

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import intake
+from bot.courier import Courier
 from bot.zalo import texts
 from bot.zalo.client import SendResult, ZaloClient
 from bot.zalo.keywords import command_for
@@ -271,6 +272,9 @@ class ZaloChannel:
             )
         if self.keep_tokens_fresh:
             self._tasks.append(asyncio.create_task(self._token_keeper(), name="zalo-tokens"))
+        if self.assistant.handoff is not None:
+            courier = Courier(self.assistant.handoff, CHANNEL, self.send_for_counsellor)
+            self._tasks.append(asyncio.create_task(courier.run(), name="zalo-courier"))
         self.accepting = True
         log.info("zalo: channel running")
 
@@ -425,6 +429,9 @@ class ZaloChannel:
             reply = await asyncio.to_thread(self.assistant.command, command, message)
         else:
             reply = await asyncio.to_thread(self.assistant.handle, message)
+        if self.assistant.handoff is not None and event.msg_id:
+            # a counsellor's replies quote the user's latest message: inside the free window
+            await asyncio.to_thread(self.assistant.handoff.set_reply_token, key, event.msg_id)
         if reply.kind == "erase" and reply.ok:  # a failed erase keeps the core's "not erased"
             self.buttons.forget(key)
             reply.text = texts.ERASED
@@ -453,7 +460,22 @@ class ZaloChannel:
 
     async def deliver(self, event: Event, reply: Reply) -> None:
         log.debug("zalo: reply kind=%s intent=%s", reply.kind, reply.intent)
+        if reply.kind == "handoff_forwarded":
+            return  # passed to the counsellor: the assistant says nothing
         await self.send(event, reply.text, reply.buttons)
+
+    async def send_for_counsellor(self, address: dict[str, str], text: str) -> bool:
+        """A counsellor's message (#15), as a reply to the user's latest message so it counts
+        against the free reply window (the desk shows what is left of it)."""
+        reply_to = address.get("reply_to")
+        recipient = {"message_id": reply_to} if reply_to else {"user_id": address["to"]}
+        for message in render(text, []).messages:
+            result = await self.client.send_message(recipient, message)
+            if not result.ok:
+                self._note_failure(result)
+                return False
+        self._counters["counsellor_sent"] += 1
+        return True
 
     async def send(self, event: Event, text: str, buttons: list[Any]) -> bool:
         """Send text (core markup) and buttons as one or more messages; True if all went."""

@@ -50,6 +50,13 @@ KEYWORDS: dict[str, str] = {
     "help": "help",
     "menu": "help",
     "huong dan": "help",
+    # handoff: the Telegram /nguoi (a counsellor takes the chat, #15)
+    "nguoi": "handoff",
+    "gap nguoi": "handoff",
+    "gap tu van vien": "handoff",
+    "tu van vien": "handoff",
+    "noi chuyen voi tu van vien": "handoff",
+    "noi chuyen voi nguoi that": "handoff",
 }
 
 _EDGE_PUNCTUATION = re.compile(r"^[\s/!.?,;:…\"'()\-]+|[\s!.?,;:…\"'()\-]+$")
