@@ -311,8 +311,6 @@ def test_first_aid_says_call_115_first(answer_id: str) -> None:
 
 def test_no_answer_suggests_inducing_vomiting() -> None:
     for answer in BASE.answers.values():
-        if answer.id.startswith("urgent."):
-            continue  # owned by the urgent-reply work; see content/REVIEW.md, open question 7
         for match in re.finditer(r"[^.;\n]*gây nôn[^.;\n]*", shown(answer.id)):
             sentence = match.group(0)
             assert "không tự gây nôn" in sentence.lower(), (answer.id, sentence)
