@@ -26,9 +26,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.features import FEATURE_MODULES, Feature
 from bot.settings import Settings, get_settings
 from bot.wiring import build_assistant
-from handlers.models import IncomingMessage
+from handlers.models import IncomingMessage, Reply
 from handlers.pipeline import Assistant
 from handlers.ratelimit import RateLimiter, Verdict, exempt, slow_down_reply
+from handlers.requestlog import request_log_of
 from handlers.safety import safety_model
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,14 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     assistant = assistant or build_assistant(settings)
     features = load_features(settings, assistant)
     limiter = RateLimiter(settings.rate_limit_per_minute, shared=assistant.state.shared)
+    request_log = request_log_of(assistant)
+
+    def answer_logged(message: IncomingMessage) -> Reply:
+        """The reply, once its log row is committed: logged before acknowledged (#14)."""
+        reply = assistant.handle(message)
+        if request_log is not None and not request_log.commit_mine():
+            log.warning("request log: a reply went out before its row was committed")
+        return reply
 
     async def chat(request: Request) -> Response:
         payload = await read_json_object(request)
@@ -166,7 +175,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         if verdict is not Verdict.PASS and not await run_in_threadpool(exempt, message.text):
             headers = {"Retry-After": str(limiter.retry_after)}
             return JSONResponse(slow_down_reply().to_json(), status_code=429, headers=headers)
-        reply = await run_in_threadpool(assistant.handle, message)
+        reply = await run_in_threadpool(answer_logged, message)
         return JSONResponse(reply.to_json())
 
     async def healthz(request: Request) -> Response:

@@ -88,6 +88,7 @@ INDEXES: tuple[tuple[str, ...], ...] = (
 )
 FTS_TABLE = "requests_fts"
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+COMMIT_WAIT_SECONDS = 2.0  # the longest a /api/chat reply waits for its row's commit
 COUNTER_FAILED = "failed_writes"
 COUNTER_DROPPED = "dropped"
 
@@ -209,8 +210,10 @@ class RequestLog:
         self._done = 0  # rows taken off the queue: written or failed
         self._unsaved_counters: dict[str, int] = {}
         self._closed = False
+        self._failing = False  # the last write attempt failed: nobody waits for the disk
         self._db: sqlite_utils.Database | None = None
         self._thread = threading.Thread(target=self._run, name="request-log-writer", daemon=True)
+        self._mine = threading.local()  # the seq of the row this thread queued last
 
     @classmethod
     def open(cls, db_path: Path | str, **options: Any) -> RequestLog:
@@ -222,6 +225,7 @@ class RequestLog:
     # ------------------------------------------------------------------ the hook
     def record_exchange(self, exchange: Exchange) -> None:
         """Redact and queue one exchange. Never blocks, never raises."""
+        self._mine.seq = None
         try:
             values = self._row_values(exchange)
         except Exception:
@@ -268,6 +272,8 @@ class RequestLog:
                 self._accepted -= 1
                 self._refuse_locked()
                 log.warning("request log: queue full, a row was dropped")
+                return
+        self._mine.seq = row.seq
 
     def _count_refused(self) -> None:
         with self._lock:
@@ -296,6 +302,28 @@ class RequestLog:
                     return False
                 self._progress.wait(0.2 if remaining is None else min(remaining, 0.2))
             return True
+
+    def commit_mine(self, timeout: float = COMMIT_WAIT_SECONDS) -> bool:
+        """Wait until the row this thread queued last is committed (or counted as failed):
+        what `/api/chat` does before it answers, so no acknowledged exchange is lost to a
+        crash. The writer's batches make this a group commit: many requests share one
+        transaction. A reply never waits on a failing log: while writes fail (a locked or
+        full disk) or past `timeout`, it returns False at once and the reply goes out (a
+        child's answer never waits on a disk; the row is written or counted as failed)."""
+        seq: int | None = getattr(self._mine, "seq", None)
+        self._mine.seq = None
+        if seq is None:
+            return True
+        deadline = time.monotonic() + timeout
+        with self._progress:
+            while self._done < seq:
+                if self._failing:
+                    return False
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._thread.is_alive():
+                    return False
+                self._progress.wait(min(remaining, 0.2))
+        return True
 
     def erase_user(self, user_hash: str) -> int:
         """Delete every row of one user, including rows still queued, from the table and the
@@ -441,6 +469,9 @@ class RequestLog:
             except Exception as exc:  # the writer must outlive any one batch
                 error = exc
                 self._drop_connection()
+                with self._progress:
+                    self._failing = True
+                    self._progress.notify_all()
                 continue
             self._finish(rows, written=True)
             return
@@ -450,6 +481,7 @@ class RequestLog:
     def _finish(self, rows: list[_Row], written: bool) -> None:
         with self._progress:
             if written:
+                self._failing = False
                 self._written += len(rows)
             else:
                 self._failed += len(rows)
