@@ -102,6 +102,8 @@ _ABOUT_A_CHILD = re.compile(
     r"|\bcon (gai |trai )?(cua )?em (nam nay|moi|bi|dang|da|vua|no|nha em)\b"
     r"|\b(hoc sinh|hs|hoc tro) (cua |lop |truong )?(toi|tui|minh|em)\b"
     r"|\b(hoc sinh|hs) (lop|truong) (toi|tui|minh|em)\b"
+    r"|\b(thang|con|dua|be|chau|em be)( nho| be| lon| ut| ca| hai| ba| gai| trai)?"
+    r" (nha|cua) (toi|tui|minh|tao|em)\b"
     r"|\b(chau|be|dua be|con be|thang be|dua tre|em be|dua nho|dua tre)"
     r" (hang xom|nha ben|ben canh|nha hang xom|o xom|xom toi|gan nha)\b"
     r"|\b(nha )?hang xom( toi| tui| minh| em)? co (mot )?(dua|chau|be|em be|con)\b"

@@ -188,9 +188,9 @@ class Assistant:
             return self._payload(norm.original[1:], message, state)
         if norm.is_empty and not danger.urgent:
             return self._answer_reply(self._required("core.empty"), "out_of_scope", 1.0, state)
-        if asked == "safe" and not danger.urgent:  # "Bạn có đang an toàn không?" answered
+        if asked == "safe":  # "Bạn có đang an toàn không?" answered (a button's title too)
             in_danger = check_answer(norm.folded)
-            if in_danger is not None:
+            if in_danger or (in_danger is False and not danger.urgent):
                 return self._safety_answer(in_danger, message, state)
         picked = self._numbered_choice(norm, state)
         if picked is not None and not danger.urgent:

@@ -271,6 +271,7 @@ def test_a_child_disclosing_abuse_is_believed_not_blamed_and_told_who_to_tell(
         ("cháu hàng xóm bị nhốt trong nhà mấy ngày không ai cho ăn", Danger.NEGLECT),
         ("con gái tôi bị một người trên mạng dọa tung ảnh", Danger.SEXTORTION),
         ("con tôi nói muốn chết", Danger.SUICIDE_SELF_HARM),
+        ("thằng nhỏ nhà tui bị tụi lớp trên đánh hoài", Danger.ABUSE),
     ],
 )
 def test_an_adult_reporting_gets_what_to_do_not_the_victims_text(
@@ -335,7 +336,10 @@ def test_check_speaks_to_a_student_as_em(assistant: Assistant, detection: Detect
     assert reply.buttons[0].label.startswith("🆘 Em")
 
 
-@pytest.mark.parametrize("answer", ["@safety:danger", "1", "không", "ko an toàn", "cứu em"])
+@pytest.mark.parametrize(
+    "answer",
+    ["@safety:danger", "1", "không", "ko an toàn", "cứu em", "🆘 Đang gặp nguy hiểm", "help"],
+)
 def test_in_danger_leads_straight_to_the_urgent_reply_for_the_assessed_danger(
     assistant: Assistant, detection: Detection, answer: str
 ) -> None:
@@ -344,14 +348,14 @@ def test_in_danger_leads_straight_to_the_urgent_reply_for_the_assessed_danger(
     detection.real_from_now()
     reply = say(assistant, answer, user="c2")
     assert reply.kind == "urgent" and reply.urgent
-    assert reply.danger[0] in ("grooming", "unspecified")
-    if answer != "cứu em":  # a plea read by detection on its own may name its own danger
-        assert reply.danger == ["grooming"]
-        assert reply.answer_id is not None and reply.answer_id.startswith("urgent.grooming")
+    assert reply.danger == ["grooming"], "the dangers assessed at the check, not a bare plea"
+    assert reply.answer_id is not None and reply.answer_id.startswith("urgent.grooming")
     assert reply.hotlines[0] == "111"
 
 
-@pytest.mark.parametrize("answer", ["@safety:info", "2", "có ạ", "em chỉ hỏi thôi"])
+@pytest.mark.parametrize(
+    "answer", ["@safety:info", "2", "có ạ", "em chỉ hỏi thôi", "Chỉ hỏi thông tin", "an toàn"]
+)
 def test_just_asking_answers_the_topic(
     assistant: Assistant, detection: Detection, answer: str
 ) -> None:

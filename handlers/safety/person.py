@@ -34,7 +34,7 @@ _CANNOT_CALL = re.compile(
 
 # A self-statement of danger: the writer is the one it happens to.
 _SELF = re.compile(
-    r"\b(?:em|e|toi|minh|tui|tao|to|t)(?: dang| vua| da| sap| lai| cung)? "
+    r"(?<!nha )(?<!cua )\b(?:em|e|toi|minh|tui|tao|to|t)(?: dang| vua| da| sap| lai| cung)? "
     r"(?:bi|muon chet|muon tu tu|khong muon song|so qua|so lam|dang o|dang bi)\b"
     r"|\bcuu (?:em|toi|minh|tui|tao|to|con|chau) voi\b"
     r"|\b(?:bo|me|ba|ma|cha|bo duong|me ke|cha duong|chu|cau|anh|nguoi yeu) "
@@ -112,6 +112,8 @@ _SAFE = frozenset(
         "just asking",
     }
 )
+_PLEA = {"cuu", "voi", "sos", "help", "me", "giup"}
+_TRUE_WORDS = {"em", "toi", "minh", "tui", "nguy", "hiem", "voi", "me"}
 _LEAD = {"em", "e", "minh", "toi", "tui", "to", "con", "chau", "da", "vang", "uh", "u"}
 _TAIL = {"a", "ah", "nha", "nhe", "ma", "roi", "lam", "thoi", "dau", "ak", "ha"}
 
@@ -123,7 +125,11 @@ def check_answer(folded: str) -> bool | None:
     means in danger. Anything else is read as a new message (None).
     """
     words = re.sub(r"[^a-z0-9 ]+", " ", folded).split()
-    while len(words) > 1 and words[0] in _LEAD:
+    if words and all(w in _PLEA for w in words):
+        return True  # "cứu", "sos", "help me"
+    if words and words[0] in _PLEA and _TRUE_WORDS & set(words):
+        return True  # "cứu em", "🆘 Đang gặp nguy hiểm" (the emoji reads as "cứu với")
+    while len(words) > 1 and words[0] in _PLEA | _LEAD:
         words.pop(0)
     while len(words) > 1 and words[-1] in _TAIL:
         words.pop()
