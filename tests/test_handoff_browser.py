@@ -102,7 +102,13 @@ def test_a_counsellor_takes_over_the_web_chat_and_hands_it_back(
     write(user, "dạ em cảm ơn anh, bạn ấy hay chặn đường em")
     expect(desk.locator("#messages")).to_contain_text("hay chặn đường em")
     expect(bot_bubbles(user)).to_have_count(bubbles)  # still no bot answer
+    write(user, "bố em đang đánh em chảy máu, cứu em")  # danger while a person holds the chat
+    expect(desk.locator("#alert")).to_be_visible()  # the counsellor sees it at once
+    expect(desk.locator("#alert")).to_contain_text("Nguy hiểm")
+    expect(bot_bubbles(user)).to_have_count(bubbles)  # the assistant still stays silent
     screenshot(desk, artifact_dir, "handoff-desk")
+    desk.locator("#ack").click()
+    expect(desk.locator("#alert")).to_be_hidden()
 
     desk.locator("details.tools summary").click()
     desk.locator("#outcome").select_option("advice_given")

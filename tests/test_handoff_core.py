@@ -12,7 +12,20 @@ from cryptography.fernet import Fernet
 from bot.settings import MissingSecretError, Settings
 from bot.staff.auth import AuthStore
 from bot.wiring import build_handoff
-from handlers.handoff import CaseCipher, CaseKeyError, DutyHours, HoursError
+from handlers.handoff import (
+    CaseCipher,
+    CaseKeyError,
+    DutyHours,
+    HandoffConfig,
+    HandoffError,
+    HandoffService,
+    HoursError,
+    Opened,
+    SqliteHandoffStore,
+    Unavailable,
+)
+from handlers.models import HANDOFF_BUTTON, IncomingMessage
+from handlers.pipeline import Assistant
 
 VN = dt.timezone(dt.timedelta(hours=7))
 
@@ -111,3 +124,88 @@ def test_an_older_staff_table_learns_the_counsellor_role(tmp_path: Path) -> None
     roles = {u.username: u.role for u in store.users()}
     assert roles == {"an": "admin", "lan": "counsellor"}
     assert [u.can_counsel for u in store.users()] == [True, True]
+
+
+# ---------------------------------------------------------------- the service on its own
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_765_000_000.0  # a Monday in Vietnam's working hours does not matter here
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def service(tmp_path: Path, clock: Clock, hours: str = "always") -> HandoffService:
+    config = HandoffConfig(DutyHours.parse(hours), "Trung tâm thử", retention_days=30)
+    store = SqliteHandoffStore(tmp_path / "cases.db")
+    return HandoffService(store, CaseCipher(Fernet.generate_key().decode()), config, clock=clock)
+
+
+def test_idle_cases_expire_and_old_ones_are_purged(tmp_path: Path) -> None:
+    clock = Clock()
+    desk = service(tmp_path, clock)
+    desk.set_duty("lan", True)
+    opened = desk.request("user-a", "telegram", "5550001")
+    assert isinstance(opened, Opened) and opened.position == 1
+    clock.now += 25 * 3600  # nobody claimed it for longer than the expiry (24 h)
+    assert desk.housekeeping()["closed"] == 1
+    [row] = desk.store.cases(("closed",))
+    assert row.outcome == "expired"
+    assert desk.open_case("user-a") is None
+    lines = desk.case(row.id).messages
+    assert "111" in lines[-1].text  # the user is told, with 111
+    clock.now += 31 * 86400  # past the retention
+    assert desk.housekeeping()["purged"] >= 2
+    assert desk.store.get_case(row.id) is None
+
+
+def test_the_queue_is_urgent_first_then_longest_waiting(tmp_path: Path) -> None:
+    clock = Clock()
+    desk = service(tmp_path, clock)
+    desk.set_duty("lan", True)
+    desk.request("first", "web", "s1")
+    clock.now += 60
+    desk.request("second", "web", "s2")
+    clock.now += 60
+    desk.request("urgent", "zalo", "z1", urgent=True)
+    order = [view.row.user_key for view in desk.queue()]
+    assert order == ["urgent", "first", "second"]
+    waiting = {view.row.user_key: view.summary()["waiting_s"] for view in desk.queue()}
+    assert waiting == {"urgent": 0, "first": 120, "second": 60}
+
+
+def test_a_duty_mark_lapses_after_a_shift(tmp_path: Path) -> None:
+    clock = Clock()
+    desk = service(tmp_path, clock)
+    desk.set_duty("lan", True)
+    assert desk.available()
+    clock.now += 13 * 3600
+    assert not desk.available()
+    outcome = desk.request("late", "web", "s")
+    assert isinstance(outcome, Unavailable)
+
+
+def test_two_claims_at_once_have_one_winner(tmp_path: Path) -> None:
+    clock = Clock()
+    desk = service(tmp_path, clock)
+    desk.set_duty("lan", True)
+    opened = desk.request("u", "web", "s")
+    assert isinstance(opened, Opened)
+    desk.claim(opened.case_id, "lan")
+    with pytest.raises(HandoffError) as refused:
+        desk.claim(opened.case_id, "minh")
+    assert refused.value.status == 409
+
+
+def test_urgent_and_clarify_replies_offer_a_counsellor(assistant: Assistant) -> None:
+    urgent = assistant.handle(IncomingMessage("bố em đang đánh em, cứu em", "u1", "web"))
+    assert urgent.kind == "urgent"
+    assert HANDOFF_BUTTON in urgent.buttons
+    unclear = assistant.handle(IncomingMessage("ờ thì cái đó", "u2", "web"))
+    assert unclear.kind == "clarify"
+    assert HANDOFF_BUTTON in unclear.buttons
+    # without the handoff switched on, the button still leads to a person: 111
+    reply = assistant.handle(IncomingMessage("@cmd:handoff", "u3", "web"))
+    assert "111" in reply.hotlines

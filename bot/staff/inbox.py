@@ -30,6 +30,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import (
@@ -350,16 +351,100 @@ async def handoff_off(request: Request) -> Response:
     return Response(OFF_PAGE, status_code=404, media_type="text/html; charset=utf-8")
 
 
+CHANNEL_NAMES = {"web": "web chat", "telegram": "Telegram", "zalo": "Zalo"}
+ALERT_POLL_SECONDS = 2.0
+
+
+def alert_text(counts: dict[str, int], link: str) -> str:
+    """The staff group's message: that urgent conversations wait, where, and the desk's link.
+    Never the message text, never who wrote it."""
+    where = ", ".join(f"{n} trên {CHANNEL_NAMES.get(c, c)}" for c, n in sorted(counts.items()))
+    return f"⚠️ Có tin nhắn khẩn cấp đang chờ tư vấn viên ({where}).\nMở hộp thư tư vấn: {link}"
+
+
+class StaffAlerts:
+    """Tells a staff Telegram group (CHILDSAFE_STAFF_ALERT_CHAT) when urgent messages come in,
+    one message per batch, through the Bot API. Runs in the web app; with several worker
+    processes each alert is taken (and sent) by exactly one."""
+
+    def __init__(
+        self,
+        handoff: HandoffService,
+        settings: Settings,
+        link: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+        interval: float = ALERT_POLL_SECONDS,
+    ) -> None:
+        assert settings.telegram_token and settings.staff_alert_chat
+        self.handoff = handoff
+        chat = settings.staff_alert_chat.strip()
+        # a numeric id (a group's is negative) or a public @channelusername
+        self.chat_id: int | str = int(chat) if chat.lstrip("-").isdigit() else chat
+        self.url = (
+            f"{settings.telegram_api_base_url.rstrip('/')}{settings.telegram_token}/sendMessage"
+        )
+        self.link = link
+        self.interval = interval
+        self._transport = transport
+        self._task: asyncio.Task[None] | None = None
+        self._unsent: dict[str, int] = {}
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="staff-alerts")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def send_due(self, client: httpx.AsyncClient) -> bool:
+        for alert in await run_in_threadpool(self.handoff.store.take_unnotified_alerts):
+            self._unsent[alert.channel] = self._unsent.get(alert.channel, 0) + 1
+        if not self._unsent:
+            return False
+        body = {"chat_id": self.chat_id, "text": alert_text(self._unsent, self.link)}
+        try:
+            response = await client.post(self.url, json=body)
+            sent = response.status_code == 200 and bool(response.json().get("ok"))
+        except (httpx.HTTPError, ValueError):
+            sent = False
+        if sent:
+            self._unsent.clear()
+        else:  # kept, and sent with the next batch
+            log.warning("staff alert to Telegram not sent; trying again")
+        return sent
+
+    async def _run(self) -> None:
+        async with httpx.AsyncClient(timeout=10.0, transport=self._transport) as client:
+            while True:
+                try:
+                    await self.send_due(client)
+                except Exception:
+                    log.exception("staff alerts failed")
+                await asyncio.sleep(self.interval)
+
+
 def feature(settings: Settings, assistant: Assistant) -> Feature | None:
     if assistant.handoff is None:  # the desk's link still leads somewhere that says why
         return Feature(name="inbox", routes=[Route(INBOX_PATH, handoff_off, methods=["GET"])])
     auth = AuthStore(settings.db_path, session_hours=settings.staff_session_hours)
     inbox = Inbox(settings, auth, assistant.handoff, desk_url(settings))
     keeper = Housekeeper(assistant.handoff)
+    on_startup: list[Callable[[], Awaitable[None]]] = [keeper.start]
+    on_shutdown: list[Callable[[], Awaitable[None]]] = [keeper.stop]
+    if settings.staff_alert_chat:
+        settings.require("telegram_token")  # the group is told through the bot
+        link = desk_url(settings)
+        if not link.startswith("http"):
+            log.warning("staff alerts: set CHILDSAFE_PUBLIC_URL so the alert links to the desk")
+        alerts = StaffAlerts(assistant.handoff, settings, link)
+        on_startup.append(alerts.start)
+        on_shutdown.append(alerts.stop)
     return Feature(
         name="inbox",
         routes=inbox.routes(),
-        on_startup=[keeper.start],
-        on_shutdown=[keeper.stop],
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
         description=f"hộp thư tư vấn viên (chuyển cuộc trò chuyện cho người thật) tại {INBOX_PATH}",
     )
