@@ -546,7 +546,7 @@ class Assistant:
         Right after an urgent reply or check, it is the urgent reply again, with them first."""
         known = {d.value for d in Danger}
         dangers = tuple(Danger(d) for d in state.safety_dangers if d in known)
-        if dangers:
+        if dangers and dialogue.in_crisis(state):  # an urgent reply or check a few turns ago
             return self._urgent(dangers, (), voice, audience, state, cannot_call=True)
         answer = self.content.get(f"urgent.cannot_call.{voice.value}")
         answer = answer or self._required("urgent.cannot_call")

@@ -409,3 +409,16 @@ def test_a_question_plainly_about_a_harmless_topic_is_not_asked_if_safe(
     reply = say(assistant, "cháu mồ côi cha, mẹ đang chấp hành án tù thì có được trợ cấp không")
     assert reply.kind == "answer" and reply.intent == "social_assistance"
     assert "113" in phones(reply) and "111" in phones(reply)  # the line stays in view
+
+
+def test_afraid_to_call_long_after_a_danger_is_an_answer_again(
+    assistant: Assistant, detection: Detection
+) -> None:
+    detection.reads("urgent", Danger.ABUSE)
+    say(assistant, "bố em đánh em", user="later")
+    detection.real_from_now()
+    for _ in range(10):  # ten turns about something else
+        say(assistant, "học phí có được miễn không", user="later")
+    reply = say(assistant, "em không dám gọi điện", user="later")
+    assert reply.kind == "answer" and not reply.urgent
+    assert "Zalo 111" in reply.text
