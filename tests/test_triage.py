@@ -89,7 +89,7 @@ def test_lines_fit_the_danger(text: str, danger: Danger, lines: tuple[str, ...])
     assert result.lines == lines
 
 
-@pytest.mark.parametrize("text", ["cứu với", "help", "help me", "SOS", "cíu e vs", "🆘", "cứu"])
+@pytest.mark.parametrize("text", ["cứu với", "please help me", "SOS", "cíu e vs", "🆘", "cứu"])
 def test_a_bare_plea_is_an_unspecified_danger_with_111_and_113(text: str) -> None:
     result = check(text)
     assert result.dangers == (Danger.UNSPECIFIED,)
@@ -104,10 +104,11 @@ def test_a_plea_with_a_specific_danger_adds_no_unrelated_kind() -> None:
 
 def test_several_dangers_come_life_threatening_first() -> None:
     result = check("bố đánh mẹ em ngất xỉu rồi, em định tự tử")
-    assert result.dangers[0] is Danger.SERIOUS_INJURY
-    assert {Danger.SUICIDE_SELF_HARM, Danger.ABUSE} <= set(result.dangers)
-    assert result.lines[0] == "115"
-    assert {"111", "113"} <= set(result.lines)
+    # a beating that hurt badly is violence (113), with the ambulance and 111 among the lines
+    assert result.dangers[0] is Danger.VIOLENCE
+    assert {Danger.SUICIDE_SELF_HARM, Danger.SERIOUS_INJURY} <= set(result.dangers)
+    assert result.lines[0] == "113"
+    assert {"111", "115"} <= set(result.lines)
 
 
 def test_lines_for_leads_with_the_first_danger_and_never_repeats() -> None:
@@ -210,8 +211,9 @@ def test_framing_separates_questions_about_danger_from_danger(general: str, real
 
 
 def test_a_bot_command_is_no_plea() -> None:
-    assert not check("/help").urgent
-    assert check("help").urgent
+    assert check("/help").level == "none"
+    assert check("help").level == "check"  # a bare English "help": ask, do not sound the alarm
+    assert check("cứu em").urgent
 
 
 # --------------------------------------------------------------------------- gating
@@ -332,7 +334,7 @@ UNSEEN_URGENT = [
     ("chú ấy nói đêm nay sẽ vào phòng em nữa, em sợ lắm", Danger.SEXUAL_ASSAULT),
     ("ông đó bảo em vào phòng rồi khóa cửa, giờ em đang kẹt trong này", Danger.SEXUAL_ASSAULT),
     ("thằng bé hàng xóm bị một người lạ ôm lên xe chạy mất", Danger.ABDUCTION_MISSING),
-    ("bố em lấy dây điện trói em vào cột rồi quất", Danger.VIOLENCE),
+    ("bố em lấy dây điện trói em vào cột rồi quất", Danger.ABUSE),
     ("bé rơi xuống hồ nước, vớt lên thì tím tái không thở", Danger.DROWNING),
     ("nhà hàng xóm đang bốc cháy, có hai đứa nhỏ bên trong", Danger.FIRE),
 ]

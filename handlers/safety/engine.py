@@ -38,8 +38,8 @@ Level = Literal["urgent", "check", "none"]
 # and docs/safety.md for the curve. URGENT_THRESHOLD: the lowest threshold whose out-of-fold
 # false-alarm rate (rules OR model) stays within FALSE_ALARM_BUDGET; CHECK_THRESHOLD: the
 # lowest whose "check or urgent" rate on harmless messages stays within CHECK_BUDGET.
-URGENT_THRESHOLD = 0.925
-CHECK_THRESHOLD = 0.725
+URGENT_THRESHOLD = 0.9
+CHECK_THRESHOLD = 0.75
 FALSE_ALARM_BUDGET = 0.02
 CHECK_BUDGET = 0.05
 # The kind of danger when only the model fires: its kind head's most likely kind when that is
@@ -214,12 +214,61 @@ def _alternative(text: str | ReadingLike, canonical: SafetyReading) -> str | Non
     return folded if folded.split() != plain.split() else None
 
 
+_LEAVING_HOME = re.compile(r"\b(?:bo nha|tron|roi khoi nha|bo di|di khoi nha)\b")
+_DISAPPEARING = re.compile(r"\b(?:bien mat|bien di|bien khoi|tan bien)\b")
+_OVER_AND_DONE = gate_regex("over_and_done")
+_RESOLVED_ABUSE = gate_regex("resolved_abuse")
+_ONGOING = gate_regex("ongoing")
+_PAST_DEMOTABLE = frozenset({Danger.ABUSE, Danger.ABDUCTION_MISSING})
+
+
 def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, str]:
-    """Violence that is not happening now is abuse (111 first); an attempt outranks thoughts."""
+    """Violence that is not happening now is abuse (111 first); a child saying they will leave
+    home is running away, not missing."""
     if Danger.VIOLENCE in found and not _PRESENT.search(f" {reading.sense.lower()} "):
         reason = found.pop(Danger.VIOLENCE)
         found.setdefault(Danger.ABUSE, reason)
+    if (
+        Danger.RUNAWAY in found
+        and Danger.ABDUCTION_MISSING in found
+        and _LEAVING_HOME.search(found[Danger.ABDUCTION_MISSING])
+    ):
+        del found[Danger.ABDUCTION_MISSING]
+    if (
+        Danger.SUICIDE_SELF_HARM in found
+        and Danger.ABDUCTION_MISSING in found
+        and _DISAPPEARING.search(found[Danger.ABDUCTION_MISSING])
+    ):
+        del found[Danger.ABDUCTION_MISSING]  # "em chỉ muốn biến mất": the writer, not missing
+    if Danger.ABUSE in found and Danger.SERIOUS_INJURY in found:
+        found[Danger.VIOLENCE] = found.pop(Danger.ABUSE)  # a beating that hurt badly: 113, 115
     return found
+
+
+def _over_and_done(found: dict[Danger, str], reading: SafetyReading) -> Level | None:
+    """A disclosure told as over and done (abuse or getting lost, nothing else): "check" when
+    only past, "none" when also resolved; None when it is not that."""
+    if not found or not set(found) <= _PAST_DEMOTABLE:
+        return None
+    plain = f" {reading.sense.lower()} "
+    if not _OVER_AND_DONE.search(plain) or _ONGOING.search(plain):
+        return None
+    if any(reason.startswith("cry:") for reason in found.values()) and not _RESOLVED_ABUSE.search(
+        plain
+    ):
+        return "check"
+    return "none" if _RESOLVED_ABUSE.search(plain) else "check"
+
+
+def _from_rules_read(found: dict[Danger, str], reading: SafetyReading) -> Assessment:
+    found = _adjust(found, reading)
+    demoted = _over_and_done(found, reading)
+    if demoted == "none":
+        return NONE
+    result = _from_rules(found)
+    if demoted == "check":
+        return Assessment("check", result.dangers, result.lines, 0.5, result.reasons)
+    return result
 
 
 def _from_rules(found: dict[Danger, str]) -> Assessment:
@@ -265,14 +314,14 @@ def _assess(text: str | ReadingLike, use_model: bool) -> Assessment:
     reading = read_for_safety(canonical)
     findings = rules_module.find(reading)
     if findings.urgent:
-        return _from_rules(_adjust(dict(findings.urgent), reading))
+        return _from_rules_read(dict(findings.urgent), reading)
     readings = [reading]
     alternative = _alternative(text, reading)
     if alternative is not None:
         other = read_for_safety(alternative)
         more = rules_module.find(other)
         if more.urgent:
-            return _from_rules(_adjust(dict(more.urgent), other))
+            return _from_rules_read(dict(more.urgent), other)
         readings.append(other)
         findings = findings if findings.check else more
     if reading.command:

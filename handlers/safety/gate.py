@@ -60,6 +60,8 @@ FOUND = _cue("found")
 ASKS_WHAT_IF = gate_regex("asks_what_if")
 HYPERBOLE = gate_regex("hyperbole")
 SELF_LAST = gate_regex("self_last")
+# words that are never an idiom ("mệt quá muốn unalive luôn" is no "mệt muốn chết")
+NEVER_IDIOM = gate_regex("never_idiom")
 _ABUSE = frozenset({Danger.VIOLENCE, Danger.SEXUAL_ASSAULT, Danger.ABDUCTION_MISSING})
 _ACCIDENTS = frozenset({Danger.SERIOUS_INJURY, Danger.POISONING, Danger.DROWNING, Danger.FIRE})
 _BI = " bi "
@@ -188,29 +190,25 @@ class Gate:
             return False
         if UNWILLING.search(recent) and not self._plain.startswith("bi ", start):
             return False  # "giờ tôi không muốn đánh con": the speaker would be the one hitting
+        suicide = danger is Danger.SUICIDE_SELF_HARM
         if (
-            danger is Danger.SUICIDE_SELF_HARM
+            suicide
             and HYPERBOLE.search(recent)
             and not SELF_LAST.search(recent)
+            and not NEVER_IDIOM.search(self._plain, start, end)
         ):
             return False
-        if (
-            danger is Danger.SUICIDE_SELF_HARM
-        ):  # its cries name their own subject; look no further back
-            comma = self._plain.rfind(" , ", edge, start)  # than the last comma
+        if suicide:  # its cries name their own subject; look no further back than a comma
+            comma = self._plain.rfind(" , ", edge, start)
             subject = self._subject(edge if comma < 0 else comma + 2, start, start)
-        elif (
-            danger is Danger.ABDUCTION_MISSING
-        ):  # who is missing may be named early on ("con mèo ...")
+        elif danger is Danger.ABDUCTION_MISSING:  # who is missing may be named early ("con mèo")
             subject = self._subject(left, start, end)
         else:
             subject = self._subject(edge, start, end)
         if subject in ("not a person", "thing") or (
             subject == "generic"
             # a suicide cry that names the speaker inside it: "mọi người sẽ không phải thấy mặt em"
-            and not (
-                danger is Danger.SUICIDE_SELF_HARM and SELF_WORD.search(self._plain, start, end)
-            )
+            and not (suicide and SELF_WORD.search(self._plain, start, end))
         ):
             return False
         if danger in _ABUSE and not now and CHILDHOOD.search(framing):
@@ -241,6 +239,19 @@ class Gate:
         if now or self.severe or self.plea:
             return True
         return kind == "situation" and not self.general
+
+    def admits_sign(self, start: int, end: int, danger: Danger) -> bool:
+        """A sign of a situation told by its signs: read like a cry, but in a message that is a
+        general question it needs a real person ("em", "con tôi") somewhere."""
+        if not self.admits(start, end, danger, "cry"):
+            return False
+        return not self.general or self.has_person
+
+    @property
+    def has_person(self) -> bool:
+        return any(
+            pattern.search(self._sense) for _, kind, pattern, _ in SUBJECTS if kind == "strong"
+        )
 
     def _subject(self, edge: int, start: int, end: int) -> str | None:
         """The subject nearest the danger word, looked for before a passive "bị":

@@ -76,6 +76,12 @@ class DangerFile:
     path: Path
     kinds: dict[str, tuple[str, ...]]  # "cries" / "situations" / "anchored" -> regexes
     cues: dict[str, tuple[str, ...]]  # any other list in the file, by name
+    # A situation told by its signs: `signs_needed` different groups make it urgent (one of
+    # them from `signs_required` when that is set); fewer make the level "check".
+    signs: dict[str, tuple[str, ...]]
+    signs_needed: int
+    signs_required: tuple[str, ...]
+    signs_check: tuple[str, ...]  # sign groups that alone make the level "check"
 
 
 @cache
@@ -88,17 +94,28 @@ def danger_files() -> dict[Danger, DangerFile]:
             raise ValueError(f"{path}: the file name must be a Danger value") from None
         data = _load_yaml(path)
         kinds = {k: tuple(expand(p) for p in _strings(path, data, k)) for k in KINDS if k in data}
+        special = {"signs", "signs_needed", "signs_required", "signs_check"}
         cues = {
             str(k): tuple(expand(p) for p in _strings(path, data, k))
             for k in data
-            if k not in KINDS
+            if k not in KINDS and k not in special
         }
-        for regex in (r for group in (*kinds.values(), *cues.values()) for r in group):
+        raw_signs = data.get("signs") or {}
+        if not isinstance(raw_signs, dict):
+            raise ValueError(f"{path}: `signs` must map a sign's name to its patterns")
+        signs = {str(k): tuple(expand(p) for p in _strings(path, raw_signs, k)) for k in raw_signs}
+        required = tuple(str(k) for k in data.get("signs_required") or ())
+        alone = tuple(str(k) for k in data.get("signs_check") or ())
+        if not set(required) | set(alone) <= set(signs):
+            raise ValueError(f"{path}: `signs_required`/`signs_check` name a missing sign")
+        needed = int(data.get("signs_needed", 2))
+        groups = (*kinds.values(), *cues.values(), *signs.values())
+        for regex in (r for group in groups for r in group):
             try:
                 re.compile(regex)
             except re.error as exc:
                 raise ValueError(f"{path}: bad pattern {regex[:60]!r}: {exc}") from None
-        out[danger] = DangerFile(danger, path, kinds, cues)
+        out[danger] = DangerFile(danger, path, kinds, cues, signs, needed, required, alone)
     return out
 
 

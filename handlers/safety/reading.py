@@ -103,6 +103,20 @@ def _collapse(match: re.Match[str]) -> str:
     return match.group(1) or "uu"
 
 
+_RUN_RE = re.compile(r"([a-z])\1{2,}")
+
+
+def _unrepeat(word: str, vocabulary: frozenset[str]) -> str:
+    """Letters held down ("chếttt", "cứuuuu", "killll"), undone: a word the patterns use keeps
+    its double letters ("kill", "will"); Vietnamese has none (but "uu" in "cứu")."""
+    if word in vocabulary:
+        return word
+    two = _RUN_RE.sub(r"\1\1", word)
+    if two in vocabulary:
+        return two
+    return _REPEAT_RE.sub(_collapse, word)
+
+
 def _untelex(word: str, vocabulary: frozenset[str]) -> str:
     """'tuwj' -> 'tu', 'cheets' -> 'chet': Vietnamese typed with the input method off.
     Only into a word the danger patterns use, and never from one ("sos" stays)."""
@@ -135,9 +149,9 @@ def read_for_safety(raw: str) -> SafetyReading:
     surface = text.split()
     folded = unicodedata.normalize("NFD", text.replace("đ", "d"))
     folded = folded.encode("ascii", "ignore").decode()
-    if _DOUBLE_RE.search(folded) or "uuu" in folded:
-        folded = _REPEAT_RE.sub(_collapse, folded)
     words = folded.split()
+    if _DOUBLE_RE.search(folded) or "uuu" in folded:
+        words = [_unrepeat(w, t.vocabulary) for w in words]
     n_accented = len(surface) - sum(map(str.isascii, surface))
     accented = n_accented >= 3 and n_accented * 3 >= len(surface)
     marks = t.marks_in_accented if accented else t.marks

@@ -33,11 +33,13 @@ class _Compiled:
     opened_by: dict[str, tuple[int, ...]]  # a word -> the patterns it opens
     accented: dict[Danger, re.Pattern[str]]  # matched on the lower-cased original
     checks: dict[Danger, tuple[Pattern, ...]]
+    signs: dict[Danger, tuple[dict[str, tuple[Pattern, ...]], int, frozenset[str], frozenset[str]]]
     farewell: Cue
     final: Cue
     plea: Cue
     homework: Cue
     not_a_plea: re.Pattern[str]
+    weak_pleas: frozenset[str]
 
 
 @cache
@@ -62,7 +64,18 @@ def compiled() -> _Compiled:
         for danger, file in files.items()
         if (parts := file.cues.get("check"))
     }
+    signs = {
+        danger: (
+            {name: compile_patterns(*parts) for name, parts in file.signs.items()},
+            file.signs_needed,
+            frozenset(file.signs_required),
+            frozenset(file.signs_check),
+        )
+        for danger, file in files.items()
+        if file.signs
+    }
     return _Compiled(
+        signs=signs,
         order=tuple(order),
         always=frozenset(i for i, (_, _, p) in enumerate(order) if p.required is None),
         opened_by={word: tuple(items) for word, items in opened_by.items()},
@@ -73,6 +86,7 @@ def compiled() -> _Compiled:
         plea=Cue(*cue_parts(Danger.UNSPECIFIED, "plea")),
         homework=Cue(*cue_parts(Danger.UNSPECIFIED, "homework")),
         not_a_plea=re.compile("|".join(cue_parts(Danger.UNSPECIFIED, "not_a_plea"))),
+        weak_pleas=frozenset(cue_parts(Danger.UNSPECIFIED, "weak_plea")),
     )
 
 
@@ -111,6 +125,33 @@ def _candidates(words: frozenset[str]) -> dict[tuple[str, Danger], list[Pattern]
     return out
 
 
+def _signs_seen(
+    groups: dict[str, tuple[Pattern, ...]],
+    text: str,
+    words: frozenset[str],
+    danger: Danger,
+    gate: Gate,
+) -> dict[str, str]:
+    """The sign groups with an admitted match in the text, and the words each matched."""
+    seen: dict[str, str] = {}
+    for name, patterns in groups.items():
+        for pattern in patterns:
+            if pattern.required is not None and pattern.required.isdisjoint(words):
+                continue
+            match = next(
+                (
+                    m
+                    for m in pattern.regex.finditer(text)
+                    if gate.admits_sign(m.start() + 1, m.end(), danger)
+                ),
+                None,
+            )
+            if match is not None:
+                seen[name] = match.group(0).strip()
+                break
+    return seen
+
+
 @dataclass(frozen=True, slots=True)
 class RuleFindings:
     urgent: dict[Danger, str]  # danger -> the reason (kind:matched words)
@@ -130,11 +171,22 @@ def find(reading: SafetyReading) -> RuleFindings:
     for (kind, danger), patterns in _candidates(words).items():
         if danger not in found and (reason := _first_admitted(patterns, danger, kind, text, gate)):
             found[danger] = reason
+    check: dict[Danger, str] = {}
+    for danger, (groups, needed, required, alone) in rules.signs.items():
+        if danger in found:
+            continue
+        seen = _signs_seen(groups, text, words, danger, gate)
+        told = " + ".join(f"{k}={v}" for k, v in sorted(seen.items()))
+        if len(seen) >= needed and (not required or required & seen.keys()):
+            found[danger] = f"signs:{told}"
+        elif alone & seen.keys():
+            check[danger] = f"sign:{told}"
     if Danger.SUICIDE_SELF_HARM not in found:
         final = _distinct(rules.final.finditer(text, words))
         cues = final | _distinct(rules.farewell.finditer(text, words))
         if final and len(cues) >= 2:
             found[Danger.SUICIDE_SELF_HARM] = "cues:" + " + ".join(sorted(cues))
+    weak_plea: str | None = None
     if not found and not reading.command:
         for match in rules.plea.finditer(text, words):
             if (
@@ -144,10 +196,17 @@ def find(reading: SafetyReading) -> RuleFindings:
                 )
                 and gate.admits(match.start() + 1, match.end(), Danger.UNSPECIFIED, "plea")
             ):
-                found[Danger.UNSPECIFIED] = f"plea:{match.group(0).strip()}"
+                plea = match.group(0).strip()
+                if plea in rules.weak_pleas:
+                    weak_plea = weak_plea or plea
+                    continue
+                found[Danger.UNSPECIFIED] = f"plea:{plea}"
                 break
-    check: dict[Danger, str] = {}
-    if not found:
+    if found:
+        check = {}
+    elif weak_plea is not None:
+        check[Danger.UNSPECIFIED] = f"plea:{weak_plea}"
+    else:
         for danger, weak in rules.checks.items():
             for pattern in weak:
                 if pattern.required is not None and pattern.required.isdisjoint(words):
