@@ -339,6 +339,19 @@ def _assess(text: str | ReadingLike, use_model: bool) -> Assessment:
     return NONE
 
 
+_LEADING_WHAT_IF = re.compile(
+    r"^(?: ?(?:the|thi|con|va|nhung|so|but|and|the con|vay|dzay|vay thi|okay|ok|oh))*"
+    r" ?(?:neu|gia su|gia nhu|lo|nho|phong khi|truong hop|what if|if|suppose|in case)\b"
+)
+
+
+def _asks_what_if(reading: SafetyReading) -> bool:
+    """The message opens with a condition ("nếu...", "thế còn nếu...", "what if...") and the
+    writer states no intent of their own ("nếu... em sẽ..."): a question, not a case."""
+    plain = f" {reading.sense.lower()} "
+    return bool(_LEADING_WHAT_IF.match(plain)) and not gate_module.FIRST_PERSON_WILL.search(plain)
+
+
 def _model_verdict(readings: list[SafetyReading]) -> Assessment | None:
     try:
         net = _MODEL.get()
@@ -355,6 +368,10 @@ def _model_verdict(readings: list[SafetyReading]) -> Assessment | None:
             return None
         score, reading = best
         level: Level = "urgent" if score.p_urgent >= URGENT_THRESHOLD else "check"
+        if _asks_what_if(reading):  # the written gate has its say on the model's verdict too
+            if level == "check":
+                return None
+            level = "check"
         kinds = net.kind_probabilities(score.prepared)
     except Exception:  # the model is a second opinion: never a reason to fail
         log.exception("safety model failed on a message; the rules' answer stands")
