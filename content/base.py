@@ -387,6 +387,12 @@ CONVERSATION_PLACEHOLDERS: dict[str, str] = {
     "place_note": "Sóc Trăng nay thuộc TP Cần Thơ (từ 1/7/2025).",
     "answer_title": "Bao lâu có quyết định trợ cấp",
 }
+# What they say when a text is rendered outside a conversation: neutral, never a sample.
+CONVERSATION_DEFAULTS: dict[str, str] = {
+    "place": "nơi bạn ở",
+    "place_note": "",
+    "answer_title": "câu trả lời ở trên",
+}
 
 
 def render_text(
@@ -397,7 +403,7 @@ def render_text(
     extra: Mapping[str, str] | None = None,
 ) -> str:
     """Fill the placeholders; `extra` adds conversation values ({place}, {answer_title} …)."""
-    values = deployment.placeholders(documents) | dict(extra or {})
+    values = deployment.placeholders(documents) | CONVERSATION_DEFAULTS | dict(extra or {})
     docs = registry_documents() if documents is None else documents
     known = registry_facts() if facts is None else facts
 

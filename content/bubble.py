@@ -56,11 +56,25 @@ def split_essentials(body: str, room: int) -> tuple[str, str]:
     """The leading lines of `body` that fit in `room` characters, and the rest. The first
     line (the title or the first sentence) always stays in front."""
     lines = body.split("\n")
-    head: list[str] = []
     used = 0
     for index, line in enumerate(lines):
-        if head and used + len(line) + 1 > room:
-            return "\n".join(head), "\n".join(lines[index:]).strip("\n")
-        head.append(line)
+        if index and used + len(line) + 1 > room:
+            cut = _keep_lists_whole(lines, index, room)
+            return "\n".join(lines[:cut]), "\n".join(lines[cut:]).strip("\n")
         used += len(line) + 1
     return body, ""
+
+
+def _keep_lists_whole(lines: list[str], cut: int, room: int) -> int:
+    """Move the cut back to the line that introduces a list ("Khi bạo lực xảy ra:") when it
+    would fall inside the list, so no heading is left with half its points; but never so far
+    back that less than a third of the room is sent first."""
+    start = cut
+    while start > 1 and lines[start].lstrip().startswith("•"):
+        start -= 1
+    inside_list = lines[cut].lstrip().startswith("•") and start < cut
+    if inside_list and sum(len(line) + 1 for line in lines[:start]) >= room // 3:
+        return start
+    if cut > 1 and lines[cut - 1].rstrip().endswith(":"):
+        return cut - 1
+    return cut

@@ -411,7 +411,7 @@ class Assistant:
             text += "\n\n☎️ Cần giúp ngay: gọi **111** (miễn phí, 24/7)."
         buttons = self._buttons(answer)
         if rest:
-            buttons.append(dialogue.MORE_BUTTON)
+            buttons.insert(0, dialogue.MORE_BUTTON)  # right under the text it continues
         if intent in TOPICAL_INTENTS:
             state.last_intent = intent
         state.last_answer_id = answer.id
@@ -684,7 +684,7 @@ class Assistant:
         state.more = {**more, "text": rest} if rest else {}
         buttons = self._buttons(answer) if answer is not None else []
         if rest:
-            buttons.append(dialogue.MORE_BUTTON)
+            buttons.insert(0, dialogue.MORE_BUTTON)
         state.pending_options = [b.payload for b in buttons]
         return Reply(
             text=body,

@@ -15,6 +15,7 @@ from bot.zalo.render import (
     MAX_BUTTONS,
     MAX_TEXT_CHARS,
     MAX_TITLE_CHARS,
+    button_template,
     plain_text,
     render,
     split_text,
@@ -169,3 +170,13 @@ def test_every_answer_renders_within_zalos_limits(core: Assistant, answer_id: st
         for b in m.get("attachment", {}).get("payload", {}).get("buttons", [])
     ]
     assert len(shown) == min(len(buttons), MAX_BUTTONS)
+
+
+def test_xem_them_is_never_the_button_cut_off() -> None:
+    buttons = [Button(f"Chủ đề {i}", f"@answer:x{i}") for i in range(6)]
+    buttons.append(Button("📖 Xem thêm", "@cmd:more"))  # wherever the core puts it
+    template, queries = button_template(buttons)
+    assert template is not None
+    titles = [b["title"] for b in template["payload"]["buttons"]]
+    assert len(titles) == 5 and titles[-1] == "📖 Xem thêm"
+    assert queries["📖 Xem thêm"] == "@cmd:more"

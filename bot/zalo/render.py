@@ -35,6 +35,7 @@ MAX_BUTTONS = 5
 MAX_TITLE_CHARS = 100
 MAX_QUERY_PAYLOAD_CHARS = 1000
 TEL_PREFIX = "@tel:"
+MORE_PAYLOAD = "@cmd:more"  # the core's "Xem thêm" button
 
 _WORDS = re.compile(r"\S+|\s+")
 
@@ -104,7 +105,7 @@ def _prefix_within(text: str, limit: int) -> int:
 def button_template(buttons: Sequence[Button]) -> tuple[dict[str, Any] | None, dict[str, str]]:
     rendered: list[dict[str, Any]] = []
     queries: dict[str, str] = {}
-    for button in buttons[:MAX_BUTTONS]:
+    for button in _within_limit(buttons):
         title = _shorten(plain_text(button.label).strip() or button.payload, MAX_TITLE_CHARS)
         phone = phone_of(button)
         if phone:
@@ -118,6 +119,16 @@ def button_template(buttons: Sequence[Button]) -> tuple[dict[str, Any] | None, d
     if not rendered:
         return None, {}
     return {"type": "template", "payload": {"buttons": rendered}}, queries
+
+
+def _within_limit(buttons: Sequence[Button]) -> list[Button]:
+    """At most MAX_BUTTONS in the core's order; a "Xem thêm" (the rest of a long reply) is
+    never the one cut off."""
+    kept = list(buttons[:MAX_BUTTONS])
+    more = next((b for b in buttons if b.payload == MORE_PAYLOAD), None)
+    if more is not None and more not in kept:
+        kept[-1] = more
+    return kept
 
 
 def phone_of(button: Button) -> str | None:
