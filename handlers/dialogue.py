@@ -19,6 +19,7 @@ from handlers.models import Audience, Button, Reply
 from handlers.place import PlaceStatement, asks_local_line, place_note, said_place
 from handlers.smalltalk import Short, read_short
 from handlers.state import ConversationState
+from handlers.topics import TOPICAL_INTENTS
 
 __all__ = [
     "MORE_BUTTON",
@@ -122,6 +123,8 @@ def remember(reply: Reply, state: ConversationState) -> None:
         state.crisis_turn = state.turn
     if reply.kind == "safety_check":
         state.asked = "safe"
+        if reply.intent in TOPICAL_INTENTS:  # what they asked about stays the topic under way
+            state.last_intent = reply.intent
     if reply.kind != "smalltalk":
         state.offered = [[b.label, b.payload, b.phone or ""] for b in reply.buttons]
 
