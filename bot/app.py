@@ -12,6 +12,7 @@ import html
 import importlib
 import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -31,6 +32,7 @@ from handlers.pipeline import Assistant
 from handlers.ratelimit import RateLimiter, Verdict, exempt, slow_down_reply
 from handlers.requestlog import request_log_of
 from handlers.safety import safety_model
+from handlers.shared import SharedStateError, claim_single_process
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +186,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
                 "status": "ok",
                 "engine": assistant.engine.name,
                 "features": [f.name for f in features],
+                "worker": os.getpid(),
             }
         )
 
@@ -235,6 +238,28 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.features = features
     app.state.chat_limiter = limiter
     return app
+
+
+def app_from_env() -> Starlette:
+    """The app a worker process builds (`childsafe serve --workers N`), from the environment."""
+    return create_app(get_settings())
+
+
+def check_can_share(settings: Settings, workers: int) -> None:
+    """Refuse a configuration in which several processes would act as several assistants."""
+    if settings.shared_state == "memory" and not settings.redis_url:
+        if workers > 1:
+            raise SharedStateError(
+                "CHILDSAFE_SHARED_STATE=memory keeps conversations and rate limits inside "
+                f"one process, so --workers {workers} would act as {workers} assistants; "
+                "use CHILDSAFE_SHARED_STATE=sqlite (the default) or CHILDSAFE_REDIS_URL"
+            )
+        claim_single_process(settings.db_path)
+    if workers > 1 and settings.telegram_token and not settings.telegram_webhook_url:
+        raise SharedStateError(
+            "Telegram by polling allows one poller per bot, so it cannot run in several "
+            "workers: set TELEGRAM_WEBHOOK_URL (webhook mode) or serve with one worker"
+        )
 
 
 def load_features(settings: Settings, assistant: Assistant) -> list[Feature]:

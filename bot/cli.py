@@ -139,29 +139,47 @@ def chat(db: Path | None, engine: str | None) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: CHILDSAFE_WORKERS, 1); they act as one assistant.",
+)
 @db_option
 @engine_option
-def serve(host: str, port: int, db: Path | None, engine: str | None) -> None:
+def serve(host: str, port: int, workers: int | None, db: Path | None, engine: str | None) -> None:
     """Serve the assistant: web chat, API, webhooks and the staff desk, on one port."""
+    import os
+
     import uvicorn
 
-    from bot.app import create_app
+    from bot.app import check_can_share, create_app
+    from handlers.shared import SharedStateError
 
     settings = _settings(db, engine)
+    count = workers or settings.workers
     try:
-        app = create_app(settings)
-    except MissingSecretError as exc:
+        check_can_share(settings, count)
+        app = create_app(settings)  # with several workers: only to fail here, loudly
+    except (MissingSecretError, SharedStateError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"childsafe: serving on http://{host}:{port}", err=True)
+    plural = f" with {count} workers" if count > 1 else ""
+    click.echo(f"childsafe: serving on http://{host}:{port}{plural}", err=True)
     trusted = settings.forwarded_allow_ips.strip()
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        proxy_headers=bool(trusted),
-        forwarded_allow_ips=trusted or None,
-    )
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or None,
+    }
+    if count == 1:
+        uvicorn.run(app, **options)
+        return
+    app.state.assistant.close()  # each worker builds its own (the key file now exists)
+    os.environ["CHILDSAFE_DB"] = str(settings.db_path)  # what --db / --engine chose
+    os.environ["CHILDSAFE_NLU"] = settings.nlu_engine
+    uvicorn.run("bot.app:app_from_env", factory=True, workers=count, **options)
 
 
 @cli.command()
