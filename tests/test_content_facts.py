@@ -136,6 +136,17 @@ def test_the_standard_level_carries_its_period_and_the_2026_caveat(answer_id: st
     assert "540.000" not in text and "335/2026" not in text  # [3P]
 
 
+@pytest.mark.parametrize("answer_id", ["social_assistance.main.parent", "social_assistance.main"])
+def test_the_amount_and_its_caveat_share_the_first_screen(
+    assistant: Assistant, answer_id: str
+) -> None:
+    reply = assistant.handle(IncomingMessage(f"@answer:{answer_id}", user="sa"))
+    first_screen = reply.text.split("\n\n📚")[0]
+    line = next(x for x in first_screen.splitlines() if "500.000 đồng/tháng" in x)
+    assert "mức hiện hành theo Nghị định 76/2024/NĐ-CP (từ 01/7/2024)" in line
+    assert "có thể được điều chỉnh" in line
+
+
 def test_an_amount_without_its_current_phrase_fails_and_with_it_passes() -> None:
     bare = errors_for("Mức chuẩn **500.000 đồng/tháng**.", Source("ND-76-2024", "mức chuẩn"))
     assert any("without 'mức hiện hành theo Nghị định 76/2024/NĐ-CP" in e for e in bare)
@@ -326,6 +337,21 @@ def test_choking_first_aid_is_split_by_age() -> None:
     older = next(line for line in text.splitlines() if line.startswith("• Trẻ lớn hơn"))
     assert "ép mạnh vào bụng" in older and "Heimlich" in older
     assert "còn bế được" not in text
+
+
+@pytest.mark.parametrize(
+    "answer_id",
+    ["accident_prevention.choking", "accident_prevention.drowning", "accident_prevention.burns"],
+)
+def test_first_aid_leads_on_the_first_screen(assistant: Assistant, answer_id: str) -> None:
+    """A long answer is cut after its essentials ("Xem thêm"): what to do comes first."""
+    reply = assistant.handle(IncomingMessage(f"@answer:{answer_id}", user="fa"))
+    first_screen = markup_to_plain(reply.text.split("\n\n📚")[0])
+    assert "gọi 115 trước tiên" in first_screen.lower()
+    if answer_id.endswith("choking"):
+        assert "Trẻ dưới 1 tuổi" in first_screen and "Trẻ lớn hơn" in first_screen
+    if answer_id.endswith("drowning"):
+        assert "Không dốc ngược trẻ" in first_screen
 
 
 def test_drowning_warns_against_holding_the_child_upside_down() -> None:
