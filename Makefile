@@ -4,18 +4,30 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install run chat test check docs lint types train eval eval-triage validate bench clean browser-deps rasa rasa-validate rasa-train rasa-serve
+.PHONY: help install lock run chat test test-fast check docs lint types train eval eval-triage validate bench clean browser-deps rasa rasa-validate rasa-train rasa-serve
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+# uv resolves for every platform (--universal) and Python 3.11; the files keep every hash.
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock" -q
+
+# Exactly the locked versions, each checked against its hash; then the project itself,
+# editable, without dependencies. A change of pyproject.toml or of the lock reinstalls.
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP)  ## create .venv and install the project with its dev tools
+install: $(STAMP)  ## create .venv and install the locked dependencies and the project
+
+# After a change of pyproject.toml; LOCK_ARGS=--upgrade moves every pin to the newest allowed.
+lock: $(STAMP)  ## refresh requirements.lock and requirements-dev.lock from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) $(LOCK_ARGS) -o $(LOCK)
+	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(LOCK_ARGS) -o $(DEV_LOCK)
 
 run: $(STAMP)  ## serve the assistant on http://127.0.0.1:8000
 	$(BIN)/childsafe serve --host 127.0.0.1 --port 8000
@@ -25,6 +37,10 @@ chat: $(STAMP)  ## chat with the assistant in the terminal
 
 test: $(STAMP) browser-deps  ## run the whole test suite
 	$(BIN)/python -m pytest -q
+
+# The rest: no Rasa server, no browser, no subprocess or server started for seconds.
+test-fast: $(STAMP)  ## the test suite without the slow tests (markers rasa, browser, slow)
+	$(BIN)/python -m pytest -q -m "not rasa and not browser and not slow"
 
 # Debian's chromium drives the browser tests (Playwright's own browser download is never used);
 # the emoji font makes screenshots show what phones show. CI runs as root on a fresh machine.

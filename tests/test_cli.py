@@ -40,6 +40,7 @@ def run_cli(
     )
 
 
+@pytest.mark.slow
 def test_ask_prints_one_json_object(tmp_path: Path) -> None:
     result = run_cli(["ask", "con tôi bị bạn đánh ở trường, tôi nên làm gì"], tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -51,6 +52,7 @@ def test_ask_prints_one_json_object(tmp_path: Path) -> None:
     assert body["engine"] == "embedded"
 
 
+@pytest.mark.slow
 def test_ask_jsonl_round_trips_in_order_and_shares_users(tmp_path: Path) -> None:
     lines = [
         json.dumps({"text": "tôi là giáo viên", "user": "t1"}, ensure_ascii=False),
@@ -107,6 +109,7 @@ def test_every_command_has_help(command: str) -> None:
     assert cli.commands[command].help, command
 
 
+@pytest.mark.slow
 def test_eval_reports_and_fails_below_a_bar(tmp_path: Path) -> None:
     test_set = tmp_path / "t.yml"
     test_set.write_text(
@@ -173,6 +176,7 @@ def _serve_and_flood(tmp_path: Path, forwarded_allow_ips: str) -> list[int]:
         server.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_serve_trusts_forwarded_addresses_only_when_configured(tmp_path: Path) -> None:
     untrusted = _serve_and_flood(tmp_path / "a", "")
     trusted = _serve_and_flood(tmp_path / "b", "127.0.0.1")

@@ -304,6 +304,7 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_childsafe_validate_uses_the_configured_review_age() -> None:
     # 60 days on: still inside every fact's validity period (Nghị định 147/2025 runs to 01/3/2027)
     later = (TODAY + dt.timedelta(days=60)).isoformat()
@@ -315,6 +316,7 @@ def test_childsafe_validate_uses_the_configured_review_age() -> None:
     assert relaxed.stdout.strip().endswith(": ok")
 
 
+@pytest.mark.slow
 def test_childsafe_sources_lists_the_registry() -> None:
     documents = load_documents()
     table = _run(["sources"])

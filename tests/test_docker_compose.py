@@ -60,6 +60,7 @@ needs_docker_compose = pytest.mark.skipif(
 )
 
 
+@pytest.mark.slow
 @needs_docker_compose
 def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     result = run_config(tmp_path, "RASA_TOKEN=compose-test-token\nCHILDSAFE_SECRET=x\n")
@@ -72,6 +73,7 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
     assert assistant["environment"]["CHILDSAFE_SECRET"] == "x"  # from .env via env_file
 
 
+@pytest.mark.slow
 @needs_docker_compose
 def test_docker_compose_config_names_a_missing_token(tmp_path: Path) -> None:
     result = run_config(tmp_path, "CHILDSAFE_SECRET=x\n")

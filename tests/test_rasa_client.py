@@ -514,6 +514,7 @@ def test_rasa_with_a_malformed_url_fails_at_start_up(tmp_path: Path) -> None:
         build_engine(rasa_settings(tmp_path, "rasa:5005"))
 
 
+@pytest.mark.slow
 def test_ask_with_rasa_and_no_token_exits_naming_the_variable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -524,6 +525,7 @@ def test_ask_with_rasa_and_no_token_exits_naming_the_variable(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_ask_through_a_fake_rasa_server(
     tmp_path: Path, fake_rasa: tuple[FakeRasa, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -544,6 +546,7 @@ SMALL_TEST_SET = (
 )
 
 
+@pytest.mark.slow
 def test_eval_both_measures_each_engine_on_the_same_examples(
     tmp_path: Path, fake_rasa: tuple[FakeRasa, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -574,6 +577,7 @@ def test_eval_both_measures_each_engine_on_the_same_examples(
         assert label in table.stdout
 
 
+@pytest.mark.slow
 def test_eval_of_rasa_fails_when_rasa_cannot_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -623,6 +627,7 @@ def test_the_exporter_folds_dedupes_and_reports_conflicts(tmp_path: Path) -> Non
     assert "- regex: phone" in written and "\\d{10}" in written  # regexes pass untouched
 
 
+@pytest.mark.slow
 def test_the_exporter_runs_as_a_module(tmp_path: Path) -> None:
     import subprocess
     import sys

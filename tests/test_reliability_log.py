@@ -257,6 +257,7 @@ def _run_and_kill(db_path: Path, start: int, acks_wanted: int) -> int:
     return acked
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("round_", range(3))
 def test_a_writer_killed_mid_run_loses_nothing_it_acknowledged(tmp_path: Path, round_: int) -> None:
     db_path = tmp_path / "killed.db"

@@ -463,6 +463,7 @@ def test_readonly_connection_cannot_write(request_log: RequestLog, log_path: Pat
 # ---------------------------------------------------------------------------- ask --db
 
 
+@pytest.mark.slow
 def test_ask_logs_like_every_other_channel(tmp_path: Path) -> None:
     db = tmp_path / "ask.db"
     env = {

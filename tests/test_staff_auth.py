@@ -437,6 +437,7 @@ def read_until(fd: int, wanted: bytes, seen: bytearray, timeout: float = 120.0) 
         seen += chunk
 
 
+@pytest.mark.slow
 def test_staff_add_on_a_terminal_asks_twice_and_echoes_nothing(db_path: Path) -> None:
     # A real pseudo-terminal as the command's controlling terminal, as when a person types.
     env = {k: v for k, v in os.environ.items() if k != "CHILDSAFE_STAFF_PASSWORD"}

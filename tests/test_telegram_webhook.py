@@ -239,6 +239,7 @@ def run_cli(args: list[str], env: dict[str, str]) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow
 def test_cli_check_reports_the_bot(settings: Settings, fake: FakeTelegram) -> None:
     env = cli_env(settings, TELEGRAM_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=f"{fake.url}/bot")
     code, output = run_cli(["telegram", "--check"], env)
@@ -246,6 +247,7 @@ def test_cli_check_reports_the_bot(settings: Settings, fake: FakeTelegram) -> No
     assert f"@{BOT_USERNAME}" in output and "webhook: none" in output
 
 
+@pytest.mark.slow
 def test_cli_refuses_without_a_token_or_with_a_webhook(
     settings: Settings, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -267,6 +269,7 @@ def test_cli_refuses_without_a_token_or_with_a_webhook(
     assert code != 0 and "TELEGRAM_TOKEN" in output
 
 
+@pytest.mark.slow
 def test_childsafe_telegram_polls_and_answers_until_interrupted(
     settings: Settings, fake: FakeTelegram
 ) -> None:
