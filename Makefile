@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install lock run chat test test-fast check docs lint types train eval eval-triage validate bench clean browser-deps rasa rasa-validate rasa-train rasa-serve
+.PHONY: help install lock test-floors run chat test test-fast check docs lint types train eval eval-triage validate bench clean browser-deps rasa rasa-validate rasa-train rasa-serve
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -23,6 +23,18 @@ $(STAMP): pyproject.toml $(DEV_LOCK)
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install the locked dependencies and the project
+
+# The floors of pyproject.toml, tested: the lowest versions the ranges allow for every direct
+# dependency, in their own venv, under the fast suite. Not in CI; run it when a floor moves.
+FLOORS_VENV := .venv-floors
+test-floors: $(STAMP)  ## the fast suite on the lowest versions pyproject.toml allows
+	test -x $(FLOORS_VENV)/bin/python || $(PYTHON) -m venv $(FLOORS_VENV)
+	mkdir -p build
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+		--resolution lowest-direct -q -o build/floors.txt
+	$(BIN)/uv pip sync -q --python $(FLOORS_VENV)/bin/python build/floors.txt
+	$(BIN)/uv pip install -q --python $(FLOORS_VENV)/bin/python --no-deps -e .
+	$(FLOORS_VENV)/bin/python -m pytest -q -m "not rasa and not browser and not slow"
 
 # After a change of pyproject.toml; LOCK_ARGS=--upgrade moves every pin to the newest allowed.
 lock: $(STAMP)  ## refresh requirements.lock and requirements-dev.lock from pyproject.toml
@@ -124,4 +136,4 @@ rasa-serve: $(RASA_MODEL)  ## serve the Rasa model on 127.0.0.1:5005 (needs RASA
 		-i 127.0.0.1 -p $(RASA_PORT)
 
 clean:  ## remove caches and the virtual environment
-	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(FLOORS_VENV) .cache .pytest_cache .mypy_cache .ruff_cache
