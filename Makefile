@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help install lock test-floors run chat test test-fast check docs lint types train eval eval-triage validate bench clean browser-deps rasa rasa-validate rasa-train rasa-serve
+.PHONY: help install lock test-floors run chat test test-fast check docs lint types train eval eval-triage validate bench clean browser-deps redis-deps rasa rasa-validate rasa-train rasa-serve
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -47,7 +47,7 @@ run: $(STAMP)  ## serve the assistant on http://127.0.0.1:8000
 chat: $(STAMP)  ## chat with the assistant in the terminal
 	$(BIN)/childsafe chat
 
-test: $(STAMP) browser-deps  ## run the whole test suite
+test: $(STAMP) browser-deps redis-deps  ## run the whole test suite
 	$(BIN)/python -m pytest -q
 
 # The rest: no Rasa server, no browser, no subprocess or server started for seconds.
@@ -59,6 +59,11 @@ test-fast: $(STAMP)  ## the test suite without the slow tests (markers rasa, bro
 browser-deps:  ## install Debian's chromium (and an emoji font) for the browser tests
 	command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi 'color emoji' || \
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-color-emoji)
+
+# Debian's redis-server: the Redis store's tests start their own (no persistence, loopback).
+redis-deps:  ## install Debian's redis-server for the Redis store's tests
+	command -v redis-server >/dev/null || test -x /usr/bin/redis-server || \
+	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server)
 
 check: $(STAMP) docs  ## ruff, mypy and the documentation build
 	$(BIN)/ruff check bot nlu content handlers bench tests

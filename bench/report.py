@@ -121,6 +121,35 @@ def render(results: dict[str, Any]) -> str:
                 )
             lines.append(f"| {label} | {level} | " + " | ".join(cells) + " |")
 
+    workers = (_engine(results, "embedded") or {}).get("workers")
+    if workers:
+        setups = workers["setups"]
+        lines += [
+            "",
+            "## `/api/chat` with 1 and 2 worker processes (embedded engine, same run)",
+            "",
+            "`childsafe serve --workers N`: the workers share conversation state and rate "
+            "limits through SQLite (`<db>-state.db`) and each commits its request-log row "
+            'before answering (group commit). "log off" is one worker with '
+            '`CHILDSAFE_LOG_REQUESTS=false`: the difference to "1 worker" is what logging '
+            "every exchange before answering costs. The load generator shares the machine.",
+            "",
+            "| clients | " + " | ".join(f"{label} req/s | p50 | p95" for label in setups) + " |",
+            "|---|" + "---|---|---|" * len(setups),
+        ]
+        for index, level in enumerate(workers["levels"]):
+            cells = []
+            for runs in setups.values():
+                if index >= len(runs):
+                    cells.append("– | | ")
+                    continue
+                run = runs[index]
+                lat = run["latency_ms"]
+                bad = run["requests"] - run["ok"] + sum(run["errors"].values())
+                rps = _num(run["ok_per_second"], 0) + (f" ({bad} not 200)" if bad else "")
+                cells.append(f"{rps} | {_num(lat.get('p50'), 1)} | {_num(lat.get('p95'), 1)}")
+            lines.append(f"| {level} | " + " | ".join(cells) + " |")
+
     lines += ["", "## Memory and start-up", "", header, rule]
     mem_rows: list[tuple[str, Getter]] = [
         (

@@ -159,6 +159,49 @@ def measure_http(
     return result
 
 
+WORKER_SETUPS = (
+    ("1 worker", {"CHILDSAFE_WORKERS": "1"}),
+    ("2 workers", {"CHILDSAFE_WORKERS": "2"}),
+    ("1 worker, log off", {"CHILDSAFE_WORKERS": "1", "CHILDSAFE_LOG_REQUESTS": "false"}),
+)
+WORKER_LEVELS = (16, 64)
+
+
+def measure_workers(
+    plan: Plan, settings: Settings, messages: list[BenchMessage], progress: Progress
+) -> dict[str, Any]:
+    """`/api/chat` with one and two worker processes (shared state in SQLite), measured in
+    the same run, and with the log off: what writing each row before answering costs."""
+    payload = [[m.text, m.user] for m in messages]
+    result: dict[str, Any] = {"levels": list(WORKER_LEVELS), "setups": {}}
+    for label, extra in WORKER_SETUPS:
+        with scratch_dir("childsafe-bench-workers-") as tmp:
+            env = {**server_env(settings, "embedded", tmp, settings.model_dir), **extra}
+            runs = []
+            with Server(env, tmp) as server:
+                server.wait_first_answer()
+                for level in WORKER_LEVELS:
+                    progress(f"workers: /api/chat, {label}, {level} clients")
+                    run = run_loadgen(
+                        {
+                            "url": server.url,
+                            "target": "chat",
+                            "concurrency": level,
+                            "max_requests": plan.http_max_requests,
+                            "duration": plan.http_seconds,
+                            # enough to reach (and warm) every worker before measuring
+                            "warm_up": max(100, 3 * level),
+                            "messages": payload,
+                            "secret": TELEGRAM_SECRET,
+                        },
+                        tmp,
+                    )
+                    run["load_average_after"] = load_average()
+                    runs.append(run)
+            result["setups"][label] = runs
+    return result
+
+
 def measure_cold_start(
     plan: Plan, settings: Settings, engine: str, progress: Progress
 ) -> dict[str, Any]:
@@ -217,6 +260,8 @@ def run_all(plan: Plan, base: Settings, progress: Progress) -> dict[str, Any]:
             section["handle"] = measure_handle(settings, messages, engine)
             section["http"] = measure_http(plan, settings, engine, messages, progress)
             section["cold_start"] = measure_cold_start(plan, settings, engine, progress)
+            if engine == "embedded":
+                section["workers"] = measure_workers(plan, settings, messages, progress)
             results["engines"][engine] = section
     results["aims"] = aims(results)
     results["seconds"] = round(time.perf_counter() - started, 1)
