@@ -335,15 +335,23 @@ def sources(as_json: bool) -> None:
         ]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    rows = [("id", "trích dẫn", "ngày", "hiệu lực", "số câu trả lời", "cơ quan ban hành")]
+    rows = [("id", "trích dẫn", "ngày", "hiệu lực", "độ tin cậy", "số câu trả lời", "đọc ở đâu")]
     rows += [
-        (d.id, d.short, d.date, d.status, str(len(cited_by[d.id])), d.issuer)
+        (
+            d.id,
+            d.short,
+            d.date,
+            d.status + (f" → {d.replaced_by}" if d.replaced_by else ""),
+            d.certainty,
+            str(len(cited_by[d.id])),
+            d.url,
+        )
         for d in base.documents.values()
     ]
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    widths = [max(len(row[i]) for row in rows) for i in range(6)]
     for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row[:5], widths, strict=True)]
-        click.echo("  ".join([*cells, row[5]]))
+        cells = [cell.ljust(width) for cell, width in zip(row[:6], widths, strict=True)]
+        click.echo("  ".join([*cells, row[6]]).rstrip())
 
 
 def _register_feature_commands() -> None:

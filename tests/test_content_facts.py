@@ -50,6 +50,8 @@ FIRST_AID = (
     "accident_prevention.choking",
     "accident_prevention.first_aid",
     "accident_prevention.febrile_seizure",
+    "accident_prevention.electricity",
+    "accident_prevention.falls",
 )
 
 
