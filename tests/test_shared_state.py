@@ -166,3 +166,33 @@ def test_a_memory_store_claims_the_database_for_one_process(tmp_path: Path) -> N
 def test_redis_that_does_not_answer_fails_loudly() -> None:
     with pytest.raises(SharedStateError, match="CHILDSAFE_REDIS_URL"):
         RedisShared("redis://127.0.0.1:1/0")
+
+
+def test_the_channels_memories_are_shared_between_processes(store: SharedState) -> None:
+    from bot.telegram.guards import FloodGate, Gate, MessageLog
+    from bot.telegram.render import CallbackTable
+    from bot.zalo.channel import ButtonMemory
+
+    clock = [5000.0]
+    gates = [FloodGate(3, cooldown=30, clock=lambda: clock[0], shared=store) for _ in range(2)]
+    verdicts = [gates[n % 2].check("lan") for n in range(5)]
+    assert verdicts == [Gate.PASS] * 3 + [Gate.NOTIFY, Gate.DROP]  # 3 a minute in all
+    clock[0] += 31
+    assert gates[1].check("lan") is Gate.PASS
+
+    logs = [MessageLog(shared=store) for _ in range(2)]
+    logs[0].add("chat", 41)
+    logs[1].add("chat", 42)
+    assert logs[1].take_deletable("chat") == [41, 42]  # both workers' messages
+    assert logs[0].take_deletable("chat") == []
+
+    tables = [CallbackTable(shared=store) for _ in range(2)]
+    long_payload = "@answer:" + "a" * 80
+    short = tables[0].data_for(long_payload)
+    assert short != long_payload and tables[1].payload_for(short) == long_payload
+
+    memories = [ButtonMemory(ttl=60, shared=store) for _ in range(2)]
+    memories[0].remember("lan", {"Tôi là phụ huynh": "@role:parent"})
+    assert memories[1].payload_for("lan", "Tôi là phụ huynh") == "@role:parent"
+    memories[1].forget("lan")
+    assert memories[0].payload_for("lan", "Tôi là phụ huynh") is None

@@ -143,10 +143,13 @@ def build_application(
     if post_init is not None:
         builder = builder.post_init(post_init)
     application: TelegramApp = builder.build()
-    flood = FloodGate(settings.rate_limit_per_minute)
+    shared = assistant.state.shared
+    flood = FloodGate(settings.rate_limit_per_minute, shared=shared)
     if clock is not None:
         flood.clock = clock
-    application.bot_data[CHANNEL_KEY] = Channel(assistant, flood, MessageLog(), CallbackTable())
+    application.bot_data[CHANNEL_KEY] = Channel(
+        assistant, flood, MessageLog(shared=shared), CallbackTable(shared=shared)
+    )
     add_handlers(application)
     return application
 

@@ -9,6 +9,7 @@ than the length Telegram checks, so a chunk that fits here fits there.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import re
@@ -22,10 +23,12 @@ from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from bot.chunking import pack_lines, utf16_len
 from content.base import markup_to_html
 from handlers.models import Button
+from handlers.shared import SharedState
 
 MAX_MESSAGE_CHARS = MessageLimit.MAX_TEXT_LENGTH
 MAX_CALLBACK_BYTES = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
 SHORT_ID_PREFIX = "#"  # core payloads start with "@", so the two never collide
+CALLBACK_TTL = 48 * 3600.0  # a button older than its message's edit window is rarely pressed
 
 _TOKEN = re.compile(r"<[^<>]*>|&#?\w+;|\s+|[^<&\s]+|[<&]")
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)[^>]*>")
@@ -117,14 +120,18 @@ class CallbackTable:
     and the channel answers it with the help menu instead of guessing.
     """
 
-    def __init__(self, max_entries: int = 20_000) -> None:
+    def __init__(self, max_entries: int = 20_000, shared: SharedState | None = None) -> None:
         self.max_entries = max_entries
+        self.shared = shared  # every worker resolves every worker's buttons
         self._payloads: OrderedDict[str, str] = OrderedDict()
 
     def data_for(self, payload: str) -> str:
         if len(payload.encode()) <= MAX_CALLBACK_BYTES and not payload.startswith(SHORT_ID_PREFIX):
             return payload
         short = SHORT_ID_PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:24]
+        if self.shared is not None:
+            with contextlib.suppress(Exception):  # kept in memory below as well
+                self.shared.put("telegram-callback", short, {"payload": payload}, CALLBACK_TTL)
         self._payloads[short] = payload
         self._payloads.move_to_end(short)
         while len(self._payloads) > self.max_entries:
@@ -133,7 +140,13 @@ class CallbackTable:
 
     def payload_for(self, data: str) -> str | None:
         if data.startswith(SHORT_ID_PREFIX):
-            return self._payloads.get(data)
+            found = self._payloads.get(data)
+            if found is None and self.shared is not None:
+                with contextlib.suppress(Exception):
+                    record = self.shared.get("telegram-callback", data)
+                    value = (record or {}).get("payload")
+                    found = value if isinstance(value, str) else None
+            return found
         return data
 
 

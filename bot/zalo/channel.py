@@ -57,6 +57,7 @@ from handlers.models import CALL_111, IncomingMessage, Reply
 from handlers.normalise import nfc
 from handlers.pipeline import Assistant
 from handlers.ratelimit import SLOW_DOWN_TEXT, RateLimiter, Verdict, exempt
+from handlers.shared import Record, SharedState
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ MAX_CLOCK_SKEW_SECONDS = 600
 DEDUPE_TTL_SECONDS = MAX_EVENT_AGE_SECONDS + MAX_CLOCK_SKEW_SECONDS
 DEDUPE_MAX_ENTRIES = 50_000
 
+BUTTON_SPACE = "zalo-buttons"
 QUEUE_SIZE = 1000
 WORKERS = 8
 DRAIN_TIMEOUT_SECONDS = 120.0
@@ -178,7 +180,8 @@ class SeenEvents:
 
 class ButtonMemory:
     """For each user (hashed key), what tapping each of the bot's recent buttons sends back
-    (the button's title) and the core payload it stands for. Bounded, in memory only."""
+    (the button's title) and the core payload it stands for. In the shared store when given
+    (every worker knows every worker's buttons), else in memory; bounded either way."""
 
     def __init__(
         self,
@@ -186,7 +189,9 @@ class ButtonMemory:
         per_user: int = 24,
         max_users: int = 20_000,
         clock: Clock = time.monotonic,
+        shared: SharedState | None = None,
     ) -> None:
+        self.shared = shared
         self.ttl = ttl
         self.per_user = per_user
         self.max_users = max_users
@@ -195,6 +200,20 @@ class ButtonMemory:
 
     def remember(self, user_key: str, queries: dict[str, str]) -> None:
         if not queries:
+            return
+        if self.shared is not None:
+
+            def merge(old: Record | None) -> tuple[Record, None]:
+                known = {str(k): str(v) for k, v in ((old or {}).get("known") or {}).items()}
+                for text, payload in queries.items():
+                    known.pop(text, None)
+                    known[text] = payload
+                return {"known": dict(list(known.items())[-self.per_user :])}, None
+
+            try:
+                self.shared.update(BUTTON_SPACE, user_key, merge, self.ttl)
+            except Exception:
+                log.exception("zalo: could not remember the buttons sent")
             return
         _, known = self._users.pop(user_key, (0.0, OrderedDict()))
         for text, payload in queries.items():
@@ -207,6 +226,14 @@ class ButtonMemory:
             self._users.popitem(last=False)
 
     def payload_for(self, user_key: str, text: str) -> str | None:
+        if self.shared is not None:
+            try:
+                record = self.shared.get(BUTTON_SPACE, user_key) or {}
+            except Exception:
+                log.exception("zalo: could not read the buttons sent")
+                return None
+            found = (record.get("known") or {}).get(nfc(text).strip())
+            return found if isinstance(found, str) else None
         entry = self._users.get(user_key)
         if entry is None:
             return None
@@ -217,6 +244,9 @@ class ButtonMemory:
         return known.get(nfc(text).strip())
 
     def forget(self, user_key: str) -> None:
+        if self.shared is not None:
+            with contextlib.suppress(Exception):
+                self.shared.delete(BUTTON_SPACE, user_key)
         self._users.pop(user_key, None)
 
     def __len__(self) -> int:
@@ -244,7 +274,7 @@ class ZaloChannel:
         self.clock = clock
         self.seen = SeenEvents()  # without an inbox (tests, tools): this process only
         self.inbox = inbox
-        self.buttons = ButtonMemory(ttl=button_ttl)
+        self.buttons = ButtonMemory(ttl=button_ttl, shared=assistant.state.shared)
         self.accepting = False
         self.drain_timeout = drain_timeout
         self.keep_tokens_fresh = keep_tokens_fresh
