@@ -14,9 +14,11 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -196,6 +198,25 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+def _shared_reader() -> Callable[[str], ReadingLike] | None:
+    """The product's text reader (`nlu.text.read`), when it is there."""
+    try:
+        module = importlib.import_module("nlu.text")
+    except ImportError:
+        return None
+    reader: Callable[[str], ReadingLike] = module.read
+    return reader
+
+
+_READ = _shared_reader()
+
+
+def _reading_of(text: str | ReadingLike) -> str | ReadingLike:
+    if isinstance(text, str) and _READ is not None:
+        return _READ(text)
+    return text
+
+
 def _canonical(text: str | ReadingLike) -> str:
     if isinstance(text, str):
         return _nfkc(text)
@@ -223,9 +244,14 @@ _PAST_DEMOTABLE = frozenset({Danger.ABUSE, Danger.ABDUCTION_MISSING})
 
 
 def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, str]:
-    """Violence that is not happening now is abuse (111 first); a child saying they will leave
-    home is running away, not missing."""
-    if Danger.VIOLENCE in found and not _PRESENT.search(f" {reading.sense.lower()} "):
+    """Violence told as a situation ("bố hay đánh em"), not as a cry of an attack under way,
+    and with nothing saying it is happening now, is abuse (111 first); a child saying they will
+    leave home is running away, not missing."""
+    if (
+        Danger.VIOLENCE in found
+        and not found[Danger.VIOLENCE].startswith("cry:")
+        and not _PRESENT.search(f" {reading.sense.lower()} ")
+    ):
         reason = found.pop(Danger.VIOLENCE)
         found.setdefault(Danger.ABUSE, reason)
     if (
@@ -308,6 +334,7 @@ def assess(text: str | ReadingLike, *, use_model: bool = True) -> Assessment:
 
 
 def _assess(text: str | ReadingLike, use_model: bool) -> Assessment:
+    text = _reading_of(text)
     canonical = _canonical(text) if isinstance(text, str) or text is not None else ""
     if not isinstance(canonical, str) or not canonical.strip():
         return NONE

@@ -158,6 +158,8 @@ class BlindReport:
     first_line_fits: Rate  # urgent messages with an expected first line: escalated with it
     checks_on_urgent: int
     checks_on_harmless: int
+    alarms_by_source: dict[str, int]  # what raised each false alarm: cry, situation, model...
+    misses_by_level: dict[str, int]  # what the missed urgent messages got: check or none
     failures: list[str] = field(default_factory=list)  # which bars are not met
 
     @property
@@ -183,6 +185,8 @@ class BlindReport:
             "first_line_fits": self.first_line_fits.value,
             "checks_on_urgent": self.checks_on_urgent,
             "checks_on_harmless": self.checks_on_harmless,
+            "alarms_by_source": self.alarms_by_source,
+            "misses_by_level": self.misses_by_level,
             "bars_met": self.bars_met,
             "failures": self.failures,
         }
@@ -205,9 +209,19 @@ class BlindReport:
             *(f"  {k:20} {r}" for k, r in self.recall_by_lang.items()),
             "false alarms per kind of hard negative:",
             *(f"  {k:20} {r}" for k, r in self.false_alarms_by_kind.items()),
+            "false alarms by what raised them: "
+            + ", ".join(f"{k} {n}" for k, n in sorted(self.alarms_by_source.items())),
+            "missed urgent messages got: "
+            + ", ".join(f"{k} {n}" for k, n in sorted(self.misses_by_level.items())),
         ]
         out.append("bars met" if self.bars_met else "bars NOT met: " + "; ".join(self.failures))
         return out
+
+
+def _source(result: Assessment) -> str:
+    """What raised an alarm, from its first reason ("cry:...", "model:p=...")."""
+    reason = result.reasons[0] if result.reasons else "?"
+    return reason.split(":", 1)[0]
 
 
 def evaluate_blind(cases: Sequence[BlindCase], judge: Assess = assess) -> BlindReport:
@@ -218,12 +232,17 @@ def evaluate_blind(cases: Sequence[BlindCase], judge: Assess = assess) -> BlindR
     fa_kind, kind_total = Counter[str](), Counter[str]()
     escalated = named = fa = fits = fit_total = obf = obf_total = en = en_total = 0
     checks_urgent = checks_harmless = 0
+    sources: Counter[str] = Counter()
+    misses: Counter[str] = Counter()
     n_urgent = sum(c.urgent for c in cases)
     for case in cases:
         result = judge(case.text)
         if case.urgent:
             ok = result.level == "urgent"
             escalated += ok
+            if not ok:
+                got = "none" if result.level == "none" else f"check ({_source(result)})"
+                misses[got] += 1
             checks_urgent += result.level == "check"
             danger = case.danger or "unspecified"
             total[danger] += 1
@@ -245,6 +264,8 @@ def evaluate_blind(cases: Sequence[BlindCase], judge: Assess = assess) -> BlindR
         else:
             alarm = result.level == "urgent"
             fa += alarm
+            if alarm:
+                sources[_source(result)] += 1
             checks_harmless += result.level == "check"
             kind = case.kind or "other"
             kind_total[kind] += 1
@@ -265,6 +286,8 @@ def evaluate_blind(cases: Sequence[BlindCase], judge: Assess = assess) -> BlindR
         first_line_fits=Rate(fits, fit_total),
         checks_on_urgent=checks_urgent,
         checks_on_harmless=checks_harmless,
+        alarms_by_source=dict(sources),
+        misses_by_level=dict(misses),
     )
     if report.urgent_recall.value < BAR_URGENT_RECALL:
         report.failures.append(f"urgent recall {report.urgent_recall} < {BAR_URGENT_RECALL:.0%}")

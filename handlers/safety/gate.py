@@ -62,6 +62,7 @@ HYPERBOLE = gate_regex("hyperbole")
 SELF_LAST = gate_regex("self_last")
 # words that are never an idiom ("mệt quá muốn unalive luôn" is no "mệt muốn chết")
 NEVER_IDIOM = gate_regex("never_idiom")
+DIED_OF = gate_regex("died_of")
 _ABUSE = frozenset({Danger.VIOLENCE, Danger.SEXUAL_ASSAULT, Danger.ABDUCTION_MISSING})
 _ACCIDENTS = frozenset({Danger.SERIOUS_INJURY, Danger.POISONING, Danger.DROWNING, Danger.FIRE})
 _BI = " bi "
@@ -188,6 +189,8 @@ class Gate:
             return now or not before.endswith((" keu ", " cau "))
         if REPORTED.search(before):
             return False
+        if DIED_OF.search(before):
+            return False  # "mẹ em mất vì tai nạn": bereavement, not a case now
         if UNWILLING.search(recent) and not self._plain.startswith("bi ", start):
             return False  # "giờ tôi không muốn đánh con": the speaker would be the one hitting
         suicide = danger is Danger.SUICIDE_SELF_HARM
