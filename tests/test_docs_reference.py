@@ -94,3 +94,28 @@ def test_the_reference_documents_nothing_that_does_not_exist(cells: list[str]) -
         for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", cell):
             assert name in env, f"docs/configuration.md documents {name}, which is no setting"
     assert _documented_commands(cells) <= set(_command_paths(cli))
+
+
+def test_the_readme_stays_short_and_its_links_resolve() -> None:
+    """The README says what it is, the two commands, a screenshot, the sketch and links; the
+    rest belongs in the manual (docs/)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 200, "README.md is over 200 lines: move it into docs/"
+    targets = re.findall(r"\]\(([^)#\s]+)[^)]*\)|src=\"([^\"]+)\"", readme)
+    local = [a or b for a, b in targets if not (a or b).startswith(("http://", "https://"))]
+    assert "docs/index.md" in local and "docs/configuration.md" in local
+    for target in local:
+        assert (ROOT / target).exists(), f"README.md links to {target}, which does not exist"
+
+
+# Links may leave the repository only for the official source of what a page explains.
+OFFICIAL_HOSTS = ("t.me", "telegram.org", "zalo.me", "zaloapp.com", "gov.vn", "rasa.com")
+
+
+def test_the_manual_links_outside_only_to_official_sources() -> None:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for host in re.findall(r"\]\(https?://([^/)\s]+)", text):
+            official = any(host == h or host.endswith("." + h) for h in OFFICIAL_HOSTS)
+            assert official, f"{page.relative_to(ROOT)} links to {host}: link inside the repository"
