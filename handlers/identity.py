@@ -7,6 +7,7 @@ import hmac
 import logging
 import os
 import secrets
+import time
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,17 @@ def user_key(secret: bytes, channel: str, user: str | None) -> str | None:
     raw = f"{channel}:{user}".encode("utf-8", "surrogatepass")
     digest = hmac.new(secret, raw, hashlib.sha256).hexdigest()
     return digest[:32]
+
+
+def _read_when_written(key_path: Path) -> bytes:
+    """The key another process (a second worker starting at the same moment) has just
+    created: it may still be empty for a moment after the exclusive create."""
+    for _ in range(100):
+        key = key_path.read_bytes().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise OSError(f"{key_path} stays empty")
 
 
 def load_or_create_secret(explicit: str | None, db_path: Path) -> bytes:
@@ -39,7 +51,7 @@ def load_or_create_secret(explicit: str | None, db_path: Path) -> bytes:
         log.warning("CHILDSAFE_SECRET is not set; generated a key at %s", key_path)
         return key
     except FileExistsError:
-        return key_path.read_bytes().strip()
+        return _read_when_written(key_path)
     except OSError:
         log.warning(
             "CHILDSAFE_SECRET is not set and %s is not writable; using a process key", key_path

@@ -73,6 +73,26 @@ def test_two_servers_on_one_database_act_as_one_assistant(tmp_path: Path) -> Non
         assert after["audience"] != "teacher"
 
 
+def test_two_replicas_sharing_redis_act_as_one_assistant(tmp_path: Path, redis_url: str) -> None:
+    """Two "machines": each its own database and inbox, the state in one Redis."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    common = {"CHILDSAFE_REDIS_URL": redis_url, "CHILDSAFE_RATE_LIMIT_PER_MINUTE": "6"}
+    env_a = server_env(tmp_path / "a" / "childsafe.db", **common)
+    env_b = server_env(tmp_path / "b" / "childsafe.db", **common)
+    with running(env_a, tmp_path / "a") as one, running(env_b, tmp_path / "b") as two:
+        check_conversation(one.url, two.url, "redis" + "c" * 27)
+        statuses = [
+            httpx.post(
+                f"{(one.url, two.url)[n % 2]}/api/chat",
+                json={"text": f"xin chào {n}", "session": "redis" + "r" * 27},
+                timeout=30,
+            ).status_code
+            for n in range(8)
+        ]
+        assert statuses == [200] * 6 + [429, 429]  # 6 a minute in all, not 6 each
+
+
 def test_serve_with_two_workers_holds_a_conversation(tmp_path: Path) -> None:
     env = server_env(tmp_path / "childsafe.db")
     with running(env, tmp_path, "--workers", "2") as server:

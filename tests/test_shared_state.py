@@ -196,3 +196,21 @@ def test_the_channels_memories_are_shared_between_processes(store: SharedState) 
     assert memories[1].payload_for("lan", "Tôi là phụ huynh") == "@role:parent"
     memories[1].forget("lan")
     assert memories[0].payload_for("lan", "Tôi là phụ huynh") is None
+
+
+def test_a_zalo_token_pair_saved_on_one_machine_is_read_on_another(
+    tmp_path: Path, redis_url: str
+) -> None:
+    from bot.zalo.tokens import TokenSet, TokenStore
+
+    shared = RedisShared(redis_url, prefix=f"test-{time.time_ns()}")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    here = TokenStore(tmp_path / "a" / "zalo-tokens.json", "app-1", shared=shared)
+    there = TokenStore(tmp_path / "b" / "zalo-tokens.json", "app-1", shared=shared)
+    assert there.read() is None
+    here.save(TokenSet("access-2", "refresh-2", expires_at=9e9, obtained_at=time.time()), "seed")
+    stored = there.read()
+    assert stored is not None and stored[0].refresh_token == "refresh-2"
+    assert not (tmp_path / "b" / "zalo-tokens.json").exists()  # from Redis, not a file
+    shared.close()

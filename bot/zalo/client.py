@@ -126,7 +126,11 @@ class ZaloClient:
         return cls(
             app_id=settings.zalo_app_id,
             app_secret=settings.zalo_app_secret,
-            store=TokenStore(default_path(settings.db_path), settings.zalo_app_id),
+            store=TokenStore(
+                default_path(settings.db_path),
+                settings.zalo_app_id,
+                shared=options.pop("shared", None),
+            ),
             env_access_token=settings.zalo_access_token,
             env_refresh_token=settings.zalo_refresh_token,
             api_base_url=settings.zalo_api_base_url,

@@ -25,10 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from handlers.shared import SharedState
+
 log = logging.getLogger(__name__)
 
 FILE_NAME = "zalo-tokens.json"
 FORMAT_VERSION = 1
+SHARED_SPACE = "zalo-tokens"
+SHARED_TTL_SECONDS = 120 * 24 * 3600.0  # longer than a refresh token lives (about 3 months)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,13 +59,33 @@ class TokenStore:
     """Reads and writes the token file for one app. Writes are atomic; readers never see
     half a file, and a crash leaves either the old pair or the new one."""
 
-    def __init__(self, path: Path, app_id: str) -> None:
+    def __init__(self, path: Path, app_id: str, shared: SharedState | None = None) -> None:
         self.path = Path(path)
         self.app_id = app_id
+        # Replicas on other machines (Redis): the newest pair is also kept there, so the one
+        # that did not refresh reads the pair the other saved (its file is on its own disk).
+        self.shared = shared if shared is not None and shared.name == "redis" else None
+
+    def read(self) -> tuple[TokenSet, str | None] | None:
+        """The newest stored pair (the file's, or the shared store's) and its seed digest."""
+        found = self.read_file()
+        if self.shared is None:
+            return found
+        try:
+            data = self.shared.get(SHARED_SPACE, self.app_id)
+        except Exception as exc:
+            log.warning("zalo: cannot read the shared token pair (%s)", type(exc).__name__)
+            data = None
+        other = self._parse(data, "the shared store") if data is not None else None
+        if other is None:
+            return found
+        if found is None or (other[0].obtained_at or 0) > (found[0].obtained_at or 0):
+            return other
+        return found
 
     # ------------------------------------------------------------------ reading
-    def read(self) -> tuple[TokenSet, str | None] | None:
-        """The stored pair and its seed digest, or None if there is no usable file."""
+    def read_file(self) -> tuple[TokenSet, str | None] | None:
+        """The file's pair and its seed digest, or None if there is no usable file."""
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -71,10 +95,19 @@ class TokenStore:
             return None
         try:
             data = json.loads(raw)
+        except ValueError as exc:
+            log.warning(
+                "zalo: %s is unreadable (%s); using the environment's tokens", self.path, exc
+            )
+            return None
+        return self._parse(data, str(self.path))
+
+    def _parse(self, data: Any, where: str) -> tuple[TokenSet, str | None] | None:
+        try:
             if not isinstance(data, dict):
                 raise ValueError("not an object")
             if str(data.get("app_id")) != self.app_id:
-                log.warning("zalo: %s belongs to another ZALO_APP_ID; ignored", self.path)
+                log.warning("zalo: %s belongs to another ZALO_APP_ID; ignored", where)
                 return None
             tokens = TokenSet(
                 access_token=_required_str(data, "access_token"),
@@ -83,9 +116,7 @@ class TokenStore:
                 obtained_at=_optional_float(data.get("obtained_at")),
             )
         except (ValueError, TypeError) as exc:
-            log.warning(
-                "zalo: %s is unreadable (%s); using the environment's tokens", self.path, exc
-            )
+            log.warning("zalo: %s is unreadable (%s); using the environment's tokens", where, exc)
             return None
         seed = data.get("seed")
         return tokens, seed if isinstance(seed, str) else None
@@ -132,6 +163,11 @@ class TokenStore:
                 os.unlink(temp_name)
             raise
         _fsync_directory(self.path.parent)
+        if self.shared is not None:
+            try:
+                self.shared.put(SHARED_SPACE, self.app_id, payload, SHARED_TTL_SECONDS)
+            except Exception as exc:  # the file has it; other machines adopt it later
+                log.warning("zalo: could not share the new token pair (%s)", type(exc).__name__)
 
 
 def _fsync_directory(directory: Path) -> None:

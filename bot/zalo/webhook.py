@@ -72,6 +72,7 @@ def build_channel(
     client = ZaloClient.from_settings(
         settings,
         transport=transport,
+        shared=shared,
         shared_lock=lambda: shared.lock("zalo-token-refresh:" + (settings.zalo_app_id or "")),
     )
     options.setdefault("inbox", intake.inbox_for(settings, assistant))
