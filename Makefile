@@ -123,7 +123,7 @@ rasa-validate: $(RASA_STAMP)  ## rasa data validate on nlu/ (data, domain, pipel
 	$(RASA_ENV) $(RASA_BIN)/rasa data validate --data nlu/data --domain nlu/domain.yml \
 		--config $(RASA_CONFIG)
 
-$(RASA_DATA)/.folded: $(wildcard nlu/data/*.yml) handlers/normalise.py nlu/export_folded.py | $(STAMP)
+$(RASA_DATA)/.folded: $(wildcard nlu/data/*.yml) $(wildcard nlu/text/*.py nlu/text/data/*) nlu/export_folded.py | $(STAMP)
 	$(BIN)/python -m nlu.export_folded $(RASA_DATA)
 	touch $@
 

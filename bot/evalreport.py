@@ -10,12 +10,12 @@ from typing import Any
 import click
 
 from bot.settings import MissingSecretError, Settings
-from handlers.normalise import normalise
 from handlers.safety.evaluate import TriageResult, evaluate_triage, load_triage_cases
 from nlu.crossval import CrossValidation, cross_validate
 from nlu.engine import NLUEngine, NLUResult
 from nlu.evaluate import EvalResult, evaluate, load_test_set
 from nlu.rasa_data import Example, load_dir
+from nlu.text import read
 
 ENGINE_CHOICES = ("embedded", "rasa", "both")
 WARM_UP_TEXT = "xin chao"
@@ -26,7 +26,7 @@ def measure(nlu: NLUEngine, examples: Sequence[Example]) -> EvalResult:
     strictly: an evaluation of Rasa must fail, not quietly measure its fallback."""
     parse: Callable[[str], NLUResult] = getattr(nlu, "parse_strict", nlu.parse)
     parse(WARM_UP_TEXT)  # model loading and the first connection are not per-message latency
-    return evaluate(lambda text: parse(normalise(text).folded).intent, examples)
+    return evaluate(lambda text: parse(read(text).folded).intent, examples)
 
 
 def run_eval(

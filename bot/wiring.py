@@ -18,13 +18,13 @@ from handlers.handoff import (
     SqliteHandoffStore,
 )
 from handlers.identity import load_or_create_secret, user_key
-from handlers.normalise import fold
 from handlers.pipeline import Assistant
 from handlers.redact import redact
 from handlers.shared import open_shared
 from handlers.state import StateStore
 from nlu.embedded import EmbeddedEngine
 from nlu.engine import NLUEngine
+from nlu.text import fold
 
 log = logging.getLogger(__name__)
 

@@ -32,8 +32,8 @@ from content.base import (
 from content.bubble import source_line
 from content.review import REVIEW_PATH, load_review, review_problems
 from handlers.models import Audience
-from handlers.normalise import normalise
 from handlers.topics import ALL_INTENTS, LABELS, TOPICAL_INTENTS
+from nlu.text import read
 
 AUDIENCES_SERVED = (Audience.PARENT, Audience.STUDENT, Audience.TEACHER, Audience.ANY)
 EMERGENCY_LINES = frozenset({"111", "112", "113", "114", "115"})
@@ -338,10 +338,10 @@ def _check_answer(
             errors.append(f"{where}: phone line {number} is not a configured hotline")
 
     for keyword in answer.keywords:
-        if not keyword.strip() or normalise(keyword).folded != keyword:
+        if not keyword.strip() or read(keyword).folded != keyword:
             errors.append(
                 f"{where}: keyword {keyword!r} is not folded "
-                f"(write {normalise(keyword).folded!r}: lowercase, no diacritics, đ→d)"
+                f"(write {read(keyword).folded!r}: lowercase, no diacritics, đ→d)"
             )
 
     for button in answer.buttons:
@@ -490,7 +490,7 @@ def _check_keyword_overlap(base: ContentBase, report: Report) -> None:
     and a keyword inside the topic's own name ("cap xa" in "tro cap xa hoi") fires on every
     question about the topic."""
     for intent, answers in base.by_intent.items():
-        topic = f" {normalise(LABELS.get(intent, '')).folded} "
+        topic = f" {read(LABELS.get(intent, '')).folded} "
         owners: dict[str, list[Answer]] = {}
         for answer in answers:
             for keyword in answer.keywords:

@@ -25,10 +25,10 @@ from typing import Any, TextIO
 
 import yaml
 
-from handlers.normalise import fold
 from handlers.redact import PLACEHOLDERS
 from handlers.requestlog import COUNTER_DROPPED, COUNTER_FAILED, FTS_TABLE, VIETNAM
 from handlers.topics import ALL_INTENTS, LABELS
+from nlu.text import fold
 
 LOW_CONFIDENCE = 0.6
 NOT_QUESTIONS = ("command", "notice")  # kinds that are not someone asking something

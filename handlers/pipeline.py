@@ -1,6 +1,6 @@
 """The core: `Assistant.handle(IncomingMessage) -> Reply`. Every channel calls this.
 
-Order matters: normalise → safety triage (never skipped, never dependent on the NLU)
+Order matters: read (nlu.text) → safety triage (never skipped, never dependent on the NLU)
 → commands and buttons → audience → intent → answer. Logging happens last and can
 never cost the user the reply.
 """
@@ -32,7 +32,6 @@ from handlers.models import (
     Reply,
     SourceRef,
 )
-from handlers.normalise import Normalised, normalise
 from handlers.place import deployment_for
 from handlers.safety import Assessment, Danger, assess
 from handlers.safety.person import Voice, cannot_call, check_answer, voice_for
@@ -46,6 +45,7 @@ from handlers.topics import (
     TOPICAL_INTENTS,
 )
 from nlu.engine import NLUEngine, NLUResult
+from nlu.text import Reading, read
 
 log = logging.getLogger(__name__)
 
@@ -180,12 +180,12 @@ class Assistant:
         self, message: IncomingMessage, state: ConversationState, asked: str | None
     ) -> Reply:
         text = message.text if isinstance(message.text, str) else ""
-        norm = normalise(text[: MAX_INPUT_CHARS * 4])
-        if _PAYLOAD_RE.fullmatch(norm.original):
-            return self._payload(norm.original[1:], message, state)
-        danger = assess(norm.original)
-        if norm.original.startswith(PAYLOAD_PREFIX) and not danger.urgent:
-            return self._payload(norm.original[1:], message, state)
+        norm = read(text[: MAX_INPUT_CHARS * 4])
+        if _PAYLOAD_RE.fullmatch(norm.canonical):
+            return self._payload(norm.canonical[1:], message, state)
+        danger = assess(norm)
+        if norm.canonical.startswith(PAYLOAD_PREFIX) and not danger.urgent:
+            return self._payload(norm.canonical[1:], message, state)
         if norm.is_empty and not danger.urgent:
             return self._answer_reply(self._required("core.empty"), "out_of_scope", 1.0, state)
         if asked == "safe":  # "Bạn có đang an toàn không?" answered (a button's title too)
@@ -233,7 +233,7 @@ class Assistant:
         nlu: NLUResult,
         folded: str,
         audience: Audience,
-        norm: Normalised,
+        norm: Reading,
         state: ConversationState,
         message: IncomingMessage,
     ) -> Reply:
@@ -309,7 +309,7 @@ class Assistant:
         intent: str,
         confidence: float,
         audience: Audience,
-        norm: Normalised,
+        norm: Reading,
         state: ConversationState,
         engine: str,
         message: IncomingMessage | None = None,
@@ -496,7 +496,7 @@ class Assistant:
         nlu: NLUResult,
         voice: Voice,
         audience: Audience,
-        norm: Normalised,
+        norm: Reading,
         state: ConversationState,
     ) -> Reply:
         """The honest middle: "Bạn có đang an toàn không?", two answers, the line in view."""
@@ -712,7 +712,7 @@ class Assistant:
         )
 
     # ------------------------------------------------------------------ buttons, commands
-    def _numbered_choice(self, norm: Normalised, state: ConversationState) -> str | None:
+    def _numbered_choice(self, norm: Reading, state: ConversationState) -> str | None:
         """ "2" after a reply with buttons picks the second button (console, Zalo, SMS-style)."""
         choice = re.fullmatch(r"(?:so |chon |cau |cai |muc |nut )?(\d{1,2})", norm.folded)
         if state.pending_options and choice:
@@ -732,7 +732,7 @@ class Assistant:
             if value == "human_handoff" and self.handoff is not None:
                 return self.request_handoff(message, state)
             if value in TOPICAL_INTENTS:
-                return self._topic_reply(value, 1.0, audience, normalise(""), state, "button")
+                return self._topic_reply(value, 1.0, audience, read(""), state, "button")
             answer = self.content.main_answer(value, audience) or self._required("core.help")
             return self._answer_reply(answer, value, 1.0, state, audience=audience)
         if kind == "role" and value in {a.value for a in ROLE_LABELS}:
@@ -856,17 +856,17 @@ class Assistant:
         if case is None:
             return None
         text = message.text if isinstance(message.text, str) else ""
-        norm = normalise(text[: MAX_INPUT_CHARS * 4])
+        norm = read(text[: MAX_INPUT_CHARS * 4])
         return self._during_handoff(message, case, norm, state)
 
     def _during_handoff(
-        self, message: IncomingMessage, case: CaseRow, norm: Normalised, state: ConversationState
+        self, message: IncomingMessage, case: CaseRow, norm: Reading, state: ConversationState
     ) -> tuple[Reply, bool]:
         """While a case is open the assistant does not answer: what the user writes goes to
         the counsellor. Only cancel, erase and a repeated request are handled here; urgent
         danger while nobody has claimed the case yet still gets the emergency lines."""
         assert self.handoff is not None
-        text = norm.original
+        text = norm.canonical
         if _PAYLOAD_RE.fullmatch(text):
             kind, _, value = text[1:].partition(":")
             if kind == "cmd" and value in ("handoff_cancel", "erase", "handoff"):
@@ -876,7 +876,7 @@ class Assistant:
             if kind == "tel":  # a call button: the line's answer, as always
                 return self._payload(text[1:], message, state), False
             text = f"[{LABELS.get(value, value)}]"  # another button: its label reaches them
-        danger = assess(norm.original)
+        danger = assess(norm)
         self.handoff.forward(
             case, text[:MAX_INPUT_CHARS], [d.value for d in danger.dangers], danger.urgent
         )

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from handlers.models import CALL_111, Reply
 from handlers.safety import assess
 from handlers.shared import Record, SharedState
+from nlu.text import read
 
 Clock = Callable[[], float]
 log = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ def exempt(text: str) -> bool:
     `Assistant.handle` runs it first), and a request to erase."""
     if not isinstance(text, str):
         return False
-    return text.strip() == ERASE_PAYLOAD or assess(text).level != "none"
+    return text.strip() == ERASE_PAYLOAD or assess(read(text)).level != "none"
 
 
 def admit(limiter: RateLimiter, key: str | None, text: str) -> Verdict:

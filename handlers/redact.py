@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from handlers import redact_lexicon as lex
-from handlers.normalise import fold
 from handlers.redact_lexicon import words
+from nlu.text import fold
 
 log = logging.getLogger(__name__)
 

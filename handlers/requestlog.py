@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlite_utils
 
-from handlers.normalise import fold
 from handlers.redact import redact
+from nlu.text import fold
 
 if TYPE_CHECKING:
     from handlers.pipeline import Assistant, Exchange

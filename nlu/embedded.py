@@ -30,10 +30,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from handlers.normalise import normalise
 from nlu.compiled import CompiledScorer, compile_pipeline
 from nlu.engine import NLUResult, Ranked
 from nlu.rasa_data import DATA_DIR, Example, data_files, load_dir
+from nlu.text import read, reader_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +100,13 @@ def bake_feature_weights(pipeline: Pipeline) -> None:
 
 
 def fold_examples(examples: Sequence[Example]) -> tuple[list[str], list[str]]:
-    return [normalise(e.text).folded for e in examples], [e.intent for e in examples]
+    return [read(e.text).folded for e in examples], [e.intent for e in examples]
 
 
 def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
-    digest = hashlib.sha256(f"{MODEL_VERSION}|{sklearn.__version__}".encode())
+    digest = hashlib.sha256(
+        f"{MODEL_VERSION}|{sklearn.__version__}|{reader_fingerprint()}".encode()
+    )
     for path in data_files(data_dir):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

@@ -24,7 +24,7 @@ class NLUEngine(Protocol):
     name: str
 
     def parse(self, folded_text: str) -> NLUResult:
-        """Classify text already folded by `handlers.normalise`."""
+        """Classify text already folded by `nlu.text.read`."""
         ...
 
 

@@ -1,6 +1,6 @@
 """Write folded copies of the Rasa NLU data, so Rasa trains on what it will be sent.
 
-The assistant sends Rasa `handlers.normalise.normalise(text).folded` (no diacritics, đ→d,
+The assistant sends Rasa `nlu.text.read(text).folded` (no diacritics, đ→d,
 teen spelling expanded), exactly what the embedded engine sees. Rasa must therefore train
 on folded examples too. Usage (from the project's own venv):
 
@@ -23,8 +23,8 @@ from typing import Any
 
 import yaml
 
-from handlers.normalise import normalise
 from nlu.rasa_data import DATA_DIR, data_files, parse_examples
+from nlu.text import read
 
 FOLDED_BLOCKS = ("intent", "synonym", "lookup")  # blocks whose examples are plain text
 
@@ -38,7 +38,7 @@ class ExportReport:
 
 
 def fold_text(text: str) -> str:
-    return normalise(text).folded
+    return read(text).folded
 
 
 def _block_literal(lines: Sequence[str]) -> str:

@@ -44,7 +44,7 @@ from content.validate import (
     validate,
 )
 from handlers.models import Audience, IncomingMessage
-from handlers.normalise import fold
+from nlu.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_CACHE = ROOT / ".cache" / "nlu-tests"

@@ -2,7 +2,7 @@
 
 Harm topics: report_abuse, abuse_prevention, school_violence, online_safety, child_labour,
 mental_health. Everything goes through the real pipeline and the real content: button payloads
-(`@answer:<id>`, `@intent:<name>`), typed messages through `normalise` and
+(`@answer:<id>`, `@intent:<name>`), typed messages through `nlu.text.read` and
 `Assistant.select_answer` (the step that picks a sub-answer once the intent is known), and a few
 whole conversations through `Assistant.handle`.
 """
@@ -20,8 +20,8 @@ from bot.wiring import build_assistant
 from content.base import Answer, default_content, render_text
 from handlers.dialogue import MORE_BUTTON
 from handlers.models import Audience, IncomingMessage, Reply
-from handlers.normalise import fold, normalise
 from handlers.pipeline import Assistant
+from nlu.text import fold, read
 
 HARM_INTENTS = (
     "report_abuse",
@@ -454,7 +454,7 @@ def test_typed_message_reaches_its_sub_answer(
 ) -> None:
     intent = answer_id.split(".")[0]
     for variant in (text, fold(text)):  # with and without diacritics
-        chosen = assistant.select_answer(intent, audience, normalise(variant).folded)
+        chosen = assistant.select_answer(intent, audience, read(variant).folded)
         assert chosen is not None
         assert chosen.id == answer_id, f"{variant!r} picked {chosen.id}"
 
@@ -470,7 +470,7 @@ def test_keywords_never_pull_a_student_into_an_adults_answer(assistant: Assistan
     for answer_id, audience, text in TYPED:
         if audience is not Audience.STUDENT:
             continue
-        chosen = assistant.select_answer(answer_id.split(".")[0], audience, normalise(text).folded)
+        chosen = assistant.select_answer(answer_id.split(".")[0], audience, read(text).folded)
         assert chosen is not None and Audience.STUDENT in chosen.audiences
 
 

@@ -14,8 +14,8 @@ import pytest
 
 from content.base import Answer, default_content
 from handlers.models import Audience, IncomingMessage, Reply
-from handlers.normalise import fold
 from handlers.pipeline import Assistant
+from nlu.text import fold
 
 BASE = default_content()
 INTENTS = (

@@ -18,7 +18,6 @@ import pytest
 import yaml
 
 from bot.settings import Settings
-from handlers.normalise import fold, normalise
 from handlers.topics import CONVERSATIONAL_INTENTS, TOPICAL_INTENTS
 from nlu.embedded import (
     EmbeddedModel,
@@ -28,6 +27,7 @@ from nlu.embedded import (
     train_model,
 )
 from nlu.rasa_data import DATA_DIR, Example, data_files, domain_intents, load_dir
+from nlu.text import fold, read
 
 MIN_TOPICAL = 40
 MIN_CONVERSATIONAL = 15
@@ -112,7 +112,7 @@ def test_each_file_is_rasa_3_nlu_yaml(path: Path) -> None:
 
 
 def test_every_example_says_something_after_folding(examples: list[Example]) -> None:
-    empty = [e for e in examples if not normalise(e.text).folded]
+    empty = [e for e in examples if not read(e.text).folded]
     assert not empty, empty
 
 
@@ -148,14 +148,14 @@ def test_both_written_forms_are_taught() -> None:
 def test_no_example_is_taught_as_two_intents(examples: list[Example]) -> None:
     intents_of: dict[str, set[str]] = defaultdict(set)
     for example in examples:
-        intents_of[normalise(example.text).folded].add(example.intent)
+        intents_of[read(example.text).folded].add(example.intent)
     clashes = {text: sorted(i) for text, i in intents_of.items() if len(i) > 1}
     assert not clashes, clashes
 
 
 def test_no_example_is_repeated(examples: list[Example]) -> None:
     # Repeats (even in one intent) only inflate cross-validation.
-    counts = Counter((normalise(e.text).folded, e.intent) for e in examples)
+    counts = Counter((read(e.text).folded, e.intent) for e in examples)
     assert not [k for k, n in counts.items() if n > 1]
 
 
@@ -169,8 +169,8 @@ def test_each_intent_is_written_in_one_file() -> None:
 
 # ---------------------------------------------------------------------- a trained model
 def test_probe_messages_are_unseen(examples: list[Example]) -> None:
-    taught = {normalise(e.text).folded for e in examples}
-    assert not [text for text, _ in UNSEEN if normalise(text).folded in taught]
+    taught = {read(e.text).folded for e in examples}
+    assert not [text for text, _ in UNSEEN if read(text).folded in taught]
     assert {intent for _, intent in UNSEEN} == set(domain_intents())
 
 
@@ -182,7 +182,7 @@ def test_a_trained_model_knows_every_intent(model: EmbeddedModel) -> None:
 def test_clear_unseen_messages_reach_their_intent(
     model: EmbeddedModel, text: str, intent: str
 ) -> None:
-    probabilities = model.pipeline.predict_proba([normalise(text).folded])[0]
+    probabilities = model.pipeline.predict_proba([read(text).folded])[0]
     best = int(np.argmax(probabilities))
     assert model.intents[best] == intent, (
         f"{text!r}: got {model.intents[best]} ({probabilities[best]:.2f})"
@@ -193,7 +193,7 @@ def test_clear_unseen_messages_are_mostly_answered_not_asked_back(
     model: EmbeddedModel,
 ) -> None:
     threshold = Settings.model_fields["confidence_threshold"].default
-    folded = [normalise(text).folded for text, _ in UNSEEN]
+    folded = [read(text).folded for text, _ in UNSEEN]
     confident = (model.pipeline.predict_proba(folded).max(axis=1) >= threshold).mean()
     assert confident >= 0.8, f"only {confident:.0%} of clear messages clear the threshold"
 
@@ -206,5 +206,5 @@ def test_baked_feature_weights_change_no_prediction(examples: list[Example]) -> 
     baked = copy.deepcopy(weighted)
     bake_feature_weights(baked)
     assert baked.named_steps["features"].transformer_weights is None
-    probe = [normalise(text).folded for text, _ in UNSEEN] + texts[::25]
+    probe = [read(text).folded for text, _ in UNSEEN] + texts[::25]
     assert np.allclose(baked.predict_proba(probe), weighted.predict_proba(probe), atol=1e-12)

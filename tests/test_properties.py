@@ -1,7 +1,7 @@
 """Property-based tests (hypothesis) across the core (#8): normalisation, redaction, the stored
 log text, triage through `Assistant.handle()`, and the rate limiter's safety exemption.
 
-The per-module "never raises" properties live beside each module (tests/test_normalise.py,
+The per-module "never raises" properties live beside each module (tests/test_text_reader.py,
 tests/test_redact.py, tests/test_triage.py, which also has "a danger sentence anywhere
 escalates" for triage itself). Here: what must hold end to end, for any string: the core
 answers for real (never its apology for an internal error), its reply serialises, and a
@@ -26,12 +26,13 @@ from hypothesis import strategies as st
 from bot.settings import Settings
 from bot.wiring import build_assistant
 from handlers.models import Audience, IncomingMessage, Reply
-from handlers.normalise import fold, normalise
 from handlers.pipeline import Assistant
 from handlers.ratelimit import RateLimiter, Verdict, admit
 from handlers.redact import PLACEHOLDERS, redact
 from handlers.requestlog import MAX_STORED_CHARS, TRUNCATION_MARK, _stored_text, request_log_of
 from handlers.safety import LINES, Danger
+from nlu.text import fold, read
+from nlu.text.syllables import SYLLABLES
 from tests.conftest import MODEL_CACHE
 from tests.test_triage import DANGER_PHRASES
 
@@ -82,6 +83,14 @@ ANY_TEXT = st.one_of(
     ).map(" ".join),
 )
 VIETNAMESE_WORD = st.text(st.sampled_from(VIETNAMESE_LETTERS), min_size=1, max_size=7)
+_ACCENTED_FORMS = {
+    letter: [v for v in VIETNAMESE_LETTERS if fold(v) == letter]
+    for letter in set(fold(VIETNAMESE_LETTERS))
+}
+# A real syllable, with any accents on its letters ("người", "nguoi", "ngưỏi").
+SYLLABLE_WORD = st.sampled_from(sorted(SYLLABLES)).flatmap(
+    lambda s: st.tuples(*(st.sampled_from(_ACCENTED_FORMS[c]) for c in s)).map("".join)
+)
 CHANNELS = st.sampled_from(["web", "telegram", "zalo", "api", "cli"])
 AUDIENCES = st.sampled_from([None, *Audience])
 SLOW = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -120,15 +129,17 @@ def answered_for_real(reply: Reply) -> None:
 @settings(max_examples=400, deadline=None)
 @given(ANY_TEXT)
 def test_folding_is_idempotent_and_plain(text: str) -> None:
-    folded = normalise(text).folded
+    folded = read(text).folded
     assert FOLDED_ALPHABET.fullmatch(folded)
-    assert normalise(folded).folded == folded
-    assert normalise(text).tokens == tuple(folded.split())
+    assert read(folded).folded == folded
+    assert read(text).tokens == tuple(folded.split())
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(VIETNAMESE_WORD, min_size=1, max_size=30).map(" ".join))
+@given(st.lists(SYLLABLE_WORD, min_size=1, max_size=30).map(" ".join))
 def test_case_and_diacritics_never_change_the_folded_text(text: str) -> None:
+    """Words typed apart read the same with or without their accents. (Words run together
+    are the exception by design: "anhấy" is split where its accents say, "anh ấy".)"""
     plain = "".join(
         ch
         for ch in unicodedata.normalize("NFD", text.replace("đ", "d"))
@@ -142,7 +153,7 @@ def test_case_and_diacritics_never_change_the_folded_text(text: str) -> None:
         plain.upper(),
         unicodedata.normalize("NFD", text),
     )
-    assert len({normalise(v).folded for v in variants}) == 1
+    assert len({read(v).folded for v in variants}) == 1
     assert fold(text) == fold(text.upper())
 
 

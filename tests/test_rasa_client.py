@@ -28,7 +28,6 @@ from starlette.routing import Route
 from bot.settings import MissingSecretError, Settings
 from bot.wiring import build_assistant, build_engine
 from handlers.models import IncomingMessage
-from handlers.normalise import normalise
 from handlers.pipeline import Assistant
 from nlu.embedded import EmbeddedEngine
 from nlu.engine import NLUResult
@@ -42,6 +41,7 @@ from nlu.rasa_client import (
     result_from_parse,
 )
 from nlu.rasa_data import DATA_DIR, data_files, load_dir, load_file
+from nlu.text import read
 from tests.conftest import MODEL_CACHE
 from tests.servers import free_port, serve
 from tests.test_cli import run_cli
@@ -594,7 +594,7 @@ def test_eval_of_rasa_fails_when_rasa_cannot_answer(
 def test_rasa_trains_on_exactly_the_folded_text_the_embedded_engine_sees(tmp_path: Path) -> None:
     report = export(DATA_DIR, tmp_path / "out")
     exported = {(e.text, e.intent) for e in load_dir(tmp_path / "out")}
-    expected = {(normalise(e.text).folded, e.intent) for e in load_dir(DATA_DIR)}
+    expected = {(read(e.text).folded, e.intent) for e in load_dir(DATA_DIR)}
     assert exported == {pair for pair in expected if pair[0]}
     assert report.examples == len(exported)
     assert [p.name for p in report.files] == [p.name for p in data_files(DATA_DIR)]

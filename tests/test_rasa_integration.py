@@ -24,12 +24,12 @@ import yaml
 from bot.settings import Settings
 from bot.wiring import build_assistant
 from handlers.models import IncomingMessage
-from handlers.normalise import normalise
 from handlers.pipeline import Assistant
 from nlu.embedded import EmbeddedEngine
 from nlu.export_folded import export
 from nlu.fallback import CircuitBreaker, CircuitState
 from nlu.rasa_client import FALLBACK_ENGINE_NAME, RasaEngine
+from nlu.text import read
 from tests.conftest import MODEL_CACHE
 from tests.servers import free_port
 
@@ -199,7 +199,7 @@ def state_of(assistant: Assistant) -> CircuitState:
 
 
 def folded(text: str) -> str:
-    return normalise(text).folded
+    return read(text).folded
 
 
 def test_rasa_data_validate_passes_on_nlu(tmp_path: Path) -> None:

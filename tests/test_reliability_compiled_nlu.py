@@ -17,10 +17,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from handlers.normalise import normalise
 from nlu.compiled import CompiledScorer, compile_pipeline
 from nlu.embedded import EmbeddedEngine, EmbeddedModel
 from nlu.rasa_data import DATA_DIR, load_dir, load_file
+from nlu.text import read
 from tests.conftest import MODEL_CACHE
 
 HELD_OUT = Path(__file__).resolve().parent.parent / "nlu" / "tests" / "test_nlu.yml"
@@ -47,7 +47,7 @@ def test_every_known_example_scores_exactly_as_the_pipeline(
     model: EmbeddedModel, scorer: CompiledScorer
 ) -> None:
     examples = [*load_dir(DATA_DIR), *load_file(HELD_OUT)]
-    texts = [normalise(e.text).folded for e in examples]
+    texts = [read(e.text).folded for e in examples]
     assert len(texts) > 1000
     expected = model.pipeline.predict_proba(texts)
     got = np.vstack([scorer.probabilities(t) for t in texts])
@@ -62,7 +62,7 @@ def test_any_text_scores_as_the_pipeline(text: str) -> None:
     model = engine.model
     scorer = engine.scorer(model)
     assert scorer is not None
-    folded = normalise(text).folded
+    folded = read(text).folded
     expected = model.pipeline.predict_proba([folded])[0]
     assert np.abs(scorer.probabilities(folded) - expected).max() < 1e-9
 

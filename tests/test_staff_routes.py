@@ -39,10 +39,10 @@ from bot.staff.routes import (
 from bot.wiring import build_assistant
 from handlers import logquery
 from handlers.models import IncomingMessage
-from handlers.normalise import fold
 from handlers.pipeline import Assistant
 from handlers.requestlog import RequestLog, utc_now
 from handlers.topics import ALL_INTENTS
+from nlu.text import fold
 from tests.servers import serve
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,10 +25,10 @@ import pytest
 
 from content.base import Answer, default_content
 from handlers.models import Audience, IncomingMessage
-from handlers.normalise import fold, normalise
 from handlers.pipeline import Assistant
 from handlers.topics import TOPICAL_INTENTS
 from nlu.rasa_data import load_dir
+from nlu.text import fold, read
 
 CONTENT = default_content()
 _users = itertools.count()
@@ -325,7 +325,7 @@ def _answer(answer_id: str) -> Answer:
 
 
 def _names_keywords(case: Case) -> bool:
-    padded = f" {normalise(case.text).folded} "
+    padded = f" {read(case.text).folded} "
     return any(f" {k} " in padded for k in _answer(case.answer_id).keywords)
 
 
@@ -335,13 +335,13 @@ def _ids(case: Case) -> str:
 
 # ---------------------------------------------------------------------- the cases themselves
 def test_every_case_is_unseen_by_the_training_data() -> None:
-    taught = {normalise(e.text).folded for e in load_dir()}
-    seen = [c.text for c in CASES if normalise(c.text).folded in taught]
+    taught = {read(e.text).folded for e in load_dir()}
+    seen = [c.text for c in CASES if read(c.text).folded in taught]
     assert not seen, f"these are training examples, not fresh questions: {seen}"
 
 
 def test_no_case_is_written_twice() -> None:
-    repeats = Counter(normalise(c.text).folded for c in CASES)
+    repeats = Counter(read(c.text).folded for c in CASES)
     assert [t for t, n in repeats.items() if n > 1] == []
 
 
@@ -375,7 +375,7 @@ def test_fresh_question_reaches_its_intent_and_sub_answer(assistant: Assistant, 
     reply = assistant.handle(IncomingMessage(case.text, user=user, audience=case.audience))
     if reply.kind == "safety_check":  # "Bạn có đang an toàn không?": "just asking" answers
         reply = assistant.handle(IncomingMessage("@safety:info", user=user))
-    folded = normalise(case.text).folded
+    folded = read(case.text).folded
     ranking = assistant.engine.parse(folded).ranking
     assert reply.kind in {"answer", "urgent"}, f"{case.text!r} was asked back: {ranking}"
     assert reply.intent == answer.intent, f"{case.text!r}: {ranking}"

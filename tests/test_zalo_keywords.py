@@ -6,6 +6,7 @@ import pytest
 
 from bot.zalo.keywords import KEYWORDS, command_for, keyword_key
 from handlers.safety import assess
+from nlu.text import read
 
 SAME_MEANING_AS_TELEGRAM = {
     "erase": ["xoa", "xóa", "Xoá", "XÓA", "/xoa", "/Xóa", "  xoa. ", "xóa!", "Xóa dữ liệu"],
@@ -54,7 +55,7 @@ def test_keys_fold_case_marks_slash_and_punctuation() -> None:
 def test_a_plea_is_never_taken_for_a_menu(phrase: str) -> None:
     """If the safety triage reads the bare word as a cry for help, the core answers it
     (urgent), except "khẩn cấp", whose command is the emergency numbers themselves."""
-    urgent = assess(phrase).level != "none"
+    urgent = assess(read(phrase)).level != "none"
     expected = None if urgent and KEYWORDS[phrase] != "emergency" else KEYWORDS[phrase]
     assert command_for(phrase) == expected
     assert command_for("/" + phrase) == KEYWORDS[phrase]  # typed as a command, always one

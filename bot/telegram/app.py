@@ -53,6 +53,7 @@ from bot.telegram.render import CallbackTable, render, visible_text
 from handlers.models import CALL_111, Button, IncomingMessage, Reply
 from handlers.pipeline import Assistant
 from handlers.safety import assess
+from nlu.text import read
 
 log = logging.getLogger(__name__)
 
@@ -558,7 +559,7 @@ def always_heard(update: Update) -> bool:
     text = (message.text or message.caption or "") if message else ""
     if re.match(r"/xoa(@\w+)?(\s|$)", text, flags=re.IGNORECASE):
         return True
-    return bool(text) and assess(text).level != "none"
+    return bool(text) and assess(read(text)).level != "none"
 
 
 def attachment_kind(message: Message) -> str | None:

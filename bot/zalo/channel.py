@@ -39,6 +39,7 @@ import logging
 import re
 import sqlite3
 import time
+import unicodedata
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,7 +55,6 @@ from bot.zalo.signature import signed_field
 from handlers.inbox import Inbox, Item
 from handlers.inbox import Verdict as Intake
 from handlers.models import CALL_111, IncomingMessage, Reply
-from handlers.normalise import nfc
 from handlers.pipeline import Assistant
 from handlers.ratelimit import SLOW_DOWN_TEXT, RateLimiter, Verdict, exempt
 from handlers.shared import Record, SharedState
@@ -241,7 +241,7 @@ class ButtonMemory:
         if self.clock() - at > self.ttl:
             del self._users[user_key]
             return None
-        return known.get(nfc(text).strip())
+        return known.get(unicodedata.normalize("NFC", text).strip())
 
     def forget(self, user_key: str) -> None:
         if self.shared is not None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from handlers.normalise import fold
 from handlers.safety import assess
+from nlu.text import fold, read
 
 # Folded, space-separated phrase → the core's command (Assistant.command).
 KEYWORDS: dict[str, str] = {
@@ -78,6 +78,6 @@ def command_for(text: str) -> str | None:
     if command is None:
         return None
     explicit = text.lstrip().startswith("/")  # "/help" is a command, "help" may be a plea
-    if not explicit and command != "emergency" and assess(text).level != "none":
+    if not explicit and command != "emergency" and assess(read(text)).level != "none":
         return None  # the emergency numbers are themselves the urgent answer; others are not
     return command

@@ -1,0 +1,385 @@
+"""`read(text) -> Reading`: the message as every part of the product reads it.
+
+In order:
+1. canonical (nlu/text/canonical.py): NFKC, invisible characters deleted, look-alike letters
+   mapped to Latin, whitespace collapsed; `plain` is its lowercase accent-free twin.
+2. folded, from the lowercased canonical text:
+   a. emoji: inside a word dropped ("tự🔪tử"), on their own read as words (😭 → khoc);
+   b. symbols used as letters between letters undone ("s@d" → sad);
+   c. dotted or dashed pieces of a word rejoined ("ch.ết", "t.ự"), when they make a word;
+   d. single letters typed apart rejoined ("c h ế t", "c.h.ế.t"), when they make words;
+   e. each word, on its own (cached): the teen-code table; digits used as letters (VNI
+      "chet61", leetspeak "ch3t", "4nh") but never a real number; held-down letters
+      ("chếttttt"); Telex leftovers ("tuwj", "chetsj"); words run together split into
+      syllables ("emmuontutu"). Each repair is kept only when it turns a word that is not
+      Vietnamese (nor known English) into one that is.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import wordfreq
+
+from nlu.text.canonical import LOOKALIKE_TABLE, PLAIN_TABLE, canonicalise, kind, to_plain
+from nlu.text.lexicon import EMOJI, ENGLISH, TEEN
+from nlu.text.syllables import SYLLABLES, cost, segment, segment_written
+
+# Bump when the reading of any text changes: models trained on folded text retrain.
+READER_VERSION = "1"
+
+_LETTER = r"[^\W\d_]"
+_EMOJI_RE = re.compile(
+    "[\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff\u3030\u303d"
+    "\U0001f000-\U0001faff]+"
+)
+_LEFT_WORD_RE = re.compile(rf"{_LETTER}+$")
+_RIGHT_WORD_RE = re.compile(rf"{_LETTER}+")
+_SYMBOL_LEET = {"@": "a", "$": "s", "!": "i", "|": "l", "€": "e"}
+_SYMBOL_LEET_RE = re.compile(rf"(?<={_LETTER})(?:[$!|€]|@(?![\w-]+\.[a-z]{{2,}}))(?={_LETTER})")
+_DOTTED_RE = re.compile(rf"(?<![\w.])(?:{_LETTER}{{1,2}}[.\-_*·•~+]+)+{_LETTER}{{1,2}}(?!\w)")
+_DOT_SEPARATORS_RE = re.compile(r"[.\-_*·•~+]+")
+_TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W\d_]+)?")
+_RUN_RE = re.compile(r"([a-z])\1{2,}")
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_VOWELS = frozenset("aeiouy")
+# Digits typed for the letters they look like.
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s"})
+_TELEX_TONES = frozenset("sfrxjz")
+_NUMBER_RE = re.compile(r"\d{2,}")
+_LETTERS_RE = re.compile(r"[a-z]{2}")
+_NUMBER_SPLIT_RE = re.compile(r"\d+|[^\d]+")
+_VNI_PAIR_RE = re.compile(r"\d{3,}|[1-5]{2}")
+_FOREIGN_ZIPF = 3.3
+_FOREIGN_COST = 10.0
+_COMMON_ENGLISH_ZIPF = 5.0  # "his", "was", "now", "sex": never Telex
+_FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    original: str
+    canonical: str
+    plain: str
+    folded: str
+    tokens: tuple[str, ...]
+    _starts: tuple[int, ...] = field(repr=False, compare=False)
+    _ends: tuple[int, ...] = field(repr=False, compare=False)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to read: no words, no digits, no meaningful emoji."""
+        return not self.tokens
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """The span of `original` that canonical/plain[start:end] was read from."""
+        n = len(self._starts)
+        start = max(0, min(start, n))
+        end = max(start, min(end, n))
+        if start == end:
+            at = self._starts[start] if start < n else len(self.original)
+            return at, at
+        return self._starts[start], self._ends[end - 1]
+
+
+def read(text: object) -> Reading:
+    """Never raises; anything but a str reads as empty."""
+    if not isinstance(text, str):
+        text = ""
+    text = _valid_utf(text)
+    canonical, starts, ends = canonicalise(text)
+    plain = to_plain(canonical)
+    tokens = _fold_tokens(canonical.lower())
+    return Reading(text, canonical, plain, " ".join(tokens), tokens, tuple(starts), tuple(ends))
+
+
+def fold(text: str) -> str:
+    """The quick accent-insensitive key: NFKC, invisible characters gone, look-alikes mapped,
+    lowercase, no diacritics, đ→d. Spacing and punctuation are left as they are."""
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKC", text.translate(LOOKALIKE_TABLE))
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_EXTRA))
+    kept = "".join(ch for ch in decomposed if kind(ch) == 0)
+    return kept.translate(LOOKALIKE_TABLE).lower().translate(_FOLD_EXTRA)
+
+
+def _valid_utf(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from a broken client
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+# --------------------------------------------------------------------------- folding
+
+
+def _fold_tokens(low: str) -> tuple[str, ...]:
+    text = low
+    if not text.isascii():
+        text = _EMOJI_RE.sub(_emoji_words, text)
+    if any(ch in text for ch in _SYMBOL_LEET):
+        text = _SYMBOL_LEET_RE.sub(lambda m: _SYMBOL_LEET[m.group()], text)
+    text = _DOTTED_RE.sub(_join_dotted, text)
+    words: list[str] = []
+    for raw in _TOKEN_RE.findall(text):
+        folded = _fold_word(raw)
+        if folded.isascii():
+            if folded != raw and not _is_plain_word(folded) and (split := segment_written(raw)):
+                words.extend(split)  # "anhấy": the accents say where the syllables are
+            else:
+                words.append(folded)
+        else:  # letters of other scripts are not read
+            words.extend(_ASCII_WORD_RE.findall(folded))
+    # Words first; single letters wait, in case they spell a word together ("c h ế t").
+    vietnamese = _vietnamese(words)
+    stream: list[str] = []
+    for word in words:
+        if len(word) == 1:
+            stream.append(word)
+        else:
+            stream.extend(_folded_word(word, vietnamese))
+    tokens: list[str] = []
+    i = 0
+    n = len(stream)
+    while i < n:
+        j = i
+        while j < n and len(stream[j]) == 1 and stream[j].isalpha():
+            j += 1
+        if j - i >= 3:
+            for word in _join_letters(stream[i:j]):
+                tokens.extend(_folded_word(word, vietnamese))
+            i = j
+        else:
+            tokens.extend(_folded_word(stream[i], vietnamese))
+            i += 1
+    return tuple(tokens)
+
+
+def _emoji_words(match: re.Match[str]) -> str:
+    text = match.string
+    start, end = match.span()
+    inside = start > 0 and text[start - 1].isalpha() and end < len(text) and text[end].isalpha()
+    if inside:
+        left = _LEFT_WORD_RE.search(text, 0, start)
+        right = _RIGHT_WORD_RE.match(text, end)
+        if left and right:
+            a, b = _fold_word(left.group()), _fold_word(right.group())
+            if a in SYLLABLES and b in SYLLABLES and not is_word(a + b):
+                return " "  # "tự🔪tử": two words
+        return ""  # "ch💀ết": one word
+    return f" {' '.join(EMOJI[ch] for ch in match.group() if ch in EMOJI)} "
+
+
+def _join_dotted(match: re.Match[str]) -> str:
+    joined = _DOT_SEPARATORS_RE.sub("", match.group())
+    return joined if _resolves(_fold_word(joined)) else match.group()
+
+
+def _join_letters(letters: list[str]) -> list[str]:
+    """Single letters typed apart ("c h ế t", "c.h.ế.t", "t ự t ử") rejoined where the
+    longest run from each letter reads as real words."""
+    if not all(ch.isalpha() for ch in letters):
+        return letters
+    out: list[str] = []
+    i = 0
+    n = len(letters)
+    while i < n:
+        for j in range(min(n, i + 24), i + 2, -1):
+            joined = "".join(letters[i:j])
+            if _resolves(joined):
+                out.append(joined)
+                i = j
+                break
+        else:
+            out.append(letters[i])
+            i += 1
+    return out
+
+
+def _resolves(word: str) -> bool:
+    """Does this letter string read as real words (Vietnamese syllables or known English)?"""
+    words = _folded_word(word, True)
+    return bool(words) and all(_known(t) and len(t) > 1 for t in words)
+
+
+def _known(word: str) -> bool:
+    return word in SYLLABLES or word in ENGLISH or word.isdigit()
+
+
+def _fold_word(word: str) -> str:
+    if word.isascii():
+        return word
+    return word.translate(PLAIN_TABLE)
+
+
+def _is_plain_word(f: str) -> bool:
+    return f in SYLLABLES or f in ENGLISH or f in TEEN or not f.isalpha() or bool(_RUN_RE.search(f))
+
+
+def _vietnamese(words: list[str]) -> bool:
+    """Is the message mostly Vietnamese? Then a word that is both rare English and Telex
+    ("cos" for có) is read as Telex."""
+    english = sum(1 for w in words if w in ENGLISH or is_common_english(w))
+    vietnamese = sum(
+        1
+        for w in words
+        if w not in ENGLISH
+        and (w in SYLLABLES or (not is_common_english(w) and _untelex(w) is not None))
+    )
+    return vietnamese > english
+
+
+@lru_cache(maxsize=65536)
+def _folded_word(f: str, vietnamese: bool = False) -> tuple[str, ...]:
+    """The folded word(s) one typed word stands for, from its folded spelling alone, so case
+    and diacritics never change a reading."""
+    if f.isdigit():
+        return (f,)
+    if hit := TEEN.get(f):
+        return tuple(hit.split())
+    held = _RUN_RE.search(f) is not None
+    if f in SYLLABLES or f in ENGLISH:
+        return (f,)
+    if not held and is_foreign(f):
+        telex = _untelex(f) if vietnamese and not is_common_english(f) else None
+        return _teen((telex,)) if telex else (f,)
+    g = f
+    if not g.isalpha():
+        g = _undigit(g)
+        if not g[0].isdigit() and _NUMBER_RE.search(g) and _LETTERS_RE.search(g):
+            # "tongdai111", "em13tuoi": a word and a number typed together
+            return tuple(t for piece in _NUMBER_SPLIT_RE.findall(g) for t in _folded_word(piece))
+    if held:
+        g = _unrepeat(g)
+    if g != f:
+        if hit := TEEN.get(g):
+            return tuple(hit.split())
+        if is_word(g) or not g.isalpha():
+            return (g,)
+    if len(g) > 2 and (telex := _untelex(g)) is not None:
+        return _teen((telex,))
+    if (pieces := segment(g)) is not None:
+        return _teen(pieces)
+    return (g,)
+
+
+def _teen(words: tuple[str, ...]) -> tuple[str, ...]:
+    """Expand teen spellings a repair produced, so every output word reads as itself."""
+    if all(w not in TEEN for w in words):
+        return words
+    return tuple(t for w in words for t in TEEN.get(w, w).split())
+
+
+def is_word(word: str) -> bool:
+    """A Vietnamese syllable, or a word of English or a loanword that Vietnamese writes as it
+    is ("game", "video", "axit"): left as it is, never repaired or split."""
+    return word in SYLLABLES or word in ENGLISH or is_foreign(word)
+
+
+@lru_cache(maxsize=65536)
+def is_common_english(word: str) -> bool:
+    return wordfreq.zipf_frequency(word, "en") >= _COMMON_ENGLISH_ZIPF
+
+
+@lru_cache(maxsize=65536)
+def is_foreign(word: str) -> bool:
+    """Common in English text, or in Vietnamese text spelled this way (loanwords), by the
+    word frequencies of `wordfreq` (Zipf scale: 3 is once per million words)."""
+    if len(word) < 3:
+        return False
+    return (
+        wordfreq.zipf_frequency(word, "en") >= _FOREIGN_ZIPF
+        or wordfreq.zipf_frequency(word, "vi") >= _FOREIGN_ZIPF
+    )
+
+
+def _undigit(word: str) -> str:
+    """VNI ("chet61", "d9i") or leetspeak ("ch3t", "t4o", "4nh") inside a word; a number, a
+    number with its unit ("5h", "10a1", "50kg") or a name like "mp3" stays as it is."""
+    letters = sum(ch.isalpha() for ch in word)
+    if letters == 0 or (word[0].isdigit() and (len(word) < 2 or word[1].isdigit())):
+        return word
+    vni = None if word[0].isdigit() else _unvni(word)
+    leet = None
+    if letters >= 2 and not _NUMBER_RE.search(word):
+        leet = word.translate(_LEET)
+        if not leet.isalpha() or not _reads(leet) or (word[0].isdigit() and not is_word(leet)):
+            leet = None
+    if vni is not None and leet is not None:  # "di3u": điều (leet), not dỉu (VNI)
+        return leet if _reading_cost(leet) <= _reading_cost(vni) else vni
+    return vni or leet or word
+
+
+def _reading_cost(word: str) -> float:
+    """Vietnamese first: an English reading costs as much as a rare syllable."""
+    return min(cost(word), _FOREIGN_COST if word in ENGLISH or is_foreign(word) else math.inf)
+
+
+def _unvni(word: str) -> str | None:
+    """VNI keys: tones 1-5, 6 â/ê/ô, 7 ơ/ư, 8 ă, each after the vowel it marks; 9 after d."""
+    if _VNI_PAIR_RE.search(word):  # at most a mark and a tone per syllable: "61", "72"
+        return None
+    seen_vowel = False
+    for i, ch in enumerate(word):
+        if ch in _VOWELS:
+            seen_vowel = True
+        elif ch.isdigit():
+            if ch == "9" and i > 0 and word[i - 1] == "d":
+                continue
+            if not seen_vowel or ch in "09":
+                return None
+    plain = "".join(ch for ch in word if not ch.isdigit())
+    return plain if _reads(plain) else None
+
+
+def _reads(word: str) -> bool:
+    return is_word(word) or word in TEEN or segment(word) is not None
+
+
+def _unrepeat(word: str) -> str:
+    """Held-down letters: "chettttt" → chet, "cuuuu" → cuu, "khongggg" → khong."""
+    one = _RUN_RE.sub(r"\1", word)
+    two = _RUN_RE.sub(r"\1\1", word)
+    for candidate in (one, two):
+        if candidate in TEEN or candidate in ENGLISH:
+            return candidate
+    if one in SYLLABLES or two in SYLLABLES:  # "chúúú" is chú, "cuuuu" is cứu
+        return min((one, two), key=cost)
+    for candidate in (two, one):
+        if is_foreign(candidate):
+            return candidate
+    for candidate in (one, two):
+        if segment(candidate) is not None:
+            return candidate
+    return two if word[_RUN_RE.search(word).start()] in "eo" else one  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=65536)
+def _untelex(word: str) -> str | None:
+    """A syllable typed with Telex and the input method off: "tuwj" → tu, "cheets" → chet,
+    "ddi" → di, "nguwowif" → nguoi. None unless the result is a Vietnamese syllable."""
+    if not (set(word) & _TELEX_TONES or "w" in word or re.search(r"aa|ee|oo|dd", word)):
+        return None
+    first_vowel = next((i for i, ch in enumerate(word) if ch in _VOWELS or ch == "w"), -1)
+    if first_vowel < 0:
+        return None
+    head, tail = word[:first_vowel], word[first_vowel:]
+    tones = [ch for ch in tail if ch in _TELEX_TONES]
+    tail = "".join(ch for ch in tail if ch not in _TELEX_TONES)
+    if tones and tail.endswith(("p", "t", "c", "ch")) and not set(tones) <= {"s", "j"}:
+        return None  # a syllable closed by p, t, c, ch takes only the sắc or nặng tone
+    if head.startswith("dd"):
+        head = head[1:]
+    body = head + tail
+    body = re.sub(r"(?<=[aou])w", "", body)
+    body = body.replace("w", "u")
+    body = re.sub(r"aa|ee|oo", lambda m: m.group()[0], body)
+    if body in SYLLABLES and body != word:
+        return body
+    return None
