@@ -55,6 +55,8 @@ _LETTERS_RE = re.compile(r"[a-z]{2}")
 _NUMBER_SPLIT_RE = re.compile(r"\d+|[^\d]+")
 _VNI_PAIR_RE = re.compile(r"\d{3,}|[1-5]{2}")
 _FOREIGN_ZIPF = 3.3
+_LONE_LETTER = 3.0  # the cost of leaving a letter alone when rejoining spaced letters
+_MAX_JOINED = 24
 _FOREIGN_COST = 10.0
 _COMMON_ENGLISH_ZIPF = 5.0  # "his", "was", "now", "sex": never Telex
 _FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
@@ -182,30 +184,31 @@ def _join_dotted(match: re.Match[str]) -> str:
 
 
 def _join_letters(letters: list[str]) -> list[str]:
-    """Single letters typed apart ("c h ế t", "c.h.ế.t", "t ự t ử") rejoined where the
-    longest run from each letter reads as real words."""
+    """Single letters typed apart ("c h ế t", "c.h.ế.t", "t ự t ử") rejoined where they spell
+    words: the cheapest cover of the run by words that read (one each) and letters left alone
+    (three each), so "o t r u o n g" is "o truong", and "e k j" stays three letters."""
+    n = len(letters)
     if not all(ch.isalpha() for ch in letters):
         return letters
+    best: list[tuple[float, int]] = [(0.0, 0)] + [(math.inf, 0)] * n
+    for j in range(1, n + 1):
+        best[j] = (best[j - 1][0] + _LONE_LETTER, j - 1)
+        for i in range(max(0, j - _MAX_JOINED), j - 2):
+            if best[i][0] + 1.0 < best[j][0] and _resolves("".join(letters[i:j])):
+                best[j] = (best[i][0] + 1.0, i)
     out: list[str] = []
-    i = 0
-    n = len(letters)
-    while i < n:
-        for j in range(min(n, i + 24), i + 2, -1):
-            joined = "".join(letters[i:j])
-            if _resolves(joined):
-                out.append(joined)
-                i = j
-                break
-        else:
-            out.append(letters[i])
-            i += 1
-    return out
+    j = n
+    while j > 0:
+        i = best[j][1]
+        out.append("".join(letters[i:j]))
+        j = i
+    return out[::-1]
 
 
 def _resolves(word: str) -> bool:
     """Does this letter string read as real words (Vietnamese syllables or known English)?"""
     words = _folded_word(word, True)
-    return bool(words) and all(_known(t) and len(t) > 1 for t in words)
+    return bool(words) and all(_known(t) for t in words) and any(len(t) > 1 for t in words)
 
 
 def _known(word: str) -> bool:

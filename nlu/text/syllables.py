@@ -90,6 +90,9 @@ _COST = {word: -math.log(count / _TOTAL) for word, count in _COUNTS.items()}
 _COST_UNSEEN = -math.log(0.1 / _TOTAL)
 _WRITTEN_COST = {word: -math.log(count / _TOTAL) for word, count in _WRITTEN.items()}
 _MAX_SEGMENT = 64
+# In a word this short a one-letter piece is more likely slang than a syllable ("oki",
+# "okela" are not "o ki", "o ke la"); longer runs may hold one ("toiodau": toi o dau).
+_SHORT_WORD = 5
 
 
 def is_syllable(word: str) -> bool:
@@ -141,7 +144,7 @@ def _split(word: str, folded: str, costs: dict[str, float]) -> tuple[str, ...] |
                 continue
             for j in range(i + 1, min(n, i + _MAX_LEN) + 1):
                 short = int(j - i == 1)
-                if short and came_short:
+                if short and (came_short or n <= _SHORT_WORD):
                     continue
                 if folded[i:j] not in SYLLABLES:
                     continue
