@@ -11,10 +11,10 @@ from content.places import default_places, fold_name
 from handlers import dialogue
 from handlers.followup import aspect_of, is_elliptical
 from handlers.models import Audience, IncomingMessage
-from handlers.normalise import normalise
 from handlers.pipeline import Assistant
 from handlers.place import asks_local_line, deployment_for, said_place
 from handlers.smalltalk import Short, read_short
+from nlu.text import read
 
 PLACES = default_places()
 HOME = Deployment(province="Hải Phòng", local_line="18006605", local_line_name="Tổng đài HP")
@@ -50,7 +50,7 @@ MERGED = {
 
 
 def folded(text: str) -> str:
-    return normalise(text).folded
+    return read(text).folded
 
 
 # ---------------------------------------------------------------------------- places

@@ -35,4 +35,7 @@ EMOJI: Mapping[str, str] = MappingProxyType(
         for k, v in (_DATA.get("emoji") or {}).items()
     }
 )
-ENGLISH: frozenset[str] = frozenset(str(w).lower() for w in _DATA.get("english") or ())
+# Words left as typed: English the reader must not repair, and chat words like "hihi".
+ENGLISH: frozenset[str] = frozenset(
+    str(w).lower() for key in ("english", "keep") for w in _DATA.get(key) or ()
+)

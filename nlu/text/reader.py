@@ -228,6 +228,7 @@ def _is_plain_word(f: str) -> bool:
 def _vietnamese(words: list[str]) -> bool:
     """Is the message mostly Vietnamese? Then a word that is both rare English and Telex
     ("cos" for có) is read as Telex."""
+    words = [_undigit(w) if not w.isalpha() else w for w in words]
     english = sum(1 for w in words if w in ENGLISH or is_common_english(w))
     vietnamese = sum(
         1
@@ -247,11 +248,8 @@ def _folded_word(f: str, vietnamese: bool = False) -> tuple[str, ...]:
     if hit := TEEN.get(f):
         return tuple(hit.split())
     held = _RUN_RE.search(f) is not None
-    if f in SYLLABLES or f in ENGLISH:
-        return (f,)
-    if not held and is_foreign(f):
-        telex = _untelex(f) if vietnamese and not is_common_english(f) else None
-        return _teen((telex,)) if telex else (f,)
+    if not held and (as_is := _as_is(f, vietnamese)) is not None:
+        return as_is
     g = f
     if not g.isalpha():
         g = _undigit(g)
@@ -263,13 +261,26 @@ def _folded_word(f: str, vietnamese: bool = False) -> tuple[str, ...]:
     if g != f:
         if hit := TEEN.get(g):
             return tuple(hit.split())
-        if is_word(g) or not g.isalpha():
+        if not g.isalpha():
             return (g,)
+        if (as_is := _as_is(g, vietnamese)) is not None:
+            return as_is
     if len(g) > 2 and (telex := _untelex(g)) is not None:
         return _teen((telex,))
     if (pieces := segment(g)) is not None:
         return _teen(pieces)
     return (g,)
+
+
+def _as_is(word: str, vietnamese: bool) -> tuple[str, ...] | None:
+    """A word that stands as it is (a syllable, known English, a loanword), or None. In a
+    Vietnamese message a rarer English word that is also Telex ("cos") is read as Telex."""
+    if word in SYLLABLES or word in ENGLISH:
+        return (word,)
+    if not is_foreign(word):
+        return None
+    telex = _untelex(word) if vietnamese and not is_common_english(word) else None
+    return _teen((telex,)) if telex else (word,)
 
 
 def _teen(words: tuple[str, ...]) -> tuple[str, ...]:
