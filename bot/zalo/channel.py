@@ -232,7 +232,7 @@ class ButtonMemory:
             except Exception:
                 log.exception("zalo: could not read the buttons sent")
                 return None
-            found = (record.get("known") or {}).get(nfc(text).strip())
+            found = (record.get("known") or {}).get(unicodedata.normalize("NFC", text).strip())
             return found if isinstance(found, str) else None
         entry = self._users.get(user_key)
         if entry is None:
