@@ -422,3 +422,14 @@ def test_afraid_to_call_long_after_a_danger_is_an_answer_again(
     reply = say(assistant, "em không dám gọi điện", user="later")
     assert reply.kind == "answer" and not reply.urgent
     assert "Zalo 111" in reply.text
+
+
+def test_a_real_disclosure_and_a_real_report_end_to_end(assistant: Assistant) -> None:
+    """Through the real detection: a child's disclosure and a parent's report of the same."""
+    child = say(assistant, "bố em đánh em suốt mấy năm nay rồi", user="e2e-child")
+    assert child.kind == "urgent" and child.hotlines[0] == "111"
+    assert "Mình tin em" in child.text and "không phải lỗi của em" in child.text
+    parent = say(assistant, "con tôi bị bố dượng đánh suốt, tôi phải làm sao", user="e2e-parent")
+    assert parent.kind == "urgent" and parent.hotlines[0] == "111"
+    assert parent.answer_id is not None and parent.answer_id.endswith(".adult")
+    assert "Mình tin" not in parent.text and "báo ngay" in parent.text
