@@ -47,6 +47,9 @@ _CUES = {
         r"|(?<!tre )(?<!cac )(?<!nhung )(?<!tre con )\b(em|e|tui|minh) (bi|dang bi|so|buon"
         r"|khong dam|ko dam|muon hoi|ap luc|met|chan|co don|stress|cang thang|khoc|lo lang"
         r"|that vong|ghet)\b"
+        # "em" on the receiving end: "tụi bạn đòi tiền em", "nó đánh em", "cô giáo chửi em"
+        r"|\b(?:danh|chui|dam|tat|bat nat|an hiep|doi tien|che gieu|treu|choc|ep|doa|xo"
+        r"|chan duong|co lap|tay chay|nem da|boc phot) (?:em|e|tui)\b"
         r"|\bban (cung lop|trong lop)\b|\bthay co (bat|danh|chui)\b"
     ),
 }

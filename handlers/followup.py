@@ -28,6 +28,7 @@ import yaml
 from content.base import CONTENT_DIR, Answer, ContentBase
 from content.places import fold_name
 from handlers.models import Audience
+from handlers.topics import TOPICAL_INTENTS
 
 FOLLOWUPS_PATH = CONTENT_DIR / "followups.yml"
 
@@ -63,7 +64,8 @@ ASPECTS: dict[str, re.Pattern[str]] = {
         "secrecy": r"\b(?:lo (?:ten|danh tinh)|giu kin|bi lo|bi biet|tra thu|bi phat hien"
         r"|ai biet)\b",
         "signs": r"\b(?:dau hieu|nhan biet|biet (?:the nao|sao|duoc))\b",
-        "talk": r"\b(?:noi chuyen|giai thich|noi (?:voi|cho) (?:con|be|chau))\b",
+        "talk": r"\b(?:(?:noi chuyen|tro chuyen|noi|giai thich|chia se) (?:voi|cho) (?:con|be|chau"
+        r"|tre|no|em ay|hoc sinh))\b",
         "cost": r"\b(?:mat (?:tien|phi)|mien phi|tinh phi|cuoc|ton tien|tra tien)\b",
         "school": r"\b(?:(?:nha )?truong (?:phai|can|co|lam)|o truong|thay co (?:phai|can)"
         r"|giao vien (?:phai|can))\b",
@@ -75,6 +77,8 @@ ASPECTS: dict[str, re.Pattern[str]] = {
 # Pronouns, particles and verbs that carry no subject ("mất", "có", "được" …), in all regions.
 _PARTICLES = frozenset(
     [
+        "nen",
+        "chau",
         "a",
         "ad",
         "ah",
@@ -253,6 +257,29 @@ def title_choice(
     return found[0] if len(found) == 1 else None
 
 
+TITLE_OVERLAP = 0.6  # share of a title's words a framed follow-up must use to mean it
+
+
+def title_overlap(
+    content: ContentBase, intent: str, audience: Audience, folded: str
+) -> Answer | None:
+    """ "còn nếu em thấy bạn khác bị như vậy thì sao" → "Em thấy bạn bị bắt nạt": the one
+    sub-answer whose title the message says most of (at least three of its words)."""
+    words = set(folded.split())
+    scored: list[tuple[float, Answer]] = []
+    for answer in content.for_intent(intent):
+        if answer.main or not answer.serves(audience):
+            continue
+        title = set(fold_name(answer.title).split())
+        shared = len(words & title)
+        if shared >= 3 and shared / len(title) >= TITLE_OVERLAP:
+            scored.append((shared / len(title), answer))
+    scored.sort(key=lambda item: -item[0])
+    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        return None
+    return scored[0][1]
+
+
 def keyword_choice(
     content: ContentBase, intent: str, audience: Audience, folded: str
 ) -> tuple[int, Answer] | None:
@@ -309,9 +336,10 @@ def resolve(
     elliptical = is_elliptical(folded)
     framed = is_framed(folded)
     in_topic = keyword_choice(content, topic, audience, folded)
-    other = (
-        guess if guess != topic and confidence >= threshold and content.for_intent(guess) else None
-    )
+    # Another topic the classifier is sure of. A conversational guess (human_handoff for
+    # "nói chuyện với cháu thế nào") is no subject of its own when the topic has the aspect.
+    conversational = guess not in TOPICAL_INTENTS
+    other = None if conversational or guess == topic or confidence < threshold else guess
     if other and not elliptical:
         if in_topic is None:
             return None
@@ -327,8 +355,10 @@ def resolve(
         named = title_choice(content, topic, audience, subject)
         if named is not None:
             return Resolution(named, "title")
+    if framed and (close := title_overlap(content, topic, audience, folded)) is not None:
+        return Resolution(close, "title")
     aspect = aspect_of(folded)
-    if aspect and (elliptical or guess == topic or confidence < threshold):
+    if aspect and (elliptical or guess == topic or confidence < threshold or conversational):
         answer = aspect_answer(content, topic, aspect, audience)
         if answer is not None:
             return Resolution(answer, "aspect")
