@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 8000  # longer messages are read up to here; triage reads all of it
 PAYLOAD_PREFIX = "@"
+DIALOGUE_ENGINE = "dialogue"  # Reply.engine of turns read without the NLU (ok, cảm ơn, Xem thêm)
 # A button press exactly as we issued it: our own token, not the user's words, so it is not
 # triaged ("@cmd:help" is no cry for help). Anything with free text after it is triaged.
 _PAYLOAD_RE = re.compile(r"@(intent|answer|role|cmd|tel|safety):[\w.+-]{1,64}")
@@ -593,9 +594,11 @@ class Assistant:
     def _place_ack(self, state: ConversationState, audience: Audience) -> Reply:
         extra = dialogue.place_values(state, self.places)
         answer = self._required("place.noted")
-        return self._answer_reply(
+        reply = self._answer_reply(
             answer, "hotline_info", 1.0, state, audience=audience, kind="notice", extra=extra
         )
+        reply.engine = DIALOGUE_ENGINE
+        return reply
 
     def _repeat(self, answer: Answer, state: ConversationState, audience: Audience) -> Reply:
         """The same answer again: a pointer to it, its next steps and the offer of a person."""
@@ -612,6 +615,7 @@ class Assistant:
             answer_id=answer.id,
             hotlines=self.hotlines_in(text),
             buttons=buttons,
+            engine=DIALOGUE_ENGINE,
             audience=audience,
             kind="notice",
         )
@@ -670,6 +674,7 @@ class Assistant:
             answer_id=answer.id,
             hotlines=self.hotlines_in(text),
             buttons=buttons,
+            engine=DIALOGUE_ENGINE,
             audience=audience,
             kind="smalltalk",
         )
@@ -693,6 +698,7 @@ class Assistant:
             answer_id=more.get("answer_id"),
             hotlines=self.hotlines_in(body),
             buttons=buttons,
+            engine=DIALOGUE_ENGINE,
             audience=audience,
             kind="answer",
         )

@@ -451,7 +451,11 @@ def test_every_message_is_answered_by_the_fallback_in_time(
     fake, _ = fake_rasa
     fake.mode = mode
     try:
-        for text in ("con tôi bị bạn đánh ở trường", "số điện thoại tổng đài 111", "cảm ơn"):
+        for text in (
+            "con tôi bị bạn đánh ở trường",
+            "số điện thoại tổng đài 111",
+            "trợ cấp cho trẻ mồ côi",
+        ):
             reply, seconds = timed(rasa_assistant, text)
             assert reply.engine == FALLBACK_ENGINE_NAME
             assert reply.intent != "child_labour"
@@ -469,7 +473,11 @@ def test_killing_rasa_mid_conversation_costs_the_user_nothing(tmp_path: Path) ->
         first = assistant.handle(IncomingMessage("con tôi bị bạn bắt nạt ở lớp", user="p1"))
         assert (first.engine, first.intent) == ("rasa", "school_violence")
     try:  # the server is gone; its pooled keep-alive connection is dead
-        for text in ("thế tôi báo cho ai", "con tôi bị bạn đánh ở trường", "cảm ơn"):
+        for text in (
+            "thế tôi báo cho ai",
+            "con tôi bị bạn đánh ở trường",
+            "trợ cấp cho trẻ mồ côi",
+        ):
             reply, seconds = timed(assistant, text, user="p1")
             assert reply.engine == FALLBACK_ENGINE_NAME
             assert reply.text and seconds < 1.0
