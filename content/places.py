@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,16 +17,15 @@ from typing import Any
 import yaml
 
 from content.base import CONTENT_DIR, ContentError, Source
+from nlu.text import fold
 
 PLACES_PATH = CONTENT_DIR / "places.yml"
 
 
 def fold_name(text: str) -> str:
-    """Accent-free, lower-case, punctuation as spaces: how place names are compared."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain).split())
+    """Accent-free, lower-case, punctuation as spaces: how place names (and titles) are
+    compared with a message's folded reading."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -220,3 +220,22 @@ def test_not_safe_after_the_safety_question_is_danger_now(assistant: Assistant) 
     assistant.state.save(key, state)
     fine = assistant.handle(IncomingMessage("em ổn", user="check", channel="test"))
     assert not fine.urgent and "111" in fine.hotlines
+
+
+@pytest.mark.parametrize("audience", [Audience.PARENT, Audience.STUDENT, Audience.TEACHER, None])
+def test_every_answers_first_text_fits_one_phone_screen(
+    assistant: Assistant, audience: Audience | None
+) -> None:
+    """Whatever answer is pressed, the first text is at most about 800 characters (the cut
+    leaves room for the citation and the 111 line) and what was cut is one "Xem thêm" away."""
+    limit = BUBBLE_CHARS + 100
+    for answer in default_content().answers.values():
+        if answer.id.startswith("urgent."):
+            continue  # the urgent replies are composed by the safety layer
+        user = f"screen-{audience}-{answer.id}"
+        message = IncomingMessage(f"@answer:{answer.id}", user=user, audience=audience)
+        first = assistant.handle(message)
+        assert len(first.text) <= limit, (answer.id, len(first.text))
+        if dialogue.MORE_BUTTON in first.buttons:
+            rest = assistant.handle(IncomingMessage(dialogue.MORE_BUTTON.payload, user=user))
+            assert rest.text and rest.answer_id == answer.id
