@@ -205,7 +205,17 @@ def test_the_first_screen_says_what_to_do(assistant: Assistant, detection: Detec
 
 # --------------------------------------------------------------------------- the person
 @pytest.mark.parametrize(
-    "afraid", ["em sợ gọi lắm", "ko dám gọi đâu", "ko gọi đc", "em không nói được", "I can't talk"]
+    "afraid",
+    [
+        "em sợ gọi lắm",
+        "ko dám gọi đâu",
+        "ko gọi đc",
+        "em không nói được",
+        "I can't talk",
+        "ko tiện gọi",
+        "em sợ bố nghe thấy",
+        "đt em bị mẹ thu rồi",
+    ],
 )
 def test_afraid_to_call_after_an_urgent_reply_gets_other_channels(
     assistant: Assistant, detection: Detection, afraid: str
@@ -433,3 +443,13 @@ def test_a_real_disclosure_and_a_real_report_end_to_end(assistant: Assistant) ->
     assert parent.kind == "urgent" and parent.hotlines[0] == "111"
     assert parent.answer_id is not None and parent.answer_id.endswith(".adult")
     assert "Mình tin" not in parent.text and "báo ngay" in parent.text
+
+
+@pytest.mark.parametrize(
+    "text", ["điện thoại bị cô giáo thu có lấy lại được không", "gọi 111 có mất tiền không"]
+)
+def test_a_question_about_phones_or_calling_is_not_read_as_afraid_to_call(
+    assistant: Assistant, text: str
+) -> None:
+    reply = say(assistant, text, user="phones")
+    assert "Không gọi được cũng không sao" not in reply.text

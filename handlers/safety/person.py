@@ -29,6 +29,12 @@ _CANNOT_CALL = re.compile(
     rf"|\b{_NOT} (?:goi|noi|noi chuyen|goi dien) (?:dien )?{_ABLE}\b"
     rf"|\b(?:goi|noi) (?:dien )?{_NOT} {_ABLE}\b"
     rf"|\b{_NOT} co (?:dien thoai|dt|sim|may)(?: de goi)?\b"
+    rf"|\b{_NOT} tien (?:goi|noi|nghe may|noi chuyen)\b"
+    r"|\bso (?:bo|me|ba|ma|cha|nguoi ta|ho|no|chu|duong|bo duong|me ke|ca nha) "
+    r"(?:nghe|nghe thay|nghe duoc|biet|phat hien)\b"
+    r"|\b(?:dien thoai|dt)(?: (?:cua )?(?:em|toi|tui|minh|tao|to))? (?:het tien|het pin)\b"
+    r"|\b(?:dien thoai|dt) (?:cua )?(?:em|toi|tui|minh|tao|to)"
+    r" (?:bi |da bi )?(?:\w+ )?(?:thu|lay|giu|tich thu)\b"
     r"|\b(?:can ?t|can't|cannot|can not|dont dare to|scared to|afraid to) (?:call|talk|speak)\b"
 )
 
