@@ -236,6 +236,7 @@ def _alternative(text: str | ReadingLike, canonical: SafetyReading) -> str | Non
 
 
 _LEAVING_HOME = re.compile(r"\b(?:bo nha|tron|roi khoi nha|bo di|di khoi nha)\b")
+_WEAPON = re.compile(r"\b(?:dao|sung|ma tau|rua|kiem|gay|xa beng|ong tuyp|knife|gun|machete)\b")
 _DISAPPEARING = re.compile(r"\b(?:bien mat|bien di|bien khoi|tan bien)\b")
 _OVER_AND_DONE = gate_regex("over_and_done")
 _RESOLVED_ABUSE = gate_regex("resolved_abuse")
@@ -250,6 +251,7 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
     if (
         Danger.VIOLENCE in found
         and not found[Danger.VIOLENCE].startswith("cry:")
+        and not _WEAPON.search(found[Danger.VIOLENCE])
         and not _PRESENT.search(f" {reading.sense.lower()} ")
     ):
         reason = found.pop(Danger.VIOLENCE)
@@ -266,6 +268,8 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         and _DISAPPEARING.search(found[Danger.ABDUCTION_MISSING])
     ):
         del found[Danger.ABDUCTION_MISSING]  # "em chỉ muốn biến mất": the writer, not missing
+    if Danger.POISONING in found and Danger.SUICIDE_SELF_HARM in found:
+        found.setdefault(Danger.SUICIDE_ATTEMPT, found[Danger.POISONING])  # taken on purpose
     if Danger.ABUSE in found and Danger.SERIOUS_INJURY in found:
         found[Danger.VIOLENCE] = found.pop(Danger.ABUSE)  # a beating that hurt badly: 113, 115
     return found
