@@ -14,15 +14,14 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+import nlu.text as nlu_text
 from handlers.safety import gate as gate_module
 from handlers.safety import model as model_module
 from handlers.safety import patterns as patterns_module
@@ -31,6 +30,7 @@ from handlers.safety import rules as rules_module
 from handlers.safety.dangers import Danger, lines_for, most_pressing_first
 from handlers.safety.patterns import Cue, gate_regex
 from handlers.safety.reading import SafetyReading, read_for_safety
+from nlu.text import read
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def _model_input(sense: str, question: bool) -> str:
 
 def prepare_for_model(text: str) -> str:
     """A message as the model reads it (used to train it; `assess` prepares its own)."""
-    reading = read_for_safety(_nfkc(text))
+    reading = read_for_safety(read(text).canonical)
     return _model_input(reading.sense, "?" in reading.lower)
 
 
@@ -170,6 +170,12 @@ _CODE_FILES = (
     Path(__file__),
     patterns_module.DATA_DIR / "reading.yml",
     *patterns_module.data_files(),
+    # the shared reader: its canonical text is what the model reads
+    *sorted(
+        p
+        for p in Path(nlu_text.__file__).parent.rglob("*")
+        if p.is_file() and p.suffix in (".py", ".yml", ".txt", ".json")
+    ),
 )
 _MODEL = model_module.NetStore(
     prepare=prepare_for_model, code_files=_CODE_FILES, self_check=_SELF_CHECK
@@ -198,23 +204,8 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def _shared_reader() -> Callable[[str], ReadingLike] | None:
-    """The product's text reader (`nlu.text.read`), when it is there."""
-    try:
-        module = importlib.import_module("nlu.text")
-    except ImportError:
-        return None
-    reader: Callable[[str], ReadingLike] = module.read
-    return reader
-
-
-_READ = _shared_reader()
-
-
-def _reading_of(text: str | ReadingLike) -> str | ReadingLike:
-    if isinstance(text, str) and _READ is not None:
-        return _READ(text)
-    return text
+def _reading_of(text: str | ReadingLike) -> ReadingLike:
+    return read(text) if isinstance(text, str) else text
 
 
 def _canonical(text: str | ReadingLike) -> str:
