@@ -411,6 +411,7 @@ def test_the_review_record_is_checked_against_the_answers() -> None:
     assert "answer" in render_table(rows[:2]).splitlines()[0]
 
 
+@pytest.mark.slow
 def test_childsafe_validate_report_prints_the_record_as_a_table() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "validate", "--report"],

@@ -148,6 +148,7 @@ def test_the_inbox_is_bounded_forgets_text_and_closes_very_old_updates(tmp_path:
     assert bodies_kept(tmp_path / "childsafe.db") == 0
 
 
+@pytest.mark.slow
 def test_rows_of_a_dead_process_on_this_machine_are_taken_at_once(tmp_path: Path) -> None:
     path = state_db_path(tmp_path / "childsafe.db")
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], text=True,

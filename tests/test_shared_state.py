@@ -147,6 +147,7 @@ def test_state_json_tolerates_unknown_and_bad_fields() -> None:
     assert state.role is None and state.pending_options == ["@tel:111"]
 
 
+@pytest.mark.slow
 def test_a_memory_store_claims_the_database_for_one_process(tmp_path: Path) -> None:
     import subprocess
     import sys
