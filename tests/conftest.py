@@ -16,7 +16,9 @@ MODEL_CACHE = Path(__file__).resolve().parent.parent / ".cache" / "nlu-tests"
 pytest_plugins = [
     "tests.browser",
     "tests.redisserver",
-]  # live_server, browser_page, artifact_dir; redis_url
+    "tests.slowguard",
+    "pytester",
+]  # live_server, browser_page, artifact_dir; redis_url; unmarked tests start no process
 
 
 @pytest.fixture
