@@ -16,7 +16,13 @@ from content.places import Gazetteer
 from handlers.audience import AudienceGuess
 from handlers.followup import Resolution, carry_facet, is_framed, keyword_choice, resolve
 from handlers.models import Audience, Button, Reply
-from handlers.place import PlaceStatement, asks_local_line, place_note, said_place
+from handlers.place import (
+    PlaceStatement,
+    asks_local_line,
+    place_asked_about,
+    place_note,
+    said_place,
+)
 from handlers.smalltalk import Short, read_short
 from handlers.state import ConversationState
 from handlers.topics import TOPICAL_INTENTS
@@ -34,6 +40,7 @@ __all__ = [
     "keyword_choice",
     "note_question",
     "offered_again",
+    "place_asked_about",
     "place_values",
     "read_short",
     "remember",

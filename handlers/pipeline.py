@@ -245,7 +245,12 @@ class Assistant:
             return self._short_turn(short, None, IncomingMessage(""), state, audience)
         if dialogue.asks_local_line(folded, self.places):
             local = self._required("hotline_info.local")
-            return self._free_text_answer(local, 1.0, folded, audience, state)
+            # "số tổng đài Hải Phòng": the lines of the place asked about, wherever they live
+            named = dialogue.place_asked_about(folded, self.places)
+            where = None
+            if named is not None:
+                where = deployment_for(named.unit.name, named.said, self.deployment, self.places)
+            return self._free_text_answer(local, 1.0, folded, audience, state, where=where)
         resolved = dialogue.resolve(
             self.content,
             folded,
@@ -287,6 +292,7 @@ class Assistant:
         audience: Audience,
         state: ConversationState,
         intent: str | None = None,
+        where: Deployment | None = None,
     ) -> Reply:
         """An answer to a typed question; the same question again gets a pointer to the answer
         above (a long text sent twice helps no one), its next steps and a person."""
@@ -294,7 +300,9 @@ class Assistant:
         if previous is not None and previous.topical and dialogue.is_repeat(state, folded):
             return self._repeat(previous, state, audience)
         dialogue.note_question(state, folded)
-        return self._answer_reply(answer, intent or answer.intent, confidence, state, audience)
+        return self._answer_reply(
+            answer, intent or answer.intent, confidence, state, audience, where=where
+        )
 
     def _with_context(self, nlu: NLUResult, state: ConversationState) -> NLUResult:
         """A short follow-up ("báo cáo thế nào") leans on the topic already under way."""
@@ -367,11 +375,16 @@ class Assistant:
         return body, sources
 
     def _body(
-        self, answer: Answer, state: ConversationState | None, extra: dict[str, str] | None = None
+        self,
+        answer: Answer,
+        state: ConversationState | None,
+        extra: dict[str, str] | None = None,
+        where: Deployment | None = None,
     ) -> str:
-        """The answer's text with the placeholders filled for this user's place."""
-        deployment = self.deployment
-        if state is not None:
+        """The answer's text with the placeholders filled for this user's place (or `where`,
+        the place a question asks about)."""
+        deployment = where or self.deployment
+        if state is not None and where is None:
             deployment = deployment_for(
                 state.province, state.place_said, self.deployment, self.places
             )
@@ -398,8 +411,9 @@ class Assistant:
         audience: Audience = Audience.ANY,
         kind: str = "answer",
         extra: dict[str, str] | None = None,
+        where: Deployment | None = None,
     ) -> Reply:
-        body = self._body(answer, state, extra)
+        body = self._body(answer, state, extra, where)
         docs = self.content.documents
         sources = [
             SourceRef(s.doc, s.ref, cite(s, docs), source_url(s, docs)) for s in answer.sources

@@ -129,6 +129,15 @@ def asks_local_line(folded: str, places: Gazetteer) -> bool:
     return any(m.start >= line.start() for m in places.find(folded))
 
 
+def place_asked_about(folded: str, places: Gazetteer) -> PlaceMatch | None:
+    """The place a question about lines names after the line ("số tổng đài Hải Phòng")."""
+    line = _LINE.search(folded)
+    if line is None:
+        return None
+    after = [m for m in places.find(folded) if m.start >= line.start()]
+    return after[0] if after else None
+
+
 def deployment_for(
     unit_name: str | None, said: str | None, home: Deployment, places: Gazetteer
 ) -> Deployment:

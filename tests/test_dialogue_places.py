@@ -239,3 +239,14 @@ def test_every_answers_first_text_fits_one_phone_screen(
         if dialogue.MORE_BUTTON in first.buttons:
             rest = assistant.handle(IncomingMessage(dialogue.MORE_BUTTON.payload, user=user))
             assert rest.text and rest.answer_id == answer.id
+
+
+def test_lines_of_a_place_asked_about_do_not_move_the_user(assistant: Assistant) -> None:
+    def say(text: str) -> str:
+        return assistant.handle(IncomingMessage(text, user="asks-about", channel="test")).text
+
+    say("tôi ở Cần Thơ")
+    asked = say("số tổng đài Hải Phòng là số nào")
+    assert "18006605" in asked and "Ở Hải Phòng" in asked  # named with its place, not "local"
+    own = say("còn số ở địa phương mình")
+    assert "18006605" not in own and "Cần Thơ" in own
