@@ -144,6 +144,8 @@ def test_spaced_and_dotted_letters_rejoin() -> None:
     assert folded("t.ự t.ử") == "tu tu"
     assert folded("em muon c h e t") == "em muon chet"
     assert folded("e k j") == "e khong gi"  # no word: the letters stay letters
+    assert folded("c ứ u e") == "cuu e"  # the likelier words, a letter left over
+    assert folded("o t r u o n g") == "o truong"
 
 
 def test_digits_as_letters_inside_words_but_never_numbers() -> None:
@@ -160,6 +162,10 @@ def test_digits_as_letters_inside_words_but_never_numbers() -> None:
     assert folded("ngày 12/3/2020") == "ngay 12 3 2020"
     assert folded("5h30 chiều") == "5h30 chieu"
     assert folded("covid19") == "covid 19"  # the number kept whole
+    # in a message written in leetspeak, short and dense ones too; alone they stay
+    assert folded("4nh 4y h3n g4p r13ng t01 n4y") == "anh ay hen gap rieng toi nay"
+    assert folded("t01") == "t01"
+    assert folded("4y") == "4y"
     for kept in ("mp3", "7am", "4am", "50kg", "k12"):
         assert folded(kept) == kept
 
@@ -264,10 +270,18 @@ def test_syllable_lexicon() -> None:
     assert segment("yooa") is None  # no run of one-letter syllables
 
 
-def test_reader_version_is_part_of_the_nlu_fingerprint() -> None:
+def test_a_changed_reader_retrains_the_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedded NLU's and the safety model's cache keys hold the reader's fingerprint."""
+    import nlu.text
+    from handlers.safety import engine
+
     assert READER_VERSION
-    assert len(reader_fingerprint()) == 16
-    assert data_fingerprint()  # computed with the reader's fingerprint inside
+    before = (reader_fingerprint(), data_fingerprint())
+    monkeypatch.setattr(nlu.text, "READER_VERSION", READER_VERSION + "-changed")
+    after = (reader_fingerprint(), data_fingerprint())
+    assert before[0] != after[0] and before[1] != after[1]
+    assert set(nlu.text.READER_FILES) <= set(engine._CODE_FILES)
+    assert any(p.name == "lexicon.yml" for p in nlu.text.READER_FILES)
 
 
 # ----------------------------------------------------------------------- to_original
@@ -483,3 +497,17 @@ def test_plain_is_char_for_char_and_never_raises(text: str) -> None:
 
 def test_emoji_table_keys_are_canonical() -> None:
     assert all("\ufe0f" not in key for key in EMOJI)
+
+
+def test_one_reader_one_teen_table_and_no_upward_imports() -> None:
+    import importlib.util
+    from pathlib import Path
+
+    from handlers.safety.reading import tables
+
+    assert importlib.util.find_spec("handlers.normalise") is None
+    assert tables().teen == dict(TEEN)  # the safety reading spells teen code as NLU does
+    package = Path(__file__).resolve().parent.parent / "nlu" / "text"
+    for source in package.glob("*.py"):
+        code = source.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from|import) (handlers|content|bot)\b", code, re.M), source

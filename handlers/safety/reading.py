@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from handlers.safety.patterns import COMMON_WORDS, DATA_DIR, danger_files, split_words, word_set
+from nlu.text.lexicon import TEEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ def tables() -> _Tables:
     }
     bare = {word: word.upper() for word in str(data["harmless_bare"]).split()}
     marks = {**harmless, **{str(k): str(v) for k, v in data["accented_teen"].items()}}
-    teen = {str(k): str(v) for k, v in data["teen"].items()}
+    teen = dict(TEEN)  # the product's one teen-code table (nlu/text/data/lexicon.yml)
     vocabulary = frozenset(
         re.findall(
             r"[a-z]+",

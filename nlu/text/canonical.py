@@ -74,6 +74,9 @@ def _cluster_form(cluster: str) -> str:
     return "".join(ch for ch in out if kind(ch) == NORMAL)
 
 
+_PLAIN_TABLE_MAX = 65536
+
+
 class _PlainTable(dict[int, str]):
     """str.translate table computed on demand: one lowercase accent-free char per char."""
 
@@ -84,7 +87,8 @@ class _PlainTable(dict[int, str]):
         if len(low) != 1:
             low = base
         low = {"đ": "d", "ð": "d", "ɗ": "d"}.get(low, low)
-        self[code] = low
+        if len(self) < _PLAIN_TABLE_MAX:  # bounded: a flood of rare characters is not kept
+            self[code] = low
         return low
 
 

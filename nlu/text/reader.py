@@ -55,8 +55,13 @@ _LETTERS_RE = re.compile(r"[a-z]{2}")
 _NUMBER_SPLIT_RE = re.compile(r"\d+|[^\d]+")
 _VNI_PAIR_RE = re.compile(r"\d{3,}|[1-5]{2}")
 _FOREIGN_ZIPF = 3.3
-_LONE_LETTER = 3.0  # the cost of leaving a letter alone when rejoining spaced letters
+_LONE_LETTER = 1.5  # the cost of leaving a letter alone when rejoining spaced letters
+_RARITY = 0.1  # weight of a word's surprise (-log p, about 4 to 13) in rejoining letters
+_MAX_RARITY = 13.0
+_MAX_LEN_LEETY = 7
+_MAX_WORD = 64  # how far back an emoji looks for the word it sits in
 _MAX_JOINED = 24
+_MAX_SPELLED = 120
 _FOREIGN_COST = 10.0
 _COMMON_ENGLISH_ZIPF = 5.0  # "his", "was", "now", "sex": never Telex
 _FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
@@ -140,12 +145,13 @@ def _fold_tokens(low: str) -> tuple[str, ...]:
             words.extend(_ASCII_WORD_RE.findall(folded))
     # Words first; single letters wait, in case they spell a word together ("c h ế t").
     vietnamese = _vietnamese(words)
+    leety = any(not w.isalpha() and not w.isdigit() and _undigit(w) != w for w in words)
     stream: list[str] = []
     for word in words:
         if len(word) == 1:
             stream.append(word)
         else:
-            stream.extend(_folded_word(word, vietnamese))
+            stream.extend(_folded_word(word, vietnamese, leety))
     tokens: list[str] = []
     i = 0
     n = len(stream)
@@ -155,10 +161,10 @@ def _fold_tokens(low: str) -> tuple[str, ...]:
             j += 1
         if j - i >= 3:
             for word in _join_letters(stream[i:j]):
-                tokens.extend(_folded_word(word, vietnamese))
+                tokens.extend(_folded_word(word, vietnamese, leety))
             i = j
         else:
-            tokens.extend(_folded_word(stream[i], vietnamese))
+            tokens.extend(_folded_word(stream[i], vietnamese, leety))
             i += 1
     return tuple(tokens)
 
@@ -168,7 +174,7 @@ def _emoji_words(match: re.Match[str]) -> str:
     start, end = match.span()
     inside = start > 0 and text[start - 1].isalpha() and end < len(text) and text[end].isalpha()
     if inside:
-        left = _LEFT_WORD_RE.search(text, 0, start)
+        left = _LEFT_WORD_RE.search(text, max(0, start - _MAX_WORD), start)
         right = _RIGHT_WORD_RE.match(text, end)
         if left and right:
             a, b = _fold_word(left.group()), _fold_word(right.group())
@@ -185,17 +191,23 @@ def _join_dotted(match: re.Match[str]) -> str:
 
 def _join_letters(letters: list[str]) -> list[str]:
     """Single letters typed apart ("c h ế t", "c.h.ế.t", "t ự t ử") rejoined where they spell
-    words: the cheapest cover of the run by words that read (one each) and letters left alone
-    (three each), so "o t r u o n g" is "o truong", and "e k j" stays three letters."""
+    words: the cheapest cover of the run by words that read (a word each, a little more for
+    rare ones) and letters left alone, so "o t r u o n g" is "o truong", "c ứ u e" is
+    "cuu e", and "e k j" stays three letters."""
     n = len(letters)
-    if not all(ch.isalpha() for ch in letters):
-        return letters
+    if n > _MAX_SPELLED or not all(ch.isalpha() for ch in letters):
+        return letters  # hundreds of lone letters are noise, not a sentence spelled out
     best: list[tuple[float, int]] = [(0.0, 0)] + [(math.inf, 0)] * n
     for j in range(1, n + 1):
         best[j] = (best[j - 1][0] + _LONE_LETTER, j - 1)
         for i in range(max(0, j - _MAX_JOINED), j - 2):
-            if best[i][0] + 1.0 < best[j][0] and _resolves("".join(letters[i:j])):
-                best[j] = (best[i][0] + 1.0, i)
+            if best[i][0] + 1.0 >= best[j][0]:
+                continue
+            words = _resolved("".join(letters[i:j]))
+            if words is not None:
+                chunk = sum(1.0 + _RARITY * min(_reading_cost(w), _MAX_RARITY) for w in words)
+                if best[i][0] + chunk < best[j][0]:
+                    best[j] = (best[i][0] + chunk, i)
     out: list[str] = []
     j = n
     while j > 0:
@@ -207,8 +219,14 @@ def _join_letters(letters: list[str]) -> list[str]:
 
 def _resolves(word: str) -> bool:
     """Does this letter string read as real words (Vietnamese syllables or known English)?"""
+    return _resolved(word) is not None
+
+
+def _resolved(word: str) -> tuple[str, ...] | None:
     words = _folded_word(word, True)
-    return bool(words) and all(_known(t) for t in words) and any(len(t) > 1 for t in words)
+    if words and all(_known(t) for t in words) and any(len(t) > 1 for t in words):
+        return words
+    return None
 
 
 def _known(word: str) -> bool:
@@ -240,7 +258,7 @@ def _vietnamese(words: list[str]) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def _folded_word(f: str, vietnamese: bool = False) -> tuple[str, ...]:
+def _folded_word(f: str, vietnamese: bool = False, leety: bool = False) -> tuple[str, ...]:
     """The folded word(s) one typed word stands for, from its folded spelling alone, so case
     and diacritics never change a reading."""
     if f.isdigit():
@@ -252,7 +270,7 @@ def _folded_word(f: str, vietnamese: bool = False) -> tuple[str, ...]:
         return as_is
     g = f
     if not g.isalpha():
-        g = _undigit(g)
+        g = _undigit(g, leety)
         if not g[0].isdigit() and _NUMBER_RE.search(g) and _LETTERS_RE.search(g):
             # "tongdai111", "em13tuoi": a word and a number typed together
             return tuple(t for piece in _NUMBER_SPLIT_RE.findall(g) for t in _folded_word(piece))
@@ -313,9 +331,12 @@ def is_foreign(word: str) -> bool:
     )
 
 
-def _undigit(word: str) -> str:
+@lru_cache(maxsize=16384)
+def _undigit(word: str, leety: bool = False) -> str:
     """VNI ("chet61", "d9i") or leetspeak ("ch3t", "t4o", "4nh") inside a word; a number, a
-    number with its unit ("5h", "10a1", "50kg") or a name like "mp3" stays as it is."""
+    number with its unit ("5h", "10a1", "50kg") or a name like "mp3" stays as it is. In a
+    message already written in leetspeak (`leety`), shorter and denser ones are read too
+    ("4y", "t01", "r13ng") when they make a syllable."""
     letters = sum(ch.isalpha() for ch in word)
     if letters == 0 or (word[0].isdigit() and (len(word) < 2 or word[1].isdigit())):
         return word
@@ -324,6 +345,10 @@ def _undigit(word: str) -> str:
     if letters >= 2 and not _NUMBER_RE.search(word):
         leet = word.translate(_LEET)
         if not leet.isalpha() or not _reads(leet) or (word[0].isdigit() and not is_word(leet)):
+            leet = None
+    elif leety and len(word) <= _MAX_LEN_LEETY:
+        leet = word.translate(_LEET)
+        if not (leet.isalpha() and leet in SYLLABLES):
             leet = None
     if vni is not None and leet is not None:  # "di3u": điều (leet), not dỉu (VNI)
         return leet if _reading_cost(leet) <= _reading_cost(vni) else vni
