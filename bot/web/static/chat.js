@@ -25,6 +25,7 @@
     "/trogiup": { payload: "@cmd:help" },
     "/help": { payload: "@cmd:help" },
     "/start": { payload: "@cmd:start" },
+    "/nguoi": { payload: "@cmd:handoff" }, // talk to a counsellor (when the centre runs it)
   };
 
   var log = document.getElementById("messages");
