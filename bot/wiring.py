@@ -14,6 +14,7 @@ from handlers.handoff import (
     DutyHours,
     HandoffConfig,
     HandoffService,
+    HandoffStore,
     HoursError,
     SqliteHandoffStore,
 )
@@ -134,7 +135,13 @@ def build_handoff(settings: Settings) -> HandoffService:
         retention_days=settings.case_retention_days,
         expiry_hours=settings.handoff_expiry_hours,
     )
-    store = SqliteHandoffStore(settings.db_path)
+    store: HandoffStore
+    if settings.redis_url:  # several machines: the queue and the cases live in Redis
+        from handlers.handoff.redis_store import RedisHandoffStore
+
+        store = RedisHandoffStore(settings.redis_url)
+    else:
+        store = SqliteHandoffStore(settings.db_path)
     return HandoffService(store, cipher, config, redact=lambda text: redact(text).text)
 
 

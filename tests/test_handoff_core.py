@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,8 @@ from handlers.handoff import (
     SqliteHandoffStore,
     Unavailable,
 )
+from handlers.handoff.redis_store import RedisHandoffStore
+from handlers.handoff.store import HandoffStore
 from handlers.models import HANDOFF_BUTTON, IncomingMessage
 from handlers.pipeline import Assistant
 
@@ -137,15 +142,31 @@ class Clock:
         return self.now
 
 
-def service(tmp_path: Path, clock: Clock, hours: str = "always") -> HandoffService:
+@pytest.fixture(params=["sqlite", "redis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[HandoffStore]:
+    """The same tests on both stores: SQLite (one machine) and a real redis-server."""
+    if request.param == "sqlite":
+        yield SqliteHandoffStore(tmp_path / "cases.db")
+        return
+    url = request.getfixturevalue("redis_url")
+    prefix = f"test-handoff-{uuid.uuid4().hex}"
+    yield RedisHandoffStore(url, prefix=prefix)
+    import redis
+
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+def service(store: HandoffStore, clock: Clock, hours: str = "always") -> HandoffService:
     config = HandoffConfig(DutyHours.parse(hours), "Trung tâm thử", retention_days=30)
-    store = SqliteHandoffStore(tmp_path / "cases.db")
     return HandoffService(store, CaseCipher(Fernet.generate_key().decode()), config, clock=clock)
 
 
-def test_idle_cases_expire_and_old_ones_are_purged(tmp_path: Path) -> None:
+def test_idle_cases_expire_and_old_ones_are_purged(store: HandoffStore) -> None:
     clock = Clock()
-    desk = service(tmp_path, clock)
+    desk = service(store, clock)
     desk.set_duty("lan", True)
     opened = desk.request("user-a", "telegram", "5550001")
     assert isinstance(opened, Opened) and opened.position == 1
@@ -161,9 +182,9 @@ def test_idle_cases_expire_and_old_ones_are_purged(tmp_path: Path) -> None:
     assert desk.store.get_case(row.id) is None
 
 
-def test_the_queue_is_urgent_first_then_longest_waiting(tmp_path: Path) -> None:
+def test_the_queue_is_urgent_first_then_longest_waiting(store: HandoffStore) -> None:
     clock = Clock()
-    desk = service(tmp_path, clock)
+    desk = service(store, clock)
     desk.set_duty("lan", True)
     desk.request("first", "web", "s1")
     clock.now += 60
@@ -176,9 +197,9 @@ def test_the_queue_is_urgent_first_then_longest_waiting(tmp_path: Path) -> None:
     assert waiting == {"urgent": 0, "first": 120, "second": 60}
 
 
-def test_a_duty_mark_lapses_after_a_shift(tmp_path: Path) -> None:
+def test_a_duty_mark_lapses_after_a_shift(store: HandoffStore) -> None:
     clock = Clock()
-    desk = service(tmp_path, clock)
+    desk = service(store, clock)
     desk.set_duty("lan", True)
     assert desk.available()
     clock.now += 13 * 3600
@@ -187,9 +208,9 @@ def test_a_duty_mark_lapses_after_a_shift(tmp_path: Path) -> None:
     assert isinstance(outcome, Unavailable)
 
 
-def test_two_claims_at_once_have_one_winner(tmp_path: Path) -> None:
+def test_two_claims_at_once_have_one_winner(store: HandoffStore) -> None:
     clock = Clock()
-    desk = service(tmp_path, clock)
+    desk = service(store, clock)
     desk.set_duty("lan", True)
     opened = desk.request("u", "web", "s")
     assert isinstance(opened, Opened)
@@ -209,3 +230,62 @@ def test_urgent_and_clarify_replies_offer_a_counsellor(assistant: Assistant) -> 
     # without the handoff switched on, the button still leads to a person: 111
     reply = assistant.handle(IncomingMessage("@cmd:handoff", "u3", "web"))
     assert "111" in reply.hotlines
+
+
+def test_a_whole_case_runs_the_same_on_both_stores(store: HandoffStore) -> None:
+    clock = Clock()
+    desk = service(store, clock)
+    desk.set_duty("lan", True)
+    opened = desk.request("user-z", "zalo", "u-1")
+    assert isinstance(opened, Opened)
+    desk.set_reply_token("user-z", "msg-42")
+    case = desk.open_case("user-z")
+    assert case is not None
+    desk.forward(case, "em cần giúp", ["abuse"], urgent=True)
+    assert desk.case(case.id).row.alert
+    desk.claim(case.id, "lan")
+    desk.send(case.id, "lan", "chị nghe đây")
+    sent = desk.take_deliveries("zalo")
+    assert [(a, t) for _, a, t in sent] == [
+        ({"to": "u-1", "reply_to": "msg-42"}, desk.case(case.id).messages[1].text),
+        ({"to": "u-1", "reply_to": "msg-42"}, "chị nghe đây"),
+    ]
+    assert desk.take_deliveries("zalo") == []  # leased: nobody else takes them meanwhile
+    for lease, _, _ in sent:
+        desk.delivered(lease.seq, ok=True)
+    assert desk.case(case.id).summary()["replies_left"] == 6
+    desk.note(case.id, "lan", "gọi lại số 0912345678 nhé")
+    assert "0912345678" not in desk.case(case.id).notes[0].text
+    lines, is_open = desk.updates("user-z", 0)
+    assert [line.sender for line in lines] == ["system", "counsellor"] and is_open
+    desk.close(case.id, "lan", "advice_given")
+    [(closing, _, text)] = desk.take_deliveries("zalo")
+    desk.delivered(closing.seq, ok=True)
+    assert "kết thúc" in text
+    assert desk.store.get_case(case.id).address is None  # type: ignore[union-attr]
+    assert desk.erase_user("user-z") >= 5
+    assert desk.store.get_case(case.id) is None
+    assert desk.updates("user-z", 0) == ([], False)
+
+
+def test_many_counsellors_claiming_at_once_make_one_holder(store: HandoffStore) -> None:
+    desk = service(store, Clock())
+    desk.set_duty("lan", True)
+    opened = desk.request("race", "web", "s")
+    assert isinstance(opened, Opened)
+    winners: list[str] = []
+
+    def claim(name: str) -> None:
+        try:
+            desk.claim(opened.case_id, name)
+            winners.append(name)
+        except HandoffError:
+            pass
+
+    threads = [threading.Thread(target=claim, args=(f"c{n}",)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(winners) == 1
+    assert desk.case(opened.case_id).row.counsellor == winners[0]

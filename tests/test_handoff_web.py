@@ -355,3 +355,41 @@ def test_a_held_case_is_not_anyone_elses(desk: Desk, lan: Staff) -> None:
     minh.http.close()
     reads = AuthStore(desk.settings.db_path).audit_entries(500)
     assert any(e.action == "case_read" and e.target_id == case_id for e in reads)
+
+
+def test_with_redis_the_queue_lives_there_encrypted(tmp_path: Path, redis_url: str) -> None:
+    """Several machines: cases in Redis (a real redis-server), still ciphertext."""
+    import redis
+
+    settings = handoff_settings(tmp_path, CHILDSAFE_REDIS_URL=redis_url)
+    auth = AuthStore(settings.db_path)
+    auth.add_user(COUNSELLOR, PASSWORD, "counsellor")
+    assistant = build_assistant(settings)
+    marker = f"REDIS-MARKER-{time.time_ns()}"
+    try:
+        with serve(create_app(settings, assistant)) as url:
+            lan = Staff(url, COUNSELLOR)
+            lan.post("/staff/api/duty", {"available": True})
+            session = new_session()
+            assert chat(url, session, "@cmd:handoff")["kind"] == "handoff_queued"
+            assert chat(url, session, f"em cần giúp {marker}")["kind"] == "handoff_forwarded"
+            [case] = lan.get("/staff/api/handoffs")["handoffs"]
+            lan.post(f"/staff/api/handoffs/{case['id']}/claim")
+            lan.post(f"/staff/api/handoffs/{case['id']}/messages", {"text": "Chào em"}, 201)
+            assert updates(url, session)["messages"][-1]["text"] == "Chào em"
+            client = redis.Redis.from_url(redis_url)
+            values = b""
+            for key in client.scan_iter("childsafe:handoff:*"):
+                if client.type(key) == b"hash":
+                    values += b"".join(client.hgetall(key).values())
+            assert values  # the case is there ...
+            assert marker.encode() not in values and session.encode() not in values  # ... sealed
+            lan.post(f"/staff/api/handoffs/{case['id']}/close", {"outcome": "advice_given"})
+            assert chat(url, session, "bạo lực học đường là gì")["kind"] != "handoff_forwarded"
+            lan.http.close()
+            client.close()
+    finally:
+        assistant.close()
+    with sqlite3.connect(settings.db_path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    assert "handoff_cases" not in tables  # nothing of the handoff in the local file

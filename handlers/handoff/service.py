@@ -119,6 +119,13 @@ class CaseView:
         }
 
 
+def _redact_personal_data(text: str) -> str:
+    """Notes hold no personal data: redacted like the analytics log."""
+    from handlers.redact import redact  # the redactor's tables load on first use
+
+    return redact(text).text
+
+
 def zalo_window_left(row: CaseRow, now: float) -> int:
     if row.last_user_at is None:
         return 0
@@ -145,7 +152,7 @@ class HandoffService:
         self.cipher = cipher
         self.config = config
         self.clock = clock
-        self._redact = redact or (lambda text: text)
+        self._redact = redact or _redact_personal_data
 
     # ------------------------------------------------------------------ availability
     def on_duty(self) -> list[str]:
