@@ -479,7 +479,9 @@ class Assistant:
         if all(b.payload != follow.payload for b in buttons):
             buttons.append(follow)
         if all(b.payload != HANDOFF_BUTTON.payload for b in buttons):
-            buttons.append(HANDOFF_BUTTON)
+            # right after the call buttons, so a channel that shows few buttons keeps it
+            calls = sum(1 for b in buttons if b.phone)
+            buttons.insert(calls, HANDOFF_BUTTON)
         state.pending_options = [b.payload for b in buttons]
         return Reply(
             text=composed.text,
