@@ -54,8 +54,10 @@ def test_keys_fold_case_marks_slash_and_punctuation() -> None:
 @pytest.mark.parametrize("phrase", sorted(KEYWORDS))
 def test_a_plea_is_never_taken_for_a_menu(phrase: str) -> None:
     """If the safety triage reads the bare word as a cry for help, the core answers it
-    (urgent), except "khẩn cấp", whose command is the emergency numbers themselves."""
+    (urgent), except "khẩn cấp", whose command is the emergency numbers themselves, and a
+    request for a counsellor, whose answer is a person (#15)."""
     urgent = assess(read(phrase)).level != "none"
-    expected = None if urgent and KEYWORDS[phrase] != "emergency" else KEYWORDS[phrase]
+    kept = KEYWORDS[phrase] in ("emergency", "handoff")
+    expected = None if urgent and not kept else KEYWORDS[phrase]
     assert command_for(phrase) == expected
     assert command_for("/" + phrase) == KEYWORDS[phrase]  # typed as a command, always one

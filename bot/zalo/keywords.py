@@ -78,6 +78,12 @@ def command_for(text: str) -> str | None:
     if command is None:
         return None
     explicit = text.lstrip().startswith("/")  # "/help" is a command, "help" may be a plea
-    if not explicit and command != "emergency" and assess(read(text)).level != "none":
-        return None  # the emergency numbers are themselves the urgent answer; others are not
+    # The emergency numbers are themselves the urgent answer, and a person to talk to is the
+    # right answer to a request that might also read as danger; other commands are not.
+    if (
+        not explicit
+        and command not in ("emergency", "handoff")
+        and assess(read(text)).level != "none"
+    ):
+        return None
     return command
