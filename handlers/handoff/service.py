@@ -196,8 +196,9 @@ class HandoffService:
     def forward(self, case: CaseRow, text: str, dangers: list[str], urgent: bool) -> None:
         """What the user wrote, into the case; danger raises the counsellor's alert."""
         now = self.clock()
-        self.store.add_message(case.id, "user", self.cipher.seal(text), now, None, push=False)
+        # the window and the alert first: once the message shows, the case already says so
         self.store.mark_user_message(case.id, urgent, now)
+        self.store.add_message(case.id, "user", self.cipher.seal(text), now, None, push=False)
         if urgent:
             self.store.add_alert(case.channel, case.id, ",".join(dangers), now)
 
