@@ -214,13 +214,33 @@ def _canonical(text: str | ReadingLike) -> str:
     return text.canonical or text.original
 
 
+# Signs that a message is written in disguise, so the reader's folded text is worth reading
+# too: spaced or dotted letters, digits inside words, emoji inside words, VNI tone digits,
+# words run together, or Telex leftovers in more than one word. Without them the canonical
+# text is read alone ("boss" is no Telex "bó").
+_DISGUISE = re.compile(
+    r"(?:^|\s)\w(?:[ ._·*-]+\w){2,}(?:\s|$)"
+    r"|[a-zA-Z][0-9@$]+[a-zA-Z]"
+    r"|\w[\U0001F000-\U0001FAFF\u2600-\u27BF]+\w"
+    r"|[aeiouyAEIOUY][1-9]"
+    r"|[a-zA-Z]{9,}"
+)
+_TELEX_WORD = re.compile(r"\b[a-z]*(?:w|aa|ee|oo|dd|[aeiouy][a-z]*[ptcnmgh]?[sfrxj])\b")
+
+
+def _disguised(original: str) -> bool:
+    if _DISGUISE.search(original):
+        return True
+    return len(_TELEX_WORD.findall(original.lower())) >= 2
+
+
 def _alternative(text: str | ReadingLike, canonical: SafetyReading) -> str | None:
-    """The reader's folded text when it reads differently from the canonical one (a disguise
-    undone); None otherwise."""
+    """The reader's folded text when the message looks disguised and the folded text reads
+    differently from the canonical one; None otherwise."""
     if isinstance(text, str):
         return None
     folded = getattr(text, "folded", "")
-    if not folded or not folded.strip():
+    if not folded or not folded.strip() or not _disguised(text.canonical or text.original):
         return None
     plain = " ".join(w for w in canonical.sense.lower().split() if w not in ("|", ","))
     return folded if folded.split() != plain.split() else None

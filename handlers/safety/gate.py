@@ -63,6 +63,7 @@ SELF_LAST = gate_regex("self_last")
 # words that are never an idiom ("mệt quá muốn unalive luôn" is no "mệt muốn chết")
 NEVER_IDIOM = gate_regex("never_idiom")
 DIED_OF = gate_regex("died_of")
+PLAYFUL_DOER = gate_regex("playful_doer")
 _ABUSE = frozenset({Danger.VIOLENCE, Danger.SEXUAL_ASSAULT, Danger.ABDUCTION_MISSING})
 _ACCIDENTS = frozenset({Danger.SERIOUS_INJURY, Danger.POISONING, Danger.DROWNING, Danger.FIRE})
 _BI = " bi "
@@ -191,6 +192,10 @@ class Gate:
             return False
         if DIED_OF.search(before):
             return False  # "mẹ em mất vì tai nạn": bereavement, not a case now
+        if danger in _ABUSE and PLAYFUL_DOER.search(self._plain, edge, end):
+            return False  # "bài tập hành hạ em", "bị boss đánh chết"
+        if danger in _ACCIDENTS and THING.search(self._sense, start, end):
+            return False  # "con bị rơi điện thoại xuống nước": the phone fell
         if UNWILLING.search(recent) and not self._plain.startswith("bi ", start):
             return False  # "giờ tôi không muốn đánh con": the speaker would be the one hitting
         suicide = danger is Danger.SUICIDE_SELF_HARM
