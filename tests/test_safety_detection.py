@@ -223,6 +223,10 @@ HARD_NEGATIVES: list[tuple[str, str]] = [
     ("bố mẹ cháu mất sớm, cháu ở với bà, xin hỏi chế độ trợ cấp", "bereavement"),
     ("em cần tư vấn hướng nghiệp", "collision"),
     ("help, where do I find the school rules?", "help_question"),
+    ("phụ huynh nên làm gì khi con muốn bỏ nhà đi", "general"),
+    ("hồi trước em từng nghĩ đến tự tử nhưng giờ em đã khá hơn nhiều", "past"),
+    ("bực mình muốn chết với con mèo nhà em", "idiom"),
+    ("đúng là chết đuối vớ được cọc, may mà có người chỉ bài", "idiom"),
     ("em vừa mua bỏng ngô với bạn", "collision"),
 ]
 

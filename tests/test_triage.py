@@ -271,7 +271,7 @@ DANGER_PHRASES = [
 def test_never_raises_on_any_text(text: str) -> None:
     result = check(text)
     assert isinstance(result, Assessment)
-    assert result.level == "none" or "111" in result.lines
+    assert result.level == "none" or ("111" in result.lines and result.dangers)
 
 
 @settings(max_examples=200, deadline=None)

@@ -248,11 +248,15 @@ def _alternative(text: str | ReadingLike, canonical: SafetyReading) -> str | Non
 
 _LEAVING_HOME = re.compile(r"\b(?:bo nha|tron|roi khoi nha|bo di|di khoi nha)\b")
 _WEAPON = re.compile(r"\b(?:dao|sung|ma tau|rua|kiem|gay|xa beng|ong tuyp|knife|gun|machete)\b")
+_MEANS_TO_LEAVE = re.compile(r"\b(?:muon|se|sap|dinh|quyet dinh|tinh) (?:\w+ )?(?:bo nha|tron)\b")
 _DISAPPEARING = re.compile(r"\b(?:bien mat|bien di|bien khoi|tan bien)\b")
 _OVER_AND_DONE = gate_regex("over_and_done")
 _RESOLVED_ABUSE = gate_regex("resolved_abuse")
 _ONGOING = gate_regex("ongoing")
 _PAST_DEMOTABLE = frozenset({Danger.ABUSE, Danger.ABDUCTION_MISSING})
+_PAST_RESOLVABLE = frozenset(
+    {Danger.SUICIDE_SELF_HARM, Danger.SEXTORTION, Danger.GROOMING, Danger.RUNAWAY}
+)
 
 
 def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, str]:
@@ -273,6 +277,10 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         and _LEAVING_HOME.search(found[Danger.ABDUCTION_MISSING])
     ):
         del found[Danger.ABDUCTION_MISSING]
+    if Danger.ABDUCTION_MISSING in found and _MEANS_TO_LEAVE.search(
+        found[Danger.ABDUCTION_MISSING]
+    ):
+        del found[Danger.ABDUCTION_MISSING]  # "con muốn bỏ nhà đi": an intent, not missing
     if (
         Danger.SUICIDE_SELF_HARM in found
         and Danger.ABDUCTION_MISSING in found
@@ -287,12 +295,18 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
 
 
 def _over_and_done(found: dict[Danger, str], reading: SafetyReading) -> Level | None:
-    """A disclosure told as over and done (abuse or getting lost, nothing else): "check" when
-    only past, "none" when also resolved; None when it is not that."""
-    if not found or not set(found) <= _PAST_DEMOTABLE:
+    """A disclosure told as over and done: abuse or getting lost, "check" when only past,
+    "none" when also resolved; thoughts of suicide, a threat with photos, a plan to leave,
+    "none" when past and resolved ("hồi trước em từng nghĩ đến tự tử, giờ em khá hơn rồi").
+    None when it is not that."""
+    if not found:
         return None
     plain = f" {reading.sense.lower()} "
     if not _OVER_AND_DONE.search(plain) or _ONGOING.search(plain):
+        return None
+    if not set(found) <= _PAST_DEMOTABLE:
+        if set(found) <= _PAST_RESOLVABLE and _RESOLVED_ABUSE.search(plain):
+            return "none"
         return None
     if any(reason.startswith("cry:") for reason in found.values()) and not _RESOLVED_ABUSE.search(
         plain
@@ -301,8 +315,11 @@ def _over_and_done(found: dict[Danger, str], reading: SafetyReading) -> Level | 
     return "none" if _RESOLVED_ABUSE.search(plain) else "check"
 
 
-def _from_rules_read(found: dict[Danger, str], reading: SafetyReading) -> Assessment:
+def _from_rules_read(found: dict[Danger, str], reading: SafetyReading) -> Assessment | None:
+    """The rules' verdict after the adjustments; None when nothing is left of it."""
     found = _adjust(found, reading)
+    if not found:
+        return None
     demoted = _over_and_done(found, reading)
     if demoted == "none":
         return NONE
@@ -355,15 +372,15 @@ def _assess(text: str | ReadingLike, use_model: bool) -> Assessment:
         return NONE
     reading = read_for_safety(canonical)
     findings = rules_module.find(reading)
-    if findings.urgent:
-        return _from_rules_read(dict(findings.urgent), reading)
+    if findings.urgent and (verdict := _from_rules_read(dict(findings.urgent), reading)):
+        return verdict
     readings = [reading]
     alternative = _alternative(text, reading)
     if alternative is not None:
         other = read_for_safety(alternative)
         more = rules_module.find(other)
-        if more.urgent:
-            return _from_rules_read(dict(more.urgent), other)
+        if more.urgent and (verdict := _from_rules_read(dict(more.urgent), other)):
+            return verdict
         readings.append(other)
         findings = findings if findings.check else more
     if reading.command:
