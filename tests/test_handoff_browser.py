@@ -119,3 +119,26 @@ def test_a_counsellor_takes_over_the_web_chat_and_hands_it_back(
     expect(after).not_to_have_class("msg msg--bot msg--counsellor")
     expect(after).to_contain_text("111")
     no_errors(console_messages)
+
+
+def test_the_inbox_fits_a_phone(chromium: Browser, live_server: str, artifact_dir: Path) -> None:
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/staff/inbox")
+        page.get_by_label("Tên đăng nhập").fill(COUNSELLOR)
+        page.get_by_label("Mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page.locator("#live")).to_have_text("Trực tuyến")
+        page.locator("#duty").check()
+        expect(page.locator("#duty-label")).to_have_text("Đang trực")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"the inbox is {overflow}px wider than the phone"
+        screenshot(page, artifact_dir, "handoff-desk-phone")
+    finally:
+        context.close()

@@ -286,6 +286,7 @@
   api("GET", "/staff/api/session").then(function (session) {
     me = session;
     csrf = session.csrf;
+    $("duty").disabled = false; // state changes need the CSRF token: only now
     $("who").textContent = session.user + " · " + (ROLES[session.role] || session.role);
     refresh();
     listen();
