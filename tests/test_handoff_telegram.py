@@ -106,6 +106,7 @@ async def test_telegram_user_reaches_a_counsellor_and_back(
     marker = "TG-MARKER-8812"
     await feed(app, message_update(f"em bị bố mẹ mắng suốt {marker}"))
     assert fake.sent(USER_ID) == []  # no bot answer while a person holds the chat
+    assert fake.calls_to("sendChatAction") == []  # nor a "typing…" that promises one
 
     handoffs = (await call(desk.get, "/staff/api/handoffs"))["handoffs"]
     [case] = [h for h in handoffs if h["channel"] == "telegram"]

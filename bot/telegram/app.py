@@ -328,8 +328,13 @@ async def answer_text(update: Update, context: Context, text: str, note: str = "
     if text in HANDOFF_PAYLOADS and await private_only(update, context):
         return
     message = IncomingMessage(text=text, user=user, channel=CHANNEL)
-    async with typing(context, chat):
-        reply = await asyncio.to_thread(channel_of(context).assistant.handle, message)
+    assistant = channel_of(context).assistant
+    if await asyncio.to_thread(in_handoff, assistant, user):
+        # a person holds the chat: no "typing…" from the bot, whose answer will not come
+        reply = await asyncio.to_thread(assistant.handle, message)
+    else:
+        async with typing(context, chat):
+            reply = await asyncio.to_thread(assistant.handle, message)
     if note:
         reply.text = f"{reply.text}\n\n{note}"
     await deliver(update, context, reply)
@@ -467,6 +472,13 @@ def handoff_sender(application: TelegramApp) -> Callable[[dict[str, str], str], 
         return True
 
     return send
+
+
+def in_handoff(assistant: Assistant, user: str) -> bool:
+    key = assistant.user_key(CHANNEL, user)
+    return (
+        assistant.handoff is not None and key is not None and bool(assistant.handoff.open_case(key))
+    )
 
 
 async def private_only(update: Update, context: Context) -> bool:

@@ -405,7 +405,7 @@
     if (exiting || !text || !text.trim()) return;
     show(userBubble(shownAs || text));
     inFlight += 1;
-    setTyping(true);
+    if (!polling) setTyping(true); // with a counsellor, the assistant is not about to answer
     queue = queue
       .then(function () {
         return exchange(text);
