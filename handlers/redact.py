@@ -43,12 +43,14 @@ from functools import lru_cache
 
 from handlers import redact_lexicon as lex
 from handlers.redact_lexicon import words
-from nlu.text import fold
+from handlers.redact_disguise import birth_date_spans, obfuscated_email_spans, undisguise_numbers
+from nlu.text import Reading, fold, read
 
 log = logging.getLogger(__name__)
 
 TYPES: tuple[str, ...] = (
-    "EMAIL", "MXH", "THẺ", "CCCD", "SĐT", "STK", "CMND", "BIỂN_SỐ", "ĐỊA_CHỈ", "TRƯỜNG", "TÊN",
+    "EMAIL", "MXH", "THẺ", "CCCD", "SĐT", "STK", "CMND", "NGÀY_SINH", "BIỂN_SỐ", "ĐỊA_CHỈ",
+    "TRƯỜNG", "TÊN",
 )  # fmt: skip
 PRIORITY = {name: rank for rank, name in enumerate(TYPES)}  # earlier wins an overlap
 PLACEHOLDERS = {name: f"<{name}>" for name in TYPES}
@@ -78,9 +80,11 @@ def redact(text: str) -> RedactionResult:
     try:
         if not isinstance(text, str):
             return RedactionResult("")
-        clean = unicodedata.normalize("NFC", text)
-        spans = find_spans(clean)
-        return RedactionResult(apply_spans(clean, spans), dict(Counter(s.type for s in spans)))
+        reading = read(unicodedata.normalize("NFC", text))
+        spans = find_spans(reading.original, reading)
+        return RedactionResult(
+            apply_spans(reading.original, spans), dict(Counter(s.type for s in spans))
+        )
     except Exception:  # fail closed: storing nothing beats storing a phone number
         log.exception("redaction failed; the message text is withheld")
         return RedactionResult(FAILED_PLACEHOLDER, {"FAILED": 1})
@@ -97,19 +101,30 @@ def apply_spans(text: str, spans: list[Span]) -> str:
     return "".join(parts)
 
 
-def find_spans(text: str) -> list[Span]:
-    """Non-overlapping personal-data spans of `text`, in order (indices into `text`)."""
-    doc = _Doc(text)
-    candidates: list[Span] = []
-    candidates += _email_spans(text)
-    candidates += _social_spans(text, doc.folded)
-    candidates += _number_spans(doc)
-    candidates += _plate_spans(doc)
-    candidates += _address_spans(doc)
-    candidates += _school_spans(doc)
-    candidates += _name_spans(doc)
+def find_spans(text: str, reading: Reading | None = None) -> list[Span]:
+    """Non-overlapping personal-data spans of `text`, in order (indices into `text`).
+
+    The rules read the canonical text (nlu.text), with numbers written in letters or words
+    turned back into digits; every span found there is mapped back to `text`."""
+    reading = reading if reading is not None and reading.original == text else read(text)
+    canonical = reading.canonical
+    rewrite = undisguise_numbers(canonical)
+    found = _find_spans_in(rewrite.text)
+    extra = [Span(a, b, "EMAIL") for a, b in obfuscated_email_spans(canonical)]
+    extra += [Span(a, b, "NGÀY_SINH") for a, b in birth_date_spans(canonical)]
+    in_canonical = [Span(*rewrite.source_span(s.start, s.end), s.type) for s in found]
+    merged = _choose([*extra, *in_canonical], [])
+    spans = []
+    for span in merged:
+        start, end = reading.to_original(span.start, span.end)
+        if end > start:
+            spans.append(Span(start, end, span.type))
+    return spans
+
+
+def _choose(candidates: list[Span], protected_ranges: list[tuple[int, int]]) -> list[Span]:
     protected = _Intervals()
-    for start, end in _protected_ranges(text):
+    for start, end in protected_ranges:
         protected.add(start, end)
     chosen = _Intervals()
     spans: list[Span] = []
@@ -121,6 +136,19 @@ def find_spans(text: str) -> list[Span]:
         chosen.add(span.start, span.end)
         spans.append(span)
     return sorted(spans, key=lambda s: s.start)
+
+
+def _find_spans_in(text: str) -> list[Span]:
+    doc = _Doc(text)
+    candidates: list[Span] = []
+    candidates += _email_spans(text)
+    candidates += _social_spans(text, doc.folded)
+    candidates += _number_spans(doc)
+    candidates += _plate_spans(doc)
+    candidates += _address_spans(doc)
+    candidates += _school_spans(doc)
+    candidates += _name_spans(doc)
+    return _choose(candidates, _protected_ranges(text))
 
 
 class _Intervals:
@@ -397,7 +425,11 @@ def _number_spans(doc: _Doc) -> list[Span]:
             for g in _GROUP_RE.finditer(run.group())
         ]
         whole = _classify_number(doc, run.start(), run.end())
-        if whole in _SPECIFIC or len(groups) == 1:
+        if (
+            whole in _SPECIFIC
+            or len(groups) == 1
+            or (whole == "STK" and _nearest_cue(doc.text, run.start()) == "bank")
+        ):
             if whole:
                 spans.append(Span(run.start(), run.end(), whole))
             continue
@@ -501,6 +533,8 @@ def _classify_number(doc: _Doc, start: int, end: int) -> str | None:
         return None
     if all(g in _HOTLINES for g in _GROUP_RE.findall(raw)):
         return None  # "113 114 115 là số gì"
+    if n == 12 and digits.startswith("0") and _nearest_cue(doc.text, start) == "cccd":
+        return "CCCD"  # "cccd: 001205098765" reads as an old 11-digit mobile after "00"
     phone = _phone_national(digits, raw)
     after = doc.text[end : end + 12]
     if phone and (digits.startswith("0") or raw.startswith("+")):
@@ -953,6 +987,12 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
     tok = doc.word(i)
     if tok is None:
         return None
+    before = doc.word(i - 1)
+    if tok.is_cap and before is not None and _in(before, lex.WORK_TITLE_BEFORE, _WORK_F):
+        return None  # "bài Hoa Sữa": a song, a film, a book
+    cued = _cued_name(doc, i) or _account_holder(doc, i)
+    if cued is not None:
+        return cued
     strong = doc.match_any(i, _STRONG_CUES)
     if strong is not None:
         k, phrase = strong
@@ -969,7 +1009,7 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         if (
             doc.word(k)
             and (doc.adjacent(k) or doc.toks[k - 1].text == ":")
-            and not _in(doc.toks[k], _TEN_NOT, _TEN_NOT_F)
+            and (not _in(doc.toks[k], _TEN_NOT, _TEN_NOT_F) or _middle_name_next(doc, k))
         ):
             end = _person_run(doc, k) or _upper_name(doc, k)
             if end is None and lowercase_ok:
@@ -1006,11 +1046,104 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
     return None
 
 
+_WORK_F = _folded(lex.WORK_TITLE_BEFORE)
+_PERSON_CUES = _phrases(lex.PERSON_CUES)
+_LOOSE_CUES = frozenset(tuple(p.split()) for p in lex.PERSON_CUES_LOOSE)
+_BIRTH_ORDER_F = _folded(lex.BIRTH_ORDER)
+_NUMBER_WORDS_F = _folded(words("một mốt hai ba bốn tư năm lăm sáu bảy tám chín mười giêng chạp"))
+_COUNT_AFTER_F = _folded(words("tuổi tháng năm ngày lần người đứa đồng nghìn triệu giờ tiếng"))
+_KINSHIP_F = _folded(lex.KINSHIP)
+
+
+_BANK_LINE_RE = re.compile(
+    r"(?<!\w)(?:stk|so tk|tk|tai khoan|ngan hang|bank|chuyen khoan|ck|vietcombank|vcb|"
+    r"techcombank|agribank|bidv|vietinbank|mbbank|mb|acb|tpbank|sacombank|vpbank|momo)(?!\w)"
+)
+
+
+def _account_holder(doc: _Doc, i: int) -> tuple[int, int] | None:
+    """A name in capitals on a bank-transfer line ("STK 0123456789 BIDV DO VAN LOC"):
+    a surname, then one to three name syllables, all in capitals."""
+    tok = doc.toks[i]
+    if not tok.is_upper or tok.fold not in _SURNAMES_F:
+        return None
+    j = i + 1
+    while (
+        j < len(doc.toks)
+        and j - i < 4
+        and doc.adjacent(j)
+        and doc.toks[j].is_upper
+        and doc.toks[j].fold in _NAME_SYLLABLES_F
+    ):
+        j += 1
+    if j - i < 2:
+        return None
+    line_start = doc.text.rfind("\n", 0, tok.start) + 1
+    line_end = doc.text.find("\n", tok.end)
+    line = doc.folded[line_start : line_end if line_end != -1 else len(doc.text)]
+    return (i, j) if _BANK_LINE_RE.search(line) else None
+
+
+def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
+    """A lowercase or all-caps given name after a person cue ("thằng tuấn", "anh HÙNG",
+    "chị ba"); a capitalised one is the weak cues' business."""
+    cue = doc.match_any(i, _PERSON_CUES)
+    if cue is None:
+        return None
+    k, phrase = cue
+    cue_toks = doc.toks[i:k]
+    loose_cue = any(t.loose and t.low != w for t, w in zip(cue_toks, phrase, strict=True))
+    if loose_cue and phrase not in _LOOSE_CUES:
+        return None
+    name = doc.word(k)
+    if name is None or not doc.adjacent(k) or not name.is_alpha or len(name.text) > 7:
+        return None
+    if name.is_cap and not (name.is_upper or doc.toks[i].is_upper):
+        return None
+    if not (name.text.islower() or name.is_upper):
+        return None
+    if f"{fold(phrase[-1])} {name.fold}" in lex.NOT_PERSON_PAIRS:
+        return None
+    exact = name.low if not name.is_upper else name.low
+    loose = name.loose or (name.is_upper and name.plain)
+    given = exact in lex.GIVEN_NAMES or (loose and name.fold in _GIVEN_F)
+    order = exact in lex.BIRTH_ORDER or (loose and name.fold in _BIRTH_ORDER_F)
+    if not (given or order):
+        return None
+    if loose_cue and name.fold in _NUMBER_WORDS_F:
+        return None  # "thang nam": tháng năm
+    if (
+        _in(name, lex.STOP_WORDS, _STOP_F)
+        and not given
+        or name.fold in _KINSHIP_F
+        or _in(name, lex.TITLE_WORDS, _TITLE_F)
+        or name.low in lex.NOT_NAMES
+    ):
+        if not (order and not given):
+            return None
+    after = doc.word(k + 1)
+    if after is not None and doc.adjacent(k + 1):
+        if f"{name.fold} {after.fold}" in lex.COMPOUNDS or after.fold in _COUNT_AFTER_F:
+            return None
+    end = k + 1
+    if (
+        given
+        and after is not None
+        and doc.adjacent(k + 1)
+        and (after.text.islower() or after.is_upper) == (name.text.islower() or name.is_upper)
+        and after.is_alpha
+        and (after.low in lex.GIVEN_NAMES or (after.loose and after.fold in _GIVEN_F))
+        and not _in(after, lex.STOP_WORDS, _STOP_F)
+    ):
+        end += 1  # "quỳnh anh"
+    return k, end
+
+
 # Surnames that, written in capitals without diacritics, are no common word ("PHAN CONG").
 _PLAIN_SURNAMES = frozenset({"nguyen", "tran", "pham", "hoang", "huynh", "trinh", "nghiem"})
 _AFTER_TEN = frozenset({"là", "bé", "thật", "gọi"})
 _PERSON_WORDS = words(
-    """em e tôi toi tui mình mik mk t con cháu bé nó bạn anh chị cô thầy chú ông bà dượng
+    """em e tôi toi tui mình mik mk t con cháu bé nó bạn anh chị cô thầy chú ông bà dượng giáo
     ba bố mẹ má chồng vợ ny ấy ta đó kia thằng đứa nhỏ gái trai"""
 )
 _PERSON_WORDS_F = _folded(_PERSON_WORDS)
@@ -1102,12 +1235,27 @@ def _full_name(doc: _Doc, i: int) -> int | None:
 _MIDDLE_NAMES = frozenset({"thị", "thi", "văn", "van"})
 
 
+def _middle_name_next(doc: _Doc, k: int) -> bool:
+    """ "dang thi lan": a surname (however it reads unaccented) before thị/văn."""
+    tok, middle = doc.word(k), doc.word(k + 1)
+    return (
+        tok is not None
+        and middle is not None
+        and _in(tok, lex.SURNAMES, _SURNAMES_F)
+        and middle.low in _MIDDLE_NAMES
+        and doc.adjacent(k + 1)
+    )
+
+
 def _upper_name(doc: _Doc, k: int) -> int | None:
     """A name in capitals after a cue, in a message written in capitals: "TÊN LÀ NGUYỄN VĂN AN"."""
     j = k
     while j < len(doc.toks) and j - k < 4 and (j == k or doc.adjacent(j)):
         tok = doc.toks[j]
-        if not tok.is_upper or len(tok.text) > 7 or (j > k and _in(tok, lex.STOP_WORDS, _STOP_F)):
+        stop = tok.low in lex.STOP_WORDS or (
+            tok.loose and tok.fold in _STOP_F and tok.fold not in _GIVEN_F
+        )
+        if not tok.is_upper or len(tok.text) > 7 or (j > k and stop):
             break
         j += 1
     return j if j > k else None

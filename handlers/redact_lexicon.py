@@ -25,7 +25,7 @@ GIVEN_NAMES = words(
     thủy thúy tiến toàn trang trâm trí trinh trung tú tuấn tùng tuyết uyên vân việt vinh vy
     yến hậu lộc nhân phú thư diệp đào hiệp hưng kha khải lực mạnh nhật phượng quý quyết sang
     tài thái thiện thơ thương trọng tường vũ xuân yên ánh điệp gấm hảo huệ kiều lệ lụa nguyệt
-    nhàn thắm trúc tèo tí tý bin bống su na bi bông mít cún tôm ken"""
+    nhàn thắm trúc tèo tí tý bin bống su na bi bông mít cún tôm ken mơ"""
 )
 
 # Places and organisations whose names start like a person's ("Hà Nội", "Thái Bình").
@@ -322,7 +322,28 @@ ADDRESS_COARSE = ("quận", "huyện", "thị xã", "thành phố", "tp", "tỉn
 LOCATION_CUES = ("ở", "o", "tại", "tai", "sống ở", "trú ở", "địa chỉ", "dc", "đc", "quê ở")
 
 # Cues before a personal name. STRONG: the name may be lowercase. WEAK: it must be capitalised.
-NAME_CUES_STRONG = ("họ và tên", "họ tên", "tên là", "tên", "tên thật là", "tên thật")
+NAME_CUES_STRONG = (
+    "họ và tên", "họ tên", "tên là", "tên", "tên thật là", "tên thật",
+    # the holder of a bank account (#17): "chủ tài khoản: NGUYEN VAN AN"
+    "chủ tài khoản", "chủ tk", "tên chủ tài khoản", "tên chủ tk", "người nhận",
+    "người thụ hưởng", "chủ thẻ",
+)  # fmt: skip
+# Words for a person, after which a lowercase or all-caps given name is a name (#17):
+# "thằng tuấn", "con bé ngọc", "anh HÙNG". LOOSE ones may be written without diacritics;
+# the others, unaccented, are too often another word ("co" có, "di" đi, "thay" thấy).
+PERSON_CUES = (
+    "thằng", "thằng bé", "con bé", "cô bé", "cậu bé", "con nhỏ", "bé", "nhỏ", "anh", "chị",
+    "cô", "chú", "thầy", "bác", "dì", "cậu", "mợ", "thím", "dượng", "ông", "bà",
+)  # fmt: skip
+PERSON_CUES_LOOSE = ("thằng", "thằng bé", "con bé", "cô bé", "cậu bé", "con nhỏ", "anh", "chị")
+# Cue and word that make a common phrase, not a person ("anh hùng" a hero, "chú tâm").
+NOT_PERSON_PAIRS = frozenset(
+    {"anh hung", "chu tam", "co nhi", "anh tai", "chi hang", "ba hoa", "ong ba", "co hon"}
+)
+# Birth-order nicknames, names only after a person cue ("chị ba", "chú tư", "út").
+BIRTH_ORDER = words("hai ba tư năm sáu bảy tám chín út")
+# Words after which capitalised words are a title, not a person ("bài Hoa Sữa").
+WORK_TITLE_BEFORE = words("bài hát khúc phim truyện sách cuốn quyển game kênh")
 NAME_CUES_WEAK = (
     "cô giáo",
     "thầy giáo",

@@ -1,0 +1,222 @@
+"""Personal data written to hide it (#17): what the redactor undoes before its rules run.
+
+The redactor reads the canonical text of `nlu.text` (invisible characters deleted, fullwidth
+digits and look-alike letters mapped), so "0\u200b912" and "０９１２" are already digits there.
+What is left is undone here, in a rewrite of the canonical text that remembers, for each of
+its characters, the canonical span it came from:
+- digits written as letters inside a number ("09l2 345 678", "o9o3", "O912.OOO.l23");
+- digits spelled out in Vietnamese words ("không chín một hai...", "035 7 tám chín 1234").
+
+Two kinds are found here directly, on the canonical text:
+- obfuscated emails ("ten[at]gmail[dot]com", "thu.trang @ gmail . com", "a còng ... chấm com");
+- dates of birth ("sinh ngày 12/03/2011", "5 tháng 9 năm 2014", "ngày sinh: 01.06.2013",
+  and a full date whose year makes it a child's birth date).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+# Letters people type for digits inside a number.
+_LETTER_DIGITS = {"o": "0", "O": "0", "l": "1", "I": "1", "i": "1", "|": "1"}
+_SPELLED = {
+    "không": "0", "khong": "0", "hông": "0", "linh": "0",
+    "một": "1", "mot": "1", "mốt": "1",
+    "hai": "2",
+    "ba": "3",
+    "bốn": "4", "bon": "4", "tư": "4",
+    "năm": "5", "nam": "5", "lăm": "5", "lam": "5",
+    "sáu": "6", "sau": "6",
+    "bảy": "7", "bay": "7", "bẩy": "7",
+    "tám": "8", "tam": "8",
+    "chín": "9", "chin": "9",
+}  # fmt: skip
+_SPELLED_WORD = "|".join(sorted(_SPELLED, key=len, reverse=True))
+_SEP = r"[ .,\-–]{1,3}"
+# A run of tokens each a number, a spelled digit, or digits mixed with look-alike letters.
+_DIGITY = r"[0-9oOlIi|]*[0-9][0-9oOlIi|]*|[oOlI|]{1,}"
+_RUN_RE = re.compile(
+    rf"(?<!\w)(?:\+|\(\+?)?(?:{_DIGITY}|{_SPELLED_WORD})(?:{_SEP}(?:{_DIGITY}|{_SPELLED_WORD}))*(?!\w)",
+    re.IGNORECASE,
+)
+_TOKEN_RE = re.compile(rf"{_DIGITY}|{_SPELLED_WORD}|[^\w]+|\w+", re.IGNORECASE)
+_MIN_DIGITS = 9  # a phone, an ID, an account: anything shorter is a count, a date, an age
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    """`text` and, for each of its characters, the span of the source it stands for."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        if start >= end:
+            at = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            return at, at
+        return self.starts[start], self.ends[end - 1]
+
+
+def undisguise_numbers(text: str) -> Rewrite:
+    """`text` with numbers written in letters or words turned back into digits."""
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+
+    def keep(a: int, b: int) -> None:
+        parts.append(text[a:b])
+        starts.extend(range(a, b))
+        ends.extend(range(a + 1, b + 1))
+
+    for run in _RUN_RE.finditer(text):
+        pieces = _rewrite_run(run.group(), run.start())
+        if pieces is None:
+            continue
+        keep(last, run.start())
+        for chunk, a, b in pieces:
+            parts.append(chunk)
+            if len(chunk) == b - a:
+                starts.extend(range(a, b))
+                ends.extend(range(a + 1, b + 1))
+            else:  # a spelled word became one digit: it stands for the whole word
+                starts.extend([a] * len(chunk))
+                ends.extend([b] * len(chunk))
+        last = run.end()
+    keep(last, len(text))
+    return Rewrite("".join(parts), tuple(starts), tuple(ends))
+
+
+def _rewrite_run(run: str, offset: int) -> list[tuple[str, int, int]] | None:
+    every = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(run)]
+    lead = [t for t in every if not t[0][0].isalnum()][:1] if run[:1] in "+(" else []
+    tokens = [t for t in every if t not in lead]
+    # a spelled word or a letters-only token at either end is an ordinary word ("ba", "o")
+    while tokens and not _has_digit(tokens[0][0]) and not _is_spelled(tokens[0][0]):
+        tokens.pop(0)
+    while tokens and not tokens[-1][0][0].isalnum():
+        tokens.pop()
+    while tokens and not _has_digit(tokens[-1][0]) and not _is_spelled(tokens[-1][0]):
+        tokens.pop()
+        while tokens and not tokens[-1][0][0].isalnum():
+            tokens.pop()
+    spelled = sum(1 for t, _, _ in tokens if _is_spelled(t))
+    lettered = sum(1 for t, _, _ in tokens if _has_letter_digit(t))
+    real = sum(ch.isdigit() for t, _, _ in tokens for ch in t)
+    if not (spelled >= 3 or lettered) or (spelled < 3 and real < 3):
+        return None
+    if lettered and not spelled and real < 4:
+        return None
+    pieces: list[tuple[str, int, int]] = [(t, offset + a, offset + b) for t, a, b in lead]
+    pieces += [
+        (t, offset + a, offset + b)
+        for t, a, b in every
+        if t not in lead and tokens and b <= tokens[0][1]
+    ]
+    if not tokens:
+        return None
+    digits = 0
+    for token, a, b in tokens:
+        if _is_spelled(token):
+            chunk = _SPELLED[token.lower()]
+        elif token[0].isalnum():
+            chunk = "".join(_LETTER_DIGITS.get(ch, ch) for ch in token)
+            if not chunk.isdigit():
+                return None
+        else:
+            chunk = " " * len(token)  # "không tám sáu tám, hai hai hai": one number
+        digits += sum(ch.isdigit() for ch in chunk)
+        pieces.append((chunk, offset + a, offset + b))
+    if digits < _MIN_DIGITS:
+        return None
+    pieces += [(t, offset + a, offset + b) for t, a, b in every if a >= tokens[-1][2]]
+    return pieces
+
+
+def _has_digit(token: str) -> bool:
+    return any(ch.isdigit() for ch in token)
+
+
+def _has_letter_digit(token: str) -> bool:
+    if _has_digit(token):
+        return any(ch in _LETTER_DIGITS for ch in token)
+    return all(ch in "oOlI|" for ch in token)
+
+
+def _is_spelled(token: str) -> bool:
+    return token.lower() in _SPELLED
+
+
+# ---------------------------------------------------------------------------- emails
+
+_AT = (
+    r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|@|a còng|a cong)\s*[\])}>]\s*"
+    r"|\s+(?:at|a còng|a cong|a móc|a moc)\s+)"
+)
+_DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|chấm|cham|\.)\s*[\])}>]\s*|\s+(?:dot|chấm|cham)\s+)"
+_TLD = r"(?:com|vn|net|org|edu|gov|info|io|me|co|uk|us|jp|kr|cn|fr|de|au)"
+_OBFUSCATED_EMAIL_RE = re.compile(
+    rf"(?<![\w.])[A-Za-z0-9][\w+-]*(?:{_DOT}[\w+-]+)*{_AT}[A-Za-z0-9][\w-]*(?:{_DOT}[\w-]+)*?{_DOT}{_TLD}(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def obfuscated_email_spans(text: str) -> list[tuple[int, int]]:
+    """Emails written with the "@" or the dots spelled out or spaced."""
+    spans = []
+    for m in _OBFUSCATED_EMAIL_RE.finditer(text):
+        start = m.start()
+        local = text[start : m.end()]
+        # "email em: hieu dot nguyen at gmail": the match starts at the local part's first
+        # word; a cue word the writer put before it is not part of it
+        words = re.match(r"(?:(?:email|mail|gmail|e-mail|em|toi|tôi|tui|là|la)\s+)+", local, re.I)
+        if words and re.search(_AT, local[words.end() :]):
+            start += words.end()
+        spans.append((start, m.end()))
+    return spans
+
+
+# ---------------------------------------------------------------------------- dates of birth
+
+_NUMERIC_DATE = r"(?P<d>\d{1,2})\s?[/.\-]\s?(?P<m>\d{1,2})(?:\s?[/.\-]\s?(?P<y>\d{4}|\d{2}))?"
+_WORDED_DATE = (
+    r"(?P<wd>\d{1,2})\s+(?:tháng|thang|th)\s*(?P<wm>\d{1,2})"
+    r"(?:\s*,?\s*(?:năm|nam)\s+(?P<wy>\d{4}))?"
+)
+_DATE_RE = re.compile(rf"(?<![\w/.\-]){_NUMERIC_DATE}(?![\w/]|[.\-]\d)|(?<!\w){_WORDED_DATE}(?!\w)", re.I)
+_BIRTH_CUE_RE = re.compile(
+    r"(?<!\w)(?:sinh|sn|ns|dob|d\.o\.b|born|ngày sinh|ngay sinh|sinh nhật|sinh nhat)"
+    r"(?:\s*(?:ngày|ngay|vào|vao|là|la|của|cua|em|e|con|cháu|chau|bé|be|tôi|toi|:|-))*\s*$",
+    re.IGNORECASE,
+)
+_NOT_BIRTH_BEFORE_RE = re.compile(
+    r"(?<!\w)(?:từ|tu|đến|den|hạn|han|trước|truoc|sau|hiệu lực|hieu luc|ban hành|ban hanh|"
+    r"kể từ|ke tu|hôm|hom|lúc|luc|tối|toi|sáng|sang|chiều|chieu|ngày|ngay)\s*$",
+    re.IGNORECASE,
+)
+
+
+def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, int]]:
+    """Dates of birth: any date right after a birth cue; a full date with no cue when its year
+    makes it a child's or a young person's birth date and nothing says it is an event."""
+    year_now = (today or date.today()).year
+    spans = []
+    for m in _DATE_RE.finditer(text):
+        day = int(m.group("d") or m.group("wd"))
+        month = int(m.group("m") or m.group("wm"))
+        year_text = m.group("y") or m.group("wy")
+        if not (1 <= day <= 31 and 1 <= month <= 12):
+            continue
+        before = text[max(0, m.start() - 30) : m.start()]
+        if _BIRTH_CUE_RE.search(before):
+            spans.append(m.span())
+            continue
+        if year_text is None or len(year_text) != 4:
+            continue
+        year = int(year_text)
+        if 1930 <= year <= year_now - 4 and not _NOT_BIRTH_BEFORE_RE.search(before):
+            spans.append(m.span())
+    return spans
