@@ -42,8 +42,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from handlers import redact_lexicon as lex
-from handlers.redact_lexicon import words
 from handlers.redact_disguise import birth_date_spans, obfuscated_email_spans, undisguise_numbers
+from handlers.redact_lexicon import words
 from nlu.text import Reading, fold, read
 
 log = logging.getLogger(__name__)
@@ -425,8 +425,11 @@ def _number_spans(doc: _Doc) -> list[Span]:
             for g in _GROUP_RE.finditer(run.group())
         ]
         whole = _classify_number(doc, run.start(), run.end())
+        loose_card = whole == "THẺ" and len(groups) > 1 and _loose_card(doc, *run.span())
+        if loose_card and _specific_inside(doc, run.start(), groups):
+            whole = None
         if (
-            whole in _SPECIFIC
+            (whole in _SPECIFIC and not loose_card)
             or len(groups) == 1
             or (whole == "STK" and _nearest_cue(doc.text, run.start()) == "bank")
         ):
@@ -477,6 +480,8 @@ def _specific_inside(doc: _Doc, run_start: int, groups: list[tuple[int, int]]) -
             if j == len(groups) - 1 and text[end : end + 1] == ")" and "(" in text[start:end]:
                 end += 1
             kind = _classify_number(doc, start, end)
+            if kind == "THẺ" and _loose_card(doc, start, end):
+                continue
             if kind in _SPECIFIC:
                 found = (j, kind or "", start, end)
                 break
@@ -487,6 +492,13 @@ def _specific_inside(doc: _Doc, run_start: int, groups: list[tuple[int, int]]) -
         spans.append(Span(start, end, kind))
         i = j + 1
     return spans
+
+
+def _loose_card(doc: _Doc, start: int, end: int) -> bool:
+    """Sixteen digits that pass Luhn but are neither printed like a card nor cued as one:
+    "2024 0084 33 00 03 39 0" is a year and a phone."""
+    raw = doc.text[start:end].strip("() ")
+    return not _GROUPED_BY_FOUR_RE.fullmatch(raw) and _nearest_cue(doc.text, start) != "card"
 
 
 def _nearest_cue(text: str, start: int) -> str | None:
@@ -1006,6 +1018,8 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         # "em tên ngân", "tên là khang", "họ tên: ..." may be lowercase; "giấu tên khi báo"
         # is not a name, so a bare "tên" needs a person before it for a lowercase name
         lowercase_ok = len(phrase) > 1 or k > strong[0] or _person_before(doc, i)
+        # "thầy giáo dạy thể dục tên hải": a person earlier in the clause, a known given name
+        known_only = not lowercase_ok and _person_in_clause(doc, i)
         if (
             doc.word(k)
             and (doc.adjacent(k) or doc.toks[k - 1].text == ":")
@@ -1013,6 +1027,8 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         ):
             end = _person_run(doc, k) or _upper_name(doc, k)
             if end is None and lowercase_ok:
+                end = _lower_name(doc, k)
+            if end is None and known_only and _known_lower_name(doc, k):
                 end = _lower_name(doc, k)
             if end is not None:
                 return k, end
@@ -1102,9 +1118,10 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         return None
     if not (name.text.islower() or name.is_upper):
         return None
-    if f"{fold(phrase[-1])} {name.fold}" in lex.NOT_PERSON_PAIRS:
+    in_caps = name.is_upper and not doc.toks[i].is_upper  # "anh HÙNG": a name, not a hero
+    if f"{fold(phrase[-1])} {name.fold}" in lex.NOT_PERSON_PAIRS and not in_caps:
         return None
-    exact = name.low if not name.is_upper else name.low
+    exact = name.low
     loose = name.loose or (name.is_upper and name.plain)
     given = exact in lex.GIVEN_NAMES or (loose and name.fold in _GIVEN_F)
     order = exact in lex.BIRTH_ORDER or (loose and name.fold in _BIRTH_ORDER_F)
@@ -1112,19 +1129,21 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         return None
     if loose_cue and name.fold in _NUMBER_WORDS_F:
         return None  # "thang nam": tháng năm
-    if (
-        _in(name, lex.STOP_WORDS, _STOP_F)
-        and not given
+    common = (
+        (_in(name, lex.STOP_WORDS, _STOP_F) and not given)
         or name.fold in _KINSHIP_F
         or _in(name, lex.TITLE_WORDS, _TITLE_F)
         or name.low in lex.NOT_NAMES
-    ):
-        if not (order and not given):
-            return None
+    )
+    if common and not (order and not given):
+        return None
     after = doc.word(k + 1)
-    if after is not None and doc.adjacent(k + 1):
-        if f"{name.fold} {after.fold}" in lex.COMPOUNDS or after.fold in _COUNT_AFTER_F:
-            return None
+    if (
+        after is not None
+        and doc.adjacent(k + 1)
+        and (f"{name.fold} {after.fold}" in lex.COMPOUNDS or after.fold in _COUNT_AFTER_F)
+    ):
+        return None
     end = k + 1
     if (
         given
@@ -1147,6 +1166,30 @@ _PERSON_WORDS = words(
     ba bố mẹ má chồng vợ ny ấy ta đó kia thằng đứa nhỏ gái trai"""
 )
 _PERSON_WORDS_F = _folded(_PERSON_WORDS)
+
+
+_CLAUSE_PERSON_F = _folded(words("thầy giáo cô chú bác anh chị dì cậu ông bà bạn"))
+
+
+def _person_in_clause(doc: _Doc, i: int) -> bool:
+    """A person named earlier in the same clause, within six words ("thầy giáo dạy ... tên")."""
+    for j in range(i - 1, max(-1, i - 7), -1):
+        tok = doc.toks[j]
+        if not tok.is_word:
+            return False
+        if tok.fold in _CLAUSE_PERSON_F and not tok.loose:
+            return True
+    return False
+
+
+def _known_lower_name(doc: _Doc, k: int) -> bool:
+    tok = doc.word(k)
+    return (
+        tok is not None
+        and tok.text.islower()
+        and (tok.low in lex.GIVEN_NAMES or tok.low in lex.SURNAMES)
+        and tok.low not in lex.STOP_WORDS
+    )
 
 
 def _person_before(doc: _Doc, i: int) -> bool:
@@ -1273,11 +1316,24 @@ def _lower_name(doc: _Doc, k: int) -> int | None:
         if tok.low in _MIDDLE_NAMES and j == k + 1:
             j += 1
             continue
+        if _given_after_surname(doc, j):
+            j += 1  # "le hoang nam": năm is a stop word, Nam after a surname a name
+            continue
         end = _lower_run(doc, j, 1)
         if end is None:
             break
         j = end
     return j
+
+
+def _given_after_surname(doc: _Doc, j: int) -> bool:
+    tok = doc.toks[j]
+    if not (tok.is_alpha and tok.text.islower() and tok.low not in lex.STOP_WORDS):
+        return False
+    if not (tok.low in lex.GIVEN_NAMES or (tok.loose and tok.fold in _GIVEN_F)):
+        return False
+    after = doc.word(j + 1)
+    return not (after is not None and doc.adjacent(j + 1) and after.fold in {"nay", "ngoai"})
 
 
 def _lower_full_name(doc: _Doc, k: int) -> int | None:

@@ -55,7 +55,11 @@ class Rewrite:
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         if start >= end:
-            at = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            at = (
+                self.starts[start]
+                if start < len(self.starts)
+                else (self.ends[-1] if self.ends else 0)
+            )
             return at, at
         return self.starts[start], self.ends[end - 1]
 
@@ -103,18 +107,36 @@ def _rewrite_run(run: str, offset: int) -> list[tuple[str, int, int]] | None:
         tokens.pop()
         while tokens and not tokens[-1][0][0].isalnum():
             tokens.pop()
+    if sum(1 for t, _, _ in tokens if _is_spelled(t)) < 3:
+        # a few words among digits ("035 7 tám chín 1234"): words at the edges are words
+        while tokens and _is_spelled(tokens[0][0]):
+            tokens.pop(0)
+            while tokens and not tokens[0][0][0].isalnum():
+                tokens.pop(0)
+        while tokens and _is_spelled(tokens[-1][0]):
+            tokens.pop()
+            while tokens and not tokens[-1][0][0].isalnum():
+                tokens.pop()
     spelled = sum(1 for t, _, _ in tokens if _is_spelled(t))
     lettered = sum(1 for t, _, _ in tokens if _has_letter_digit(t))
     real = sum(ch.isdigit() for t, _, _ in tokens for ch in t)
-    if not (spelled >= 3 or lettered) or (spelled < 3 and real < 3):
+    if not (spelled or lettered) or (spelled < 3 and real < 6 and not lettered):
         return None
+    if spelled < 3 and not lettered:
+        # "0912345678 năm 2024" is a phone and a year: a few words among digits make one
+        # number only if they add up to a phone's length and no "năm" stands before a year
+        if real + spelled > 12:
+            return None
+        for n, (t, _, _) in enumerate(tokens[:-2]):
+            if t.lower() in {"năm", "nam"} and re.fullmatch(r"(?:19|20)\d\d", tokens[n + 2][0]):
+                return None
     if lettered and not spelled and real < 4:
         return None
     pieces: list[tuple[str, int, int]] = [(t, offset + a, offset + b) for t, a, b in lead]
     pieces += [
         (t, offset + a, offset + b)
         for t, a, b in every
-        if t not in lead and tokens and b <= tokens[0][1]
+        if (t, a, b) not in lead and tokens and b <= tokens[0][1]
     ]
     if not tokens:
         return None
@@ -186,7 +208,9 @@ _WORDED_DATE = (
     r"(?P<wd>\d{1,2})\s+(?:tháng|thang|th)\s*(?P<wm>\d{1,2})"
     r"(?:\s*,?\s*(?:năm|nam)\s+(?P<wy>\d{4}))?"
 )
-_DATE_RE = re.compile(rf"(?<![\w/.\-]){_NUMERIC_DATE}(?![\w/]|[.\-]\d)|(?<!\w){_WORDED_DATE}(?!\w)", re.I)
+_DATE_RE = re.compile(
+    rf"(?<![\w/.\-]){_NUMERIC_DATE}(?![\w/]|[.\-]\d)|(?<!\w){_WORDED_DATE}(?!\w)", re.I
+)
 _BIRTH_CUE_RE = re.compile(
     r"(?<!\w)(?:sinh|sn|ns|dob|d\.o\.b|born|ngày sinh|ngay sinh|sinh nhật|sinh nhat)"
     r"(?:\s*(?:ngày|ngay|vào|vao|là|la|của|cua|em|e|con|cháu|chau|bé|be|tôi|toi|:|-))*\s*$",
