@@ -88,6 +88,7 @@ def test_empty_and_blank_and_decoration_only() -> None:
     assert read("\u200b\u200d\ufeff").is_empty
     assert read("🎉🎉").is_empty
     assert not read("😭").is_empty  # a meaningful emoji is a word
+    assert read("\x00\x07xin\u200bchào").folded == "xin chao"  # controls gone, word split
 
 
 def test_fullwidth_text_is_not_empty() -> None:
