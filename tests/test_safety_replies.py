@@ -133,18 +133,32 @@ def test_several_dangers_lead_with_the_primary_and_keep_the_others_lines(
 
 
 @pytest.mark.parametrize(
-    ("text", "first"),
+    ("text", "first", "steps"),
     [
-        ("nhà em đang cháy, khói đầy phòng", "114"),
-        ("cứu với, có người đang đánh em", "113"),
-        ("em muốn chết, không muốn sống nữa", "111"),
+        ("nhà em đang cháy, khói đầy phòng", "114", "urgent.fire"),
+        ("cứu với, có người đang đánh em", "113", "urgent.violence"),
+        ("em muốn chết, không muốn sống nữa", "111", "urgent.suicide_self_harm"),
+        ("em vừa uống hết vỉ thuốc ngủ", "115", "urgent.suicide_attempt"),
+        ("bé nhà tôi uống nhầm thuốc tẩy", "115", "urgent.poisoning"),
+        ("có người đang kéo em lên xe", "113", "urgent.abduction_missing"),
+        ("nó dọa tung ảnh nóng của em nếu em không gửi thêm", "111", "urgent.sextortion"),
+        (
+            "có người trên mạng hẹn gặp em tối nay, bảo em đừng nói với bố mẹ",
+            "111",
+            "urgent.grooming",
+        ),
     ],
 )
-def test_real_messages_lead_with_their_line(assistant: Assistant, text: str, first: str) -> None:
+def test_real_messages_lead_with_their_line(
+    assistant: Assistant, text: str, first: str, steps: str
+) -> None:
+    """End to end through the real detection: the line and the steps that fit."""
     reply = say(assistant, text, user="real")
     assert reply.kind == "urgent"
     assert reply.hotlines[0] == first and reply.buttons[0].phone == first
+    assert reply.answer_id is not None and reply.answer_id.startswith(steps), reply.answer_id
     assert_calls_every_line_it_names(reply)
+    assert "chưa tắm" not in reply.text or steps == "urgent.sexual_assault"
 
 
 @pytest.mark.parametrize("voice", [None, Audience.STUDENT, Audience.PARENT])
