@@ -109,6 +109,8 @@ def is_repeat(state: ConversationState, folded: str) -> bool:
     """The question just asked, asked again (the same words, or nearly)."""
     if not state.last_question or not state.last_answer_id:
         return False
+    if state.question_turn != state.turn - 1:  # something else came between the two
+        return False
     before = set(state.last_question.split())
     now = set(_word_keys(folded))
     if not before or not now:
@@ -118,6 +120,7 @@ def is_repeat(state: ConversationState, folded: str) -> bool:
 
 def note_question(state: ConversationState, folded: str) -> None:
     state.last_question = " ".join(_word_keys(folded))
+    state.question_turn = state.turn
 
 
 # ---------------------------------------------------------------------------- after a reply

@@ -54,6 +54,7 @@ class ConversationState:
     safety_voice: str | None = None
     more: dict[str, str] = field(default_factory=dict)  # the rest of a long reply: "Xem thêm"
     last_question: str | None = None  # the last typed question's words, hashed one by one
+    question_turn: int = 0  # the turn it was asked in
     turn: int = 0
     updated: float = field(default_factory=time.time)  # epoch seconds (shared across processes)
 

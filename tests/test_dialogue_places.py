@@ -250,3 +250,16 @@ def test_lines_of_a_place_asked_about_do_not_move_the_user(assistant: Assistant)
     assert "18006605" in asked and "Ở Hải Phòng" in asked  # named with its place, not "local"
     own = say("còn số ở địa phương mình")
     assert "18006605" not in own and "Cần Thơ" in own
+
+
+def test_a_repeat_is_the_same_question_twice_in_a_row(assistant: Assistant) -> None:
+    def say(text: str) -> tuple[str, str | None]:
+        reply = assistant.handle(IncomingMessage(text, user="repeat", channel="test"))
+        return reply.kind, reply.answer_id
+
+    question = "trẻ dưới 15 tuổi được làm việc mấy tiếng một ngày"
+    kind, answer_id = say(question)
+    assert kind == "answer"
+    assert say(question) == ("notice", answer_id)  # a pointer to the answer above
+    say("@answer:child_labour.chores")  # something else in between
+    assert say(question)[0] == "answer"  # asked again later: answered again
