@@ -277,7 +277,19 @@ def load_features(settings: Settings, assistant: Assistant) -> list[Feature]:
     return features
 
 
-def status_html(settings: Settings, assistant: Assistant, features: list[Feature]) -> str:
+def status_html(
+    settings: Settings, assistant: Assistant, features: list[Feature], detailed: bool = False
+) -> str:
+    """The status page. Without `detailed` (anyone may ask), only that the service is up: the
+    features' descriptions name webhook paths, origins and staff counts, which are for staff
+    (#17; logged-in staff read them at /staff/status)."""
+    if not detailed:
+        return """<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Trợ lý bảo vệ trẻ em</title></head><body>
+<h1>Trợ lý thông tin bảo vệ trẻ em</h1>
+<p>Đang chạy. Cần giúp ngay: gọi <a href="tel:111">111</a> (miễn phí, 24/7).</p>
+</body></html>"""
     items = "".join(
         f"<li><b>{html.escape(f.name)}</b>: {html.escape(f.description)}</li>" for f in features
     )

@@ -1,5 +1,7 @@
 """Automatic purge of the request log: at start-up, then every CHILDSAFE_PURGE_INTERVAL_HOURS,
-rows older than CHILDSAFE_RETENTION_DAYS are deleted. Either setting at 0 turns it off."""
+rows older than CHILDSAFE_RETENTION_DAYS are deleted, and staff audit entries older than
+CHILDSAFE_AUDIT_RETENTION_DAYS (#17). Either retention at 0 keeps that part; an interval of 0
+turns the purge off."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import logging
 
 from bot.features import Feature
 from bot.settings import Settings
+from bot.staff.auth import AuthStore, auth_store
 from handlers.pipeline import Assistant
 from handlers.requestlog import RequestLog, request_log_of
 
@@ -19,13 +22,21 @@ def feature(settings: Settings, assistant: Assistant) -> Feature | None:
     request_log = request_log_of(assistant)
     if request_log is None or settings.purge_interval_hours <= 0 or settings.retention_days <= 0:
         return None
-    purger = Purger(request_log, settings.retention_days, settings.purge_interval_hours * 3600)
+    audit_days = settings.audit_retention_days
+    purger = Purger(
+        request_log,
+        settings.retention_days,
+        settings.purge_interval_hours * 3600,
+        audit=auth_store(settings) if audit_days > 0 else None,
+        audit_days=audit_days,
+    )
+    audit = f", nhật ký cán bộ cũ hơn {audit_days} ngày" if audit_days > 0 else ""
     return Feature(
         name="retention",
         on_startup=[purger.start],
         on_shutdown=[purger.stop],
         description=(
-            f"xóa nhật ký cũ hơn {settings.retention_days} ngày, "
+            f"xóa nhật ký cũ hơn {settings.retention_days} ngày{audit}, "
             f"mỗi {settings.purge_interval_hours:g} giờ"
         ),
     )
@@ -34,8 +45,18 @@ def feature(settings: Settings, assistant: Assistant) -> Feature | None:
 class Purger:
     """One background task: purge, sleep, purge. Off the event loop (a thread does the SQL)."""
 
-    def __init__(self, request_log: RequestLog, days: float, interval_seconds: float) -> None:
+    def __init__(
+        self,
+        request_log: RequestLog,
+        days: float,
+        interval_seconds: float,
+        audit: AuthStore | None = None,
+        audit_days: float = 0,
+    ) -> None:
         self.request_log = request_log
+        self.audit = audit
+        self.audit_days = audit_days
+        self.audit_removed = 0
         self.days = days
         self.interval = interval_seconds
         self.runs = 0
@@ -63,4 +84,13 @@ class Purger:
                 self.removed += removed
                 if removed:
                     log.info("request log: purged %d row(s) older than %g days", removed, self.days)
+            if self.audit is not None and self.audit_days > 0:
+                try:
+                    gone = await asyncio.to_thread(
+                        self.audit.purge_audit_older_than, self.audit_days
+                    )
+                except Exception:
+                    log.exception("audit log purge failed; next try in %.0f s", self.interval)
+                else:
+                    self.audit_removed += gone
             await asyncio.sleep(self.interval)

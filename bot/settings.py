@@ -62,6 +62,8 @@ class Settings(BaseSettings):
 
     # --- retention ----------------------------------------------------------------------
     retention_days: int = Field(default=90, alias="CHILDSAFE_RETENTION_DAYS")
+    # the staff audit log (who searched, read, labelled, exported): purged with the rest (#17)
+    audit_retention_days: int = Field(default=365, alias="CHILDSAFE_AUDIT_RETENTION_DAYS")
     purge_interval_hours: float = Field(default=24.0, alias="CHILDSAFE_PURGE_INTERVAL_HOURS")
 
     # --- web server -----------------------------------------------------------------------

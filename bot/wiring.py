@@ -18,7 +18,7 @@ from handlers.handoff import (
     HoursError,
     SqliteHandoffStore,
 )
-from handlers.identity import load_or_create_secret, user_key
+from handlers.identity import WeakSecretError, load_or_create_secret, user_key
 from handlers.pipeline import Assistant
 from handlers.redact import redact
 from handlers.shared import open_shared
@@ -94,7 +94,10 @@ def build_assistant(
     content: ContentBase | None = None,
     with_logging: bool | None = None,
 ) -> Assistant:
-    secret = load_or_create_secret(settings.secret, settings.db_path)
+    try:
+        secret = load_or_create_secret(settings.secret, settings.db_path)
+    except WeakSecretError as exc:
+        raise MissingSecretError(str(exc)) from exc
     shared = open_shared(settings.db_path, settings.redis_url, settings.shared_state)
     assistant = Assistant(
         engine=build_engine(settings, engine),

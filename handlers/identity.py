@@ -34,9 +34,28 @@ def _read_when_written(key_path: Path) -> bytes:
     raise OSError(f"{key_path} stays empty")
 
 
+MIN_SECRET_CHARS = 32
+
+
+class WeakSecretError(ValueError):
+    """CHILDSAFE_SECRET is set but too short to key the hashes that stand for people."""
+
+
+def check_secret(explicit: str | None) -> None:
+    if explicit and len(explicit) < MIN_SECRET_CHARS:
+        raise WeakSecretError(
+            f"CHILDSAFE_SECRET quá ngắn ({len(explicit)} ký tự, cần ít nhất {MIN_SECRET_CHARS}) / "
+            f"CHILDSAFE_SECRET is too short: {len(explicit)} characters, at least "
+            f"{MIN_SECRET_CHARS} needed (e.g. `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`)"
+        )
+
+
 def load_or_create_secret(explicit: str | None, db_path: Path) -> bytes:
-    """CHILDSAFE_SECRET if set; otherwise a random key kept beside the database (mode 0600),
-    so hashes stay stable across restarts of a deployment that never set one."""
+    """CHILDSAFE_SECRET if set (at least 32 characters, else WeakSecretError); otherwise a
+    random key kept beside the database (mode 0600), so hashes stay stable across restarts of
+    a deployment that never set one."""
+    check_secret(explicit)
     if explicit:
         return explicit.encode()
     key_path = db_path.parent / ".childsafe-secret"

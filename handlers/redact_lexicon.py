@@ -183,6 +183,7 @@ TITLE_WORDS = words("giáo hiệu chủ trưởng phó tổng tổ bí giám qu�
 COMPOUNDS = frozenset(
     {
         "trung tam",
+        "hang xom",
         "trung uong",
         "trung hoc",
         "trung thu",

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlite_utils
 
+from handlers.private_files import private_file
 from handlers.redact import redact
 from nlu.text import fold
 
@@ -138,7 +139,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
 
 def connect(db_path: Path, busy_timeout: float = 5.0) -> sqlite_utils.Database:
     """A writing connection with the log's settings (see the module docstring)."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(db_path)  # personal data, even redacted: owner only (#17)
     conn = sqlite3.connect(db_path, timeout=busy_timeout)
     db = sqlite_utils.Database(conn)
     conn.execute("PRAGMA journal_mode = WAL")

@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from handlers.private_files import private_file
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -174,7 +176,7 @@ def connect_state_db(path: Path, busy_timeout: float = 10.0) -> sqlite3.Connecti
     """A connection with the state file's settings: WAL (readers never block the writer),
     `synchronous=NORMAL` (a killed process loses nothing committed; a power cut may lose the
     last commits), `secure_delete` (what is deleted is overwritten), autocommit."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)  # conversation state and the inbox: owner only (#17)
     conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")

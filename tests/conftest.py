@@ -26,7 +26,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         _env_file=None,  # a developer's .env (a real bot token) must never reach the tests
         CHILDSAFE_DB=tmp_path / "childsafe.db",
-        CHILDSAFE_SECRET="test-secret",
+        CHILDSAFE_SECRET="test-secret-0123456789abcdef-0123456789",
         CHILDSAFE_MODEL_DIR=MODEL_CACHE,
     )
 

@@ -29,7 +29,7 @@ def server_env(db_path: Path, **extra: str) -> dict[str, str]:
     env.update(
         {
             "CHILDSAFE_DB": str(db_path),
-            "CHILDSAFE_SECRET": "test-secret",
+            "CHILDSAFE_SECRET": "test-secret-0123456789abcdef-0123456789",
             "CHILDSAFE_MODEL_DIR": str(MODEL_CACHE),
             "PYTHONPATH": str(REPO),
             **extra,

@@ -25,7 +25,7 @@ def run_cli(
     args: list[str], stdin: str = "", tmp_path: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
-    env["CHILDSAFE_SECRET"] = "cli-test"
+    env["CHILDSAFE_SECRET"] = "cli-test-secret-0123456789abcdef-012345"
     env["CHILDSAFE_MODEL_DIR"] = str(ROOT / ".cache" / "nlu-tests")
     if tmp_path is not None:
         env["CHILDSAFE_DB"] = str(tmp_path / "cli.db")
@@ -138,7 +138,7 @@ def _serve_and_flood(tmp_path: Path, forwarded_allow_ips: str) -> list[int]:
     port = free_port()
     env = dict(os.environ)
     env.update(
-        CHILDSAFE_SECRET="cli-test",
+        CHILDSAFE_SECRET="cli-test-secret-0123456789abcdef-012345",
         CHILDSAFE_MODEL_DIR=str(ROOT / ".cache" / "nlu-tests"),
         CHILDSAFE_DB=str(tmp_path / "serve.db"),
         CHILDSAFE_RATE_LIMIT_PER_MINUTE="1",

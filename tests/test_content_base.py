@@ -56,7 +56,11 @@ ANSWER_IDS = sorted(BASE.answers)
 
 
 def _settings(**env: Any) -> Settings:
-    return Settings(CHILDSAFE_SECRET="test-secret", CHILDSAFE_MODEL_DIR=MODEL_CACHE, **env)
+    return Settings(
+        CHILDSAFE_SECRET="test-secret-0123456789abcdef-0123456789",
+        CHILDSAFE_MODEL_DIR=MODEL_CACHE,
+        **env,
+    )
 
 
 HOME = deployment_from(_settings())
@@ -298,7 +302,7 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "bot", *args],
         capture_output=True,
         text=True,
-        env={**os.environ, "CHILDSAFE_SECRET": "cli-test", **env},
+        env={**os.environ, "CHILDSAFE_SECRET": "cli-test-secret-0123456789abcdef-012345", **env},
         cwd=ROOT,
         timeout=120,
     )

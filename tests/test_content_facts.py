@@ -41,8 +41,10 @@ from handlers.pipeline import Assistant
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 12, 7)
 BASE = default_content()
-HOME = deployment_from(Settings(CHILDSAFE_SECRET="test-secret"))
-ELSEWHERE = deployment_from(Settings(CHILDSAFE_SECRET="test-secret", CHILDSAFE_PROVINCE="Huế"))
+HOME = deployment_from(Settings(CHILDSAFE_SECRET="test-secret-0123456789abcdef-0123456789"))
+ELSEWHERE = deployment_from(
+    Settings(CHILDSAFE_SECRET="test-secret-0123456789abcdef-0123456789", CHILDSAFE_PROVINCE="Huế")
+)
 FIRST_AID = (
     "accident_prevention.drowning",
     "accident_prevention.burns",
@@ -427,7 +429,7 @@ def test_childsafe_validate_report_prints_the_record_as_a_table() -> None:
         [sys.executable, "-m", "bot", "validate", "--report"],
         capture_output=True,
         text=True,
-        env={**os.environ, "CHILDSAFE_SECRET": "cli-test"},
+        env={**os.environ, "CHILDSAFE_SECRET": "cli-test-secret-0123456789abcdef-012345"},
         cwd=ROOT,
         timeout=120,
     )

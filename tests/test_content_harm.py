@@ -547,13 +547,15 @@ def test_hai_phong_shows_its_local_line_and_elsewhere_shows_only_111(tmp_path: P
     model_cache = Path(__file__).resolve().parent.parent / ".cache" / "nlu-tests"
     hai_phong = build_assistant(
         Settings(
-            CHILDSAFE_DB=tmp_path / "hp.db", CHILDSAFE_SECRET="s", CHILDSAFE_MODEL_DIR=model_cache
+            CHILDSAFE_DB=tmp_path / "hp.db",
+            CHILDSAFE_SECRET="s" * 32,
+            CHILDSAFE_MODEL_DIR=model_cache,
         )
     )
     elsewhere = build_assistant(
         Settings(
             CHILDSAFE_DB=tmp_path / "dn.db",
-            CHILDSAFE_SECRET="s",
+            CHILDSAFE_SECRET="s" * 32,
             CHILDSAFE_MODEL_DIR=model_cache,
             CHILDSAFE_PROVINCE="Đà Nẵng",
             CHILDSAFE_LOCAL_LINE="",

@@ -75,7 +75,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     settings = Settings(
         _env_file=None,
         CHILDSAFE_DB=tmp / "childsafe.db",
-        CHILDSAFE_SECRET="test-secret",
+        CHILDSAFE_SECRET="test-secret-0123456789abcdef-0123456789",
         CHILDSAFE_MODEL_DIR=MODEL_CACHE,
     )
     assistant = build_assistant(settings, with_logging=False)

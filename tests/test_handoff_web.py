@@ -43,7 +43,7 @@ class Desk:
 def handoff_settings(tmp: Path, **extra: Any) -> Settings:
     values: dict[str, Any] = {
         "CHILDSAFE_DB": tmp / "childsafe.db",
-        "CHILDSAFE_SECRET": "test-secret",
+        "CHILDSAFE_SECRET": "test-secret-0123456789abcdef-0123456789",
         "CHILDSAFE_MODEL_DIR": Path(__file__).resolve().parent.parent / ".cache" / "nlu-tests",
         "CHILDSAFE_STAFF_COOKIE_SECURE": False,
         "CHILDSAFE_HANDOFF": True,

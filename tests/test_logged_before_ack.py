@@ -39,7 +39,7 @@ def test_a_chat_reply_waits_for_its_row(assistant: Assistant, settings: Settings
             stats = request_log.stats()
             assert stats.written == n + 1 and stats.queued == 0  # committed before the reply
             with sqlite3.connect(settings.db_path) as db:
-                key = user_key(b"test-secret", "web", session)
+                key = user_key(b"test-secret-0123456789abcdef-0123456789", "web", session)
                 assert db.execute(
                     "SELECT count(*) FROM requests WHERE user_hash = ?", (key,)
                 ).fetchone() == (1,)
@@ -88,5 +88,9 @@ def test_no_acknowledged_chat_is_lost_to_a_kill_9(tmp_path: Path) -> None:
     assert 40 <= len(answered) < 600, "the kill must land in the middle of the burst"
     with sqlite3.connect(db) as conn:
         logged = {row[0] for row in conn.execute("SELECT user_hash FROM requests")}
-    lost = [s for s in answered if user_key(b"test-secret", "web", s) not in logged]
+    lost = [
+        s
+        for s in answered
+        if user_key(b"test-secret-0123456789abcdef-0123456789", "web", s) not in logged
+    ]
     assert lost == [], f"{len(lost)} of {len(answered)} acknowledged requests have no row"

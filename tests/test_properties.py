@@ -105,7 +105,7 @@ def core() -> Iterator[Assistant]:
             Settings(
                 _env_file=None,
                 CHILDSAFE_DB=Path(tmp) / "properties.db",
-                CHILDSAFE_SECRET="test-secret",
+                CHILDSAFE_SECRET="test-secret-0123456789abcdef-0123456789",
                 CHILDSAFE_MODEL_DIR=MODEL_CACHE,
             )
         )

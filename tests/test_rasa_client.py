@@ -411,7 +411,7 @@ def fake_rasa() -> Iterator[tuple[FakeRasa, str]]:
 def rasa_settings(tmp_path: Path, url: str, token: str | None = TOKEN) -> Settings:
     return Settings(
         CHILDSAFE_DB=tmp_path / "childsafe.db",
-        CHILDSAFE_SECRET="test-secret",
+        CHILDSAFE_SECRET="test-secret-0123456789abcdef-0123456789",
         CHILDSAFE_MODEL_DIR=MODEL_CACHE,
         CHILDSAFE_NLU="rasa",
         RASA_URL=url,

@@ -274,7 +274,7 @@ def test_the_assistant_answers_through_rasa(rasa_server: RasaServer, tmp_path: P
 def rasa_settings(tmp_path: Path, url: str) -> Settings:
     return Settings(
         CHILDSAFE_DB=tmp_path / "childsafe.db",
-        CHILDSAFE_SECRET="test-secret",
+        CHILDSAFE_SECRET="test-secret-0123456789abcdef-0123456789",
         CHILDSAFE_MODEL_DIR=MODEL_CACHE,
         CHILDSAFE_NLU="rasa",
         RASA_URL=url,

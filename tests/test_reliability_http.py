@@ -106,7 +106,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         base = Settings(
             _env_file=None,
             CHILDSAFE_DB=tmp / "childsafe.db",
-            CHILDSAFE_SECRET="test-secret",
+            CHILDSAFE_SECRET="test-secret-0123456789abcdef-0123456789",
             CHILDSAFE_MODEL_DIR=MODEL_CACHE,
             CHILDSAFE_STAFF_COOKIE_SECURE=False,
         )

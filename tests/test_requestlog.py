@@ -103,7 +103,7 @@ def test_raw_user_id_is_never_stored_only_its_hmac(
 
     stored = rows(settings.db_path)
     assert len(stored) == 3
-    expected = user_key(b"test-secret", "telegram", RAW_USER)
+    expected = user_key(b"test-secret-0123456789abcdef-0123456789", "telegram", RAW_USER)
     assert expected is not None and expected == assistant.user_key("telegram", RAW_USER)
     assert {r["user_hash"] for r in stored} == {expected}
     assert RAW_USER.encode() not in db_bytes(settings.db_path)
@@ -468,7 +468,7 @@ def test_ask_logs_like_every_other_channel(tmp_path: Path) -> None:
     db = tmp_path / "ask.db"
     env = {
         **os.environ,
-        "CHILDSAFE_SECRET": "test-secret",
+        "CHILDSAFE_SECRET": "test-secret-0123456789abcdef-0123456789",
         "CHILDSAFE_MODEL_DIR": str(MODEL_CACHE),
         "CHILDSAFE_DB": str(tmp_path / "unused.db"),
     }
@@ -489,10 +489,14 @@ def test_ask_logs_like_every_other_channel(tmp_path: Path) -> None:
     stored = rows(db)
     assert len(stored) == 3
     assert [r["channel"] for r in stored] == ["cli", "cli", "cli"]
-    assert stored[0]["user_hash"] == user_key(b"test-secret", "cli", "U-777")
+    assert stored[0]["user_hash"] == user_key(
+        b"test-secret-0123456789abcdef-0123456789", "cli", "U-777"
+    )
     assert stored[0]["text"] == "con tôi bị đánh, gọi <SĐT>" and stored[0]["urgent"] == 1
     assert (
-        stored[1]["user_hash"] == stored[2]["user_hash"] == user_key(b"test-secret", "cli", "T-1")
+        stored[1]["user_hash"]
+        == stored[2]["user_hash"]
+        == user_key(b"test-secret-0123456789abcdef-0123456789", "cli", "T-1")
     )
     assert stored[1]["role"] == Audience.TEACHER.value
     assert b"U-777" not in db_bytes(db) and b"0912 345 678" not in db_bytes(db)

@@ -130,7 +130,7 @@ def desk_settings(tmp: Path, **extra: object) -> Settings:
     return Settings(
         _env_file=None,
         CHILDSAFE_DB=tmp / "childsafe.db",
-        CHILDSAFE_SECRET="test-secret",
+        CHILDSAFE_SECRET="test-secret-0123456789abcdef-0123456789",
         CHILDSAFE_MODEL_DIR=MODEL_CACHE,
         CHILDSAFE_STAFF_COOKIE_SECURE=False,  # the tests speak http; production must not
         **extra,

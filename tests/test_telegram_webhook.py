@@ -222,7 +222,7 @@ def test_a_refused_token_is_logged_naming_the_variable(
 def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
     return {
         "CHILDSAFE_DB": str(settings.db_path),
-        "CHILDSAFE_SECRET": "test-secret",
+        "CHILDSAFE_SECRET": "test-secret-0123456789abcdef-0123456789",
         "CHILDSAFE_MODEL_DIR": str(MODEL_CACHE),
         **extra,
     }

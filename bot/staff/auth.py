@@ -6,7 +6,8 @@ Everything lives in the request log's SQLite file, in tables of its own:
   change), role (`viewer` reads and exports; `admin` also labels and reads the audit log);
 - `staff_sessions`: the SHA-256 of each session token (the token itself only ever exists in
   the browser's cookie), its CSRF token and its expiry;
-- `staff_login_failures`: failed attempts by user name and by client address, kept just long
+- `staff_login_failures`: failed attempts by a keyed hash (HMAC-SHA256 with the app secret)
+  of the name typed, never the text (#17), and by client address, kept just long
   enough to decide lockouts;
 - `staff_audit`: who did what, to which logged message, when.
 
@@ -35,6 +36,9 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from bot.settings import Settings
+from handlers.identity import load_or_create_secret
+from handlers.private_files import private_file
 from handlers.requestlog import Clock, timestamp, utc_now
 
 Role = Literal["viewer", "counsellor", "admin"]
@@ -224,14 +228,18 @@ class AuthStore:
         policy: LockoutPolicy | None = None,
         clock: Clock = utc_now,
         hasher: PasswordHasher | None = None,
+        name_key: bytes | None = None,
     ) -> None:
+        """`name_key`: the key failed logins hash the attempted name with (the app secret);
+        by default the key file kept beside the database."""
         self.db_path = Path(db_path)
         self.session_lifetime = dt.timedelta(hours=session_hours)
         self.policy = policy or LockoutPolicy()
         self._clock = clock
         self._hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.db_path)
+        self._name_key = name_key or load_or_create_secret(None, self.db_path)
         self._create_schema()
 
     def _create_schema(self, attempts: int = 50) -> None:
@@ -309,7 +317,7 @@ class AuthStore:
         name = normalise_username(username)
         with self._connect() as conn:
             count = conn.execute(
-                "DELETE FROM staff_login_failures WHERE username = ?", (name,)
+                "DELETE FROM staff_login_failures WHERE username = ?", (self.attempt_key(name),)
             ).rowcount
             self._audit(conn, CLI_ACTOR, "staff_unlock", detail=name)
         return int(count)
@@ -337,7 +345,7 @@ class AuthStore:
         password = password[:MAX_PASSWORD_CHARS]
         now = self._clock()
         with self._connect() as conn:
-            locked = self._locked_until(conn, name, ip, now)
+            locked = self._locked_until(conn, self.attempt_key(name), ip, now)
             record = conn.execute(
                 "SELECT username, role, password_hash, created_at, last_login_at "
                 "FROM staff_users WHERE username = ?",
@@ -351,10 +359,10 @@ class AuthStore:
             with self._connect() as conn:
                 conn.execute(
                     "INSERT INTO staff_login_failures (username, ip, at) VALUES (?, ?, ?)",
-                    (name, ip, timestamp(now)),
+                    (self.attempt_key(name), ip, timestamp(now)),
                 )
                 self._audit(conn, known, "login_failed")
-                locked = self._locked_until(conn, name, ip, now)
+                locked = self._locked_until(conn, self.attempt_key(name), ip, now)
             return LoginResult(locked_until=locked)
         new_hash = None
         if self._hasher.check_needs_rehash(record["password_hash"]):
@@ -365,7 +373,9 @@ class AuthStore:
         user = StaffUser(record["username"], record["role"], record["created_at"], timestamp(now))
         with self._connect() as conn:
             self._forget_expired(conn, now)
-            conn.execute("DELETE FROM staff_login_failures WHERE username = ?", (name,))
+            conn.execute(
+                "DELETE FROM staff_login_failures WHERE username = ?", (self.attempt_key(name),)
+            )
             conn.execute(
                 "INSERT INTO staff_sessions (token_hash, username, csrf_token, created_at, "
                 "expires_at) VALUES (?, ?, ?, ?, ?)",
@@ -378,6 +388,18 @@ class AuthStore:
             )
             self._audit(conn, user.username, "login")
         return LoginResult(token=token, session=Session(user, csrf, expires))
+
+    def attempt_key(self, name: str) -> str:
+        """What a failed login keeps of the name typed: a keyed hash, never the text (a
+        password typed into the name field must not be stored)."""
+        raw = name.encode("utf-8", "surrogatepass")
+        return "hmac:" + hmac.new(self._name_key, raw, hashlib.sha256).hexdigest()[:32]
+
+    def purge_audit_older_than(self, days: float) -> int:
+        """Delete audit entries older than `days` days (CHILDSAFE_AUDIT_RETENTION_DAYS)."""
+        cutoff = timestamp(self._clock() - dt.timedelta(days=days))
+        with self._connect() as conn:
+            return int(conn.execute("DELETE FROM staff_audit WHERE ts < ?", (cutoff,)).rowcount)
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:
@@ -505,3 +527,13 @@ class AuthStore:
     def audit_count(self) -> int:
         with self._connect() as conn:
             return int(conn.execute("SELECT COUNT(*) FROM staff_audit").fetchone()[0])
+
+
+def auth_store(settings: Settings) -> AuthStore:
+    """The deployment's store: its database, session length and secret (failed logins are
+    hashed with CHILDSAFE_SECRET, or the key kept beside the database)."""
+    return AuthStore(
+        settings.db_path,
+        session_hours=settings.staff_session_hours,
+        name_key=load_or_create_secret(settings.secret, settings.db_path),
+    )

@@ -147,6 +147,12 @@ def purge(older_than: str | None, db: Path | None) -> None:
     finally:
         request_log.close()
     click.echo(f"purged {removed} row(s) older than {days:g} day(s) from {settings.db_path}")
+    if settings.audit_retention_days > 0:  # the staff audit log keeps its own period (#17)
+        from bot.staff.auth import auth_store
+
+        audit_days = float(settings.audit_retention_days)
+        gone = auth_store(settings).purge_audit_older_than(audit_days)
+        click.echo(f"purged {gone} audit entr(ies) older than {audit_days:g} day(s)")
 
 
 @click.command(name="export-training")
@@ -275,10 +281,10 @@ def staff() -> None:
 
 
 def _auth(db: Path | None) -> AuthStore:
-    from bot.staff.auth import AuthStore
+    from bot.staff.auth import auth_store
 
     settings = _settings(db)
-    return AuthStore(settings.db_path, session_hours=settings.staff_session_hours)
+    return auth_store(settings)
 
 
 def _read_password() -> str:
@@ -371,6 +377,38 @@ def staff_unlock(name: str, db: Path | None) -> None:
     click.echo(f"unlocked {name!r} ({forgotten} failed login(s) forgotten)")
 
 
+@click.command(name="privacy-check")
+@click.argument("db", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--limit", default=50, show_default=True, help="Findings to list at most.")
+def privacy_check(db: Path, limit: int) -> None:
+    """Scan a database, every table and the full-text index included, for anything that
+    looks like personal data; list where (never the datum itself). Exit 1 if any is found.
+    Run it after an upgrade, and after restoring a backup.
+
+    Example:
+
+        childsafe privacy-check data/childsafe.db
+    """
+    import sqlite3
+
+    from handlers.privacy_scan import scan_database
+
+    try:
+        report = scan_database(db)
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"{db}: not a readable SQLite database ({exc})") from exc
+    findings = report.findings or []
+    for finding in findings[:limit]:
+        click.echo(str(finding))
+    if len(findings) > limit:
+        click.echo(f"... and {len(findings) - limit} more")
+    summary = f"{report.tables} table(s), {report.values} value(s) read"
+    if findings:
+        click.echo(f"{len(findings)} value(s) look like personal data ({summary})")
+        sys.exit(1)
+    click.echo(f"no personal data found ({summary})")
+
+
 def register(cli: click.Group) -> None:
-    for command in (report, purge, export_training, eval_redaction, staff):
+    for command in (report, purge, export_training, eval_redaction, privacy_check, staff):
         cli.add_command(command)

@@ -44,7 +44,7 @@ from starlette.routing import BaseRoute, Route
 from bot.app import read_json_object
 from bot.features import Feature
 from bot.settings import Settings
-from bot.staff.auth import AuthStore, Session, csrf_matches
+from bot.staff.auth import AuthStore, Session, auth_store, csrf_matches
 from bot.staff.routes import COOKIE, LOGIN_PATH, PREFIX, same_origin
 from handlers.handoff import OUTCOMES, HandoffError, HandoffService
 from handlers.pipeline import Assistant
@@ -428,7 +428,7 @@ class StaffAlerts:
 def feature(settings: Settings, assistant: Assistant) -> Feature | None:
     if assistant.handoff is None:  # the desk's link still leads somewhere that says why
         return Feature(name="inbox", routes=[Route(INBOX_PATH, handoff_off, methods=["GET"])])
-    auth = AuthStore(settings.db_path, session_hours=settings.staff_session_hours)
+    auth = auth_store(settings)
     inbox = Inbox(settings, auth, assistant.handoff, desk_url(settings))
     keeper = Housekeeper(assistant.handoff)
     on_startup: list[Callable[[], Awaitable[None]]] = [keeper.start]

@@ -33,15 +33,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.app import status_html
 from bot.features import Feature
 from bot.settings import Settings
 from bot.staff import charts
-from bot.staff.auth import AuthStore, Session, csrf_matches
+from bot.staff.auth import AuthStore, Session, auth_store, csrf_matches
 from handlers import logquery
 from handlers.logquery import SKIP_LABEL, Filters, LogUnavailable
 from handlers.pipeline import Assistant
@@ -525,7 +526,14 @@ class StaffDesk:
             ),
             Route(f"{PREFIX}/audit", self.guard(self.audit, admin=True), methods=["GET"]),
             Route(f"{PREFIX}/static/{{name:str}}", self.static_file, methods=["GET"]),
+            Route(f"{PREFIX}/status", self.guard(self.status), methods=["GET"]),
         ]
+
+    async def status(self, request: Request, session: Session) -> Response:
+        """The service's details (features, webhook paths, staff count): staff only (#17)."""
+        state = request.app.state
+        body = status_html(state.settings, state.assistant, state.features, detailed=True)
+        return HTMLResponse(body, headers={"Cache-Control": "no-store"})
 
     def guard(
         self, handler: Handler, *, admin: bool = False, download: bool = False
@@ -864,7 +872,7 @@ def local_date(day: dt.date) -> str:
 
 
 def feature(settings: Settings, assistant: Assistant) -> Feature:
-    auth = AuthStore(settings.db_path, session_hours=settings.staff_session_hours)
+    auth = auth_store(settings)
     desk = StaffDesk(settings, auth, request_log_of(assistant))
     staff = len(auth.users())
     if not staff:
