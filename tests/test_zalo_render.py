@@ -147,7 +147,10 @@ def test_call_button_number_from_payload_or_phone() -> None:
 def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     db = tmp_path_factory.mktemp("zalo-render") / "childsafe.db"
     settings = Settings(
-        _env_file=None, CHILDSAFE_DB=db, CHILDSAFE_SECRET="test", CHILDSAFE_MODEL_DIR=MODEL_CACHE
+        _env_file=None,
+        CHILDSAFE_DB=db,
+        CHILDSAFE_SECRET="test-secret-0123456789abcdef-0123456789",
+        CHILDSAFE_MODEL_DIR=MODEL_CACHE,
     )
     assistant = build_assistant(settings, with_logging=False)
     yield assistant
