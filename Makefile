@@ -65,10 +65,11 @@ redis-deps:  ## install Debian's redis-server for the Redis store's tests
 	command -v redis-server >/dev/null || test -x /usr/bin/redis-server || \
 	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server)
 
-check: $(STAMP) docs  ## ruff, mypy and the documentation build
+check: $(STAMP) docs  ## ruff, mypy, the import layers (lint-imports) and the documentation build
 	$(BIN)/ruff check bot nlu content handlers bench tests
 	$(BIN)/ruff format --check bot nlu content handlers bench tests
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 docs: $(STAMP)  ## build the manual (docs/, mkdocs.yml) into site/; a broken link fails it
 	$(BIN)/mkdocs build --strict

@@ -8,7 +8,6 @@ add weight and latency without carrying their worth. See README, "Architecture".
 from __future__ import annotations
 
 import contextlib
-import html
 import importlib
 import json
 import logging
@@ -25,6 +24,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.features import FEATURE_MODULES, Feature
+from bot.http import error, read_json_object, status_html
 from bot.settings import Settings, get_settings
 from bot.wiring import build_assistant
 from handlers.models import IncomingMessage, Reply
@@ -109,25 +109,6 @@ async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
-
-
-def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-async def read_json_object(request: Request) -> dict[str, Any] | JSONResponse:
-    """The request's JSON object, or the 4xx response that says what is wrong with it."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        return error(415, "Content-Type must be application/json")
-    raw = await request.body()
-    try:
-        payload = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):  # too deep: not data
-        return error(400, "body is not valid UTF-8 JSON")
-    if not isinstance(payload, dict):
-        return error(400, "body must be a JSON object")
-    return payload
 
 
 def message_from_chat_payload(payload: dict[str, Any]) -> IncomingMessage | JSONResponse:
@@ -275,32 +256,3 @@ def load_features(settings: Settings, assistant: Assistant) -> list[Feature]:
         if feature is not None:
             features.append(feature)
     return features
-
-
-def status_html(
-    settings: Settings, assistant: Assistant, features: list[Feature], detailed: bool = False
-) -> str:
-    """The status page. Without `detailed` (anyone may ask), only that the service is up: the
-    features' descriptions name webhook paths, origins and staff counts, which are for staff
-    (#17; logged-in staff read them at /staff/status)."""
-    if not detailed:
-        return """<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Trợ lý bảo vệ trẻ em</title></head><body>
-<h1>Trợ lý thông tin bảo vệ trẻ em</h1>
-<p>Đang chạy. Cần giúp ngay: gọi <a href="tel:111">111</a> (miễn phí, 24/7).</p>
-</body></html>"""
-    items = "".join(
-        f"<li><b>{html.escape(f.name)}</b>: {html.escape(f.description)}</li>" for f in features
-    )
-    return f"""<!doctype html><html lang="vi"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Trợ lý bảo vệ trẻ em</title></head><body>
-<h1>Trợ lý thông tin bảo vệ trẻ em</h1>
-<p>Đang chạy. Cần giúp ngay: gọi <a href="tel:111">111</a> (miễn phí, 24/7).</p>
-<ul>
-<li><b>API</b>: <code>POST /api/chat</code> với <code>{{"text": ..., "session": ...}}</code></li>
-<li><b>Health</b>: <code>GET /healthz</code></li>
-<li><b>NLU</b>: {html.escape(assistant.engine.name)}</li>
-{items}
-</ul></body></html>"""

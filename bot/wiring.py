@@ -67,9 +67,16 @@ def deployment_from(settings: Settings) -> Deployment:
 
 
 def _rasa_engine(settings: Settings, embedded: EmbeddedEngine) -> NLUEngine:
-    from nlu.rasa_client import engine_from_settings  # httpx client, worker pool: only if asked
+    from nlu.rasa_client import start_engine  # httpx client, worker pool: only if asked
 
-    return engine_from_settings(settings, embedded)
+    settings.require("rasa_token")  # fail at start-up, naming the missing secret
+    assert settings.rasa_token is not None
+    return start_engine(
+        url=settings.rasa_url,
+        token=settings.rasa_token,
+        timeout=settings.rasa_timeout_seconds,
+        embedded=embedded,
+    )
 
 
 ENGINE_FACTORIES.setdefault("rasa", _rasa_engine)

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from handlers.models import Audience
+from content.audience import Audience
 
 CONTENT_DIR = Path(__file__).resolve().parent
 ANSWERS_DIR = CONTENT_DIR / "answers"

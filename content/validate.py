@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from content.audience import Audience
 from content.base import (
     BUBBLE_LIMIT,
     CONVERSATION_PLACEHOLDERS,
@@ -31,8 +32,7 @@ from content.base import (
 )
 from content.bubble import source_line
 from content.review import REVIEW_PATH, load_review, review_problems
-from handlers.models import Audience
-from handlers.topics import ALL_INTENTS, LABELS, TOPICAL_INTENTS
+from nlu.intents import ALL_INTENTS, LABELS, TOPICAL_INTENTS
 from nlu.text import read
 
 AUDIENCES_SERVED = (Audience.PARENT, Audience.STUDENT, Audience.TEACHER, Audience.ANY)

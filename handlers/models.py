@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any
 
-
-class Audience(StrEnum):
-    PARENT = "parent"
-    STUDENT = "student"
-    TEACHER = "teacher"
-    ANY = "any"
+from content.audience import Audience as Audience  # re-exported: channels speak it to the core
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,6 @@ from nlu.engine import NLUEngine, NLUResult, Ranked
 from nlu.fallback import CircuitBreaker, CircuitState
 
 if TYPE_CHECKING:
-    from bot.settings import Settings
     from nlu.embedded import EmbeddedEngine
 
 log = logging.getLogger(__name__)
@@ -234,16 +233,10 @@ class RasaEngine:
         self._client.close()
 
 
-def engine_from_settings(settings: Settings, embedded: EmbeddedEngine) -> RasaEngine:
-    """`CHILDSAFE_NLU=rasa`: fail at start-up without RASA_TOKEN or with a malformed RASA_URL."""
-    settings.require("rasa_token")
-    assert settings.rasa_token is not None
-    engine = RasaEngine(
-        url=settings.rasa_url,
-        token=settings.rasa_token,
-        fallback=embedded,
-        timeout=settings.rasa_timeout_seconds,
-    )
+def start_engine(*, url: str, token: str, timeout: float, embedded: EmbeddedEngine) -> RasaEngine:
+    """`CHILDSAFE_NLU=rasa`: fail at start-up with a malformed RASA_URL. The values come
+    from the caller (bot.wiring reads the settings); this layer never imports them."""
+    engine = RasaEngine(url=url, token=token, fallback=embedded, timeout=timeout)
     # Load (or train) the fallback model now, so that the first message after a Rasa
     # outage is not also the one that waits for the embedded model.
     _ = embedded.model

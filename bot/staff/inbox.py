@@ -41,8 +41,8 @@ from starlette.responses import (
 )
 from starlette.routing import BaseRoute, Route
 
-from bot.app import read_json_object
 from bot.features import Feature
+from bot.http import read_json_object
 from bot.settings import Settings
 from bot.staff.auth import AuthStore, Session, auth_store, csrf_matches
 from bot.staff.routes import COOKIE, LOGIN_PATH, PREFIX, same_origin

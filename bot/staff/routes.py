@@ -38,8 +38,8 @@ from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.app import status_html
 from bot.features import Feature
+from bot.http import status_html
 from bot.settings import Settings
 from bot.staff import charts
 from bot.staff.auth import AuthStore, Session, auth_store, csrf_matches

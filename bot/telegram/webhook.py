@@ -41,8 +41,8 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 
 from bot import intake
-from bot.app import error
 from bot.features import Feature
+from bot.http import error
 from bot.settings import MissingSecretError, Settings
 from bot.telegram.app import (
     ALLOWED_UPDATES,

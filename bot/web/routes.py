@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.app import error, read_json_object, status_html
 from bot.features import Feature
+from bot.http import error, read_json_object, status_html
 from bot.settings import Settings
 from bot.web.cors import ApiCorsMiddleware
 from bot.web.security import allowed_origins, asset_headers, checked_exit_url, page_headers

@@ -26,8 +26,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot import intake
-from bot.app import error
 from bot.features import Feature
+from bot.http import error
 from bot.settings import Settings
 from bot.zalo import signature
 from bot.zalo.channel import ZaloChannel
