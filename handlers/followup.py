@@ -226,6 +226,12 @@ def is_elliptical(folded: str) -> bool:
     return len(subject_words(folded).split()) <= 1
 
 
+def without_aspects(folded: str) -> str:
+    for pattern in ASPECTS.values():
+        folded = pattern.sub(" ", folded)
+    return " ".join(folded.split())
+
+
 def subject_words(folded: str) -> str:
     """What a follow-up is about once its frame, the aspect asked and particles are gone:
     "thế còn bỏng thì sao" → "bong"."""
@@ -343,7 +349,9 @@ def resolve(
     if other and not elliptical:
         if in_topic is None:
             return None
-        theirs = keyword_choice(content, other, audience, folded)
+        # what the other topic is named by, not counting the aspect asked ("bao lâu" is no
+        # subject: "mất bao lâu thì trường phải xử lý" is still about the school)
+        theirs = keyword_choice(content, other, audience, without_aspects(folded))
         if theirs is not None and (
             theirs[0] > in_topic[0] or (theirs[0] == in_topic[0] and not framed)
         ):
