@@ -10,17 +10,24 @@ own parts (each vectorizer's analyzer, vocabulary and idf; the classifier's coef
     → × idf → L2-normalised per vectorizer → concatenated → coef · x + intercept → softmax
 
 which is exactly what the pipeline computes (summation order aside: the results agree to
-about 1e-12). `compile_pipeline` returns None for a pipeline of another shape, and
+about 1e-12). The analyzers (`char_wb` and `word` n-grams, with the vectorizer's lowercasing
+and token pattern) are reproduced here in plain Python, so a scorer exported to an .npz file
+(`to_arrays`, `save_arrays`: settings as JSON, vocabularies, idf, coefficients; no pickle)
+is read back and used with NumPy alone: serving never imports scikit-learn or SciPy (#18). `compile_pipeline` returns None for a pipeline of another shape, and
 `CompiledScorer.agrees_with` checks it against the pipeline itself, so the engine falls back
 to `predict_proba` rather than ever answering differently.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import re
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -29,16 +36,115 @@ from numpy.typing import NDArray
 FloatArray = NDArray[np.float64]
 
 
+_WHITE_SPACES = re.compile(r"\s\s+")
+SUPPORTED_ANALYZERS = ("char_wb", "word")
+
+
+def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
+    """scikit-learn's `char_wb` analyzer: n-grams inside space-padded words."""
+    grams: list[str] = []
+    append = grams.append
+    for word in _WHITE_SPACES.sub(" ", text).split():
+        w = " " + word + " "
+        length = len(w)
+        for n in range(low, high + 1):
+            offset = 0
+            append(w[offset : offset + n])
+            while offset + n < length:
+                offset += 1
+                append(w[offset : offset + n])
+            if offset == 0:  # a short word (shorter than n) counts once
+                break
+    return grams
+
+
+def word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
+    """scikit-learn's `_word_ngrams` without stop words."""
+    if high == 1:
+        return tokens
+    grams = list(tokens) if low == 1 else []
+    low = max(low, 2)
+    count = len(tokens)
+    for n in range(low, min(high + 1, count + 1)):
+        for i in range(count - n + 1):
+            grams.append(" ".join(tokens[i : i + n]))
+    return grams
+
+
+def make_analyzer(
+    analyzer: str, ngram_range: tuple[int, int], lowercase: bool, token_pattern: str
+) -> Callable[[str], list[str]]:
+    """The analyzer a TfidfVectorizer with these settings builds (no accent stripping, no
+    stop words, no custom preprocessor or tokenizer), in plain Python."""
+    low, high = ngram_range
+    if analyzer == "char_wb":
+
+        def analyze_chars(text: str) -> list[str]:
+            return char_wb_ngrams(text.lower() if lowercase else text, low, high)
+
+        return analyze_chars
+    if analyzer == "word":
+        pattern = re.compile(token_pattern)
+        if pattern.groups > 1:
+            raise ValueError("a token pattern with more than one group")
+
+        def analyze_words(text: str) -> list[str]:
+            tokens = pattern.findall(text.lower() if lowercase else text)
+            return word_ngrams(tokens, low, high)
+
+        return analyze_words
+    raise ValueError(f"unsupported analyzer {analyzer!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class _Block:
     """One TfidfVectorizer of the feature union, placed at `offset` in the feature vector."""
 
-    analyze: Callable[[str], list[str]]
+    analyzer: str
+    ngram_range: tuple[int, int]
+    lowercase: bool
+    token_pattern: str
     vocabulary: dict[str, int]
     idf: FloatArray | None
     sublinear: bool
     norm: str | None
     offset: int
+    analyze: Callable[[str], list[str]] = field(compare=False, repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        analyzer: str,
+        ngram_range: tuple[int, int],
+        lowercase: bool,
+        token_pattern: str,
+        vocabulary: dict[str, int],
+        idf: FloatArray | None,
+        sublinear: bool,
+        norm: str | None,
+        offset: int,
+    ) -> _Block:
+        analyze = make_analyzer(analyzer, ngram_range, lowercase, token_pattern)
+        return cls(
+            analyzer,
+            ngram_range,
+            lowercase,
+            token_pattern,
+            vocabulary,
+            idf,
+            sublinear,
+            norm,
+            offset,
+            analyze,
+        )
+
+
+def _text_array(text: str) -> NDArray[np.uint8]:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _array_text(array: NDArray[Any]) -> str:
+    return bytes(np.asarray(array, dtype=np.uint8)).decode("utf-8")
 
 
 class UnionFeatures:
@@ -52,7 +158,8 @@ class UnionFeatures:
 
     @classmethod
     def from_union(cls, union: Any) -> UnionFeatures | None:
-        """None unless every part of the union is a plain (non-binary) TfidfVectorizer."""
+        """None unless every part of the union is a plain (non-binary) TfidfVectorizer whose
+        analyzer this module reproduces. Imports scikit-learn: used when training only."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         if getattr(union, "transformer_weights", None) is not None:
@@ -62,11 +169,24 @@ class UnionFeatures:
         for _, vectorizer in union.transformer_list:
             if not isinstance(vectorizer, TfidfVectorizer) or vectorizer.binary:
                 return None
+            if (
+                vectorizer.analyzer not in SUPPORTED_ANALYZERS
+                or vectorizer.input != "content"
+                or vectorizer.preprocessor is not None
+                or vectorizer.tokenizer is not None
+                or vectorizer.stop_words is not None
+                or vectorizer.strip_accents
+                or vectorizer.dtype not in (np.float64, float)
+            ):
+                return None
             vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
             idf = np.asarray(vectorizer.idf_, dtype=np.float64) if vectorizer.use_idf else None
             blocks.append(
-                _Block(
-                    analyze=vectorizer.build_analyzer(),
+                _Block.build(
+                    analyzer=str(vectorizer.analyzer),
+                    ngram_range=(int(vectorizer.ngram_range[0]), int(vectorizer.ngram_range[1])),
+                    lowercase=bool(vectorizer.lowercase),
+                    token_pattern=str(vectorizer.token_pattern),
                     vocabulary=vocabulary,
                     idf=idf,
                     sublinear=bool(vectorizer.sublinear_tf),
@@ -75,6 +195,65 @@ class UnionFeatures:
                 )
             )
             offset += len(vocabulary)
+        return cls(blocks)
+
+    def to_arrays(self, prefix: str) -> dict[str, NDArray[Any]]:
+        """Plain arrays for `numpy.savez` (no pickled objects): per block its settings as
+        JSON, its vocabulary as newline-joined UTF-8 terms in column order, and its idf."""
+        arrays: dict[str, NDArray[Any]] = {}
+        for i, block in enumerate(self.blocks):
+            settings = {
+                "analyzer": block.analyzer,
+                "ngram_range": list(block.ngram_range),
+                "lowercase": block.lowercase,
+                "token_pattern": block.token_pattern,
+                "sublinear": block.sublinear,
+                "norm": block.norm,
+                "use_idf": block.idf is not None,
+            }
+            terms = sorted(block.vocabulary, key=block.vocabulary.__getitem__)
+            if any("\n" in term for term in terms):
+                raise ValueError("a vocabulary term holds a newline")
+            arrays[f"{prefix}block{i}_settings"] = _text_array(json.dumps(settings))
+            arrays[f"{prefix}block{i}_terms"] = _text_array("\n".join(terms))
+            if block.idf is not None:
+                arrays[f"{prefix}block{i}_idf"] = block.idf
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, NDArray[Any]], prefix: str) -> UnionFeatures:
+        blocks: list[_Block] = []
+        offset = 0
+        i = 0
+        while f"{prefix}block{i}_settings" in arrays:
+            settings = json.loads(_array_text(arrays[f"{prefix}block{i}_settings"]))
+            joined = _array_text(arrays[f"{prefix}block{i}_terms"])
+            terms = joined.split("\n") if joined else []
+            idf = (
+                np.asarray(arrays[f"{prefix}block{i}_idf"], dtype=np.float64)
+                if settings["use_idf"]
+                else None
+            )
+            if idf is not None and len(idf) != len(terms):
+                raise ValueError("idf and vocabulary differ in length")
+            low, high = settings["ngram_range"]
+            blocks.append(
+                _Block.build(
+                    analyzer=settings["analyzer"],
+                    ngram_range=(int(low), int(high)),
+                    lowercase=bool(settings["lowercase"]),
+                    token_pattern=str(settings["token_pattern"]),
+                    vocabulary={term: column for column, term in enumerate(terms)},
+                    idf=idf,
+                    sublinear=bool(settings["sublinear"]),
+                    norm=settings["norm"],
+                    offset=offset,
+                )
+            )
+            offset += len(terms)
+            i += 1
+        if not blocks:
+            raise ValueError(f"no feature blocks under {prefix!r}")
         return cls(blocks)
 
     def vector(self, text: str) -> tuple[NDArray[np.intp], FloatArray]:
@@ -106,10 +285,35 @@ class UnionFeatures:
 
 
 class CompiledScorer:
-    def __init__(self, features: UnionFeatures, weights: FloatArray, intercept: FloatArray):
+    def __init__(
+        self,
+        features: UnionFeatures,
+        weights: FloatArray,
+        intercept: FloatArray,
+        classes: Sequence[str] = (),
+    ):
         self._features = features
         self._weights = weights  # (n_features, n_classes): one row per feature, gathered
         self._intercept = intercept
+        self.classes = tuple(classes)
+
+    def to_arrays(self) -> dict[str, NDArray[Any]]:
+        return {
+            **self._features.to_arrays("features_"),
+            "weights": self._weights,
+            "intercept": self._intercept,
+            "classes": _text_array("\n".join(self.classes)),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, NDArray[Any]]) -> CompiledScorer:
+        features = UnionFeatures.from_arrays(arrays, "features_")
+        weights = np.ascontiguousarray(arrays["weights"], dtype=np.float64)
+        intercept = np.asarray(arrays["intercept"], dtype=np.float64)
+        classes = _array_text(arrays["classes"]).split("\n")
+        if weights.shape != (features.size, len(classes)) or intercept.shape != (len(classes),):
+            raise ValueError("the exported model's shapes do not fit together")
+        return cls(features, weights, intercept, classes)
 
     def probabilities(self, text: str) -> FloatArray:
         """Class probabilities for one text, in the order of the classifier's `classes_`."""
@@ -153,4 +357,19 @@ def compile_pipeline(pipeline: Any) -> CompiledScorer | None:
         return None
     weights = np.array(coef.T, order="C", copy=True)  # never a view of the model's own
     intercept = np.asarray(classifier.intercept_, dtype=np.float64).copy()
-    return CompiledScorer(features, weights, intercept)
+    classes = [str(c) for c in classifier.classes_]
+    return CompiledScorer(features, weights, intercept, classes)
+
+
+def save_arrays(path: Path, arrays: Mapping[str, NDArray[Any]]) -> None:
+    """Write `arrays` to `path` (.npz, compressed, no pickled objects), atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+    np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]
+    tmp.replace(path)
+
+
+def load_arrays(path: Path) -> dict[str, NDArray[Any]]:
+    """The arrays of an .npz written by `save_arrays`; never unpickles anything."""
+    with np.load(path, allow_pickle=False) as data:
+        return {name: data[name] for name in data.files}

@@ -3,8 +3,11 @@
 Features are TF-IDF over folded text (so accents, no accents and teen spelling meet):
 character n-grams within word boundaries, which survive typos and missing diacritics,
 plus word uni- and bigrams, weighted 1.5 against the characters. A multinomial logistic
-regression gives probabilities; the model is cached on disk under a key derived from the
-training data, and retrained when the data (or this file's MODEL_VERSION) changes.
+regression gives probabilities. Training uses scikit-learn; the fitted model is exported to
+a NumPy file (vocabularies, idf weights, coefficients, intercepts: `nlu.compiled`, no pickle)
+under a key derived from the training data, and served from it with NumPy alone, so serving
+never imports scikit-learn or SciPy. It is retrained when the data (or this file's
+MODEL_VERSION) changes, or at start-up when no export exists.
 
 Chosen by 3 x 5-fold cross-validation and a 20% hold-out of the training data, against
 C from 2 to 128, other n-gram ranges, calibrated LinearSVC, SGD and complement NB: weighting
@@ -17,27 +20,22 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import pickle
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import sklearn
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-
-from nlu.compiled import CompiledScorer, compile_pipeline
+from nlu.compiled import CompiledScorer, compile_pipeline, load_arrays, save_arrays
 from nlu.engine import NLUResult, Ranked
 from nlu.rasa_data import DATA_DIR, Example, data_files, load_dir
 from nlu.text import read, reader_fingerprint
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 # Checked against the pipeline itself before the compiled scorer is trusted (nlu/compiled.py).
 SELF_CHECK_TEXTS = (
     "",
@@ -52,7 +50,12 @@ SELF_CHECK_TEXTS = (
 WORD_WEIGHT = 1.5
 
 
-def build_pipeline(c: float = 32.0) -> Pipeline:
+def build_pipeline(c: float = 32.0) -> Any:
+    """The scikit-learn pipeline (imported here: training only)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     features = FeatureUnion(
         [
             (
@@ -77,7 +80,7 @@ def build_pipeline(c: float = 32.0) -> Pipeline:
     return Pipeline([("features", features), ("clf", classifier)])
 
 
-def bake_feature_weights(pipeline: Pipeline) -> None:
+def bake_feature_weights(pipeline: Any) -> None:
     """Move a fitted FeatureUnion's block weights into the classifier's coefficients.
 
     Scaling a block's features by w, or its coefficients by w, gives the same decision
@@ -103,10 +106,16 @@ def fold_examples(examples: Sequence[Example]) -> tuple[list[str], list[str]]:
     return [read(e.text).folded for e in examples], [e.intent for e in examples]
 
 
+def sklearn_version() -> str:
+    """scikit-learn's version, read from its metadata (importing it would cost ~90 MB)."""
+    try:
+        return metadata.version("scikit-learn")
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
 def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
-    digest = hashlib.sha256(
-        f"{MODEL_VERSION}|{sklearn.__version__}|{reader_fingerprint()}".encode()
-    )
+    digest = hashlib.sha256(f"{MODEL_VERSION}|{sklearn_version()}|{reader_fingerprint()}".encode())
     for path in data_files(data_dir):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -115,15 +124,18 @@ def data_fingerprint(data_dir: Path = DATA_DIR) -> str:
 
 @dataclass(slots=True)
 class EmbeddedModel:
-    pipeline: Pipeline
+    scorer: CompiledScorer
     fingerprint: str
+    pipeline: Any = None  # the scikit-learn pipeline: only when trained in this process
 
     @property
     def intents(self) -> list[str]:
-        return [str(c) for c in self.pipeline.classes_]
+        return list(self.scorer.classes)
 
 
 def train_model(examples: Sequence[Example], fingerprint: str = "adhoc") -> EmbeddedModel:
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
     texts, labels = fold_examples(examples)
     if len(set(labels)) < 2:
         raise ValueError("training needs at least two intents")
@@ -132,7 +144,10 @@ def train_model(examples: Sequence[Example], fingerprint: str = "adhoc") -> Embe
     with threadpool_limits(limits=1):
         pipeline.fit(texts, labels)
     bake_feature_weights(pipeline)
-    return EmbeddedModel(pipeline=pipeline, fingerprint=fingerprint)
+    scorer = compile_pipeline(pipeline)
+    if scorer is None or not scorer.agrees_with(pipeline, SELF_CHECK_TEXTS):
+        raise RuntimeError("the NumPy scorer disagrees with the scikit-learn pipeline")
+    return EmbeddedModel(scorer=scorer, fingerprint=fingerprint, pipeline=pipeline)
 
 
 class EmbeddedEngine:
@@ -144,7 +159,6 @@ class EmbeddedEngine:
         self.model_dir = model_dir
         self.data_dir = data_dir
         self._model: EmbeddedModel | None = None
-        self._compiled: tuple[EmbeddedModel, CompiledScorer | None] | None = None
         self._lock = threading.Lock()
 
     @property
@@ -156,67 +170,52 @@ class EmbeddedEngine:
         return self._model
 
     def cache_path(self, fingerprint: str) -> Path:
-        return self.model_dir / f"embedded-{fingerprint}.pkl"
+        return self.model_dir / f"embedded-{fingerprint}.npz"
 
     def load_or_train(self, force: bool = False) -> EmbeddedModel:
         fingerprint = data_fingerprint(self.data_dir)
         path = self.cache_path(fingerprint)
         if path.exists() and not force:
             try:
-                with path.open("rb") as fh:
-                    model: Any = pickle.load(fh)  # our own cache file, keyed by content hash
-                if isinstance(model, EmbeddedModel) and model.fingerprint == fingerprint:
-                    return model
-            except (OSError, pickle.UnpicklingError, AttributeError, EOFError):
-                log.warning("NLU cache %s unreadable; retraining", path)
+                return EmbeddedModel(CompiledScorer.from_arrays(load_arrays(path)), fingerprint)
+            except (OSError, ValueError, KeyError, EOFError):
+                log.warning("NLU model export %s unreadable; retraining", path)
+        else:
+            log.warning("NLU: no exported model at %s; training one (scikit-learn)...", path)
+        started = time.perf_counter()
         trained = train_model(load_dir(self.data_dir), fingerprint)
         self._save(trained, path)
+        log.warning(
+            "NLU: trained %d intents in %.1f s; exported to %s",
+            len(trained.intents),
+            time.perf_counter() - started,
+            path,
+        )
         return trained
 
     def _save(self, model: EmbeddedModel, path: Path) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(model, fh)
-            tmp.replace(path)
-            for old in path.parent.glob("embedded-*.pkl"):
-                if old != path:
+            save_arrays(path, model.scorer.to_arrays())
+            for old in path.parent.glob("embedded-*"):
+                if old != path and old.suffix in (".npz", ".pkl"):
                     old.unlink(missing_ok=True)
         except OSError:
-            log.warning("could not write the NLU cache to %s; continuing in memory", path)
+            log.warning("could not write the NLU model to %s; continuing in memory", path)
 
     def retrain(self) -> EmbeddedModel:
         with self._lock:
             self._model = self.load_or_train(force=True)
         return self._model
 
-    def scorer(self, model: EmbeddedModel) -> CompiledScorer | None:
-        """The model's compiled scorer (same numbers, a fraction of the time), or None if
-        the pipeline cannot be compiled or the result disagrees with it."""
-        compiled = self._compiled
-        if compiled is None or compiled[0] is not model:
-            with self._lock:
-                compiled = self._compiled
-                if compiled is None or compiled[0] is not model:
-                    scorer = compile_pipeline(model.pipeline)
-                    if scorer is not None and not scorer.agrees_with(
-                        model.pipeline, SELF_CHECK_TEXTS
-                    ):
-                        log.warning("compiled NLU scorer disagrees with the pipeline; not used")
-                        scorer = None
-                    compiled = self._compiled = (model, scorer)
-        return compiled[1]
+    def scorer(self, model: EmbeddedModel) -> CompiledScorer:
+        """The model's NumPy scorer (checked against scikit-learn when it was trained)."""
+        return model.scorer
 
     def parse(self, folded_text: str) -> NLUResult:
         model = self.model
-        scorer = self.scorer(model)
-        if scorer is not None:
-            probabilities = scorer.probabilities(folded_text)
-        else:
-            probabilities = model.pipeline.predict_proba([folded_text])[0]
+        probabilities = model.scorer.probabilities(folded_text)
         order = probabilities.argsort()[::-1]
-        classes = model.pipeline.classes_
+        classes = model.scorer.classes
         ranking = tuple(Ranked(str(classes[i]), float(probabilities[i])) for i in order[:5])
         return NLUResult(
             intent=ranking[0].intent,

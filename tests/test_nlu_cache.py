@@ -15,7 +15,7 @@ def test_retrains_when_the_data_changes(tmp_path: Path) -> None:
     models = tmp_path / "models"
     engine = EmbeddedEngine(models, data)
     first = engine.model.fingerprint
-    assert (models / f"embedded-{first}.pkl").exists()
+    assert (models / f"embedded-{first}.npz").exists()
 
     reloaded = EmbeddedEngine(models, data).load_or_train()  # from the cache
     assert reloaded.fingerprint == first
@@ -28,15 +28,15 @@ def test_retrains_when_the_data_changes(tmp_path: Path) -> None:
     assert data_fingerprint(data) != first
     retrained = EmbeddedEngine(models, data).model
     assert retrained.fingerprint != first
-    assert sorted(p.name for p in models.glob("embedded-*.pkl")) == [
-        f"embedded-{retrained.fingerprint}.pkl"
+    assert sorted(p.name for p in models.glob("embedded-*.npz")) == [
+        f"embedded-{retrained.fingerprint}.npz"
     ]
 
 
 def test_a_corrupt_cache_is_replaced(tmp_path: Path) -> None:
     engine = EmbeddedEngine(tmp_path)
     path = engine.cache_path(data_fingerprint())
-    path.write_bytes(b"not a pickle")
+    path.write_bytes(b"not an export")
     model = engine.load_or_train()
     assert model.intents
-    assert path.read_bytes()[:1] == b"\x80"  # rewritten as a real pickle
+    assert path.read_bytes()[:2] == b"PK"  # rewritten as a real .npz export

@@ -18,7 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from nlu.compiled import CompiledScorer, compile_pipeline
-from nlu.embedded import EmbeddedEngine, EmbeddedModel
+from nlu.embedded import EmbeddedEngine, EmbeddedModel, train_model
 from nlu.rasa_data import DATA_DIR, load_dir, load_file
 from nlu.text import read
 from tests.conftest import MODEL_CACHE
@@ -32,8 +32,9 @@ def engine() -> EmbeddedEngine:
 
 
 @pytest.fixture(scope="module")
-def model(engine: EmbeddedEngine) -> EmbeddedModel:
-    return engine.model
+def model() -> EmbeddedModel:
+    """Trained here, so that scikit-learn's pipeline is at hand to compare with."""
+    return train_model(load_dir(DATA_DIR))
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +56,20 @@ def test_every_known_example_scores_exactly_as_the_pipeline(
     assert (got.argmax(axis=1) == expected.argmax(axis=1)).all()
 
 
+_TRAINED: list[EmbeddedModel] = []
+
+
+def _trained() -> EmbeddedModel:
+    if not _TRAINED:
+        _TRAINED.append(train_model(load_dir(DATA_DIR)))
+    return _TRAINED[0]
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_scores_as_the_pipeline(text: str) -> None:
-    engine = EmbeddedEngine(MODEL_CACHE)
-    model = engine.model
-    scorer = engine.scorer(model)
-    assert scorer is not None
+    model = _trained()
+    scorer = model.scorer
     folded = read(text).folded
     expected = model.pipeline.predict_proba([folded])[0]
     assert np.abs(scorer.probabilities(folded) - expected).max() < 1e-9

@@ -435,9 +435,10 @@ def test_the_kind_when_only_the_model_fires(
     assert result.reasons and result.reasons[0].startswith("model:p=0.95")
 
 
-def test_compiled_scores_agree_with_scikit_learn() -> None:
-    net = engine_module.safety_model()
-    assert net is not None
+def test_compiled_scores_agree_with_scikit_learn(tmp_path: Path) -> None:
+    data = tmp_path / "corpus.yml"
+    _small_corpus(data)
+    net = model_module.train(model_module.load_corpus(data), prepare_for_model)
     sample = [prepare_for_model(t) for t in URGENT[::97] + NOT_URGENT[::97] + ["", "?", "😭"]]
     assert net.agrees_with_sklearn(sample)
 
@@ -486,8 +487,8 @@ def test_the_model_is_cached_by_fingerprint_and_retrained_when_the_data_changes(
     _small_corpus(data)
     net = _store(data, cache).get()  # a fresh clone: no cache yet
     assert net is not None
-    (cached,) = cache.glob("safety-net-*.pkl")
-    assert cached.name == f"safety-net-{net.fingerprint}.pkl"
+    (cached,) = cache.glob("safety-net-*.npz")
+    assert cached.name == f"safety-net-{net.fingerprint}.npz"
     stamp = cached.stat().st_mtime_ns
 
     again = _store(data, cache).get()  # loaded, not retrained: the file is untouched
@@ -500,8 +501,8 @@ def test_the_model_is_cached_by_fingerprint_and_retrained_when_the_data_changes(
         fh.write("- {text: một câu hỏi mới về học bổng, urgent: false}\n")
     changed = _store(data, cache).get()
     assert changed is not None and changed.fingerprint != net.fingerprint
-    assert [p.name for p in cache.glob("safety-net-*.pkl")] == [
-        f"safety-net-{changed.fingerprint}.pkl"
+    assert [p.name for p in cache.glob("safety-net-*.npz")] == [
+        f"safety-net-{changed.fingerprint}.npz"
     ]
 
 

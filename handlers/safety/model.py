@@ -12,10 +12,12 @@ kind}``, hard negatives of every kind included) and generalises from its wording
 * **Urgency head**: a binary logistic regression, p(urgent).
 * **Kind head**: a multinomial logistic regression over the dangers of the urgent entries.
 
-Training takes a few seconds (`childsafe train`); the fitted model is cached on disk under a
+Training takes a few seconds (`childsafe train`, scikit-learn); the fitted model is exported
+to a NumPy file (vocabularies, idf weights, coefficients, intercepts; no pickle) under a
 fingerprint of the corpus, the reading code and data, and this module's `MODEL_VERSION`, and
-retrained when any of them changes. Scoring one message uses the fitted vocabularies and
-coefficients directly, checked at load time against scikit-learn's own answer.
+retrained when any of them changes. Scoring uses NumPy alone (`nlu.compiled`): serving never
+imports scikit-learn. The export carries scikit-learn's own p(urgent) for a few self-check
+texts, compared with the NumPy score when it is loaded.
 
 The thresholds that turn p(urgent) into a level live in `handlers.safety.engine` and are
 chosen by cross-validation (`handlers.safety.cv`).
@@ -27,8 +29,8 @@ import hashlib
 import logging
 import math
 import os
-import pickle
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +40,11 @@ import numpy as np
 import yaml
 from numpy.typing import NDArray
 
-from nlu.compiled import UnionFeatures
+from nlu.compiled import UnionFeatures, load_arrays, save_arrays
 
 log = logging.getLogger(__name__)
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 DATA_FILE = Path(__file__).resolve().parent / "data" / "train.yml"
 # Same default as `Settings.model_dir` (CHILDSAFE_MODEL_DIR); handlers do not read bot settings.
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "nlu"
@@ -111,9 +113,9 @@ def load_corpus(path: Path = DATA_FILE) -> Corpus:
 
 
 def fingerprint(data_file: Path, code_files: Iterable[Path]) -> str:
-    import sklearn
+    from nlu.embedded import sklearn_version
 
-    digest = hashlib.sha256(f"{MODEL_VERSION}|{sklearn.__version__}|{REGULARISATION_C}".encode())
+    digest = hashlib.sha256(f"{MODEL_VERSION}|{sklearn_version()}|{REGULARISATION_C}".encode())
     for path in (data_file, Path(__file__), *code_files):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -124,53 +126,88 @@ def fingerprint(data_file: Path, code_files: Iterable[Path]) -> str:
 
 
 class SafetyNet:
-    """The fitted model. `prepare` is not stored: callers pass text already prepared."""
+    """The fitted model as NumPy arrays. `prepare` is not stored: callers pass prepared text.
 
-    def __init__(self, fingerprint: str, union: Any, urgency: Any, kinds: Any) -> None:
+    `fitted` holds scikit-learn's (union, urgency, kinds) when trained in this process (to
+    check the NumPy scores against); a model loaded from its export has none."""
+
+    def __init__(
+        self,
+        fingerprint: str,
+        features: UnionFeatures,
+        urgency_weights: FloatArray,
+        urgency_intercept: float,
+        kind_weights: FloatArray,
+        kind_intercept: FloatArray,
+        kind_names: Sequence[str],
+        fitted: tuple[Any, Any, Any] | None = None,
+    ) -> None:
         self.fingerprint = fingerprint
-        self.union = union  # sklearn FeatureUnion
-        self.urgency = urgency  # sklearn LogisticRegression, binary
-        self.kinds = kinds  # sklearn LogisticRegression, multinomial
-        self._features: UnionFeatures | None = None
-        self._urgency_weights: FloatArray = np.zeros(0)
-        self._kind_weights: FloatArray = np.zeros(0)
+        self._features = features
+        self._urgency_weights = urgency_weights
+        self._urgency_intercept = float(urgency_intercept)
+        self._kind_weights = kind_weights  # (n_features, n_kinds)
+        self._kind_intercept = kind_intercept
+        self._kind_names = tuple(kind_names)
+        self.fitted = fitted
+        if urgency_weights.shape != (features.size,) or kind_weights.shape != (
+            features.size,
+            len(self._kind_names),
+        ):
+            raise ValueError("the safety model's shapes do not fit together")
 
-    def __getstate__(self) -> dict[str, Any]:
-        # the gathered arrays are rebuilt by compile(); only the fitted parts are stored
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+    @classmethod
+    def from_fitted(cls, fingerprint: str, union: Any, urgency: Any, kinds: Any) -> SafetyNet:
+        features = UnionFeatures.from_union(union)
+        if features is None:
+            raise ValueError("the safety net's features are not a union of TfidfVectorizers")
+        return cls(
+            fingerprint,
+            features,
+            np.array(urgency.coef_[0], dtype=np.float64),
+            float(urgency.intercept_[0]),
+            np.array(kinds.coef_.T, dtype=np.float64, order="C"),
+            np.array(kinds.intercept_, dtype=np.float64),
+            [str(k) for k in kinds.classes_],
+            fitted=(union, urgency, kinds),
+        )
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(**state)  # type: ignore[misc]
+    def to_arrays(self) -> dict[str, NDArray[Any]]:
+        names = "\n".join(self._kind_names).encode("utf-8")
+        return {
+            **self._features.to_arrays("features_"),
+            "urgency_weights": self._urgency_weights,
+            "urgency_intercept": np.array([self._urgency_intercept]),
+            "kind_weights": self._kind_weights,
+            "kind_intercept": self._kind_intercept,
+            "kind_names": np.frombuffer(names, dtype=np.uint8),
+        }
+
+    @classmethod
+    def from_arrays(cls, fingerprint: str, arrays: dict[str, NDArray[Any]]) -> SafetyNet:
+        names = bytes(np.asarray(arrays["kind_names"], dtype=np.uint8)).decode("utf-8")
+        return cls(
+            fingerprint,
+            UnionFeatures.from_arrays(arrays, "features_"),
+            np.asarray(arrays["urgency_weights"], dtype=np.float64),
+            float(arrays["urgency_intercept"][0]),
+            np.ascontiguousarray(arrays["kind_weights"], dtype=np.float64),
+            np.asarray(arrays["kind_intercept"], dtype=np.float64),
+            names.split("\n"),
+        )
 
     @property
     def kind_names(self) -> tuple[str, ...]:
-        return tuple(str(k) for k in self.kinds.classes_)
-
-    def compile(self) -> None:
-        """Gather the coefficients for per-message scoring without scikit-learn."""
-        features = UnionFeatures.from_union(self.union)
-        if features is None:
-            raise ValueError("the safety net's features are not a union of TfidfVectorizers")
-        self._features = features
-        self._urgency_weights = np.asarray(self.urgency.coef_[0], dtype=np.float64)
-        self._kind_weights = np.array(self.kinds.coef_.T, dtype=np.float64, order="C")
+        return self._kind_names
 
     def p_urgent(self, prepared: str) -> float:
-        if self._features is None:
-            self.compile()
-        assert self._features is not None
         columns, values = self._features.vector(prepared)
-        decision = float(values @ self._urgency_weights[columns]) + float(
-            self.urgency.intercept_[0]
-        )
+        decision = float(values @ self._urgency_weights[columns]) + self._urgency_intercept
         return 1.0 / (1.0 + math.exp(-decision)) if decision > -700 else 0.0
 
     def kind_probabilities(self, prepared: str) -> dict[str, float]:
-        if self._features is None:
-            self.compile()
-        assert self._features is not None
         columns, values = self._features.vector(prepared)
-        decision = np.asarray(self.kinds.intercept_, dtype=np.float64).copy()
+        decision = self._kind_intercept.copy()
         if len(columns):
             decision += values @ self._kind_weights[columns]
         decision -= decision.max()
@@ -179,11 +216,15 @@ class SafetyNet:
         return {name: float(p) for name, p in zip(self.kind_names, decision, strict=True)}
 
     def agrees_with_sklearn(self, prepared: Sequence[str], tolerance: float = 1e-9) -> bool:
+        """Do the NumPy scores equal scikit-learn's? Only for a model trained in this process."""
+        if self.fitted is None:
+            raise ValueError("no scikit-learn model to compare with (loaded from its export)")
         if not prepared:
             return True
-        features = self.union.transform(list(prepared))
-        urgent = self.urgency.predict_proba(features)[:, 1]
-        kinds = self.kinds.predict_proba(features)
+        union, urgency_model, kinds_model = self.fitted
+        features = union.transform(list(prepared))
+        urgent = urgency_model.predict_proba(features)[:, 1]
+        kinds = kinds_model.predict_proba(features)
         for i, text in enumerate(prepared):
             if abs(self.p_urgent(text) - float(urgent[i])) > tolerance:
                 return False
@@ -245,9 +286,7 @@ def train(corpus: Corpus, prepare: Prepare, fingerprint_: str = "adhoc") -> Safe
     if len(set(kind_labels)) < 3:
         raise ValueError("the kind model needs at least three kinds of danger")
     kinds = _classifier().fit(union.transform([texts[i] for i in urgent_rows]), kind_labels)
-    net = SafetyNet(fingerprint=fingerprint_, union=union, urgency=urgency, kinds=kinds)
-    net.compile()
-    return net
+    return SafetyNet.from_fitted(fingerprint_, union, urgency, kinds)
 
 
 # ----------------------------------------------------------------------------- caching
@@ -291,27 +330,43 @@ class NetStore:
         return self._net
 
     def path(self, fingerprint_: str) -> Path:
-        return (self.directory or cache_dir()) / f"{CACHE_PREFIX}{fingerprint_}.pkl"
+        return (self.directory or cache_dir()) / f"{CACHE_PREFIX}{fingerprint_}.npz"
 
     def load_or_train(self, force: bool = False) -> SafetyNet:
         fingerprint_ = fingerprint(self.data_file, self.code_files)
         path = self.path(fingerprint_)
         if path.exists() and not force:
             try:
-                with path.open("rb") as fh:
-                    cached: Any = pickle.load(fh)  # our own cache file, keyed by content hash
-                if isinstance(cached, SafetyNet) and cached.fingerprint == fingerprint_:
-                    cached.compile()
-                    if cached.agrees_with_sklearn([self.prepare(t) for t in self.self_check]):
-                        return cached
-                    log.warning("safety model cache %s disagrees with itself; retraining", path)
+                arrays = load_arrays(path)
+                cached = SafetyNet.from_arrays(fingerprint_, arrays)
+                if self._agrees_with_export(cached, arrays):
+                    return cached
+                log.warning("safety model export %s disagrees with itself; retraining", path)
             except Exception:
-                log.warning("safety model cache %s unreadable; retraining", path)
+                log.warning("safety model export %s unreadable; retraining", path)
+        else:
+            log.warning("safety: no exported model at %s; training one (scikit-learn)...", path)
+        started = time.perf_counter()
         net = train(load_corpus(self.data_file), self.prepare, fingerprint_)
         if not net.agrees_with_sklearn([self.prepare(t) for t in self.self_check]):
-            raise RuntimeError("the compiled safety model disagrees with scikit-learn")
+            raise RuntimeError("the NumPy safety model disagrees with scikit-learn")
         self._save(net, path)
+        log.warning(
+            "safety: trained the model in %.1f s; exported to %s",
+            time.perf_counter() - started,
+            path,
+        )
         return net
+
+    def _checks(self, net: SafetyNet) -> FloatArray:
+        return np.array([net.p_urgent(self.prepare(t)) for t in self.self_check])
+
+    def _agrees_with_export(self, net: SafetyNet, arrays: dict[str, NDArray[Any]]) -> bool:
+        """The self-check texts score as they did, with scikit-learn, when exported."""
+        expected = arrays.get("self_check_p_urgent")
+        if expected is None or expected.shape != (len(self.self_check),):
+            return False
+        return bool(np.allclose(self._checks(net), expected, rtol=0, atol=1e-9))
 
     def retrain(self) -> SafetyNet:
         with self._lock:
@@ -319,16 +374,17 @@ class NetStore:
             self._failed = False
         return self._net
 
-    @staticmethod
-    def _save(net: SafetyNet, path: Path) -> None:
+    def _save(self, net: SafetyNet, path: Path) -> None:
+        assert net.fitted is not None
+        union, urgency, _ = net.fitted
+        prepared = [self.prepare(t) for t in self.self_check]
+        reference = (
+            urgency.predict_proba(union.transform(prepared))[:, 1] if prepared else np.zeros(0)
+        )
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as fh:
-                pickle.dump(net, fh)
-            tmp.replace(path)
-            for old in path.parent.glob(f"{CACHE_PREFIX}*.pkl"):
-                if old != path:
+            save_arrays(path, {**net.to_arrays(), "self_check_p_urgent": reference})
+            for old in path.parent.glob(f"{CACHE_PREFIX}*"):
+                if old != path and old.suffix in (".npz", ".pkl"):
                     old.unlink(missing_ok=True)
         except OSError:
-            log.warning("could not write the safety model cache to %s; continuing in memory", path)
+            log.warning("could not write the safety model to %s; continuing in memory", path)
