@@ -13,9 +13,9 @@ which is exactly what the pipeline computes (summation order aside: the results 
 about 1e-12). The analyzers (`char_wb` and `word` n-grams, with the vectorizer's lowercasing
 and token pattern) are reproduced here in plain Python, so a scorer exported to an .npz file
 (`to_arrays`, `save_arrays`: settings as JSON, vocabularies, idf, coefficients; no pickle)
-is read back and used with NumPy alone: serving never imports scikit-learn or SciPy (#18). `compile_pipeline` returns None for a pipeline of another shape, and
-`CompiledScorer.agrees_with` checks it against the pipeline itself, so the engine falls back
-to `predict_proba` rather than ever answering differently.
+is read back and used with NumPy alone: serving never imports scikit-learn or SciPy (#18).
+`compile_pipeline` returns None for a pipeline of another shape, and training checks the
+scorer with `CompiledScorer.agrees_with` against the pipeline itself before exporting it.
 """
 
 from __future__ import annotations
