@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     # --- staff desk -----------------------------------------------------------------------
     staff_session_hours: float = Field(default=8.0, alias="CHILDSAFE_STAFF_SESSION_HOURS")
     staff_cookie_secure: bool = Field(default=True, alias="CHILDSAFE_STAFF_COOKIE_SECURE")
+    # Share of confident answers the review queue samples for a second look (#16).
+    review_sample_rate: float = Field(
+        default=0.02, ge=0.0, le=1.0, alias="CHILDSAFE_REVIEW_SAMPLE_RATE"
+    )
 
     # --- handoff to a counsellor (#15) -------------------------------------------------
     handoff_enabled: bool = Field(default=False, alias="CHILDSAFE_HANDOFF")

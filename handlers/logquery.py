@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import sqlite3
 from collections import Counter, defaultdict
@@ -26,7 +27,17 @@ from typing import Any, TextIO
 import yaml
 
 from handlers.redact import PLACEHOLDERS
-from handlers.requestlog import COUNTER_DROPPED, COUNTER_FAILED, FTS_TABLE, VIETNAM
+from handlers.requestlog import (
+    COUNTER_DROPPED,
+    COUNTER_FAILED,
+    FEEDBACK_PERSON,
+    FEEDBACK_WRONG,
+    FTS_TABLE,
+    REVIEW_SQL,
+    ROLLUP_TABLE,
+    VIETNAM,
+)
+from handlers.safety import Danger
 from handlers.topics import ALL_INTENTS, LABELS
 from nlu.text import fold
 
@@ -34,10 +45,6 @@ LOW_CONFIDENCE = 0.6
 NOT_QUESTIONS = ("command", "notice")  # kinds that are not someone asking something
 FALLBACK_SQL = "(kind IN ('clarify', 'fallback') OR intent = 'out_of_scope')"
 LOW_CONFIDENCE_SQL = f"(confidence < {LOW_CONFIDENCE} AND kind NOT IN ('command', 'notice'))"
-REVIEW_SQL = (
-    f"(label IS NULL AND kind NOT IN ('command', 'notice') "
-    f"AND ({FALLBACK_SQL} OR confidence < {LOW_CONFIDENCE}))"
-)
 
 # What a placeholder becomes in training data, so examples read like real messages
 # ("cô giáo <TÊN> đánh con tôi" -> "cô giáo An đánh con tôi").
@@ -63,13 +70,20 @@ class LogUnavailable(RuntimeError):
     """The log database does not exist yet or cannot be read."""
 
 
-def connect_readonly(db_path: Path | str) -> sqlite3.Connection:
-    """A read-only connection (`mode=ro`): safe beside the writer, never creates the file."""
+def connect_readonly(db_path: Path | str, *, any_thread: bool = False) -> sqlite3.Connection:
+    """A read-only connection (`mode=ro`): safe beside the writer, never creates the file.
+    `any_thread`: for a streamed export, whose pages may be read on different threads (one
+    at a time)."""
     path = Path(db_path)
     if not path.exists():
         raise LogUnavailable(f"no request log at {path}")
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro",
+            uri=True,
+            timeout=5.0,
+            check_same_thread=not any_thread,
+        )
         conn.execute("SELECT 1 FROM requests LIMIT 1")
     except sqlite3.Error as exc:
         raise LogUnavailable(f"cannot read the request log at {path}: {exc}") from exc
@@ -160,6 +174,15 @@ class LogRow:
     label: str | None
     labelled_by: str | None
     labelled_at: str | None
+    reply_text: str | None = None  # the reply the user saw, redacted like the message
+    reply_lines: str | None = None  # the hotlines it offered, comma-separated
+    feedback: str | None = None  # "wrong" (not what I asked) or "person" (asked for one)
+    label_danger: str | None = None
+    label_note: str | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in (self.reply_lines or "").split(",") if line]
 
     @property
     def fallback(self) -> bool:
@@ -209,17 +232,48 @@ def review_queue(conn: sqlite3.Connection, limit: int = 50, offset: int = 0) -> 
 def iter_rows(
     conn: sqlite3.Connection, filters: Filters | None = None, page: int = 1000
 ) -> Iterator[LogRow]:
-    """Every matching row, newest first, read a page at a time (for exports)."""
-    offset = 0
-    while batch := search(conn, filters, page, offset):
-        yield from batch
-        offset += len(batch)
+    """Every matching row, newest first, read a page at a time by keyset (`id < last`), so
+    each page costs the same however deep the export is: time linear, memory one page."""
+    where, params = (filters or Filters()).where()
+    sql = (
+        f"SELECT {', '.join(ROW_FIELDS)} FROM requests WHERE id < ? AND ({where}) "
+        "ORDER BY id DESC LIMIT ?"
+    )
+    last = 2**63 - 1
+    while True:
+        batch = conn.execute(sql, [last, *params, max(1, page)]).fetchall()
+        if not batch:
+            return
+        for record in batch:
+            yield _row(record)
+        last = int(batch[-1]["id"])
+        del batch
 
 
 CSV_COLUMNS = [
     "id", "ts", "day", "channel", "role", "intent", "confidence", "urgent", "danger",
     "kind", "answer_id", "engine", "latency_ms", "label", "labelled_by", "text",
+    "reply_text", "reply_lines", "feedback", "label_danger", "label_note",
 ]  # fmt: skip
+
+
+def csv_chunks(rows: Iterable[LogRow], rows_per_chunk: int = 500) -> Iterator[str]:
+    """The CSV of `rows` as text chunks of a few hundred rows: what a streaming response
+    sends, so an export never holds more than one chunk."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    pending = 0
+    for row in rows:
+        values = row.as_dict()
+        writer.writerow(["" if values[c] is None else _csv_safe(values[c]) for c in CSV_COLUMNS])
+        pending += 1
+        if pending >= rows_per_chunk:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue()
 
 
 def write_csv(rows: Iterable[LogRow], stream: TextIO) -> int:
@@ -303,10 +357,8 @@ def summary(conn: sqlite3.Connection, since: dt.date, until: dt.date) -> Summary
     days: dict[str, DayFigures] = {}
     params = (result.since, result.until)
     per_day = conn.execute(
-        f"""SELECT day, intent, channel, COUNT(*) AS n, SUM(urgent) AS urgent,
-                   SUM({FALLBACK_SQL}) AS fallback, SUM({LOW_CONFIDENCE_SQL}) AS low
-            FROM requests WHERE day BETWEEN ? AND ?
-            GROUP BY day, intent, channel ORDER BY day""",
+        f"""SELECT day, intent, channel, n, urgent, fallback, low FROM {ROLLUP_TABLE}
+            WHERE day BETWEEN ? AND ? AND n > 0 ORDER BY day""",
         params,
     )
     by_intent: defaultdict[str, int] = defaultdict(int)
@@ -412,3 +464,227 @@ def csv_text(rows: Iterable[LogRow]) -> str:
     buffer = io.StringIO()
     write_csv(rows, buffer)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------- review (#16)
+
+# Labels that name a mistake (besides an intent, which says "the right topic is ..."):
+# stored in `label`; `label_danger` and `label_note` carry what each one needs.
+FALSE_ALARM = "false_alarm"
+SHOULD_BE_URGENT = "should_be_urgent"  # with label_danger
+WRONG_AUDIENCE = "wrong_audience"  # label_note: who was asking
+ANSWER_WRONG = "answer_wrong"  # label_note: what is wrong, for the content editor
+NOT_COVERED = "not_covered"  # label_note: the topic we do not cover
+FINE = "fine"
+MISTAKE_LABELS: dict[str, str] = {
+    FINE: "Đúng rồi",
+    FALSE_ALARM: "Báo động nhầm (không khẩn cấp)",
+    SHOULD_BE_URGENT: "Lẽ ra phải khẩn cấp",
+    WRONG_AUDIENCE: "Sai đối tượng (phụ huynh / học sinh / giáo viên)",
+    ANSWER_WRONG: "Câu trả lời sai hoặc đã cũ",
+    NOT_COVERED: "Chủ đề chưa có (cần thêm)",
+    SKIP_LABEL: "Bỏ qua (không dùng để huấn luyện)",
+}
+NOTE_LABELS = (WRONG_AUDIENCE, ANSWER_WRONG, NOT_COVERED)
+MAX_NOTE_CHARS = 500
+DANGERS: tuple[str, ...] = tuple(d.value for d in Danger)
+
+
+def label_problem(label: str, danger: str | None, note: str | None) -> str | None:
+    """Why a label cannot be saved as given (Vietnamese, for the form), or None."""
+    if label not in MISTAKE_LABELS and label not in ALL_INTENTS:
+        return "Hãy chọn một nhãn trong danh sách."
+    if label == SHOULD_BE_URGENT and danger not in DANGERS:
+        return "“Lẽ ra phải khẩn cấp”: hãy chọn mối nguy."
+    if label in (ANSWER_WRONG, NOT_COVERED) and not (note or "").strip():
+        return "Hãy ghi chú: sai ở đâu, hoặc chủ đề nào còn thiếu."
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    key: str
+    title: str
+    description: str
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("urgent", "Trả lời khẩn cấp", "Mọi tin trợ lý coi là nguy hiểm ngay: có đúng không?"),
+    Section("safety_check", "Đã hỏi “Bạn có đang an toàn không?”", "Trợ lý chưa chắc nên hỏi lại."),
+    Section(
+        "complaint",
+        "Người dùng nói “không đúng ý mình” hoặc xin gặp người",
+        "Câu trả lời ngay trước lời phàn nàn hoặc lời xin gặp tư vấn viên.",
+    ),
+    Section("low", "Độ tin cậy thấp và không trả lời được", "Hỏi lại, ngoài phạm vi, dưới 0,6."),
+    Section(
+        "sample", "Mẫu ngẫu nhiên câu trả lời tự tin", "Kiểm tra cả những câu trợ lý chắc chắn."
+    ),
+)
+SECTION_KEYS = tuple(section.key for section in SECTIONS)
+_HASH_SPACE = 1 << 32
+
+
+def sample_sql(rate: float) -> tuple[str, list[Any]]:
+    """A deterministic sample of about `rate` of the rows, by a hash of the row id (a
+    multiplicative hash, so neighbouring ids scatter): the same rows on every page view."""
+    cut = int(max(0.0, min(1.0, rate)) * _HASH_SPACE)
+    return "((id * 2654435761) % 4294967296) < ?", [cut]
+
+
+def section_where(key: str, sample_rate: float) -> tuple[str, list[Any]]:
+    """The WHERE of one queue section over `requests` (the complaint section excepted)."""
+    if key == "urgent":
+        return "label IS NULL AND (kind = 'urgent' OR urgent = 1)", []
+    if key == "safety_check":
+        return "label IS NULL AND kind = 'safety_check'", []
+    if key == "low":
+        return f"{REVIEW_SQL} AND kind NOT IN ('urgent', 'safety_check') AND urgent = 0", []
+    if key == "sample":
+        sample, params = sample_sql(sample_rate)
+        return (
+            f"label IS NULL AND kind = 'answer' AND confidence >= {LOW_CONFIDENCE} "
+            f"AND urgent = 0 AND {sample}",
+            params,
+        )
+    raise ValueError(f"no queue section {key!r}")
+
+
+_COMPLAINED = f"""
+    FROM requests AS f JOIN requests AS r ON r.id = (
+        SELECT p.id FROM requests AS p
+        WHERE p.user_hash = f.user_hash AND p.id < f.id ORDER BY p.id DESC LIMIT 1)
+    WHERE f.feedback IS NOT NULL AND f.user_hash IS NOT NULL AND r.label IS NULL
+      AND ((f.feedback = '{FEEDBACK_WRONG}' AND r.kind NOT IN ('command', 'notice'))
+           OR (f.feedback = '{FEEDBACK_PERSON}' AND r.kind = 'answer'))"""
+
+
+def section_rows(
+    conn: sqlite3.Connection, key: str, sample_rate: float, limit: int = 50, offset: int = 0
+) -> list[LogRow]:
+    """One section of the review queue, newest first."""
+    if key == "complaint":
+        columns = ", ".join(f"r.{name}" for name in ROW_FIELDS)
+        sql = (
+            f"SELECT {columns} {_COMPLAINED} GROUP BY r.id ORDER BY MAX(f.id) DESC LIMIT ? OFFSET ?"
+        )
+        return [_row(r) for r in conn.execute(sql, (max(0, limit), max(0, offset)))]
+    where, params = section_where(key, sample_rate)
+    sql = (
+        f"SELECT {', '.join(ROW_FIELDS)} FROM requests WHERE {where} "
+        "ORDER BY id DESC LIMIT ? OFFSET ?"
+    )
+    return [_row(r) for r in conn.execute(sql, [*params, max(0, limit), max(0, offset)])]
+
+
+def section_count(conn: sqlite3.Connection, key: str, sample_rate: float) -> int:
+    if key == "complaint":
+        sql = f"SELECT COUNT(DISTINCT r.id) {_COMPLAINED}"
+        return int(conn.execute(sql).fetchone()[0])
+    where, params = section_where(key, sample_rate)
+    return int(conn.execute(f"SELECT COUNT(*) FROM requests WHERE {where}", params).fetchone()[0])
+
+
+def conversation(
+    conn: sqlite3.Connection, row_id: int, since_ts: str | None = None, limit: int = 200
+) -> list[LogRow]:
+    """The turns of the pseudonymous conversation `row_id` belongs to (same hashed user
+    key), oldest first, no older than `since_ts` (the retention window). The hash itself is
+    never read out. A row without a user key (an erase) is its own conversation."""
+    record = conn.execute("SELECT user_hash FROM requests WHERE id = ?", (row_id,)).fetchone()
+    if record is None:
+        return []
+    if record["user_hash"] is None:
+        found = get(conn, row_id)
+        return [found] if found else []
+    sql = (
+        f"SELECT {', '.join(ROW_FIELDS)} FROM ("
+        f"SELECT * FROM requests WHERE user_hash = ? AND ts >= ? ORDER BY id DESC LIMIT ?"
+        ") ORDER BY id"
+    )
+    rows = conn.execute(sql, (record["user_hash"], since_ts or "", max(1, limit)))
+    return [_row(r) for r in rows]
+
+
+# ---------------------------------------------------------------------------- content feedback
+
+
+@dataclass(slots=True)
+class AnswerComplaints:
+    answer_id: str
+    count: int
+    notes: list[tuple[int, str, str | None]]  # (row id, note, labelled_at), newest first
+
+
+def content_feedback(conn: sqlite3.Connection, per_answer: int = 20) -> list[AnswerComplaints]:
+    """ "Answer wrong or outdated" labels grouped by answer id, most complained-of first."""
+    grouped: dict[str, AnswerComplaints] = {}
+    for record in conn.execute(
+        "SELECT id, COALESCE(answer_id, '?') AS answer_id, label_note, labelled_at "
+        "FROM requests WHERE label = ? ORDER BY id DESC",
+        (ANSWER_WRONG,),
+    ):
+        entry = grouped.setdefault(
+            record["answer_id"], AnswerComplaints(record["answer_id"], 0, [])
+        )
+        entry.count += 1
+        if len(entry.notes) < per_answer:
+            entry.notes.append((record["id"], record["label_note"] or "", record["labelled_at"]))
+    return sorted(grouped.values(), key=lambda e: (-e.count, e.answer_id))
+
+
+# ---------------------------------------------------------------------------- safety training
+
+
+@dataclass(slots=True)
+class SafetyExport:
+    yaml_text: str
+    urgent: int
+    not_urgent: int
+
+
+def safety_cases(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    """Reviewed messages as safety training entries `{text, urgent, danger}` (the format of
+    handlers/safety/data/train.yml): a false alarm is a harmless case (danger: what it was
+    taken for), "should have been urgent" an urgent one with the danger staff chose, and an
+    urgent reply staff marked fine an urgent one with the danger it was answered for."""
+    seen: set[str] = set()
+    for record in conn.execute(
+        "SELECT id, text, label, label_danger, danger, urgent FROM requests "
+        "WHERE label IN (?, ?, ?) ORDER BY id",
+        (FALSE_ALARM, SHOULD_BE_URGENT, FINE),
+    ):
+        label = record["label"]
+        first_danger = (record["danger"] or "").split(",")[0] or None
+        if label == FINE and not record["urgent"]:
+            continue
+        text = " ".join(naturalise(record["text"] or "").split())
+        if not text or fold(text) in seen:
+            continue
+        seen.add(fold(text))
+        if label == FALSE_ALARM:
+            yield {"text": text, "urgent": False, "danger": first_danger}
+        elif label == SHOULD_BE_URGENT:
+            yield {"text": text, "urgent": True, "danger": record["label_danger"]}
+        else:
+            yield {"text": text, "urgent": True, "danger": first_danger}
+
+
+def export_safety(conn: sqlite3.Connection) -> SafetyExport:
+    lines = [
+        "# Staff-reviewed messages from the request log (childsafe export-training --safety).",
+        "# Format of handlers/safety/data/train.yml: {text, urgent, danger}. Redacted:",
+        "# placeholders such as <TÊN> were replaced by neutral words. Read each case before",
+        "# adding it to the training data; never add one to the blind test corpus.",
+    ]
+    urgent = not_urgent = 0
+    for case in safety_cases(conn):
+        danger = case["danger"] if case["danger"] in DANGERS else None
+        text = json.dumps(case["text"], ensure_ascii=False)
+        tail = f", danger: {danger}" if danger else ""
+        lines.append(f"- {{text: {text}, urgent: {'true' if case['urgent'] else 'false'}{tail}}}")
+        if case["urgent"]:
+            urgent += 1
+        else:
+            not_urgent += 1
+    return SafetyExport("\n".join(lines) + "\n", urgent, not_urgent)

@@ -30,6 +30,7 @@ import contextlib
 import datetime as dt
 import logging
 import queue
+import re
 import sqlite3
 import threading
 import time
@@ -76,8 +77,17 @@ COLUMNS: dict[str, type] = {
     "label": str,
     "labelled_by": str,
     "labelled_at": str,
+    # issue #16: the reply the user saw (redacted like the message), the lines it offered,
+    # and whether this message says the previous answer missed ("wrong") or asks for a
+    # person ("person"); a label's danger (should have been urgent) and note (for editors).
+    "reply_text": str,
+    "reply_lines": str,
+    "feedback": str,
+    "label_danger": str,
+    "label_note": str,
 }
-ROW_COLUMNS = [c for c in COLUMNS if c not in {"id", "label", "labelled_by", "labelled_at"}]
+LABEL_COLUMNS = {"id", "label", "labelled_by", "labelled_at", "label_danger", "label_note"}
+ROW_COLUMNS = [c for c in COLUMNS if c not in LABEL_COLUMNS]
 INDEXES: tuple[tuple[str, ...], ...] = (
     ("day",),
     ("ts",),
@@ -86,7 +96,33 @@ INDEXES: tuple[tuple[str, ...], ...] = (
     ("urgent",),
     ("user_hash",),
     ("label",),
+    ("kind",),
+    ("feedback",),
 )
+# What the user sends to say "that's not what I asked": the answers' feedback button's payload
+# (FEEDBACK_PAYLOAD) or its text equivalent, read folded (no diacritics, lower case).
+FEEDBACK_PAYLOAD = "@cmd:not_what_i_asked"
+FEEDBACK_WRONG = "wrong"
+FEEDBACK_PERSON = "person"
+HANDOFF_ASKED_KINDS = ("handoff_queued", "handoff_unavailable", "handoff_forwarded")
+_NOT_WHAT_I_ASKED = re.compile(
+    r"^(?:khong|ko|k|hong|kh) (?:phai|dung) (?:(?:cai|dieu|cau|y) )?(?:minh|toi|em|con|tui|to)"
+    r"(?: (?:hoi|muon hoi|can))?\b"
+    r"|^(?:khong|ko|k|kh) dung y (?:minh|toi|em|con|tui)\b"
+    r"|^sai (?:roi|bet|het)\b|^tra loi sai\b|^(?:that s|thats|this is) not what i asked\b"
+    r"|^not what i (?:asked|meant)\b|^wrong answer\b"
+)
+# The review queue's "low confidence and fallbacks" (handlers.logquery), also the WHERE of a
+# partial index, so counting it reads only the rows it holds.
+REVIEW_SQL = (
+    "(label IS NULL AND kind NOT IN ('command', 'notice') "
+    "AND (kind IN ('clarify', 'fallback') OR intent = 'out_of_scope' OR confidence < 0.6))"
+)
+REVIEW_INDEX = "idx_requests_review"
+# The daily rollup the overview and `childsafe report` read (one row per day, intent,
+# channel), kept by triggers on insert and delete, so the figures of a year are a few
+# thousand rows away whatever the size of the log.
+ROLLUP_TABLE = "daily_figures"
 FTS_TABLE = "requests_fts"
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 COMMIT_WAIT_SECONDS = 2.0  # the longest a /api/chat reply waits for its row's commit
@@ -130,11 +166,61 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
                 table.add_column(name, kind)
     for columns in INDEXES:
         table.create_index(columns, if_not_exists=True)
+    db.conn.execute(f"CREATE INDEX IF NOT EXISTS {REVIEW_INDEX} ON requests(id) WHERE {REVIEW_SQL}")
     if FTS_TABLE not in db.table_names():
         table.enable_fts(
             ["text_folded"], fts_version="FTS5", create_triggers=True, tokenize=FTS_TOKENIZER
         )
     db.table("counters").create({"name": str, "value": int}, pk="name", if_not_exists=True)
+    _ensure_rollup(db)
+
+
+def _ensure_rollup(db: sqlite_utils.Database) -> None:
+    """The daily rollup and its triggers; filled from the rows once, when it is new.
+    Its figures follow handlers.logquery's definitions (fallback, low confidence)."""
+    if ROLLUP_TABLE in db.table_names():
+        return
+
+    def terms(row: str) -> tuple[str, str, str, str]:
+        return (
+            f"COALESCE({row}.urgent, 0)",
+            f"COALESCE({row}.kind IN ('clarify', 'fallback') OR {row}.intent = 'out_of_scope', 0)",
+            f"COALESCE({row}.confidence < 0.6 AND {row}.kind NOT IN ('command', 'notice'), 0)",
+            f"COALESCE({row}.day, '?'), COALESCE({row}.intent, '?'), COALESCE({row}.channel, '?')",
+        )
+
+    r_urgent, r_fallback, r_low, r_key = terms("r")
+    new_urgent, new_fallback, new_low, new_key = terms("NEW")
+    old_urgent, old_fallback, old_low, old_key = terms("OLD")
+    with db.conn as conn:
+        conn.execute(
+            f"""CREATE TABLE {ROLLUP_TABLE} (
+                day TEXT NOT NULL, intent TEXT NOT NULL, channel TEXT NOT NULL,
+                n INTEGER NOT NULL, urgent INTEGER NOT NULL,
+                fallback INTEGER NOT NULL, low INTEGER NOT NULL,
+                PRIMARY KEY (day, intent, channel)) WITHOUT ROWID"""
+        )
+        conn.execute(
+            f"""INSERT INTO {ROLLUP_TABLE} (day, intent, channel, n, urgent, fallback, low)
+                SELECT {r_key}, COUNT(*), SUM({r_urgent}), SUM({r_fallback}), SUM({r_low})
+                FROM requests AS r GROUP BY 1, 2, 3"""
+        )
+        conn.execute(
+            f"""CREATE TRIGGER {ROLLUP_TABLE}_insert AFTER INSERT ON requests BEGIN
+                INSERT INTO {ROLLUP_TABLE} (day, intent, channel, n, urgent, fallback, low)
+                VALUES ({new_key}, 1, {new_urgent}, {new_fallback}, {new_low})
+                ON CONFLICT (day, intent, channel) DO UPDATE SET n = n + 1,
+                    urgent = urgent + excluded.urgent, fallback = fallback + excluded.fallback,
+                    low = low + excluded.low;
+            END"""
+        )
+        conn.execute(
+            f"""CREATE TRIGGER {ROLLUP_TABLE}_delete AFTER DELETE ON requests BEGIN
+                UPDATE {ROLLUP_TABLE} SET n = n - 1, urgent = urgent - {old_urgent},
+                    fallback = fallback - {old_fallback}, low = low - {old_low}
+                WHERE (day, intent, channel) = ({old_key});
+            END"""
+        )
 
 
 def connect(db_path: Path, busy_timeout: float = 5.0) -> sqlite_utils.Database:
@@ -257,6 +343,9 @@ class RequestLog:
             "engine": reply.engine,
             "kind": reply.kind,
             "latency_ms": round(float(exchange.latency_ms), 1),
+            "reply_text": _stored_text(reply.text) if isinstance(reply.text, str) else "",
+            "reply_lines": ",".join(str(line) for line in reply.hotlines) or None,
+            "feedback": feedback_of(stored, reply.kind),
         }
         return tuple(row[c] for c in ROW_COLUMNS)
 
@@ -363,16 +452,28 @@ class RequestLog:
 
         return self._run_job(purge)
 
-    def set_label(self, row_id: int, label: str | None, staff: str) -> bool:
-        """Record a staff member's intent for one message (None clears it). False if no row."""
+    def set_label(
+        self,
+        row_id: int,
+        label: str | None,
+        staff: str,
+        *,
+        danger: str | None = None,
+        note: str | None = None,
+    ) -> bool:
+        """Record a staff member's label for one message (None clears it): an intent, or a
+        mistake (handlers.logquery.MISTAKE_LABELS) with its danger or note. False if no row."""
         labelled_at = timestamp(self._clock()) if label else None
         labelled_by = staff if label else None
+        danger = danger if label else None
+        note = note if label else None
 
         def update(db: sqlite_utils.Database) -> bool:
             with db.conn:
                 cursor = db.conn.execute(
-                    "UPDATE requests SET label = ?, labelled_by = ?, labelled_at = ? WHERE id = ?",
-                    (label, labelled_by, labelled_at, row_id),
+                    "UPDATE requests SET label = ?, labelled_by = ?, labelled_at = ?, "
+                    "label_danger = ?, label_note = ? WHERE id = ?",
+                    (label, labelled_by, labelled_at, danger, note, row_id),
                 )
             return bool(cursor.rowcount)
 
@@ -533,6 +634,19 @@ def _stored_text(text: str) -> str:
     if opening > kept.rfind(">"):
         kept = kept[:opening]  # never keep half a placeholder
     return kept.rstrip() + TRUNCATION_MARK
+
+
+def feedback_of(stored_text: str, reply_kind: str | None) -> str | None:
+    """What a message says about the answer before it: FEEDBACK_WRONG for "that's not what
+    I asked" (the feedback button's payload or its words), FEEDBACK_PERSON when it asked
+    for a person (the reply was a handoff), else None."""
+    if stored_text.strip() == FEEDBACK_PAYLOAD or _NOT_WHAT_I_ASKED.search(
+        fold_for_search(stored_text)
+    ):
+        return FEEDBACK_WRONG
+    if reply_kind in HANDOFF_ASKED_KINDS:
+        return FEEDBACK_PERSON
+    return None
 
 
 def request_log_of(assistant: Assistant) -> RequestLog | None:

@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from bot.app import create_app
 from bot.settings import Settings
 from bot.staff.auth import AuthStore
+from handlers import logquery
 from handlers.requestlog import request_log_of
 from tests.browser import screenshot
 from tests.test_staff_routes import (
@@ -24,7 +25,6 @@ from tests.test_staff_routes import (
     PASSWORD,
     VIEWER,
     ids,
-    review_ids,
     seed_log,
     seeded_assistant,
 )
@@ -134,19 +134,20 @@ def test_label_a_message_in_the_review_queue(
     browser_page: Page, live_server: str, artifact_dir: Path, db_path: Path, viewport: str
 ) -> None:
     page = browser_page
-    log_in(page, live_server, then="/staff/review")
-    queue = review_ids(db_path)
+    log_in(page, live_server, then="/staff/review?section=low")
+    where, params = logquery.section_where("low", 0.02)
+    queue = ids(db_path, where, tuple(params))
     first = page.locator(f"tr[data-id='{queue[0]}']")
     expect(first).to_be_visible()
     assert_fits_the_screen(page)
     screenshot(page, artifact_dir, f"staff-review-{viewport}")
-    first.get_by_label(f"Chủ đề đúng cho tin #{queue[0]}").select_option("school_violence")
+    first.get_by_label(f"Nhãn cho tin #{queue[0]}").select_option("school_violence")
     first.get_by_role("button", name="Lưu").click()
     expect(page.get_by_role("status").filter(has_text="Đã lưu nhãn")).to_contain_text(
         f"#{queue[0]}"
     )
     expect(page.locator(f"tr[data-id='{queue[0]}']")).to_have_count(0)
-    assert review_ids(db_path) == queue[1:]
+    assert ids(db_path, where, tuple(params)) == queue[1:]
     expect(page.locator(f"tr[data-id='{queue[1]}']")).to_be_visible()
 
     page.goto(live_server + "/staff/audit")

@@ -674,14 +674,32 @@ def test_no_user_hash_ever_reaches_a_page_or_export(desk: Desk, admin: httpx.Cli
 # ---------------------------------------------------------------- review queue
 
 
-def test_the_review_queue_is_the_logs_queue(desk: Desk, admin: httpx.Client) -> None:
-    expected = review_ids(desk.db_path)
-    assert len(expected) > 3
-    assert all_shown_ids(admin, "/staff/review") == expected
+def section_ids(db_path: Path, key: str, rate: float) -> list[int]:
+    where, params = logquery.section_where(key, rate)
+    return ids(db_path, where, tuple(params))
+
+
+def test_the_review_queue_sections_are_the_logs(desk: Desk, admin: httpx.Client) -> None:
+    rate = Settings(_env_file=None).review_sample_rate
+    low = section_ids(desk.db_path, "low", rate)
+    urgent = section_ids(desk.db_path, "urgent", rate)
+    assert len(low) > 3 and urgent
+    for key, expected in (("low", low), ("urgent", urgent)):
+        shown: list[int] = []
+        for number in range(1, 10):
+            page = admin.get("/staff/review", params={"section": key, "page": number}).text
+            shown += shown_ids(page)
+            if 'rel="next"' not in page:
+                break
+        assert shown == expected
     page = admin.get("/staff/review").text
-    assert f"{len(expected)} tin đang chờ" in page
-    options = re.findall(r'<option value="([^"]*)"', page.split("<tbody>")[1].split("</tr>")[0])
-    assert options == ["", *ALL_INTENTS, SKIP_LABEL]
+    for section in logquery.SECTIONS:
+        assert f'data-section="{section.key}"' in page and section.title in page
+    assert f"({len(low)})" in page
+    first_form = page.split("<tbody>")[1].split("</tr>")[0]
+    options = re.findall(r'<option value="([^"]*)"', first_form.split('name="danger"')[0])
+    mistakes = [k for k in logquery.MISTAKE_LABELS if k != SKIP_LABEL]
+    assert options == ["", *mistakes, *ALL_INTENTS, SKIP_LABEL]
     assert "Bỏ qua (không dùng để huấn luyện)" in page
 
 
@@ -701,6 +719,8 @@ def test_a_label_is_saved_audited_and_leaves_the_queue(desk: Desk, admin: httpx.
     response = label(desk, admin, target, "school_violence")
     assert response.status_code == 303
     assert response.headers["location"] == f"/staff/review?page=1&saved={target}"
+    assert query(desk.db_path, "SELECT label_danger, label_note FROM requests WHERE id = ?",
+                 (target,)) == [(None, None)]  # fmt: skip
     [(stored, by, at)] = query(
         desk.db_path, "SELECT label, labelled_by, labelled_at FROM requests WHERE id = ?", (target,)
     )

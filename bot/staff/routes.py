@@ -16,12 +16,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import io
 import logging
 import math
 import re
 import sqlite3
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,7 +32,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import (
+    HTMLResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from starlette.routing import BaseRoute, Route
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,7 +49,16 @@ from bot.settings import Settings
 from bot.staff import charts
 from bot.staff.auth import AuthStore, Session, auth_store, csrf_matches
 from handlers import logquery
-from handlers.logquery import SKIP_LABEL, Filters, LogUnavailable
+from handlers.logquery import (
+    MISTAKE_LABELS,
+    NOTE_LABELS,
+    SECTION_KEYS,
+    SECTIONS,
+    SHOULD_BE_URGENT,
+    SKIP_LABEL,
+    Filters,
+    LogUnavailable,
+)
 from handlers.pipeline import Assistant
 from handlers.redact import PLACEHOLDERS, redact
 from handlers.requestlog import VIETNAM, RequestLog, request_log_of
@@ -60,6 +74,7 @@ TEMPLATE_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
 STATIC_TYPES = {"staff.css": "text/css; charset=utf-8"}
 PAGE_SIZE = 50
+SECTION_PREVIEW = 10  # rows of each section on the review queue's first page
 AUDIT_PAGE_SIZE = 100
 DEFAULT_DAYS = 7
 MAX_RANGE_DAYS = 366
@@ -87,7 +102,31 @@ KIND_LABELS = {
     "fallback": "Không trả lời được",
     "command": "Lệnh",
     "notice": "Thông báo",
+    "safety_check": "Hỏi có an toàn không",
+    "smalltalk": "Trò chuyện",
+    "erase": "Xóa dữ liệu",
+    "handoff_queued": "Chờ tư vấn viên",
+    "handoff_unavailable": "Ngoài giờ tư vấn",
+    "handoff_forwarded": "Chuyển tư vấn viên",
 }
+DANGER_LABELS = {
+    "fire": "Cháy",
+    "drowning": "Đuối nước",
+    "serious_injury": "Thương tích nặng",
+    "poisoning": "Ngộ độc",
+    "suicide_attempt": "Đang tự tử",
+    "suicide_self_harm": "Ý nghĩ tự tử, tự hại",
+    "violence": "Đang bị tấn công",
+    "abuse": "Bạo hành",
+    "sexual_assault": "Xâm hại tình dục",
+    "abduction_missing": "Bắt cóc, mất tích",
+    "sextortion": "Tống tiền bằng ảnh",
+    "grooming": "Dụ dỗ trên mạng",
+    "neglect": "Bỏ mặc",
+    "runaway": "Bỏ nhà",
+    "unspecified": "Xin giúp đỡ (chưa rõ)",
+}
+FEEDBACK_LABELS = {"wrong": "Nói “không đúng ý mình”", "person": "Xin gặp người"}
 INTENT_LABELS = {
     **LABELS,
     "greet": "Chào hỏi",
@@ -108,6 +147,8 @@ ACTION_LABELS = {
     "label": "Gán nhãn",
     "export_csv": "Xuất CSV",
     "export_training": "Xuất dữ liệu huấn luyện",
+    "export_safety": "Xuất dữ liệu an toàn",
+    "conversation": "Xem cuộc trò chuyện",
     "staff_add": "Thêm tài khoản",
     "staff_remove": "Xóa tài khoản",
     "staff_passwd": "Đổi mật khẩu",
@@ -357,6 +398,17 @@ def intent_label(intent: str | None) -> str:
     return INTENT_LABELS.get(intent, intent)
 
 
+def label_name(label: str | None) -> str:
+    """A staff label as shown: a mistake's name, or the intent's."""
+    if label in MISTAKE_LABELS:
+        return MISTAKE_LABELS[label]
+    return intent_label(label)
+
+
+def danger_names(dangers: str | None) -> str:
+    return ", ".join(DANGER_LABELS.get(d, d) for d in (dangers or "").split(",") if d)
+
+
 def local_time(ts: str | None) -> str:
     if not ts:
         return ""
@@ -410,6 +462,9 @@ def build_templates() -> Jinja2Templates:
         channel_label=lambda c: CHANNEL_LABELS.get(c or "", c or ""),
         role_label=lambda r: ROLE_LABELS.get(r or "", r or ""),
         kind_label=lambda k: KIND_LABELS.get(k or "", k or ""),
+        label_name=label_name,
+        danger_names=danger_names,
+        feedback_label=lambda f: FEEDBACK_LABELS.get(f or "", f or ""),
         action_label=lambda a: ACTION_LABELS.get(a or "", a or ""),
         role_name=lambda r: ROLE_NAMES.get(r or "", r or ""),
         local_time=local_time,
@@ -513,7 +568,18 @@ class StaffDesk:
                 self.guard(self.label, admin=True),
                 methods=["POST"],
             ),
+            Route(
+                f"{PREFIX}/conversation/{{row_id:int}}",
+                self.guard(self.conversation),
+                methods=["GET"],
+            ),
+            Route(f"{PREFIX}/content", self.guard(self.content), methods=["GET"]),
             Route(f"{PREFIX}/exports", self.guard(self.exports), methods=["GET"]),
+            Route(
+                f"{PREFIX}/export/safety.yml",
+                self.guard(self.export_safety, download=True),
+                methods=["GET"],
+            ),
             Route(
                 f"{PREFIX}/export/messages.csv",
                 self.guard(self.export_csv, download=True),
@@ -736,49 +802,132 @@ class StaffDesk:
         }
 
     # ------------------------------------------------------------------ review queue
+    def _label_context(self) -> dict[str, Any]:
+        return {
+            "mistake_choices": [
+                (value, name) for value, name in MISTAKE_LABELS.items() if value != SKIP_LABEL
+            ],
+            "topic_choices": [(i, intent_label(i)) for i in ALL_INTENTS],
+            "danger_choices": list(DANGER_LABELS.items()),
+            "skip_label": SKIP_LABEL,
+            "should_be_urgent": SHOULD_BE_URGENT,
+        }
+
     async def review(self, request: Request, session: Session) -> Response:
+        """The queue in sections (handlers.logquery.SECTIONS): every section's first rows
+        and its size, or one whole section (`?section=`) page by page."""
+        rate = self.settings.review_sample_rate
+        chosen = request.query_params.get("section", "")
+        section_key = chosen if chosen in SECTION_KEYS else ""
         context: dict[str, Any] = {
             "session": session,
             "active": "review",
-            "label_choices": [*((i, intent_label(i)) for i in ALL_INTENTS)],
-            "skip_label": SKIP_LABEL,
             "saved": None,
+            "section": section_key,
+            "sample_percent": percent(rate, 1),
+            **self._label_context(),
         }
         saved = request.query_params.get("saved", "")
         if saved.isdigit():
             context["saved"] = int(saved)
-        queue = Filters(review=True)
+        shown = [s for s in SECTIONS if not section_key or s.key == section_key]
+        raw_page = request.query_params.get("page")
+
+        def read_sections(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+            found = []
+            for section in shown:
+                total = logquery.section_count(conn, section.key, rate)
+                size = PAGE_SIZE if section_key else SECTION_PREVIEW
+                page = Page.of(raw_page if section_key else None, size, total)
+                rows = logquery.section_rows(conn, section.key, rate, size, page.offset)
+                found.append({"section": section, "rows": rows, "total": total, "page": page})
+            return found
+
         try:
-            total = await self.read(lambda conn: logquery.count(conn, queue))
-            page = Page.of(request.query_params.get("page"), PAGE_SIZE, total)
-            rows = await self.read(lambda conn: logquery.review_queue(conn, PAGE_SIZE, page.offset))
+            sections = await self.read(read_sections)
         except LogUnavailable:
-            total, page, rows = 0, Page(1, PAGE_SIZE, 0), []
+            sections = []
             context["notice"] = NO_LOG
-        context.update(rows=rows, page=page, total=total)
+        context["sections"] = sections
         return self.render(request, "review.html", context)
 
     async def label(self, request: Request, session: Session) -> Response:
         row_id = int(request.path_params["row_id"])
         form = await request.form()
         label = str(form.get("label") or "")
+        danger = str(form.get("danger") or "") or None
+        note = " ".join(str(form.get("note") or "").split())[: logquery.MAX_NOTE_CHARS] or None
         page = str(form.get("page") or "1")
-        if label not in ALL_INTENTS and label != SKIP_LABEL:
-            message = "Hãy chọn một chủ đề trong danh sách (hoặc “Bỏ qua”)."
-            return self.render(request, "error.html", {"session": session, "message": message}, 400)
-        found = await run_in_threadpool(self._set_label, row_id, label, session.username)
+        section = str(form.get("section") or "")
+        back = str(form.get("back") or "")
+        problem = logquery.label_problem(label, danger, note)
+        if problem:
+            return self.render(request, "error.html", {"session": session, "message": problem}, 400)
+        if label != SHOULD_BE_URGENT:
+            danger = None
+        if label not in NOTE_LABELS:
+            note = None
+        elif note:
+            note = redact(note).text  # a note is free text: it may quote the message
+        found = await run_in_threadpool(
+            self._set_label, row_id, label, session.username, danger, note
+        )
         if not found:
             message = f"Không có tin nhắn #{row_id} (có thể đã bị xóa theo thời hạn lưu)."
             return self.render(request, "error.html", {"session": session, "message": message}, 404)
-        await run_in_threadpool(self.auth.audit, session.username, "label", row_id, label)
-        query = urlencode({"page": page if page.isdigit() else "1", "saved": row_id})
-        return RedirectResponse(f"{PREFIX}/review?{query}", status_code=303)
+        detail = "; ".join(x for x in (label, danger, note) if x)
+        await run_in_threadpool(self.auth.audit, session.username, "label", row_id, detail)
+        if back == "conversation":
+            return RedirectResponse(
+                f"{PREFIX}/conversation/{row_id}?saved={row_id}#msg-{row_id}", status_code=303
+            )
+        values = {"page": page if page.isdigit() else "1", "saved": row_id}
+        if section in SECTION_KEYS:
+            values = {"section": section, **values}
+        return RedirectResponse(f"{PREFIX}/review?{urlencode(values)}", status_code=303)
 
-    def _set_label(self, row_id: int, label: str, staff: str) -> bool:
+    # ------------------------------------------------------------------ conversation
+    async def conversation(self, request: Request, session: Session) -> Response:
+        row_id = int(request.path_params["row_id"])
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=self.settings.retention_days)
+        since_ts = cutoff.isoformat(timespec="milliseconds")
+        try:
+            turns = await self.read(lambda conn: logquery.conversation(conn, row_id, since_ts))
+        except LogUnavailable:
+            turns = []
+        if not any(turn.id == row_id for turn in turns):
+            message = f"Không có tin nhắn #{row_id} (có thể đã bị xóa theo thời hạn lưu)."
+            return self.render(request, "error.html", {"session": session, "message": message}, 404)
+        await run_in_threadpool(self.auth.audit, session.username, "conversation", row_id, None)
+        saved = request.query_params.get("saved", "")
+        context = {
+            "session": session,
+            "active": "review",
+            "turns": turns,
+            "focus": row_id,
+            "saved": int(saved) if saved.isdigit() else None,
+            "retention_days": self.settings.retention_days,
+            **self._label_context(),
+        }
+        return self.render(request, "conversation.html", context)
+
+    # ------------------------------------------------------------------ content feedback
+    async def content(self, request: Request, session: Session) -> Response:
+        try:
+            answers = await self.read(logquery.content_feedback)
+            notice = ""
+        except LogUnavailable:
+            answers, notice = [], NO_LOG
+        context = {"session": session, "active": "content", "answers": answers, "notice": notice}
+        return self.render(request, "content.html", context)
+
+    def _set_label(
+        self, row_id: int, label: str, staff: str, danger: str | None, note: str | None
+    ) -> bool:
         # Through the running log's writer when there is one; otherwise an unstarted
         # RequestLog runs the same update itself on its own connection.
         request_log = self.request_log or RequestLog(self.db_path)
-        return request_log.set_label(row_id, label, staff)
+        return request_log.set_label(row_id, label, staff, danger=danger, note=note)
 
     # ------------------------------------------------------------------ exports
     async def exports(self, request: Request, session: Session) -> Response:
@@ -806,25 +955,58 @@ class StaffDesk:
         return self.render(request, "exports.html", context)
 
     async def export_csv(self, request: Request, session: Session) -> Response:
+        """The filtered list as CSV, streamed: rows are read by keyset pages and sent a
+        chunk at a time, so memory stays flat whatever the size of the log. The audit entry
+        is written when the stream ends (or is cut), with the rows sent."""
         form = FilterForm.from_query(request.query_params)
         filters = form.filters()
+        described = form.describe() if form.given() else ""
+        username = session.username
+        db_path, auth = self.db_path, self.auth
 
-        def build(conn: Any) -> tuple[str, int]:
-            buffer = io.StringIO()
-            buffer.write("\ufeff")  # Excel reads UTF-8 only with a BOM
-            written = logquery.write_csv(logquery.iter_rows(conn, filters), buffer)
-            return buffer.getvalue(), written
+        def body() -> Iterator[bytes]:
+            sent = 0
+            try:
+                conn = logquery.connect_readonly(db_path, any_thread=True)
+            except LogUnavailable:
+                conn = None
+            try:
+                yield "\ufeff".encode()  # Excel reads UTF-8 only with a BOM
+                rows = logquery.iter_rows(conn, filters) if conn is not None else iter(())
 
-        try:
-            text, written = await self.read(build)
-        except LogUnavailable:
-            text, written = "\ufeff" + logquery.csv_text([]), 0
-        detail = f"{written} dòng" + (f"; {form.describe()}" if form.given() else "")
-        await run_in_threadpool(self.auth.audit, session.username, "export_csv", None, detail)
+                def counted() -> Iterator[logquery.LogRow]:
+                    nonlocal sent
+                    for row in rows:
+                        sent += 1
+                        yield row
+
+                for chunk in logquery.csv_chunks(counted()):
+                    yield chunk.encode("utf-8")
+            finally:
+                if conn is not None:
+                    conn.close()
+                detail = f"{sent} dòng" + (f"; {described}" if described else "")
+                auth.audit(username, "export_csv", None, detail)
+
         name = f"childsafe-tin-nhan-{logquery.today().isoformat()}.csv"
+        return StreamingResponse(
+            body(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    async def export_safety(self, request: Request, session: Session) -> Response:
+        try:
+            result = await self.read(logquery.export_safety)
+            text = result.yaml_text
+            detail = f"{result.urgent} khẩn cấp, {result.not_urgent} không khẩn cấp"
+        except LogUnavailable:
+            text, detail = "[]\n", "0 ví dụ"
+        await run_in_threadpool(self.auth.audit, session.username, "export_safety", None, detail)
+        name = f"childsafe-an-toan-can-bo-{logquery.today().isoformat()}.yml"
         return Response(
             text.encode("utf-8"),
-            media_type="text/csv; charset=utf-8",
+            media_type="application/yaml; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
