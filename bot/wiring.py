@@ -63,6 +63,9 @@ def deployment_from(settings: Settings) -> Deployment:
         local_line=line,
         local_line_name=name,
         local_line_sources=parse_source_list(sources),
+        # no automatic purge (interval or retention 0): the notice must not promise one
+        retention_days=settings.retention_days if settings.purge_interval_hours > 0 else 0,
+        data_reader=handoff_centre(settings),
     )
 
 

@@ -155,6 +155,9 @@ class Deployment:
     local_line_name: str
     local_line_sources: tuple[Source, ...] = ()
     note: str = ""  # said after the line: "Hải Dương nay thuộc TP Hải Phòng; chưa rõ …"
+    # the privacy notice's terms (#17): how long messages are kept, who reads them
+    retention_days: int = 90  # 0: no automatic deletion
+    data_reader: str = "trung tâm đã triển khai trợ lý này"
 
     def citation(self, documents: Mapping[str, Document] | None = None) -> str:
         """Where the local line is written down: "Công văn 363/PGDĐT …, mục 1; …"."""
@@ -182,7 +185,14 @@ class Deployment:
                 f"còn có **{self.local_line}** – {self.local_line_name}"
             )
             advice += f" (theo {citation})." if citation else "."
+        if self.retention_days > 0:
+            kept = f"{self.retention_days} ngày, sau đó tự động bị xóa"
+        else:
+            kept = "cho đến khi bạn xóa (gõ /xoa) hoặc cán bộ xóa"
         return {
+            "retention_days": str(self.retention_days),
+            "retention_kept": kept,
+            "data_reader": self.data_reader,
             "province": self.province,
             "local_line": self.local_line or "",
             "local_line_name": self.local_line_name if self.local_line else "",

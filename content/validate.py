@@ -319,7 +319,11 @@ def _check_answer(
         errors.append(f"{where}: hard-coded line {number}; use {{local_line}} placeholders")
 
     rendered = render_text(
-        answer.text, deployment, base.documents, base.facts, extra=CONVERSATION_PLACEHOLDERS
+        answer.text,
+        deployment,
+        base.documents,
+        base.facts,
+        extra={**CONVERSATION_PLACEHOLDERS, **DEPLOYMENT_TERMS},
     )
     shown = shown_text(answer, deployment, base.documents)
     _check_certainty_and_facts(where, answer, rendered, base, today, report)
@@ -370,6 +374,11 @@ def stated_facts(text: str, facts: Mapping[str, Fact]) -> list[tuple[Fact, int, 
             taken.append((start, end))
             found.append((fact, start, end))
     return sorted(found, key=lambda item: item[1])
+
+
+# The deployment's own terms (how long it keeps messages, #17): a setting, not a legal fact,
+# so the fact check reads a neutral word in their place.
+DEPLOYMENT_TERMS = {"retention_kept": "(thời hạn lưu)", "retention_days": "(số ngày lưu)"}
 
 
 def unmatched_numbers(text: str, facts: Mapping[str, Fact]) -> list[tuple[str, str]]:

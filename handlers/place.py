@@ -8,7 +8,7 @@ The place is remembered in the conversation state by its unit's name after the 2
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from content.base import Deployment
 from content.places import Gazetteer, PlaceMatch, Unit
@@ -154,12 +154,17 @@ def deployment_for(
         return _with_former_note(home, unit, former, home.local_line)
     line = unit.lines[0] if unit.lines else None
     if line is None:
-        return Deployment(province=unit.title, local_line=None, local_line_name="")
-    local = Deployment(
+        return replace(
+            home, province=unit.title, local_line=None, local_line_name="",
+            local_line_sources=(), note="",
+        )  # fmt: skip
+    local = replace(  # the deployment's own terms (retention, who reads) stay
+        home,
         province=unit.title,
         local_line=line.number,
         local_line_name=line.name,
         local_line_sources=line.sources,
+        note="",
     )
     return _with_former_note(local, unit, former, line.number)
 
@@ -174,13 +179,7 @@ def _with_former_note(
         f"{former} nay thuộc {unit.title}; chưa rõ đường dây này có phục vụ khu vực "
         f"{former} cũ sau khi sáp nhập, nếu chưa liên lạc được hãy gọi **111**."
     )
-    return Deployment(
-        province=deployment.province,
-        local_line=deployment.local_line,
-        local_line_name=deployment.local_line_name,
-        local_line_sources=deployment.local_line_sources,
-        note=note,
-    )
+    return replace(deployment, note=note)
 
 
 def place_note(unit: Unit, said: str) -> str:

@@ -121,6 +121,7 @@ async def test_start_shows_privacy_note_and_role_buttons(
     assert call["parse_mode"] == "HTML"
     text = visible_text(call["text"])
     assert "Quyền riêng tư" in text and "/xoa" in text and "111" in text
+    assert "ngày" in text and "chỉ cán bộ của Trung tâm" in text  # how long, who reads (#17)
     assert "<b>111</b>" in call["text"]  # **bold** rendered as HTML
     assert payloads(call) == ["@role:parent", "@role:student", "@role:teacher"]
 
@@ -141,7 +142,7 @@ async def test_start_with_a_deep_link_payload(app: TelegramApp, fake: FakeTelegr
         ("/help", "Bạn có thể hỏi mình về"),
         ("/vaitro", "Bạn là ai?"),
         ("/khancap", "113"),
-        ("/baomat", "mã băm"),
+        ("/baomat", "Mình không bao giờ lưu"),
         (f"/help@{BOT_USERNAME}", "Bạn có thể hỏi mình về"),
         ("/lenhla", "Bạn có thể hỏi mình về"),  # unknown command: the help menu
     ],

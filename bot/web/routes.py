@@ -26,7 +26,7 @@ from bot.http import error, read_json_object, status_html
 from bot.settings import Settings
 from bot.web.cors import ApiCorsMiddleware
 from bot.web.security import allowed_origins, asset_headers, checked_exit_url, page_headers
-from content.base import DIRECTIVES_DIR, registry_documents
+from content.base import DIRECTIVES_DIR, markup_to_html, registry_documents, render_text
 from handlers.pipeline import Assistant
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -73,18 +73,69 @@ def source_files() -> dict[str, Asset]:
     return files
 
 
-def render_page(name: str, exit_url: str) -> str:
+def render_page(name: str, exit_url: str, privacy_line: str = "") -> str:
     """A page from static/, with the settings it needs filled in (escaped)."""
     template = (STATIC_DIR / name).read_text(encoding="utf-8")
+    template = template.replace("{{privacy_line}}", html.escape(privacy_line, quote=False))
     return template.replace("{{exit_url}}", html.escape(exit_url, quote=True))
+
+
+PRIVACY_PATH = "/quyen-rieng-tu"
+
+
+def content_text(assistant: Assistant, answer_id: str) -> str:
+    """An answer of the content base as this deployment says it (placeholders filled)."""
+    content = assistant.content
+    answer = content.answers[answer_id]
+    return render_text(answer.text, assistant.deployment, content.documents, content.facts)
+
+
+def privacy_page(assistant: Assistant) -> str:
+    """The "Quyền riêng tư" page: the notice every channel shows (content: cmd.privacy)."""
+    blocks: list[str] = []
+    items: list[str] = []
+    for line in content_text(assistant, "cmd.privacy").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("• "):
+            items.append(f"<li>{markup_to_html(line[2:])}</li>")
+            continue
+        if items:
+            blocks.append("<ul>" + "".join(items) + "</ul>")
+            items = []
+        blocks.append(f"<p>{markup_to_html(line)}</p>")
+    if items:
+        blocks.append("<ul>" + "".join(items) + "</ul>")
+    body = "\n".join(blocks)
+    return f"""<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Quyền riêng tư – Trợ lý bảo vệ trẻ em</title>
+<link rel="stylesheet" href="/web/chat.css">
+</head>
+<body class="notice-page">
+<main class="notice">
+<h1>Quyền riêng tư</h1>
+{body}
+<p><a href="/">← Quay lại trò chuyện</a></p>
+</main>
+</body>
+</html>"""
 
 
 def feature(settings: Settings, assistant: Assistant) -> Feature:
     exit_url = checked_exit_url(settings.web_exit_url)
     origins = allowed_origins(settings.cors_origin_list)
+    privacy_line = content_text(assistant, "privacy.short").strip()
     pages = {
-        name: render_page(name, exit_url) for name in ("index.html", "embed.html", "neutral.html")
+        name: render_page(name, exit_url, privacy_line)
+        for name in ("index.html", "embed.html", "neutral.html")
     }
+    pages[PRIVACY_PATH] = privacy_page(assistant)
     assets = {name: Asset.load(name, media_type) for name, media_type in ASSET_TYPES.items()}
     widget = Asset.load("widget.js", "text/javascript; charset=utf-8")
     directives = source_files()
@@ -94,6 +145,9 @@ def feature(settings: Settings, assistant: Assistant) -> Feature:
 
     async def chat_page(request: Request) -> Response:
         return page("index.html")
+
+    async def privacy_notice(request: Request) -> Response:
+        return page(PRIVACY_PATH)
 
     async def embed_page(request: Request) -> Response:
         return page("embed.html", frameable_by=origins)
@@ -174,6 +228,7 @@ def feature(settings: Settings, assistant: Assistant) -> Feature:
         Route("/embed", embed_page, methods=["GET"]),
         Route("/neutral", neutral_page, methods=["GET"]),
         Route("/status", status, methods=["GET"]),
+        Route(PRIVACY_PATH, privacy_notice, methods=["GET"]),
         Route("/widget.js", widget_script, methods=["GET"]),
         Route("/web/{name:str}", asset, methods=["GET"]),
         Route(SOURCES_PREFIX + "{name:str}", source_file, methods=["GET"]),
