@@ -1,9 +1,11 @@
 """The anonymized request log: one row per handled message, from every channel.
 
-`RequestLog.record_exchange` is the pipeline's log hook. It redacts the text at once, in the
-caller's thread (the raw text is never queued, kept or written), builds the row and hands it
-to a single background writer thread; it never blocks and never raises. The writer batches
-rows into one transaction each and retries a failed batch twice; what still fails is
+`RequestLog.record_exchange` is the pipeline's log hook. It builds the row and hands it to a
+single background writer thread; it never blocks and never raises. The writer redacts each
+row's text (once, before the transaction that stores it: the raw text waits in memory only
+until then and is never written) and batches rows into one transaction each, so redaction is
+off the reply's path (#18) while `commit_mine` still acknowledges only committed, redacted
+rows. A failed batch is retried twice (not redacted again); what still fails is
 counted (in memory, and in the `counters` table once the database takes writes again).
 A failed write never costs anyone their reply.
 
@@ -43,7 +45,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlite_utils
 
 from handlers.private_files import private_file
-from handlers.redact import redact
+from handlers.redact import FAILED_PLACEHOLDER, redact
 from nlu.text import fold
 
 if TYPE_CHECKING:
@@ -247,12 +249,32 @@ class LogStats:
     queued: int  # rows waiting for the writer
 
 
-class _Row:
-    __slots__ = ("seq", "values")
+_TEXT_AT = ROW_COLUMNS.index("text")
+_FOLDED_AT = ROW_COLUMNS.index("text_folded")
 
-    def __init__(self, seq: int, values: tuple[Any, ...]) -> None:
+
+class _Row:
+    """One row to store. `raw` is the message text until the writer has redacted it into
+    `values` (the text and its folded twin); then None."""
+
+    __slots__ = ("raw", "seq", "values")
+
+    def __init__(self, seq: int, values: tuple[Any, ...], raw: str | None = None) -> None:
         self.seq = seq
         self.values = values
+        self.raw = raw
+
+    def redact(self) -> None:
+        if self.raw is None:
+            return
+        values = list(self.values)
+        try:
+            stored = _stored_text(self.raw)
+            values[_TEXT_AT], values[_FOLDED_AT] = stored, fold_for_search(stored)
+        except Exception:  # fail closed: nothing of the raw text is stored
+            log.exception("request log: redaction failed; the text is withheld")
+            values[_TEXT_AT] = values[_FOLDED_AT] = FAILED_PLACEHOLDER
+        self.values, self.raw = tuple(values), None
 
 
 class _Job:
@@ -319,12 +341,13 @@ class RequestLog:
             log.exception("request log: could not build a row")
             self._count_refused()
             return
-        self._enqueue(values)
+        message = exchange.message
+        self._enqueue(values, message.text if isinstance(message.text, str) else "")
 
     def _row_values(self, exchange: Exchange) -> tuple[Any, ...]:
+        """The row, its text and folded text still to fill in by the writer (`_Row.redact`)."""
         message, reply = exchange.message, exchange.reply
-        text = message.text if isinstance(message.text, str) else ""
-        stored = _stored_text(text)
+        stored = None
         moment = self._clock()
         user_hash = None if reply.kind == ERASE_KIND else exchange.user_key
         row = {
@@ -334,7 +357,7 @@ class RequestLog:
             "user_hash": user_hash,
             "role": reply.audience.value,
             "text": stored,
-            "text_folded": fold_for_search(stored),
+            "text_folded": stored,
             "intent": reply.intent,
             "confidence": round(float(reply.confidence), 4),
             "urgent": int(bool(reply.urgent)),
@@ -349,13 +372,13 @@ class RequestLog:
         }
         return tuple(row[c] for c in ROW_COLUMNS)
 
-    def _enqueue(self, values: tuple[Any, ...]) -> None:
+    def _enqueue(self, values: tuple[Any, ...], raw: str) -> None:
         with self._lock:
             if self._closed:
                 self._refuse_locked()
                 return
             self._accepted += 1
-            row = _Row(self._accepted, values)
+            row = _Row(self._accepted, values, raw)
             try:
                 self._queue.put_nowait(row)
             except queue.Full:
@@ -559,6 +582,8 @@ class RequestLog:
         return self._db
 
     def _write(self, rows: list[_Row]) -> None:
+        for row in rows:
+            row.redact()
         error: Exception | None = None
         for delay in (0.0, *self._retry_delays):
             if delay:
