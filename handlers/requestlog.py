@@ -251,15 +251,20 @@ class LogStats:
 
 _TEXT_AT = ROW_COLUMNS.index("text")
 _FOLDED_AT = ROW_COLUMNS.index("text_folded")
+_FEEDBACK_AT = ROW_COLUMNS.index("feedback")
+_REPLY_TEXT_AT = ROW_COLUMNS.index("reply_text")
+_KIND_AT = ROW_COLUMNS.index("kind")
 
 
 class _Row:
-    """One row to store. `raw` is the message text until the writer has redacted it into
-    `values` (the text and its folded twin); then None."""
+    """One row to store. `raw` is (message text, reply text) until the writer has redacted
+    them into `values` (text, folded text, feedback, reply text); then None."""
 
     __slots__ = ("raw", "seq", "values")
 
-    def __init__(self, seq: int, values: tuple[Any, ...], raw: str | None = None) -> None:
+    def __init__(
+        self, seq: int, values: tuple[Any, ...], raw: tuple[str, str] | None = None
+    ) -> None:
         self.seq = seq
         self.values = values
         self.raw = raw
@@ -267,13 +272,17 @@ class _Row:
     def redact(self) -> None:
         if self.raw is None:
             return
+        text, reply_text = self.raw
         values = list(self.values)
         try:
-            stored = _stored_text(self.raw)
+            stored = _stored_text(text)
             values[_TEXT_AT], values[_FOLDED_AT] = stored, fold_for_search(stored)
+            values[_FEEDBACK_AT] = feedback_of(stored, values[_KIND_AT])
+            values[_REPLY_TEXT_AT] = _stored_text(reply_text) if reply_text else ""
         except Exception:  # fail closed: nothing of the raw text is stored
             log.exception("request log: redaction failed; the text is withheld")
             values[_TEXT_AT] = values[_FOLDED_AT] = FAILED_PLACEHOLDER
+            values[_REPLY_TEXT_AT] = FAILED_PLACEHOLDER
         self.values, self.raw = tuple(values), None
 
 
@@ -341,11 +350,12 @@ class RequestLog:
             log.exception("request log: could not build a row")
             self._count_refused()
             return
-        message = exchange.message
-        self._enqueue(values, message.text if isinstance(message.text, str) else "")
+        message, reply = exchange.message, exchange.reply
+        text = message.text if isinstance(message.text, str) else ""
+        self._enqueue(values, (text, reply.text if isinstance(reply.text, str) else ""))
 
     def _row_values(self, exchange: Exchange) -> tuple[Any, ...]:
-        """The row, its text and folded text still to fill in by the writer (`_Row.redact`)."""
+        """The row; its texts and feedback are filled in by the writer (`_Row.redact`)."""
         message, reply = exchange.message, exchange.reply
         stored = None
         moment = self._clock()
@@ -366,13 +376,13 @@ class RequestLog:
             "engine": reply.engine,
             "kind": reply.kind,
             "latency_ms": round(float(exchange.latency_ms), 1),
-            "reply_text": _stored_text(reply.text) if isinstance(reply.text, str) else "",
+            "reply_text": stored,
             "reply_lines": ",".join(str(line) for line in reply.hotlines) or None,
-            "feedback": feedback_of(stored, reply.kind),
+            "feedback": None,
         }
         return tuple(row[c] for c in ROW_COLUMNS)
 
-    def _enqueue(self, values: tuple[Any, ...], raw: str) -> None:
+    def _enqueue(self, values: tuple[Any, ...], raw: tuple[str, str]) -> None:
         with self._lock:
             if self._closed:
                 self._refuse_locked()

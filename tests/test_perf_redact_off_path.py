@@ -31,14 +31,22 @@ def _stored(path: Path) -> list[tuple[str, str]]:
         conn.close()
 
 
+def _reply_texts(path: Path) -> list[tuple[str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT reply_text FROM requests").fetchall()
+    finally:
+        conn.close()
+
+
 def test_redaction_runs_once_on_the_writer_before_the_acknowledged_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    threads: list[str] = []
+    calls: list[tuple[str, str]] = []
     real = requestlog.redact
 
     def spy(text: str) -> RedactionResult:
-        threads.append(threading.current_thread().name)
+        calls.append((threading.current_thread().name, text))
         return real(text)
 
     monkeypatch.setattr(requestlog, "redact", spy)
@@ -51,7 +59,9 @@ def test_redaction_runs_once_on_the_writer_before_the_acknowledged_commit(
         log.close()
     assert "0912" not in text and "345 678" not in text
     assert "<" in text and folded == requestlog.fold_for_search(text)
-    assert threads == ["request-log-writer"]  # once, and not on the caller's thread
+    # the message once (the reply's text is stored redacted too), never on the caller's thread
+    assert [text for _, text in calls].count(PHONE_TEXT) == 1
+    assert {thread for thread, _ in calls} == {"request-log-writer"}
 
 
 def test_a_failed_redaction_on_the_writer_withholds_the_text(
@@ -68,3 +78,4 @@ def test_a_failed_redaction_on_the_writer_withholds_the_text(
     finally:
         log.close()
     assert _stored(tmp_path / "log.db") == [(FAILED_PLACEHOLDER, FAILED_PLACEHOLDER)]
+    assert "0912" not in str(_reply_texts(tmp_path / "log.db"))
