@@ -16,10 +16,12 @@ LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --custom-compi
 
 # Exactly the locked versions, each checked against its hash; then the project itself,
 # editable, without dependencies. A change of pyproject.toml or of the lock reinstalls.
+# pip's own progress is shown (a first install takes about a minute).
 $(STAMP): pyproject.toml $(DEV_LOCK)
+	@echo "installing the locked dependencies into $(VENV) (first time: about a minute)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --require-hashes -r $(DEV_LOCK)
-	$(BIN)/pip install -q --no-deps -e .
+	$(BIN)/pip install --progress-bar on --require-hashes -r $(DEV_LOCK)
+	$(BIN)/pip install --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install the locked dependencies and the project
@@ -41,8 +43,10 @@ lock: $(STAMP)  ## refresh requirements.lock and requirements-dev.lock from pypr
 	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) $(LOCK_ARGS) -o $(LOCK)
 	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(LOCK_ARGS) -o $(DEV_LOCK)
 
-run: $(STAMP)  ## serve the assistant on http://127.0.0.1:8000
-	$(BIN)/childsafe serve --host 127.0.0.1 --port 8000
+HOST ?= 127.0.0.1
+PORT ?= 8000
+run: $(STAMP)  ## serve the assistant on http://127.0.0.1:8000 (HOST=… PORT=… to change)
+	$(BIN)/childsafe serve --host $(HOST) --port $(PORT)
 
 chat: $(STAMP)  ## chat with the assistant in the terminal
 	$(BIN)/childsafe chat
@@ -56,14 +60,25 @@ test-fast: $(STAMP)  ## the test suite without the slow tests (markers rasa, bro
 
 # Debian's chromium drives the browser tests (Playwright's own browser download is never used);
 # the emoji font makes screenshots show what phones show. CI runs as root on a fresh machine.
+# Without root or apt-get nothing is installed: a message says what is missing, and those
+# tests skip with their reason while the rest of the suite runs.
+APT_INSTALL = /bin/sh -c 'if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "$$@"; \
+	else \
+	  echo "make: not installing $$* (needs root and apt-get): $$0 skip until then;" \
+	    "install them with: sudo apt-get install $$*" >&2; \
+	fi'
+
+CHROMIUM ?= chromium
+REDIS_SERVER ?= redis-server
 browser-deps:  ## install Debian's chromium (and an emoji font) for the browser tests
-	command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi 'color emoji' || \
-	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-color-emoji)
+	@command -v $(CHROMIUM) >/dev/null && fc-list 2>/dev/null | grep -qi 'color emoji' || \
+	  $(APT_INSTALL) "the browser tests (tests marked browser)" chromium fonts-noto-color-emoji
 
 # Debian's redis-server: the Redis store's tests start their own (no persistence, loopback).
 redis-deps:  ## install Debian's redis-server for the Redis store's tests
-	command -v redis-server >/dev/null || test -x /usr/bin/redis-server || \
-	  (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server)
+	@command -v $(REDIS_SERVER) >/dev/null || test -x /usr/bin/$(REDIS_SERVER) || \
+	  $(APT_INSTALL) "the Redis store's tests" redis-server
 
 check: $(STAMP) docs  ## ruff, mypy, the import layers (lint-imports) and the documentation build
 	$(BIN)/ruff check bot nlu content handlers bench tests

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import json
 import logging
 import sys
@@ -50,6 +51,9 @@ def cli(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Bot API URLs carry the token
+    for stream in (sys.stdout, sys.stderr):  # Vietnamese stays readable under any locale
+        if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower() != "utf-8":
+            stream.reconfigure(encoding="utf-8")
 
 
 def _line_to_message(line: str, channel: str) -> IncomingMessage | None:
@@ -78,6 +82,9 @@ def _line_to_message(line: str, channel: str) -> IncomingMessage | None:
 )
 @click.option("--user", default=None, help="A user id, so several calls can share a conversation.")
 @click.option("--channel", default="cli", show_default=True)
+@click.option(
+    "--pretty", is_flag=True, help="Text for a person to read (sources, lines, buttons), not JSON."
+)
 @db_option
 @engine_option
 def ask(
@@ -85,6 +92,7 @@ def ask(
     jsonl: bool,
     user: str | None,
     channel: str,
+    pretty: bool,
     db: Path | None,
     engine: str | None,
 ) -> None:
@@ -93,6 +101,8 @@ def ask(
     Example:
 
         childsafe ask "con tôi bị bạn đánh ở trường"
+
+        childsafe ask --pretty "em bị bắt nạt trên mạng"
 
         printf 'xin chao\\n{"text": "toi la giao vien", "user": "u1"}\\n' | childsafe ask --jsonl
     """
@@ -104,21 +114,47 @@ def ask(
     try:
         if not jsonl:
             reply = assistant.handle(IncomingMessage(text=text or "", user=user, channel=channel))
-            click.echo(json.dumps(reply.to_json(), ensure_ascii=False))
+            if pretty:
+                click.echo(format_reply(reply.to_json()))
+            else:
+                click.echo(json.dumps(reply.to_json(), ensure_ascii=False))
             return
-        _ask_lines(assistant, sys.stdin, channel)
+        _ask_lines(assistant, sys.stdin, channel, pretty)
     finally:
         assistant.close()
 
 
-def _ask_lines(assistant: Any, stream: TextIO, channel: str) -> None:
+def _ask_lines(assistant: Any, stream: TextIO, channel: str, pretty: bool = False) -> None:
     for line in stream:
         message = _line_to_message(line, channel)
         if message is None:
             continue
         reply = assistant.handle(message)
-        sys.stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+        if pretty:
+            sys.stdout.write(format_reply(reply.to_json()) + "\n\n")
+        else:
+            sys.stdout.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
+
+
+def format_reply(data: dict[str, Any]) -> str:
+    """A reply (`Reply.to_json()`) as text for a person at a terminal."""
+    head = f"[{data['kind']}] {data['intent']} ({data['confidence']:.2f}, {data['engine']})"
+    if data["urgent"]:
+        head += " URGENT " + ", ".join(data["danger"])
+    lines = [head, "", str(data["text"]).strip()]
+    if data["sources"]:
+        lines += ["", "Nguồn / sources:"]
+        for source in data["sources"]:
+            title, ref = str(source["title"] or ""), str(source["ref"] or "")
+            where = title if ref in title else ", ".join(p for p in (title, ref) if p)
+            url = f" <{source['url']}>" if source.get("url") else ""
+            lines.append(f"  - {where or source['doc']}{url}")
+    if data["hotlines"]:
+        lines += ["", "Đường dây / lines: " + ", ".join(str(h) for h in data["hotlines"])]
+    if data["buttons"]:
+        lines += ["", "Nút / buttons: " + " | ".join(str(b) for b in data["buttons"])]
+    return "\n".join(lines)
 
 
 @cli.command()
@@ -158,6 +194,7 @@ def serve(host: str, port: int, workers: int | None, db: Path | None, engine: st
 
     settings = _settings(db, engine)
     count = workers or settings.workers
+    _prepare_models(force=False)  # not silently inside the first request
     try:
         check_can_share(settings, count)
         app = create_app(settings)  # with several workers: only to fail here, loudly
@@ -182,20 +219,42 @@ def serve(host: str, port: int, workers: int | None, db: Path | None, engine: st
     uvicorn.run("bot.app:app_from_env", factory=True, workers=count, **options)
 
 
+def _prepare_models(force: bool) -> None:
+    """Load (or, when their data changed or `force`, train) the intent and safety models,
+    one progress line per step on stderr: the first training takes about half a minute."""
+    import time
+
+    from handlers.safety import safety_model
+    from nlu.embedded import EmbeddedEngine
+
+    verb = "training" if force else "loading (training if their data changed)"
+    click.echo(f"childsafe: {verb} the models; the first time takes about 30 s", err=True)
+    started = time.monotonic()
+    click.echo("  1/2 the intent model (nlu/data) ...", err=True)
+    engine = EmbeddedEngine(get_settings().model_dir)
+    model = engine.retrain() if force else engine.load_or_train()
+    click.echo(
+        f"  1/2 done: {len(model.intents)} intents, fingerprint {model.fingerprint} "
+        f"({time.monotonic() - started:.1f} s)",
+        err=True,
+    )
+    step = time.monotonic()
+    click.echo("  2/2 the safety model (handlers/safety/data) ...", err=True)
+    net = safety_model(retrain=force)
+    if net is None:
+        click.echo("  2/2 unavailable: the safety rules run alone (see the log)", err=True)
+    else:
+        click.echo(
+            f"  2/2 done: fingerprint {net.fingerprint} ({time.monotonic() - step:.1f} s)",
+            err=True,
+        )
+
+
 @cli.command()
 def train() -> None:
     """Train the embedded NLU model from nlu/data and the safety model from
     handlers/safety/data/train.yml (both cached; retrained when their data changes)."""
-    from nlu.embedded import EmbeddedEngine
-
-    engine = EmbeddedEngine(get_settings().model_dir)
-    model = engine.retrain()
-    click.echo(f"trained {len(model.intents)} intents; fingerprint {model.fingerprint}")
-    from handlers.safety import safety_model
-
-    net = safety_model(retrain=True)
-    if net is not None:
-        click.echo(f"trained the safety model; fingerprint {net.fingerprint}")
+    _prepare_models(force=True)
 
 
 @cli.command()
