@@ -23,7 +23,7 @@ needs_make = pytest.mark.skipif(MAKE is None, reason="make is not installed")
 
 def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHILDSAFE_")}
-    env["CHILDSAFE_SECRET"] = "first-hour-test"
+    env["CHILDSAFE_SECRET"] = "first-hour-test-" + "0" * 32
     env["CHILDSAFE_MODEL_DIR"] = str(ROOT / ".cache" / "nlu-tests")
     env["CHILDSAFE_DB"] = str(tmp_path / "first-hour.db")
     env.update(extra)
