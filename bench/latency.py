@@ -17,7 +17,6 @@ from bench.corpus import BenchMessage
 from bench.measure import load_average, summary_ms
 from bot.settings import Settings
 from handlers.models import IncomingMessage
-from handlers.requestlog import request_log_of
 
 WARM_UP = 200
 
@@ -38,7 +37,7 @@ def measure_handle(
             update={"db_path": tmp / "bench.db", "logging_enabled": True, "nlu_engine": engine}
         )
         assistant = build_assistant(bench_settings)
-        request_log = request_log_of(assistant)
+        request_log = assistant.request_log
         try:
             for m in messages[:WARM_UP]:  # the model loaded, caches and the log's schema made
                 assistant.handle(IncomingMessage(m.text, user=f"warm-{m.user}", channel="bench"))

@@ -30,7 +30,6 @@ from bot.wiring import build_assistant
 from handlers.models import IncomingMessage, Reply
 from handlers.pipeline import Assistant
 from handlers.ratelimit import RateLimiter, Verdict, exempt, slow_down_reply
-from handlers.requestlog import request_log_of
 from handlers.safety import safety_model
 from handlers.shared import SharedStateError, claim_single_process
 
@@ -137,7 +136,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     assistant = assistant or build_assistant(settings)
     features = load_features(settings, assistant)
     limiter = RateLimiter(settings.rate_limit_per_minute, shared=assistant.state.shared)
-    request_log = request_log_of(assistant)
+    request_log = assistant.request_log
 
     def answer_logged(message: IncomingMessage) -> Reply:
         """The reply, once its log row is committed: logged before acknowledged (#14)."""

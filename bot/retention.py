@@ -13,13 +13,13 @@ from bot.features import Feature
 from bot.settings import Settings
 from bot.staff.auth import AuthStore, auth_store
 from handlers.pipeline import Assistant
-from handlers.requestlog import RequestLog, request_log_of
+from handlers.requestlog import RequestLog
 
 log = logging.getLogger(__name__)
 
 
 def feature(settings: Settings, assistant: Assistant) -> Feature | None:
-    request_log = request_log_of(assistant)
+    request_log = assistant.request_log
     if request_log is None or settings.purge_interval_hours <= 0 or settings.retention_days <= 0:
         return None
     audit_days = settings.audit_retention_days

@@ -169,7 +169,4 @@ def attach_request_log(assistant: Assistant, settings: Settings) -> None:
     """Wire the anonymized request log in: every exchange logged, /xoa erases, close flushes."""
     from handlers.requestlog import RequestLog
 
-    request_log = RequestLog.open(settings.db_path)
-    assistant.log_hooks.append(request_log.record_exchange)
-    assistant.erase_hooks.append(request_log.erase_user)
-    assistant.closers.append(request_log.close)
+    RequestLog.open(settings.db_path).attach_to(assistant)

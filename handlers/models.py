@@ -28,6 +28,12 @@ class Button:
 
 # The tap-to-call button for the national hotline, shown wherever help is offered.
 CALL_111 = Button("📞 Gọi 111", "@tel:111", phone="111")
+# The one apology (issue #19): what the core answers when it fails, and what a channel sends
+# when the core could not be reached at all. Every channel shows this text, never its own.
+APOLOGY_TEXT = (
+    "Xin lỗi, mình đang gặp trục trặc và chưa trả lời được. "
+    "Nếu cần giúp ngay, hãy gọi **111** (miễn phí, 24/7)."
+)
 # Asks for a person (issue #15): offered on urgent and clarify replies and after two misses.
 HANDOFF_BUTTON = Button("💬 Nói chuyện với tư vấn viên", "@cmd:handoff")
 # Withdraws a waiting request for a person (shown with the "queued" notice).

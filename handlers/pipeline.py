@@ -12,16 +12,19 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from content.base import Answer, ContentBase, Deployment, cite, render_text, source_url
 from content.bubble import source_line
 from content.places import Gazetteer, default_places
 from handlers import dialogue
 from handlers.audience import detect_audience, strip_role_statement
+from handlers.commands import ERASE_PAYLOAD, command_for
 from handlers.handoff import HandoffService, Opened
 from handlers.handoff import texts as handoff_texts
 from handlers.handoff.store import CaseRow
 from handlers.models import (
+    APOLOGY_TEXT,
     CALL_111,
     CANCEL_HANDOFF_BUTTON,
     HANDOFF_BUTTON,
@@ -46,6 +49,9 @@ from handlers.topics import (
 )
 from nlu.engine import NLUEngine, NLUResult
 from nlu.text import Reading, read
+
+if TYPE_CHECKING:
+    from handlers.requestlog import RequestLog
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +99,9 @@ class Assistant:
     erase_hooks: list[EraseHook] = field(default_factory=list)
     closers: list[Callable[[], None]] = field(default_factory=list)
     handoff: HandoffService | None = None  # set when CHILDSAFE_HANDOFF is on (issue #15)
+    # The anonymized request log, when logging is on: handed to whoever needs it (the staff
+    # desk, retention, the app's logged-before-ack path), set by bot.wiring (issue #19).
+    request_log: RequestLog | None = None
     places: Gazetteer = field(default_factory=default_places)
 
     # ------------------------------------------------------------------ entry point
@@ -187,6 +196,8 @@ class Assistant:
         danger = assess(norm)
         if norm.canonical.startswith(PAYLOAD_PREFIX) and not danger.urgent:
             return self._payload(norm.canonical[1:], message, state)
+        if (named := command_for(text)) is not None:  # "/xoa", "xóa", "bắt đầu" (#19)
+            return self.command(named, message, state)
         if norm.is_empty and not danger.urgent:
             return self._answer_reply(self._required("core.empty"), "out_of_scope", 1.0, state)
         if asked == "safe":  # "Bạn có đang an toàn không?" answered (a button's title too)
@@ -720,12 +731,8 @@ class Assistant:
         )
 
     def _apology(self) -> Reply:
-        text = (
-            "Xin lỗi, mình đang gặp trục trặc và chưa trả lời được. "
-            "Nếu cần giúp ngay, hãy gọi **111** (miễn phí, 24/7)."
-        )
         return Reply(
-            text=text,
+            text=APOLOGY_TEXT,
             intent="out_of_scope",
             confidence=0.0,
             hotlines=["111"],
@@ -812,7 +819,7 @@ class Assistant:
             confidence=1.0,
             answer_id="cmd.erase_failed",
             hotlines=["111"],
-            buttons=[Button("🗑 Thử xóa lại", "@cmd:erase"), CALL_111],
+            buttons=[Button("🗑 Thử xóa lại", ERASE_PAYLOAD), CALL_111],
             kind="erase",
             ok=False,
         )

@@ -25,6 +25,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
+from handlers.commands import ERASE_PAYLOAD
 from handlers.models import CALL_111, Reply
 from handlers.safety import assess
 from handlers.shared import Record, SharedState
@@ -37,7 +38,6 @@ SLOW_DOWN_TEXT = (
     "Bạn nhắn nhanh quá, mình chưa kịp đọc hết. Đợi một lát rồi nhắn tiếp nhé.\n"
     "Nếu có ai đang gặp nguy hiểm, gọi ngay **111** (miễn phí, 24/7)."
 )
-ERASE_PAYLOAD = "@cmd:erase"  # forgetting a user is never held back
 
 
 class Verdict(enum.Enum):

@@ -341,6 +341,14 @@ class RequestLog:
         return request_log
 
     # ------------------------------------------------------------------ the hook
+    def attach_to(self, assistant: Assistant) -> None:
+        """Wire this log into an assistant: every exchange logged, an erase erases here too,
+        closing flushes, and `assistant.request_log` hands it to whoever needs it (#19)."""
+        assistant.request_log = self
+        assistant.log_hooks.append(self.record_exchange)
+        assistant.erase_hooks.append(self.erase_user)
+        assistant.closers.append(self.close)
+
     def record_exchange(self, exchange: Exchange) -> None:
         """Redact and queue one exchange. Never blocks, never raises."""
         self._mine.seq = None
@@ -681,13 +689,4 @@ def feedback_of(stored_text: str, reply_kind: str | None) -> str | None:
         return FEEDBACK_WRONG
     if reply_kind in HANDOFF_ASKED_KINDS:
         return FEEDBACK_PERSON
-    return None
-
-
-def request_log_of(assistant: Assistant) -> RequestLog | None:
-    """The request log wired into an assistant (see bot.wiring), if logging is on."""
-    for hook in assistant.log_hooks:
-        owner = getattr(hook, "__self__", None)
-        if isinstance(owner, RequestLog):
-            return owner
     return None

@@ -23,7 +23,7 @@ from bot.telegram.render import visible_text
 from bot.wiring import build_assistant
 from handlers.models import IncomingMessage
 from handlers.pipeline import Assistant
-from handlers.requestlog import RequestLog, request_log_of
+from handlers.requestlog import RequestLog
 from tests.fake_telegram import TOKEN, FakeTelegram, message_update
 from tests.servers import serve
 
@@ -45,9 +45,7 @@ def quick_assistant(settings: Settings) -> Iterator[Assistant]:
     """An assistant whose request log gives up on a lock after 0.2 s (5 s in production)."""
     bot = build_assistant(settings, with_logging=False)
     request_log = RequestLog.open(settings.db_path, busy_timeout=0.2)
-    bot.log_hooks.append(request_log.record_exchange)
-    bot.erase_hooks.append(request_log.erase_user)
-    bot.closers.append(request_log.close)
+    request_log.attach_to(bot)
     yield bot
     bot.close()
 
@@ -57,7 +55,7 @@ def say(assistant: Assistant, text: str, user: str = "lan", channel: str = "api"
 
 
 def flushed(assistant: Assistant) -> RequestLog:
-    request_log = request_log_of(assistant)
+    request_log = assistant.request_log
     assert request_log is not None and request_log.flush(10)
     return request_log
 

@@ -17,7 +17,6 @@ from bot.app import create_app
 from bot.settings import Settings
 from handlers.identity import user_key
 from handlers.pipeline import Assistant
-from handlers.requestlog import request_log_of
 from tests.processes import Server, server_env
 from tests.servers import serve
 
@@ -25,7 +24,7 @@ TEXTS = ["con tôi bị bạn đánh ở trường", "em muốn tự tử", "xin
 
 
 def test_a_chat_reply_waits_for_its_row(assistant: Assistant, settings: Settings) -> None:
-    request_log = request_log_of(assistant)
+    request_log = assistant.request_log
     assert request_log is not None
     with (
         serve(create_app(settings, assistant)) as url,

@@ -29,7 +29,7 @@ from handlers.models import Audience, IncomingMessage, Reply
 from handlers.pipeline import Assistant
 from handlers.ratelimit import RateLimiter, Verdict, admit
 from handlers.redact import PLACEHOLDERS, redact
-from handlers.requestlog import MAX_STORED_CHARS, TRUNCATION_MARK, _stored_text, request_log_of
+from handlers.requestlog import MAX_STORED_CHARS, TRUNCATION_MARK, _stored_text
 from handlers.safety import LINES, Danger
 from nlu.text import fold, read
 from nlu.text.syllables import SYLLABLES
@@ -261,7 +261,7 @@ def test_every_message_of_the_properties_was_logged(
 ) -> None:
     """Runs after the properties above: the log kept up and lost nothing."""
     caplog.set_level(logging.ERROR)
-    request_log = request_log_of(core)
+    request_log = core.request_log
     assert request_log is not None and request_log.flush(60)
     stats = request_log.stats()
     if not stats.accepted:

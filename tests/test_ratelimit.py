@@ -25,7 +25,6 @@ from handlers.ratelimit import (
     exempt,
     slow_down_reply,
 )
-from handlers.requestlog import request_log_of
 from handlers.safety import LINES, Danger
 from tests.fake_zalo import FakeZalo
 from tests.servers import serve
@@ -217,7 +216,7 @@ def test_a_flooding_session_is_held_back_and_told_others_are_answered(
     assert other_replies[0][0].json()["intent"] == "school_violence"
 
     # only what was answered is in the log: held-back messages never reach the core
-    request_log = request_log_of(assistant)
+    request_log = assistant.request_log
     assert request_log is not None and request_log.flush(30)
     flooder = assistant.user_key("web", "flooder")
     with sqlite3.connect(settings.db_path) as conn:

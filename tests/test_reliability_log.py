@@ -26,7 +26,7 @@ from bot.settings import Settings
 from bot.staff.auth import AuthStore
 from bot.wiring import build_assistant
 from handlers.pipeline import Assistant
-from handlers.requestlog import COMMIT_WAIT_SECONDS, COUNTER_FAILED, RequestLog, request_log_of
+from handlers.requestlog import COMMIT_WAIT_SECONDS, COUNTER_FAILED, RequestLog
 from tests.conftest import MODEL_CACHE
 from tests.servers import serve
 
@@ -56,9 +56,7 @@ def with_log(settings: Settings, log_path: Path, busy_timeout: float) -> Assista
     timeout so a locked file fails in seconds rather than minutes."""
     assistant = build_assistant(settings, with_logging=False)
     request_log = RequestLog.open(log_path, busy_timeout=busy_timeout, retry_delays=(0.05,))
-    assistant.log_hooks.append(request_log.record_exchange)
-    assistant.erase_hooks.append(request_log.erase_user)
-    assistant.closers.append(request_log.close)
+    request_log.attach_to(assistant)
     return assistant
 
 
@@ -94,7 +92,7 @@ def test_a_locked_database_answers_counts_shows_the_loss_and_recovers(tmp_path: 
     settings = desk_settings(tmp_path)
     AuthStore(settings.db_path).add_user(STAFF, PASSWORD, "admin")
     assistant = with_log(settings, settings.db_path, busy_timeout=1.0)
-    request_log = request_log_of(assistant)
+    request_log = assistant.request_log
     assert request_log is not None
     try:
         with (
@@ -135,7 +133,7 @@ def test_an_unwritable_database_answers_and_the_desk_says_so(tmp_path: Path) -> 
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")  # the log's directory is a file: nothing can be created there
     assistant = with_log(settings, blocker / "log.db", busy_timeout=0.2)
-    request_log = request_log_of(assistant)
+    request_log = assistant.request_log
     assert request_log is not None
     try:
         with serve(create_app(settings, assistant)) as url:
@@ -183,7 +181,7 @@ def test_a_thousand_messages_from_a_hundred_people_at_once(
     with serve(create_app(settings, assistant)) as url:
         statuses = asyncio.run(_hundred_people(url))
     assert statuses == [200] * 1000
-    request_log = request_log_of(assistant)
+    request_log = assistant.request_log
     assert request_log is not None and request_log.flush(60)
     assert request_log.stats().failed == 0
 

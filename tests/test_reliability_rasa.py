@@ -22,7 +22,6 @@ import pytest
 from bot.app import create_app
 from bot.settings import Settings
 from bot.wiring import build_assistant
-from handlers.requestlog import request_log_of
 from nlu.fallback import CircuitState
 from nlu.rasa_client import FALLBACK_ENGINE_NAME, RasaEngine
 from tests.conftest import MODEL_CACHE
@@ -117,7 +116,7 @@ def test_every_message_is_answered_within_a_second_and_logged(
             assert isinstance(assistant.engine, RasaEngine)
             with serve(create_app(rasa_settings, assistant)) as url:
                 conversations = asyncio.run(_everyone(url))
-            request_log = request_log_of(assistant)
+            request_log = assistant.request_log
             assert request_log is not None and request_log.flush(60)
             assert request_log.stats().failed == 0
             breaker = assistant.engine.state

@@ -32,7 +32,6 @@ from handlers.requestlog import (
     TRUNCATION_MARK,
     RequestLog,
     fold_for_search,
-    request_log_of,
     timestamp,
 )
 
@@ -248,7 +247,7 @@ def test_parse_age(value: str, days: float) -> None:
 
 async def test_automatic_purge_runs_at_startup(settings: Settings) -> None:
     assistant = build_assistant(settings)
-    request_log = request_log_of(assistant)
+    request_log = assistant.request_log
     assert request_log is not None
     request_log.record_exchange(exchange("mới"))
     assert request_log.flush()
@@ -296,7 +295,7 @@ def test_a_thousand_messages_from_fifty_threads(assistant: Assistant, settings: 
         thread.start()
     for thread in threads:
         thread.join()
-    request_log = request_log_of(assistant)
+    request_log = assistant.request_log
     assert request_log is not None and request_log.flush(30)
     assert request_log.stats().written == 1000 and request_log.stats().failed == 0
 
@@ -334,7 +333,7 @@ def test_an_unwritable_database_still_answers_and_counts(
         assert replies[1].urgent and "111" in replies[1].text
         erased = assistant.erase("api", "u1")
         assert not erased.ok and erased.rows == 0  # never reported as erased
-        request_log = request_log_of(assistant)
+        request_log = assistant.request_log
         assert request_log is not None and request_log.flush(10)
         stats = request_log.stats()
         assert (stats.accepted, stats.written, stats.failed) == (2, 0, 2)

@@ -18,7 +18,6 @@ from bot.app import create_app
 from bot.settings import Settings
 from bot.staff.auth import AuthStore
 from handlers import logquery
-from handlers.requestlog import request_log_of
 from tests.browser import screenshot
 from tests.test_staff_routes import (
     ADMIN,
@@ -44,7 +43,7 @@ def live_app(settings: Settings) -> Starlette:
     """The real app over a log the real assistant wrote, with an admin and a viewer."""
     assistant, request_log, clock = seeded_assistant(settings)
     seed_log(assistant, request_log, clock)
-    assert request_log_of(assistant) is request_log
+    assert assistant.request_log is request_log
     auth = AuthStore(settings.db_path)
     auth.add_user(ADMIN, PASSWORD, "admin")
     auth.add_user(VIEWER, PASSWORD, "viewer")

@@ -120,9 +120,7 @@ def seeded_assistant(settings: Settings) -> tuple[Assistant, RequestLog, FakeClo
     assistant = build_assistant(settings, with_logging=False)
     clock = FakeClock()
     request_log = RequestLog.open(settings.db_path, clock=clock)
-    assistant.log_hooks.append(request_log.record_exchange)
-    assistant.erase_hooks.append(request_log.erase_user)
-    assistant.closers.append(request_log.close)
+    request_log.attach_to(assistant)
     return assistant, request_log, clock
 
 

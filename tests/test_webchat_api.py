@@ -15,7 +15,6 @@ from bot.settings import Settings
 from bot.web.security import allowed_origins, checked_exit_url, normalise_origin
 from handlers.models import Audience
 from handlers.pipeline import Assistant
-from handlers.requestlog import request_log_of
 
 SCHOOL = "https://thcs-le-loi.example.edu.vn"
 CENTRE = "http://localhost:8080"
@@ -245,7 +244,7 @@ def test_erase_deletes_the_sessions_rows_from_the_request_log(
     client: httpx.Client, live_app: Starlette, settings: Settings
 ) -> None:
     assistant = live_app.state.assistant
-    request_log = request_log_of(assistant)
+    request_log = assistant.request_log
     assert request_log is not None, "the server logs requests by default"
     other = "a" * 32
     for text in ("con tôi bị bạn bắt nạt", "báo cáo ở đâu"):

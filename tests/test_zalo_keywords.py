@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.zalo.keywords import KEYWORDS, command_for, keyword_key
+from handlers.commands import KEYWORDS, command_for, keyword_key
 from handlers.safety import assess
 from nlu.text import read
 

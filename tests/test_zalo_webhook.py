@@ -24,7 +24,7 @@ from bot.zalo.channel import ZaloChannel
 from bot.zalo.render import plain_text
 from bot.zalo.tokens import FILE_NAME
 from bot.zalo.webhook import WEBHOOK_PATH, build_channel, feature
-from handlers.models import Button, IncomingMessage, Reply
+from handlers.models import APOLOGY_TEXT, Button, IncomingMessage, Reply
 from handlers.pipeline import Assistant
 from tests.fake_zalo import (
     ACCESS_TOKEN,
@@ -547,7 +547,7 @@ def test_a_failure_still_answers_with_111(
         payload = fake.incoming("user_send_text", text="bí mật của em là 0912345678")
         assert post_event(base, payload).status_code == 200
         [answer] = replies_to(fake, payload)
-    assert answer.text == plain_text(texts.APOLOGY)
+    assert answer.text == plain_text(APOLOGY_TEXT)
     assert answer.buttons[0]["payload"] == {"phone_code": "111"}
     assert "0912345678" not in caplog.text and USER_ID not in caplog.text
 

@@ -61,7 +61,7 @@ from handlers.logquery import (
 )
 from handlers.pipeline import Assistant
 from handlers.redact import PLACEHOLDERS, redact
-from handlers.requestlog import VIETNAM, RequestLog, request_log_of
+from handlers.requestlog import VIETNAM, RequestLog
 from handlers.topics import ALL_INTENTS, LABELS
 
 log = logging.getLogger(__name__)
@@ -1055,7 +1055,7 @@ def local_date(day: dt.date) -> str:
 
 def feature(settings: Settings, assistant: Assistant) -> Feature:
     auth = auth_store(settings)
-    desk = StaffDesk(settings, auth, request_log_of(assistant))
+    desk = StaffDesk(settings, auth, assistant.request_log)
     staff = len(auth.users())
     if not staff:
         log.warning("staff desk: no staff users yet; add one with `childsafe staff add NAME`")

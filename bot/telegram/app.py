@@ -50,7 +50,13 @@ from bot.telegram import texts
 from bot.telegram.guards import Clock, FloodGate, Gate, MessageLog
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.render import CallbackTable, render, visible_text
-from handlers.models import CALL_111, Button, IncomingMessage, Reply
+from handlers.commands import (
+    ERASE_PAYLOAD,
+    SLASH_COMMANDS,
+    command_for_slash,
+    role_for_start,
+)
+from handlers.models import APOLOGY_TEXT, CALL_111, Button, IncomingMessage, Reply
 from handlers.pipeline import Assistant
 from handlers.safety import assess
 from nlu.text import read
@@ -59,7 +65,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 CHANNEL_KEY = "childsafe.channel"  # where the Channel sits in application.bot_data
-ERASE_PAYLOAD = "@cmd:erase"
 TYPING_REFRESH_SECONDS = 4.5  # Telegram shows "typing" for about 5 seconds per action
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
 
@@ -70,25 +75,6 @@ ALLOWED_UPDATES: list[str] = [
     Update.MY_CHAT_MEMBER,
 ]
 
-# Telegram command → the core's command.
-COMMANDS: dict[str, str] = {
-    "start": "start",
-    "help": "help",
-    "vaitro": "role",
-    "khancap": "emergency",
-    "baomat": "privacy",
-    "xoa": "erase",
-    "nguoi": "handoff",  # ask for a counsellor (#15)
-}
-# `t.me/<bot>?start=<payload>`: a poster for students can open the chat with a role chosen.
-START_ROLES: dict[str, str] = {
-    "parent": "parent",
-    "phuhuynh": "parent",
-    "student": "student",
-    "hocsinh": "student",
-    "teacher": "teacher",
-    "giaovien": "teacher",
-}
 GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 
 Context: TypeAlias = ContextTypes.DEFAULT_TYPE
@@ -170,7 +156,7 @@ def add_handlers(application: TelegramApp) -> None:
     application.add_handler(TypeHandler(Update, gatekeeper), group=-1)
     application.add_handler(CommandHandler("start", on_start, filters=new_only))
     application.add_handler(CommandHandler("xoa", on_erase, filters=new_only))
-    for name in COMMANDS.keys() - {"start", "xoa"}:
+    for name in SLASH_COMMANDS.keys() - {"start", "xoa"}:
         application.add_handler(CommandHandler(name, on_command, filters=new_only))
     application.add_handler(MessageHandler(filters.COMMAND & new_only, on_unknown_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
@@ -221,8 +207,7 @@ async def on_start(update: Update, context: Context) -> None:
     _, user = _chat_and_user(update)
     reply = await core_command(context, "start", user)
     await deliver(update, context, reply)
-    payload = (context.args or [""])[0].strip().lower()
-    if role := START_ROLES.get(payload):
+    if role := role_for_start((context.args or [""])[0]):
         await answer_text(update, context, f"@role:{role}")
 
 
@@ -230,11 +215,11 @@ async def on_command(update: Update, context: Context) -> None:
     """/help, /vaitro, /khancap, /baomat: the core's command of the same meaning."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    name = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    command = command_for_slash(message.text.split()[0])
     _, user = _chat_and_user(update)
-    if COMMANDS.get(name) == "handoff" and await private_only(update, context):
+    if command == "handoff" and await private_only(update, context):
         return
-    reply = await core_command(context, COMMANDS.get(name, "help"), user)
+    reply = await core_command(context, command, user)
     await deliver(update, context, reply)
 
 
@@ -316,7 +301,7 @@ async def on_error(update: object, context: Context) -> None:
         return
     user = sender_of(update)
     with contextlib.suppress(Exception):
-        await send(context, update.effective_chat.id, user, texts.APOLOGY, [CALL_111])
+        await send(context, update.effective_chat.id, user, APOLOGY_TEXT, [CALL_111])
 
 
 # ---------------------------------------------------------------------------- the core

@@ -57,10 +57,6 @@ SLOW_DOWN = (
     "Bạn nhắn nhanh quá, mình chưa kịp đọc hết. Đợi một lát rồi nhắn tiếp nhé.\n" + HELP_LINE
 )
 
-APOLOGY = (
-    "Xin lỗi, mình đang gặp trục trặc và chưa trả lời được. "
-    "Nếu cần giúp ngay, hãy gọi **111** (miễn phí, 24/7)."
-)
 
 GROUP_INTRO = (
     "Chào cả nhóm! Mình là trợ lý thông tin về bảo vệ trẻ em. Trong nhóm, mình chỉ trả lời "

@@ -49,12 +49,12 @@ from bot import intake
 from bot.courier import Courier
 from bot.zalo import texts
 from bot.zalo.client import SendResult, ZaloClient
-from bot.zalo.keywords import command_for
 from bot.zalo.render import render
 from bot.zalo.signature import signed_field
+from handlers.commands import command_for, command_for_payload
 from handlers.inbox import Inbox, Item
 from handlers.inbox import Verdict as Intake
-from handlers.models import CALL_111, IncomingMessage, Reply
+from handlers.models import APOLOGY_TEXT, CALL_111, IncomingMessage, Reply
 from handlers.pipeline import Assistant
 from handlers.ratelimit import SLOW_DOWN_TEXT, RateLimiter, Verdict, exempt
 from handlers.shared import Record, SharedState
@@ -62,7 +62,6 @@ from handlers.shared import Record, SharedState
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
-COMMAND_PREFIX = "@cmd:"
 
 TEXT_EVENTS = frozenset({"user_send_text", "anonymous_send_text"})
 FOLLOW_EVENT = "follow"
@@ -444,14 +443,14 @@ class ZaloChannel:
             self._counters["failed"] += 1
             log.error("zalo: handling %s failed: %s", event.name, type(exc).__name__, exc_info=exc)
             with contextlib.suppress(Exception):
-                await self.send(event, texts.APOLOGY, [CALL_111])
+                await self.send(event, APOLOGY_TEXT, [CALL_111])
 
     async def _on_text(self, event: Event, text: str, note: str = "") -> None:
         key = self.assistant.user_key(CHANNEL, event.user) or ""
         command = command_for(text)
         payload = None if command else self.buttons.payload_for(key, text)
-        if payload is not None and payload.startswith(COMMAND_PREFIX):
-            command = payload[len(COMMAND_PREFIX) :]
+        if command is None:
+            command = command_for_payload(payload)
         message = IncomingMessage(text=payload or text, user=event.user, channel=CHANNEL)
         if command is None and await self._held_back(event, key, message.text):
             return

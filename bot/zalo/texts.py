@@ -30,11 +30,6 @@ NOT_STORED = frozenset({"user_send_location", "user_send_business_card"})
 
 CAPTION_NOTE = "(Mình chỉ đọc được phần chữ, không xem được ảnh hay tệp đính kèm.)"
 
-APOLOGY = (
-    "Xin lỗi, mình đang gặp trục trặc và chưa trả lời được. "
-    "Nếu cần giúp ngay, hãy gọi **111** (miễn phí, 24/7)."
-)
-
 
 def media_notice(event_name: str) -> str:
     """The answer to a message with no text: what the bot can read, and 111."""
