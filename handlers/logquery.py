@@ -687,4 +687,6 @@ def export_safety(conn: sqlite3.Connection) -> SafetyExport:
             urgent += 1
         else:
             not_urgent += 1
+    if not urgent + not_urgent:
+        lines.append("[]")
     return SafetyExport("\n".join(lines) + "\n", urgent, not_urgent)

@@ -108,12 +108,14 @@ FEEDBACK_WRONG = "wrong"
 FEEDBACK_PERSON = "person"
 HANDOFF_ASKED_KINDS = ("handoff_queued", "handoff_unavailable", "handoff_forwarded")
 _NOT_WHAT_I_ASKED = re.compile(
-    r"^(?:khong|ko|k|hong|kh) (?:phai|dung) (?:(?:cai|dieu|cau|y) )?(?:minh|toi|em|con|tui|to)"
-    r"(?: (?:hoi|muon hoi|can))?\b"
-    r"|^(?:khong|ko|k|kh) dung y (?:minh|toi|em|con|tui)\b"
-    r"|^sai (?:roi|bet|het)\b|^tra loi sai\b|^(?:that s|thats|this is) not what i asked\b"
-    r"|^not what i (?:asked|meant)\b|^wrong answer\b"
+    r"^(?:khong|ko|k|hong|kh|chang) (?:phai|dung) (?:(?:la )?(?:cai|dieu|cau|y|chuyen) )?"
+    r"(?:minh|toi|em|con|tui|to|tao|chau) (?:muon |dang |can )?hoi\b"
+    r"|^(?:khong|ko|k|kh|hong|chua) dung (?:y|cau hoi|cai) (?:cua )?"
+    r"(?:minh|toi|em|con|tui|to|chau)\b"
+    r"|^(?:sai roi|sai bet|tra loi sai|tra loi khong dung|sai)(?: (?:roi|a|nha|nhe|ma|do|kia))*$"
+    r"|^(?:that s |thats |this is |it s |its )?not what i (?:asked|meant)\b|^wrong answer\b"
 )
+FEEDBACK_MAX_WORDS = 10  # a longer message says more than "not what I asked"
 # The review queue's "low confidence and fallbacks" (handlers.logquery), also the WHERE of a
 # partial index, so counting it reads only the rows it holds.
 REVIEW_SQL = (
@@ -683,8 +685,10 @@ def feedback_of(stored_text: str, reply_kind: str | None) -> str | None:
     """What a message says about the answer before it: FEEDBACK_WRONG for "that's not what
     I asked" (the feedback button's payload or its words), FEEDBACK_PERSON when it asked
     for a person (the reply was a handoff), else None."""
-    if stored_text.strip() == FEEDBACK_PAYLOAD or _NOT_WHAT_I_ASKED.search(
-        fold_for_search(stored_text)
+    words = re.findall(r"\w+", fold_for_search(stored_text))
+    said = " ".join(words)
+    if stored_text.strip() == FEEDBACK_PAYLOAD or (
+        len(words) <= FEEDBACK_MAX_WORDS and _NOT_WHAT_I_ASKED.search(said)
     ):
         return FEEDBACK_WRONG
     if reply_kind in HANDOFF_ASKED_KINDS:

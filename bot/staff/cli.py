@@ -162,19 +162,27 @@ def purge(older_than: str | None, db: Path | None) -> None:
     default=None,
     help="File to write (default: standard output).",
 )
+@click.option(
+    "--safety",
+    is_flag=True,
+    help="Write the safety labels instead (false alarm, should have been urgent, urgent "
+    "replies marked fine) in the format of handlers/safety/data/train.yml.",
+)
 @db_option
-def export_training(out: Path | None, db: Path | None) -> None:
+def export_training(out: Path | None, safety: bool, db: Path | None) -> None:
     """Write the staff-labelled messages as Rasa NLU training data (YAML), by intent.
 
     The text is the redacted text; placeholders such as <TÊN> become neutral words
     ("An", "số này", ...) so examples read like real messages. Labels that are no intent of
-    the model are left out and counted.
+    the model are left out and counted. With --safety: the reviewed safety cases as
+    `{text, urgent, danger}` entries, to read and add to handlers/safety/data/train.yml.
 
     Example:
 
         childsafe export-training --out nlu/data/from_staff.yml
+        childsafe export-training --safety --out reviewed-safety.yml
     """
-    from handlers.logquery import LogUnavailable, connect_readonly
+    from handlers.logquery import LogUnavailable, connect_readonly, export_safety
     from handlers.logquery import export_training as export
 
     settings = _settings(db)
@@ -182,6 +190,16 @@ def export_training(out: Path | None, db: Path | None) -> None:
         conn = connect_readonly(settings.db_path)
     except LogUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
+    if safety:
+        with contextlib.closing(conn):
+            cases = export_safety(conn)
+        if out is None:
+            sys.stdout.write(cases.yaml_text)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(cases.yaml_text, encoding="utf-8")
+        click.echo(f"{cases.urgent} urgent and {cases.not_urgent} harmless case(s)", err=True)
+        return
     with contextlib.closing(conn):
         result = export(conn)
     if out is None:
