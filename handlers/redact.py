@@ -392,7 +392,7 @@ _CUE_RE = re.compile(
     "|".join(rf"(?P<{name}>(?<!\w)(?:{pattern})(?!\w))" for name, pattern in _CUES.items())
 )
 _UNIT_AFTER_RE = re.compile(
-    r"\s?(?:đ|₫|đồng|dong|vnd|vnđ|k|tr|triệu|trieu|nghìn|nghin|ngàn|ngan|tỷ|tỉ|ty|usd|\$|%|"
+    r"[ \t]?(?:đ|₫|đồng|dong|vnd|vnđ|k|tr|triệu|trieu|nghìn|nghin|ngàn|ngan|tỷ|tỉ|ty|usd|\$|%|"
     r"kg|tuổi|tuoi|t|năm|nam|tháng|thang|giờ|gio|h|phút|phut|người|nguoi|học sinh|"
     r"hoc sinh|hs|lớp|lop|suất|suat|m|km|cm|lần|lan)(?!\w)",
     re.IGNORECASE,
@@ -553,8 +553,11 @@ def _classify_number(doc: _Doc, start: int, end: int) -> str | None:
         return "SĐT"  # a phone number followed by "k" is "không", not thousands
     if phone and not _MONEY_SHAPE_RE.fullmatch(raw) and not _CURRENCY_AFTER_RE.match(after):
         return "SĐT"  # "84 912 345 678 lớp 7": a count word after it does not make it a count
-    if _UNIT_AFTER_RE.match(after) or _DATE_SHAPE_RE.fullmatch(raw):
+    cued = _nearest_cue(doc.text, start)
+    if _DATE_SHAPE_RE.fullmatch(raw):
         return None
+    if _UNIT_AFTER_RE.match(after) and not (n >= 9 and cued in {"bank", "cccd", "cmnd", "card"}):
+        return None  # "120 học sinh"; but "stk 123456789 lớp 7" is an account and a class
     if n == 8 and digits.startswith(_SERVICE_PREFIXES):
         return None  # 1800/1900 service lines belong to organisations
     cue = _nearest_cue(doc.text, start)
@@ -1308,6 +1311,14 @@ def _lower_name(doc: _Doc, k: int) -> int | None:
     """A lowercase name after "tên (là)": up to four syllables; "thi"/"van" after a surname
     are the middle names thị/văn, not "thì"."""
     first = doc.word(k)
+    if (
+        first is not None
+        and not first.loose
+        and first.text.islower()
+        and first.low in lex.GIVEN_NAMES
+        and _lower_run(doc, k, 1) is None
+    ):
+        return k + 1  # "em tên là nhung": in accented writing, "nhung" is no "nhưng"
     if first is None or not _in(first, lex.SURNAMES, _SURNAMES_F):
         return _lower_run(doc, k, 4)
     j = k + 1
