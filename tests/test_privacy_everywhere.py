@@ -28,6 +28,7 @@ from bot.retention import Purger
 from bot.settings import MissingSecretError, Settings
 from bot.staff.auth import AuthStore, auth_store
 from bot.wiring import build_assistant
+from handlers.handoff.store import SqliteHandoffStore
 from handlers.identity import MIN_SECRET_CHARS, load_or_create_secret
 from handlers.requestlog import RequestLog, timestamp
 from handlers.shared import connect_state_db
@@ -211,6 +212,7 @@ def test_databases_and_the_secret_file_are_created_owner_only(tmp_path: Path) ->
     state.execute("CREATE TABLE IF NOT EXISTS t (x)")
     state.execute("INSERT INTO t VALUES (1)")
     load_or_create_secret(None, log_db)
+    SqliteHandoffStore(tmp_path / "cases" / "cases.db")
     try:
         made = [
             log_db,
@@ -219,6 +221,7 @@ def test_databases_and_the_secret_file_are_created_owner_only(tmp_path: Path) ->
             tmp_path / "data" / "childsafe-state.db",
             tmp_path / "data" / "childsafe-state.db-wal",
             tmp_path / "data" / ".childsafe-secret",
+            tmp_path / "cases" / "cases.db",
         ]
         for path in made:
             assert path.exists(), path

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from handlers.private_files import private_file
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS handoff_cases (
     id INTEGER PRIMARY KEY,
@@ -183,7 +185,7 @@ class HandoffStore(Protocol):
 class SqliteHandoffStore:
     def __init__(self, db_path: Path | str) -> None:
         self.db_path = Path(db_path)
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.db_path)  # case records: owner only (#17)
         for attempt in range(50):  # the request log may be creating the same new file
             try:
                 with self._connect() as conn:
