@@ -190,6 +190,7 @@ def serve(host: str, port: int, workers: int | None, db: Path | None, engine: st
     import uvicorn
 
     from bot.app import check_can_share, create_app
+    from bot.web.branding import BrandingError
     from handlers.shared import SharedStateError
 
     settings = _settings(db, engine)
@@ -198,7 +199,7 @@ def serve(host: str, port: int, workers: int | None, db: Path | None, engine: st
     try:
         check_can_share(settings, count)
         app = create_app(settings)  # with several workers: only to fail here, loudly
-    except (MissingSecretError, SharedStateError) as exc:
+    except (MissingSecretError, SharedStateError, BrandingError) as exc:
         raise click.ClickException(str(exc)) from exc
     plural = f" with {count} workers" if count > 1 else ""
     click.echo(f"childsafe: serving on http://{host}:{port}{plural}", err=True)

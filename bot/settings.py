@@ -7,11 +7,12 @@ start-up with a message naming the missing variable (`require()`).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +57,12 @@ class Settings(BaseSettings):
     local_line_sources: str = Field(
         default="CV-363-PGDDT-AL:1;CV-SGDDT-HP-2024:1", alias="CHILDSAFE_LOCAL_LINE_SOURCES"
     )
+
+    # --- branding (#20; docs/configuration.md): empty = the neutral look shipped ----------
+    brand_name: str = Field(default="", alias="CHILDSAFE_BRAND_NAME")
+    brand_logo: str = Field(default="", alias="CHILDSAFE_BRAND_LOGO")
+    brand_color: str = Field(default="", alias="CHILDSAFE_BRAND_COLOR")
+    local_line_hours: str = Field(default="", alias="CHILDSAFE_LOCAL_LINE_HOURS")
 
     # --- content review -----------------------------------------------------------------
     review_max_age_days: int = Field(default=365, alias="CHILDSAFE_REVIEW_MAX_AGE_DAYS")
@@ -122,6 +129,14 @@ class Settings(BaseSettings):
     rasa_url: str = Field(default="http://127.0.0.1:5005", alias="RASA_URL")
     rasa_token: str | None = Field(default=None, alias="RASA_TOKEN")
     rasa_timeout_seconds: float = Field(default=0.8, alias="RASA_TIMEOUT_SECONDS")
+
+    @field_validator("brand_color")
+    @classmethod
+    def _hex_colour(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value):
+            raise ValueError(f"CHILDSAFE_BRAND_COLOR must be a hex colour like #0b5394: {value!r}")
+        return value
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -66,6 +66,8 @@ def deployment_from(settings: Settings) -> Deployment:
         # no automatic purge (interval or retention 0): the notice must not promise one
         retention_days=settings.retention_days if settings.purge_interval_hours > 0 else 0,
         data_reader=handoff_centre(settings),
+        brand_name=settings.brand_name.strip(),
+        local_line_hours=settings.local_line_hours.strip() if line else "",
     )
 
 

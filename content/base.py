@@ -5,7 +5,9 @@ starting with "• ". Placeholders filled per deployment: `{province}`, `{local_
 `{local_line_name}`, `{local_line_citation}`, `{local_line_sentence}` (a whole sentence
 naming the line and the documents it is cited from, or nothing when the deployment has no
 local line), `{local_line_status}` (that sentence, or one saying there is none) and
-`{local_line_advice}` (the line offered for counselling after a list of places to report).
+`{local_line_advice}` (the line offered for counselling after a list of places to report),
+`{local_line_welcome}` (the greeting's line: the local line with its hours, or nothing),
+`{local_line_hours}`, `{brand_name}` and `{brand_of}` (" của <centre>", or nothing).
 `markup_to_html` and `markup_to_plain` turn the markup into what Telegram (HTML parse mode)
 and Zalo (plain text) show.
 
@@ -158,6 +160,9 @@ class Deployment:
     # the privacy notice's terms (#17): how long messages are kept, who reads them
     retention_days: int = 90  # 0: no automatic deletion
     data_reader: str = "trung tâm đã triển khai trợ lý này"
+    # branding (#20): the centre's name ("" = neutral) and when the local line answers
+    brand_name: str = ""
+    local_line_hours: str = ""
 
     def citation(self, documents: Mapping[str, Document] | None = None) -> str:
         """Where the local line is written down: "Công văn 363/PGDĐT …, mục 1; …"."""
@@ -185,6 +190,12 @@ class Deployment:
                 f"còn có **{self.local_line}** – {self.local_line_name}"
             )
             advice += f" (theo {citation})." if citation else "."
+        # The greeting's line: short, so /start still fits one screen (the hotline answers
+        # name the line in full, with where it is written down).
+        welcome = ""
+        if self.local_line:
+            hours = f" ({self.local_line_hours})" if self.local_line_hours else ""
+            welcome = f"Ở {self.province} còn có đường dây hỗ trợ **{self.local_line}**{hours}."
         if self.retention_days > 0:
             kept = f"{self.retention_days} ngày, sau đó tự động bị xóa"
         else:
@@ -200,6 +211,10 @@ class Deployment:
             "local_line_sentence": sentence,
             "local_line_status": status,
             "local_line_advice": advice,
+            "local_line_hours": self.local_line_hours,
+            "local_line_welcome": welcome,
+            "brand_name": self.brand_name,
+            "brand_of": f" của {self.brand_name}" if self.brand_name else "",
         }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import html
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 from bot.features import Feature
 from bot.http import error, read_json_object, status_html
 from bot.settings import Settings
+from bot.web.branding import BRAND_CSS_PATH, DEFAULT_LOGO, LOGO_PATH, Brand, Logo, brand_from
 from bot.web.cors import ApiCorsMiddleware
 from bot.web.security import allowed_origins, asset_headers, checked_exit_url, page_headers
 from content.base import DIRECTIVES_DIR, markup_to_html, registry_documents, render_text
@@ -52,7 +54,10 @@ class Asset:
 
     @classmethod
     def load(cls, name: str, media_type: str, folder: Path = STATIC_DIR) -> Asset:
-        body = (folder / name).read_bytes()
+        return cls.of((folder / name).read_bytes(), media_type)
+
+    @classmethod
+    def of(cls, body: bytes, media_type: str) -> Asset:
         return cls(body, media_type, '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
 
     def response(self, request: Request) -> Response:
@@ -73,14 +78,33 @@ def source_files() -> dict[str, Asset]:
     return files
 
 
-def render_page(name: str, exit_url: str, privacy_line: str = "") -> str:
+WIDGET_COLOURS = ("#0b5394", "#083e70")  # widget.js's launcher: the shipped brand colours
+WIDGET_LABEL = '"Hỏi trợ lý bảo vệ trẻ em"'
+
+
+def branded_widget(brand: Brand) -> Asset:
+    """widget.js with the centre's colour and name on its launcher button."""
+    script = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
+    if brand.color is not None and brand.color_dark is not None:
+        script = script.replace(WIDGET_COLOURS[0], brand.color)
+        script = script.replace(WIDGET_COLOURS[1], brand.color_dark)
+    if brand.name:
+        script = script.replace(WIDGET_LABEL, json.dumps(f"Hỏi {brand.name}", ensure_ascii=False))
+    return Asset.of(script.encode(), "text/javascript; charset=utf-8")
+
+
+def render_page(
+    name: str, exit_url: str, privacy_line: str = "", brand: Brand | None = None
+) -> str:
     """A page from static/, with the settings it needs filled in (escaped)."""
     template = (STATIC_DIR / name).read_text(encoding="utf-8")
+    template = (brand or NEUTRAL_BRAND).fill(template)
     template = template.replace("{{privacy_line}}", html.escape(privacy_line, quote=False))
     return template.replace("{{exit_url}}", html.escape(exit_url, quote=True))
 
 
 PRIVACY_PATH = "/quyen-rieng-tu"
+NEUTRAL_BRAND = Brand("", Logo(DEFAULT_LOGO), None, None, "", "", "")
 
 
 def content_text(assistant: Assistant, answer_id: str) -> str:
@@ -131,17 +155,25 @@ def feature(settings: Settings, assistant: Assistant) -> Feature:
     exit_url = checked_exit_url(settings.web_exit_url)
     origins = allowed_origins(settings.cors_origin_list)
     privacy_line = content_text(assistant, "privacy.short").strip()
+    brand = brand_from(settings, assistant.deployment)
     pages = {
-        name: render_page(name, exit_url, privacy_line)
+        name: render_page(name, exit_url, privacy_line, brand)
         for name in ("index.html", "embed.html", "neutral.html")
     }
     pages[PRIVACY_PATH] = privacy_page(assistant)
     assets = {name: Asset.load(name, media_type) for name, media_type in ASSET_TYPES.items()}
-    widget = Asset.load("widget.js", "text/javascript; charset=utf-8")
+    widget = branded_widget(brand)
+    assets[BRAND_CSS_PATH.removeprefix("/web/")] = Asset.of(
+        brand.css().encode(), "text/css; charset=utf-8"
+    )
+    if brand.logo.file is not None:
+        logo = Asset.of(brand.logo.file.read_bytes(), brand.logo.media_type)
+        assets[LOGO_PATH.removeprefix("/web/")] = logo
     directives = source_files()
 
     def page(name: str, frameable_by: frozenset[str] | None = None) -> HTMLResponse:
-        return HTMLResponse(pages[name], headers=page_headers(frameable_by))
+        headers = page_headers(frameable_by, brand.image_origins)
+        return HTMLResponse(pages[name], headers=headers)
 
     async def chat_page(request: Request) -> Response:
         return page("index.html")

@@ -49,9 +49,12 @@ def checked_exit_url(value: str) -> str:
     return value.strip()
 
 
-def page_headers(frame_ancestors: frozenset[str] | None = None) -> dict[str, str]:
+def page_headers(
+    frame_ancestors: frozenset[str] | None = None, image_origins: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """Security headers for our HTML pages. `frame_ancestors`: who may frame the page
-    (besides this site); None means nobody may."""
+    (besides this site); None means nobody may. `image_origins`: other https origins images
+    may come from (a centre's logo hosted elsewhere)."""
     ancestors = "'none'"
     if frame_ancestors is not None:
         ancestors = " ".join(["'self'", *sorted(frame_ancestors)])
@@ -60,7 +63,7 @@ def page_headers(frame_ancestors: frozenset[str] | None = None) -> dict[str, str
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self'",
+            " ".join(["img-src 'self'", *sorted(image_origins)]),
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
