@@ -27,9 +27,10 @@ from bot.features import FEATURE_MODULES, Feature
 from bot.http import error, read_json_object, status_html
 from bot.settings import Settings, get_settings
 from bot.wiring import build_assistant
+from handlers.admission import always_admitted
 from handlers.models import IncomingMessage, Reply
 from handlers.pipeline import Assistant
-from handlers.ratelimit import RateLimiter, Verdict, exempt, slow_down_reply
+from handlers.ratelimit import RateLimiter, Verdict, slow_down_reply
 from handlers.safety import safety_model
 from handlers.shared import SharedStateError, claim_single_process
 
@@ -154,7 +155,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             return message
         verdict = limiter.check(chat_limit_key(assistant, message, request))
         # Over the limit: held back, unless triage reads danger now (off the event loop).
-        if verdict is not Verdict.PASS and not await run_in_threadpool(exempt, message.text):
+        if verdict is not Verdict.PASS and not await run_in_threadpool(
+            always_admitted, message.text
+        ):
             headers = {"Retry-After": str(limiter.retry_after)}
             return JSONResponse(slow_down_reply().to_json(), status_code=429, headers=headers)
         reply = await run_in_threadpool(answer_logged, message)

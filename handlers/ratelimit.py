@@ -7,12 +7,11 @@ is forgotten, and beyond `max_keys` the least recently seen keys go first. Given
 store (`handlers.shared`), the buckets live there instead, so one person's limit holds across
 every worker process and replica (the same bucket arithmetic, one atomic update a message).
 
-`admit()` is what a channel calls. Safety comes first: a message that triage reads as
-danger *now* is always admitted, however fast its sender types, so a child in danger is
-never silenced; the limiter only ever holds back the rest. Over the limit, a channel
-tells the sender once (`Verdict.NOTIFY`, with `SLOW_DOWN_TEXT`, which still gives 111) and
-then stays quiet (`Verdict.DROP`) until the sender has slowed down. Request/response
-channels (the web API) answer every held-back message with the notice.
+What passes the limit anyway (danger now, erase, a request for a person) is the one
+admission policy, `handlers.admission`; a channel asks it, never this module alone.
+Over the limit, a channel tells the sender once (`Verdict.NOTIFY`, with `SLOW_DOWN_TEXT`,
+which still gives 111) and then stays quiet (`Verdict.DROP`) until the sender has slowed
+down. Request/response channels (the web API) answer every held-back message with the notice.
 """
 
 from __future__ import annotations
@@ -25,11 +24,8 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from handlers.commands import ERASE_PAYLOAD
 from handlers.models import CALL_111, Reply
-from handlers.safety import assess
 from handlers.shared import Record, SharedState
-from nlu.text import read
 
 Clock = Callable[[], float]
 log = logging.getLogger(__name__)
@@ -157,24 +153,6 @@ class RateLimiter:
     def tracked(self) -> int:
         """Keys held in memory now."""
         return len(self._buckets)
-
-
-def exempt(text: str) -> bool:
-    """Never held back: what triage reads as danger now (the core's own triage, as
-    `Assistant.handle` runs it first), and a request to erase."""
-    if not isinstance(text, str):
-        return False
-    return text.strip() == ERASE_PAYLOAD or assess(read(text)).level != "none"
-
-
-def admit(limiter: RateLimiter, key: str | None, text: str) -> Verdict:
-    """PASS, or how to hold the message back. Triage runs only for messages the limiter
-    would hold back, so for everyone under the limit it costs nothing. (In async code call
-    `limiter.check` inline and `exempt` off the event loop, as the web API does.)"""
-    verdict = limiter.check(key)
-    if verdict is Verdict.PASS or exempt(text):
-        return Verdict.PASS
-    return verdict
 
 
 def slow_down_reply() -> Reply:

@@ -206,3 +206,74 @@ def test_zalo_erases_by_words_slash_and_button(
         [answer] = replies_to(fake_zalo, tap)
     assert "Zalo không cho phép mình xóa" in plain_text(answer.text)
     assert erasures.keys == [key]
+
+
+# ---------------------------------------------------------------------------- admission
+# One admission policy (handlers/admission.py): over the flood limit a sender is told once and
+# then held back; danger now, erase and a request for a person always pass, on every channel.
+FLOOD = ("xin chào", "cảm ơn", "học phí", "hỏi chút", "alo")
+DANGER = "cứu em, bố em đang đánh em"
+
+
+def test_web_chat_admission(settings: Settings, assistant: Assistant, erasures: Erasures) -> None:
+    limited = settings.model_copy(update={"rate_limit_per_minute": 2})
+    with serve(create_app(limited, assistant)) as base:
+
+        def chat(text: str) -> httpx.Response:
+            body = {"text": text, "session": "flooder"}
+            return httpx.post(f"{base}/api/chat", json=body, timeout=10)
+
+        statuses = [chat(text).status_code for text in FLOOD]
+        assert statuses[:2] == [200, 200] and set(statuses[2:]) == {429}
+        danger = chat(DANGER)
+        erase = chat("xóa")
+    assert danger.status_code == 200 and danger.json()["kind"] == "urgent"
+    assert erase.status_code == 200 and erase.json()["kind"] == "erase"
+    assert erasures.keys == [assistant.user_key("web", "flooder")]
+
+
+async def test_telegram_admission(
+    settings: Settings, assistant: Assistant, fake_tg: FakeTelegram, erasures: Erasures
+) -> None:
+    limited = settings.model_copy(
+        update={
+            "telegram_token": fake_telegram.TOKEN,
+            "telegram_api_base_url": f"{fake_tg.url}/bot",
+            "rate_limit_per_minute": 2,
+        }
+    )
+    application = build_application(limited, assistant, clock=lambda: 1000.0)
+    async with application:
+        for text in FLOOD:
+            await application.process_update(Update.de_json(message_update(text), application.bot))
+        sent = [visible_text(c["text"]) for c in fake_tg.sent()]
+        assert len(sent) == 3 and "nhắn nhanh quá" in sent[2]  # told once, then quiet
+        fake_tg.clear()
+        await application.process_update(Update.de_json(message_update(DANGER), application.bot))
+        assert "113" in visible_text(fake_tg.sent()[0]["text"])
+        await application.process_update(
+            Update.de_json(callback_update(ERASE_PAYLOAD), application.bot)
+        )
+    assert erasures.keys == [assistant.user_key("telegram", str(fake_telegram.USER_ID))]
+
+
+def test_zalo_admission(
+    settings: Settings, assistant: Assistant, fake_zalo: FakeZalo, erasures: Erasures
+) -> None:
+    z_settings = zalo_settings(settings, fake_zalo, rate_limit_per_minute=2)
+    with serve(create_app(z_settings, assistant)) as base:
+        for text in FLOOD:
+            assert (
+                post_event(base, fake_zalo.incoming("user_send_text", text=text)).status_code == 200
+            )
+        danger = fake_zalo.incoming("user_send_text", text=DANGER)
+        assert post_event(base, danger).status_code == 200
+        [urgent] = replies_to(fake_zalo, danger)
+        erase = fake_zalo.incoming("user_send_text", text="/xoa")
+        assert post_event(base, erase).status_code == 200
+        [erased] = replies_to(fake_zalo, erase)
+        texts = [s.text for s in fake_zalo.sent]
+    assert sum("nhắn nhanh quá" in t for t in texts) == 1  # told once, then quiet
+    assert len(texts) == 2 + 1 + 2  # two answers, one notice, danger and erase
+    assert "113" in urgent.text and "Zalo không cho phép mình xóa" in erased.text
+    assert len(erasures.keys) == 1

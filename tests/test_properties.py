@@ -25,9 +25,10 @@ from hypothesis import strategies as st
 
 from bot.settings import Settings
 from bot.wiring import build_assistant
+from handlers.admission import held_back
 from handlers.models import Audience, IncomingMessage, Reply
 from handlers.pipeline import Assistant
-from handlers.ratelimit import RateLimiter, Verdict, admit
+from handlers.ratelimit import RateLimiter, Verdict
 from handlers.redact import PLACEHOLDERS, redact
 from handlers.requestlog import MAX_STORED_CHARS, TRUNCATION_MARK, _stored_text
 from handlers.safety import LINES, Danger
@@ -242,7 +243,7 @@ def test_a_danger_phrase_is_never_held_back_by_the_rate_limit(
     limiter = RateLimiter(per_minute, clock=lambda: 0.0)
     for _ in range(per_minute + 3):  # the sender is well over the limit
         limiter.check("typist")
-    assert admit(limiter, "typist", f"{before}. {phrase}") is Verdict.PASS
+    assert held_back(limiter, "typist", f"{before}. {phrase}") is Verdict.PASS
 
 
 @settings(max_examples=200, deadline=None)
@@ -251,9 +252,9 @@ def test_the_limiter_never_raises_and_holds_back_only_over_the_limit(
     text: str, per_minute: int
 ) -> None:
     limiter = RateLimiter(per_minute, clock=lambda: 0.0)
-    verdicts = [admit(limiter, "k", text) for _ in range(per_minute)]
+    verdicts = [held_back(limiter, "k", text) for _ in range(per_minute)]
     assert verdicts == [Verdict.PASS] * per_minute
-    admit(limiter, "k", text)  # over: whatever triage says, it must not raise
+    held_back(limiter, "k", text)  # over: whatever triage says, it must not raise
 
 
 def test_every_message_of_the_properties_was_logged(

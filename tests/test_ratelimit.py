@@ -16,13 +16,12 @@ import pytest
 from bot.app import create_app
 from bot.settings import Settings
 from bot.wiring import build_assistant
+from handlers.admission import always_admitted, held_back
 from handlers.pipeline import Assistant
 from handlers.ratelimit import (
     SLOW_DOWN_TEXT,
     RateLimiter,
     Verdict,
-    admit,
-    exempt,
     slow_down_reply,
 )
 from handlers.safety import LINES, Danger
@@ -137,8 +136,8 @@ def test_zero_turns_it_off_and_anonymous_keys_pass() -> None:
 def test_danger_and_erase_are_never_held_back(text: str) -> None:
     limiter = RateLimiter(1, clock=FakeClock())
     limiter.check("k")
-    assert exempt(text)
-    assert [admit(limiter, "k", text) for _ in range(5)] == [Verdict.PASS] * 5
+    assert always_admitted(text)
+    assert [held_back(limiter, "k", text) for _ in range(5)] == [Verdict.PASS] * 5
 
 
 @pytest.mark.parametrize(
@@ -146,9 +145,9 @@ def test_danger_and_erase_are_never_held_back(text: str) -> None:
 )
 def test_other_messages_are_held_back(text: str) -> None:
     limiter = RateLimiter(1, clock=FakeClock())
-    assert admit(limiter, "k", text) is Verdict.PASS
-    assert admit(limiter, "k", text) is Verdict.NOTIFY
-    assert admit(limiter, "k", text) is Verdict.DROP
+    assert held_back(limiter, "k", text) is Verdict.PASS
+    assert held_back(limiter, "k", text) is Verdict.NOTIFY
+    assert held_back(limiter, "k", text) is Verdict.DROP
 
 
 def test_the_notice_is_short_warm_vietnamese_with_111() -> None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.telegram.app import api_urls
-from bot.telegram.guards import DELETE_WINDOW_SECONDS, FloodGate, Gate, MessageLog
+from bot.telegram.guards import DELETE_WINDOW_SECONDS, MessageLog
 from bot.telegram.render import (
     MAX_MESSAGE_CHARS,
     CallbackTable,
@@ -133,32 +133,6 @@ def test_file_url_follows_the_api_url(base: str, expected: str) -> None:
 
 
 # ---------------------------------------------------------------------------- memories
-def test_flood_gate_mutes_one_user_then_lets_them_back() -> None:
-    clock = Clock()
-    gate = FloodGate(per_minute=3, cooldown=30, clock=clock)
-    assert [gate.check("a") for _ in range(3)] == [Gate.PASS] * 3
-    assert gate.check("a") is Gate.NOTIFY
-    assert gate.check("a") is Gate.DROP
-    assert gate.check("b") is Gate.PASS
-    clock.now += 31
-    assert gate.check("a") is Gate.PASS
-
-
-def test_flood_gate_counts_a_sliding_minute() -> None:
-    clock = Clock()
-    gate = FloodGate(per_minute=2, clock=clock)
-    for _ in range(10):  # one message every 40 s never trips a limit of 2 a minute
-        assert gate.check("a") is Gate.PASS
-        clock.now += 40
-
-
-def test_flood_gate_is_bounded() -> None:
-    gate = FloodGate(per_minute=5, max_users=100)
-    for n in range(1000):
-        gate.check(f"user-{n}")
-    assert len(gate._seen) == 100
-
-
 def test_message_log_returns_only_ids_still_deletable() -> None:
     clock = Clock(1_000_000.0)
     log = MessageLog(per_conversation=4, clock=clock)

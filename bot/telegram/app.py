@@ -47,19 +47,18 @@ from telegram.ext import (
 from bot.courier import Courier
 from bot.settings import Settings
 from bot.telegram import texts
-from bot.telegram.guards import Clock, FloodGate, Gate, MessageLog
+from bot.telegram.guards import Clock, MessageLog
 from bot.telegram.ordering import PerChatUpdateProcessor
 from bot.telegram.render import CallbackTable, render, visible_text
+from handlers.admission import always_admitted
 from handlers.commands import (
-    ERASE_PAYLOAD,
     SLASH_COMMANDS,
     command_for_slash,
     role_for_start,
 )
 from handlers.models import APOLOGY_TEXT, CALL_111, Button, IncomingMessage, Reply
 from handlers.pipeline import Assistant
-from handlers.safety import assess
-from nlu.text import read
+from handlers.ratelimit import RateLimiter, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +85,7 @@ class Channel:
     """What the callbacks share: the core, and the channel's bounded in-memory state."""
 
     assistant: Assistant
-    flood: FloodGate
+    flood: RateLimiter
     messages: MessageLog
     callbacks: CallbackTable
 
@@ -131,9 +130,7 @@ def build_application(
         builder = builder.post_init(post_init)
     application: TelegramApp = builder.build()
     shared = assistant.state.shared
-    flood = FloodGate(settings.rate_limit_per_minute, shared=shared)
-    if clock is not None:
-        flood.clock = clock
+    flood = RateLimiter(settings.rate_limit_per_minute, shared=shared, clock=clock)
     application.bot_data[CHANNEL_KEY] = Channel(
         assistant, flood, MessageLog(shared=shared), CallbackTable(shared=shared)
     )
@@ -190,13 +187,15 @@ async def gatekeeper(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     if update.message is not None:
         channel.messages.add(channel.conversation_key(chat.id, user), update.message.message_id)
-    gate = channel.flood.check(channel.user_key(user))
-    if gate is Gate.PASS or always_heard(update):
+    verdict = channel.flood.check(channel.user_key(user))
+    if verdict is Verdict.PASS or await asyncio.to_thread(
+        always_admitted, admitted_text(update, channel.callbacks)
+    ):
         return
     if update.callback_query is not None:
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
-    if gate is Gate.NOTIFY:
+    if verdict is Verdict.NOTIFY:
         log.info("telegram: a user went over the message limit; muted for a while")
         await send(context, chat.id, user, texts.SLOW_DOWN, [])
     raise ApplicationHandlerStop
@@ -548,15 +547,14 @@ def strip_mention(text: str, username: str) -> str:
     return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
 
 
-def always_heard(update: Update) -> bool:
-    """What passes even the flood gate: a quick erase, and danger (the core's own triage)."""
+def admitted_text(update: Update, callbacks: CallbackTable) -> str:
+    """What the admission policy reads (handlers.admission): a button's payload, or the
+    message's words (a "/xoa@bot" command read as "/xoa")."""
     if update.callback_query is not None:
-        return update.callback_query.data == ERASE_PAYLOAD
+        return callbacks.payload_for(update.callback_query.data or "") or ""
     message = update.message or update.edited_message
     text = (message.text or message.caption or "") if message else ""
-    if re.match(r"/xoa(@\w+)?(\s|$)", text, flags=re.IGNORECASE):
-        return True
-    return bool(text) and assess(read(text)).level != "none"
+    return re.sub(r"^(/\w+)@\w+", r"\1", text)
 
 
 def attachment_kind(message: Message) -> str | None:

@@ -1,9 +1,9 @@
-"""Per-user flood protection and the memory of message ids that `/xoa` deletes.
+"""The memory of message ids that `/xoa` deletes. (The flood limit is the core's one
+admission policy, `handlers.admission`, with `handlers.ratelimit.RateLimiter`.)
 
-Both are keyed by the assistant's hashed user key: no raw Telegram id and no message text
-is kept here. Given the shared store (`handlers.shared`), they live there, so several worker
-processes hold one flood limit per person and `/xoa` deletes the messages every worker saw;
-without it, in memory and bounded.
+Keyed by the assistant's hashed user key: no raw Telegram id and no message text is kept
+here. Given the shared store (`handlers.shared`), it lives there, so `/xoa` deletes the
+messages every worker saw; without it, in memory and bounded.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from enum import Enum
 from typing import Any
 
 from handlers.shared import Record, SharedState
@@ -23,82 +22,6 @@ log = logging.getLogger(__name__)
 
 # Telegram lets a bot delete a message for 48 hours; stop a little short of that edge.
 DELETE_WINDOW_SECONDS = 48 * 3600 - 300
-
-
-class Gate(Enum):
-    PASS = "pass"
-    NOTIFY = "notify"  # just went over the limit: say so once
-    DROP = "drop"  # still over: stay quiet
-
-
-class FloodGate:
-    """At most `per_minute` messages a minute per user; over that, one notice and then
-    silence until `cooldown` seconds have passed. Other users are never slowed down."""
-
-    def __init__(
-        self,
-        per_minute: int,
-        cooldown: float = 30.0,
-        clock: Clock | None = None,
-        max_users: int = 50_000,
-        shared: SharedState | None = None,
-    ) -> None:
-        self.per_minute = max(1, per_minute)
-        self.cooldown = cooldown
-        self.shared = shared
-        self.clock = clock or (time.time if shared is not None else time.monotonic)
-        self.max_users = max_users
-        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
-        self._muted_until: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def check(self, key: str) -> Gate:
-        now = self.clock()
-        if self.shared is not None:
-            try:
-                return self.shared.update(
-                    "telegram-flood", key, self._shared_check(now), 60.0 + self.cooldown
-                )
-            except Exception:  # a failing store never silences anyone
-                log.exception("telegram: the shared flood gate failed; message let through")
-                return Gate.PASS
-        with self._lock:
-            muted_until = self._muted_until.get(key)
-            if muted_until is not None:
-                if now < muted_until:
-                    return Gate.DROP
-                del self._muted_until[key]
-                self._seen.pop(key, None)
-            stamps = self._seen.setdefault(key, deque())
-            self._seen.move_to_end(key)
-            while stamps and now - stamps[0] >= 60.0:
-                stamps.popleft()
-            stamps.append(now)
-            self._trim()
-            if len(stamps) > self.per_minute:
-                self._muted_until[key] = now + self.cooldown
-                return Gate.NOTIFY
-            return Gate.PASS
-
-    def _shared_check(self, now: float) -> Callable[[Record | None], tuple[Record, Gate]]:
-        def check(old: Record | None) -> tuple[Record, Gate]:
-            stamps = [float(t) for t in (old or {}).get("stamps", []) if now - float(t) < 60.0]
-            muted_until = (old or {}).get("muted_until")
-            if muted_until is not None:
-                if now < float(muted_until):
-                    return {"stamps": stamps, "muted_until": muted_until}, Gate.DROP
-                stamps = []
-            stamps.append(now)
-            if len(stamps) > self.per_minute:
-                return {"stamps": [], "muted_until": now + self.cooldown}, Gate.NOTIFY
-            return {"stamps": stamps[-self.per_minute :]}, Gate.PASS
-
-        return check
-
-    def _trim(self) -> None:
-        while len(self._seen) > self.max_users:
-            old, _ = self._seen.popitem(last=False)
-            self._muted_until.pop(old, None)
 
 
 class MessageLog:

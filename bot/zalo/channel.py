@@ -51,12 +51,13 @@ from bot.zalo import texts
 from bot.zalo.client import SendResult, ZaloClient
 from bot.zalo.render import render
 from bot.zalo.signature import signed_field
+from handlers.admission import always_admitted
 from handlers.commands import command_for, command_for_payload
 from handlers.inbox import Inbox, Item
 from handlers.inbox import Verdict as Intake
 from handlers.models import APOLOGY_TEXT, CALL_111, IncomingMessage, Reply
 from handlers.pipeline import Assistant
-from handlers.ratelimit import SLOW_DOWN_TEXT, RateLimiter, Verdict, exempt
+from handlers.ratelimit import SLOW_DOWN_TEXT, RateLimiter, Verdict
 from handlers.shared import Record, SharedState
 
 log = logging.getLogger(__name__)
@@ -452,7 +453,7 @@ class ZaloChannel:
         if command is None:
             command = command_for_payload(payload)
         message = IncomingMessage(text=payload or text, user=event.user, channel=CHANNEL)
-        if command is None and await self._held_back(event, key, message.text):
+        if await self._held_back(event, key, message.text):
             return
         if command is not None:
             reply = await asyncio.to_thread(self.assistant.command, command, message)
@@ -469,9 +470,10 @@ class ZaloChannel:
         await self.deliver(event, reply)
 
     async def _held_back(self, event: Event, key: str, text: str) -> bool:
-        """Over the user's rate limit: told once, then quiet. Danger now always passes."""
+        """Over the user's rate limit: told once, then quiet (`handlers.admission`: danger,
+        erase and a request for a person always pass)."""
         verdict = self.limiter.check(key)
-        if verdict is Verdict.PASS or await asyncio.to_thread(exempt, text):
+        if verdict is Verdict.PASS or await asyncio.to_thread(always_admitted, text):
             return False
         self._counters["rate_limited"] += 1
         if verdict is Verdict.NOTIFY:
