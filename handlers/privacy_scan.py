@@ -21,6 +21,11 @@ from handlers.redact import find_spans
 # token characters ("3f2a…", "hmac:…", "$argon2id$…", a session's CSRF token).
 _TOKEN_LIKE_RE = re.compile(r"[A-Za-z0-9_\-$=+/.:,]{16,}")
 _TIMESTAMP_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?")
+# Unix times with a fraction ("urgent_at": 1796634981.0594206 in a conversation's JSON)
+_EPOCH_RE = re.compile(r"(?<![\d.])1\d{9}\.\d+(?![\d.])")
+# Hashes inside a value: a long hex word, or the conversation state's fingerprint of a question
+# (space-separated 8-digit hex words)
+_HEX_RE = re.compile(r"\b[0-9a-f]{16,}\b|\b[0-9a-f]{8}(?: [0-9a-f]{8}){2,}\b")
 _BYTES_DIGITS_RE = re.compile(rb"(?<!\d)(?:\+?84|0)\d{8,10}(?!\d)|(?<!\d)0\d{11}(?!\d)")
 _BYTES_EMAIL_RE = re.compile(rb"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 _TERM_RE = re.compile(r"(?:\+?84|0)\d{8,10}|0\d{11}|\d{9,19}|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -120,6 +125,7 @@ def _scan_value(raw: bytes) -> tuple[str, str] | None:
         found = _scan_bytes(raw)
         if found:
             return found
+    text = _HEX_RE.sub("<hash>", _EPOCH_RE.sub("<time>", text))
     for span in find_spans(text):
         return span.type, mask(text[span.start : span.end])
     return None

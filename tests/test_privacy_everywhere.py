@@ -313,6 +313,13 @@ def test_privacy_check_finds_nothing_in_a_log_the_assistant_wrote(site: Site) ->
     assert "no personal data found" in out
 
 
+def test_privacy_check_finds_nothing_in_the_state_the_assistant_kept(site: Site) -> None:
+    state = site.db_path.with_name("childsafe-state.db")  # conversations, the inbox
+    assert state.exists()
+    code, out = check(state)
+    assert code == 0, out
+
+
 def test_privacy_check_finds_a_phone_in_the_text_and_the_index(site: Site, tmp_path: Path) -> None:
     db = copy_db(site.db_path, tmp_path / "leaky.db")
     with sqlite3.connect(db) as conn:
