@@ -24,7 +24,7 @@ from bot.settings import Settings
 from bot.wiring import build_assistant
 from handlers.models import IncomingMessage
 from handlers.pipeline import Assistant
-from handlers.requestlog import FTS_TABLE, request_log_of
+from handlers.requestlog import FTS_TABLE
 from nlu.text import fold
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,7 +220,7 @@ def test_no_personal_datum_reaches_the_database_file(
     assistant, db = logged
     text, datum = sent
     assistant.handle(IncomingMessage(text, user="property-user", channel="web"))
-    request_log = request_log_of(assistant)
+    request_log = assistant.request_log
     assert request_log is not None and request_log.flush(30)
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
     try:
