@@ -45,13 +45,15 @@ def test_the_done_when_bars(report: BlindReport) -> None:
 
 
 def test_the_figures_do_not_fall_back(report: BlindReport) -> None:
-    """A floor under the figures measured when this test was written (without the shared
-    reader; with it they are higher): a change that loses ground fails here."""
+    """A floor a little under the figures measured at the last landing of #12 (recall 93.5%,
+    obfuscated 95.7%, English 87.5%, first line 87.7%, false alarms 6.1%): a change that loses
+    ground fails here."""
     assert report.n_urgent >= 200 and report.n_harmless >= 150
-    assert report.urgent_recall.value >= 0.75, str(report.urgent_recall)
-    assert report.false_alarms.value <= 0.09, str(report.false_alarms)
-    assert report.english_recall.value >= 0.65, str(report.english_recall)
-    assert report.first_line_fits.value >= 0.65, str(report.first_line_fits)
+    assert report.urgent_recall.value >= 0.91, str(report.urgent_recall)
+    assert report.obfuscated_recall.value >= 0.92, str(report.obfuscated_recall)
+    assert report.false_alarms.value <= 0.07, str(report.false_alarms)
+    assert report.english_recall.value >= 0.84, str(report.english_recall)
+    assert report.first_line_fits.value >= 0.85, str(report.first_line_fits)
     assert report.recall_by_danger, "recall per danger"
     assert set(report.false_alarms_by_kind) >= {"past", "idiom", "bereavement", "collision"}
 
