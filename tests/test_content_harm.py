@@ -478,7 +478,8 @@ def test_keywords_never_pull_a_student_into_an_adults_answer(assistant: Assistan
     "audience, setup, message, answer_id",
     [
         (Audience.PARENT, "@intent:online_safety",
-         "có người lạ làm quen con tôi trên mạng rồi hẹn gặp", "online_safety.grooming"),
+         # (a meeting arranged would be grooming now, an urgent reply: #12)
+         "có người lạ làm quen con tôi trên mạng, tôi phải làm gì", "online_safety.grooming"),
         (Audience.PARENT, "@intent:child_labour", "dưới 15 tuổi làm mấy giờ", "child_labour.hours"),
         (Audience.STUDENT, "@intent:school_violence", "em thấy bạn bị cả lớp tẩy chay",
          "school_violence.witness_student"),

@@ -46,7 +46,7 @@ def test_the_done_when_bars(report: BlindReport) -> None:
 
 def test_the_figures_do_not_fall_back(report: BlindReport) -> None:
     """A floor a little under the figures measured at the last landing of #12 (recall 93.5%,
-    obfuscated 95.7%, English 87.5%, first line 87.7%, false alarms 6.1%): a change that loses
+    obfuscated 95.7%, English 87.5%, first line 87.7%, false alarms 5.6%): a change that loses
     ground fails here."""
     assert report.n_urgent >= 200 and report.n_harmless >= 150
     assert report.urgent_recall.value >= 0.91, str(report.urgent_recall)

@@ -82,6 +82,7 @@ class DangerFile:
     signs_needed: int
     signs_required: tuple[str, ...]
     signs_check: tuple[str, ...]  # sign groups that alone make the level "check"
+    signs_not_enough: tuple[frozenset[str], ...]  # sets of signs that make only a check
 
 
 @cache
@@ -94,7 +95,7 @@ def danger_files() -> dict[Danger, DangerFile]:
             raise ValueError(f"{path}: the file name must be a Danger value") from None
         data = _load_yaml(path)
         kinds = {k: tuple(expand(p) for p in _strings(path, data, k)) for k in KINDS if k in data}
-        special = {"signs", "signs_needed", "signs_required", "signs_check"}
+        special = {"signs", "signs_needed", "signs_required", "signs_check", "signs_not_enough"}
         cues = {
             str(k): tuple(expand(p) for p in _strings(path, data, k))
             for k in data
@@ -106,6 +107,9 @@ def danger_files() -> dict[Danger, DangerFile]:
         signs = {str(k): tuple(expand(p) for p in _strings(path, raw_signs, k)) for k in raw_signs}
         required = tuple(str(k) for k in data.get("signs_required") or ())
         alone = tuple(str(k) for k in data.get("signs_check") or ())
+        weak_sets = tuple(
+            frozenset(str(k) for k in group) for group in data.get("signs_not_enough") or ()
+        )
         if not set(required) | set(alone) <= set(signs):
             raise ValueError(f"{path}: `signs_required`/`signs_check` name a missing sign")
         needed = int(data.get("signs_needed", 2))
@@ -115,7 +119,9 @@ def danger_files() -> dict[Danger, DangerFile]:
                 re.compile(regex)
             except re.error as exc:
                 raise ValueError(f"{path}: bad pattern {regex[:60]!r}: {exc}") from None
-        out[danger] = DangerFile(danger, path, kinds, cues, signs, needed, required, alone)
+        out[danger] = DangerFile(
+            danger, path, kinds, cues, signs, needed, required, alone, weak_sets
+        )
     return out
 
 

@@ -27,13 +27,22 @@ _KIND_NAMES = {"cries": "cry", "situations": "situation", "anchored": "anchored"
 
 
 @dataclass(frozen=True, slots=True)
+class _Signs:
+    groups: dict[str, tuple[Pattern, ...]]
+    needed: int
+    required: frozenset[str]
+    alone: frozenset[str]  # groups that alone make a check
+    not_enough: tuple[frozenset[str], ...]  # sets of groups that make only a check
+
+
+@dataclass(frozen=True, slots=True)
 class _Compiled:
     order: tuple[tuple[str, Danger, Pattern], ...]  # every pattern in the order tried
     always: frozenset[int]  # patterns with no word to gate on
     opened_by: dict[str, tuple[int, ...]]  # a word -> the patterns it opens
     accented: dict[Danger, re.Pattern[str]]  # matched on the lower-cased original
     checks: dict[Danger, tuple[Pattern, ...]]
-    signs: dict[Danger, tuple[dict[str, tuple[Pattern, ...]], int, frozenset[str], frozenset[str]]]
+    signs: dict[Danger, _Signs]
     farewell: Cue
     final: Cue
     plea: Cue
@@ -65,11 +74,12 @@ def compiled() -> _Compiled:
         if (parts := file.cues.get("check"))
     }
     signs = {
-        danger: (
+        danger: _Signs(
             {name: compile_patterns(*parts) for name, parts in file.signs.items()},
             file.signs_needed,
             frozenset(file.signs_required),
             frozenset(file.signs_check),
+            file.signs_not_enough,
         )
         for danger, file in files.items()
         if file.signs
@@ -172,14 +182,19 @@ def find(reading: SafetyReading) -> RuleFindings:
         if danger not in found and (reason := _first_admitted(patterns, danger, kind, text, gate)):
             found[danger] = reason
     check: dict[Danger, str] = {}
-    for danger, (groups, needed, required, alone) in rules.signs.items():
+    for danger, signs in rules.signs.items():
         if danger in found:
             continue
-        seen = _signs_seen(groups, text, words, danger, gate)
+        seen = _signs_seen(signs.groups, text, words, danger, gate)
         told = " + ".join(f"{k}={v}" for k, v in sorted(seen.items()))
-        if len(seen) >= needed and (not required or required & seen.keys()):
+        enough = len(seen) >= signs.needed and (
+            not signs.required or bool(signs.required & seen.keys())
+        )
+        if enough and frozenset(seen) in signs.not_enough:
+            check[danger] = f"signs:{told}"
+        elif enough:
             found[danger] = f"signs:{told}"
-        elif alone & seen.keys():
+        elif signs.alone & seen.keys():
             check[danger] = f"sign:{told}"
     if Danger.SUICIDE_SELF_HARM not in found:
         final = _distinct(rules.final.finditer(text, words))
