@@ -53,6 +53,7 @@ def run_config(
     (tmp_path / "docker").mkdir()
     shutil.copy(COMPOSE, tmp_path / "docker" / "compose.yml")
     shutil.copy(CADDYFILE, tmp_path / "docker" / "Caddyfile")
+    shutil.copytree(DOCKER / "verify", tmp_path / "docker" / "verify")
     (tmp_path / ".env").write_text(env_text, encoding="utf-8")
     args = ["docker-compose", "--env-file", ".env", "-f", "docker/compose.yml"]
     if profile:
@@ -134,6 +135,8 @@ def test_caddy_uses_its_internal_ca_for_a_lan_deployment() -> None:
     assert config["admin"]["listen"] == "localhost:2019"  # what the health check reads
     text = json.dumps(config["apps"]["http"])
     assert '"dial": "app:8000"' in text and '"uri": "/healthz"' in text
+    # a domain-verification file dropped into docker/verify/ is served, nothing else from there
+    assert '"root": "/srv/verify"' in text and "/README.txt" in text
 
 
 @pytest.mark.slow
@@ -170,6 +173,7 @@ def test_only_caddy_publishes_ports_so_the_app_can_be_scaled(compose: dict[str, 
     assert "container_name" not in found["app"]  # a fixed name would block --scale
     assert found["app"]["environment"]["CHILDSAFE_FORWARDED_ALLOW_IPS"] == "*"
     assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in found["caddy"]["volumes"]
+    assert "./verify:/srv/verify:ro" in found["caddy"]["volumes"]
 
 
 def test_every_service_has_a_health_check(compose: dict[str, Any]) -> None:
