@@ -59,7 +59,7 @@ def bench_settings(base: Settings, tmp: Path) -> Settings:
     values: dict[str, Any] = {
         "_env_file": None,
         "CHILDSAFE_DB": tmp / "unused.db",
-        "CHILDSAFE_SECRET": "bench-secret",
+        "CHILDSAFE_SECRET": "bench-secret-not-real-0123456789abcdef",
         "CHILDSAFE_MODEL_DIR": base.model_dir,
         "RASA_URL": base.rasa_url,
         "RASA_TOKEN": base.rasa_token,
@@ -90,7 +90,7 @@ def rasa_status(settings: Settings) -> str | None:
 def server_env(settings: Settings, engine: str, tmp: Path, model_dir: Path) -> dict[str, str]:
     env = {
         "CHILDSAFE_DB": str(tmp / "serve.db"),
-        "CHILDSAFE_SECRET": "bench-secret",
+        "CHILDSAFE_SECRET": "bench-secret-not-real-0123456789abcdef",
         "CHILDSAFE_MODEL_DIR": str(model_dir),
         "CHILDSAFE_NLU": engine,
         "CHILDSAFE_LOG_REQUESTS": "true",

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 MODEL_VERSION = "2"
 DATA_FILE = Path(__file__).resolve().parent / "data" / "train.yml"
 # Same default as `Settings.model_dir` (CHILDSAFE_MODEL_DIR); handlers do not read bot settings.
-DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "nlu"
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "nlu"
 CACHE_PREFIX = "safety-net-"
 REGULARISATION_C = 10.0
 
