@@ -17,7 +17,6 @@ from bench.latency import scratch_dir
 from bench.measure import summary_ms
 from bot.settings import Settings
 from handlers.models import IncomingMessage
-from handlers.requestlog import request_log_of
 
 LENGTHS = (50, 500, 2000, 4000)
 
@@ -44,7 +43,7 @@ def measure_lengths(settings: Settings, per_length: int = 60) -> dict[str, Any]:
             update={"db_path": tmp / "bench.db", "logging_enabled": True}
         )
         assistant = build_assistant(bench_settings)
-        request_log = request_log_of(assistant)
+        request_log = assistant.request_log
         try:
             for i, text in enumerate(texts_of_length(500, 20, seed=1)):  # warm up
                 assistant.handle(IncomingMessage(text, user=f"warm-{i}", channel="bench"))
