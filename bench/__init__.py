@@ -26,8 +26,24 @@ from bot.settings import PROJECT_ROOT
     show_default="bench/results.json",
     help="Where the JSON results go; the Markdown table goes beside it as RESULTS.md.",
 )
-def bench(quick: bool, out: Path) -> None:
-    """Benchmark: latency through handle(), HTTP throughput, memory, cold start.
+@click.option(
+    "--only",
+    type=click.Choice(["all", "staff-log"]),
+    default="all",
+    show_default=True,
+    help="staff-log: only the staff desk over a generated large log (#16), written to "
+    "bench/staff-log.json.",
+)
+@click.option(
+    "--rows",
+    type=int,
+    default=1_000_000,
+    show_default=True,
+    help="Rows of the generated log for the staff-log part.",
+)
+def bench(quick: bool, out: Path, only: str, rows: int) -> None:
+    """Benchmark: latency through handle(), HTTP throughput, memory, cold start, and the
+    staff desk over a generated million-row log.
 
     The Rasa engine is measured side by side when a Rasa server answers at RASA_URL
     (with RASA_TOKEN); otherwise its column says why it was not run.
@@ -39,7 +55,22 @@ def bench(quick: bool, out: Path) -> None:
     def progress(line: str) -> None:
         click.echo(f"bench: {line}", err=True)
 
+    if only == "staff-log":
+        from bench import stafflog
+
+        staff = stafflog.run(rows, progress)
+        target = out.with_name("staff-log.json")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(staff, indent=2) + "\n", encoding="utf-8")
+        click.echo(f"wrote {target}", err=True)
+        for name, value in staff["aims"].items():
+            click.echo(f"  {name}: {value}", err=True)
+        return
+
     results = run_all(Plan.make(quick), get_settings(), progress)
+    from bench import stafflog
+
+    results["staff_log"] = stafflog.run(min(rows, 100_000) if quick else rows, progress)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     markdown = out.with_name("RESULTS.md")

@@ -33,9 +33,11 @@ from handlers.requestlog import (
     FEEDBACK_PERSON,
     FEEDBACK_WRONG,
     FTS_TABLE,
+    REVIEW_INDEX,
     REVIEW_SQL,
     ROLLUP_TABLE,
     VIETNAM,
+    connect,
 )
 from handlers.safety import Danger
 from handlers.topics import ALL_INTENTS, LABELS
@@ -73,10 +75,12 @@ class LogUnavailable(RuntimeError):
 def connect_readonly(db_path: Path | str, *, any_thread: bool = False) -> sqlite3.Connection:
     """A read-only connection (`mode=ro`): safe beside the writer, never creates the file.
     `any_thread`: for a streamed export, whose pages may be read on different threads (one
-    at a time)."""
+    at a time). A log written by an older version is brought up to the current schema
+    first (columns, indexes and the daily rollup added; nothing dropped or changed)."""
     path = Path(db_path)
     if not path.exists():
         raise LogUnavailable(f"no request log at {path}")
+    _upgrade_if_old(path)
     try:
         conn = sqlite3.connect(
             f"{path.resolve().as_uri()}?mode=ro",
@@ -89,6 +93,28 @@ def connect_readonly(db_path: Path | str, *, any_thread: bool = False) -> sqlite
         raise LogUnavailable(f"cannot read the request log at {path}: {exc}") from exc
     conn.row_factory = sqlite3.Row
     return conn
+
+
+def _upgrade_if_old(path: Path) -> None:
+    try:
+        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+        try:
+            names = {
+                str(name)
+                for (name,) in probe.execute(
+                    "SELECT name FROM sqlite_master WHERE name IN (?, ?, 'requests')",
+                    (ROLLUP_TABLE, REVIEW_INDEX),
+                )
+            }
+        finally:
+            probe.close()
+    except sqlite3.Error:
+        return  # reported by the caller
+    if "requests" in names and not {ROLLUP_TABLE, REVIEW_INDEX} <= names:
+        try:
+            connect(path).conn.close()
+        except sqlite3.Error as exc:
+            raise LogUnavailable(f"cannot upgrade the request log at {path}: {exc}") from exc
 
 
 def today() -> dt.date:
@@ -382,7 +408,11 @@ def summary(conn: sqlite3.Connection, since: dt.date, until: dt.date) -> Summary
     result.fallback = sum(d.fallback for d in result.days)
     result.by_intent = dict(by_intent)
     result.by_channel = dict(by_channel)
-    result.review_queue = count(conn, Filters(review=True))
+    result.review_queue = int(
+        conn.execute(
+            f"SELECT COUNT(*) FROM requests INDEXED BY {REVIEW_INDEX} WHERE {REVIEW_SQL}"
+        ).fetchone()[0]
+    )
     counters = dict(conn.execute("SELECT name, value FROM counters").fetchall())
     result.failed_writes = int(counters.get(COUNTER_FAILED, 0))
     result.dropped = int(counters.get(COUNTER_DROPPED, 0))
@@ -571,7 +601,7 @@ def section_rows(
         return [_row(r) for r in conn.execute(sql, (max(0, limit), max(0, offset)))]
     where, params = section_where(key, sample_rate)
     sql = (
-        f"SELECT {', '.join(ROW_FIELDS)} FROM requests WHERE {where} "
+        f"SELECT {', '.join(ROW_FIELDS)} FROM requests{_indexed(key)} WHERE {where} "
         "ORDER BY id DESC LIMIT ? OFFSET ?"
     )
     return [_row(r) for r in conn.execute(sql, [*params, max(0, limit), max(0, offset)])]
@@ -582,7 +612,14 @@ def section_count(conn: sqlite3.Connection, key: str, sample_rate: float) -> int
         sql = f"SELECT COUNT(DISTINCT r.id) {_COMPLAINED}"
         return int(conn.execute(sql).fetchone()[0])
     where, params = section_where(key, sample_rate)
-    return int(conn.execute(f"SELECT COUNT(*) FROM requests WHERE {where}", params).fetchone()[0])
+    sql = f"SELECT COUNT(*) FROM requests{_indexed(key)} WHERE {where}"
+    return int(conn.execute(sql, params).fetchone()[0])
+
+
+def _indexed(key: str) -> str:
+    """The low-confidence section reads its partial index (the planner, without statistics,
+    would pick a wider one)."""
+    return f" INDEXED BY {REVIEW_INDEX}" if key == "low" else ""
 
 
 def conversation(

@@ -355,6 +355,8 @@ def test_an_old_log_gains_the_new_columns_and_keeps_its_rows(tmp_path: Path) -> 
     )
     conn.commit()
     conn.close()
+    untouched = tmp_path / "old-read-first.db"
+    untouched.write_bytes(path.read_bytes())
     for _ in range(2):  # idempotent
         request_log = RequestLog.open(path)
         request_log.close()
@@ -365,6 +367,11 @@ def test_an_old_log_gains_the_new_columns_and_keeps_its_rows(tmp_path: Path) -> 
     assert figures.total == 1 and figures.by_intent == {"greet": 1}
     [row] = logquery.search(read)
     assert row.text == "xin chào" and row.reply_text is None
+    # `childsafe report` / the desk reading an old log before any writer opened it
+    first_read = logquery.connect_readonly(untouched)
+    assert logquery.summary(first_read, dt.date(2026, 1, 1), dt.date(2026, 1, 3)).total == 1
+    first_read.close()
+    read.close()
 
 
 def direct_figures(db_path: Path) -> list[tuple[object, ...]]:
