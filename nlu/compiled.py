@@ -262,13 +262,16 @@ class UnionFeatures:
         values: list[FloatArray] = []
         for block in self.blocks:
             vocabulary = block.vocabulary
-            counts = Counter(
-                index for gram in block.analyze(text) if (index := vocabulary.get(gram)) is not None
-            )
+            # count the n-grams first (in C), then look each distinct one up once
+            counts = [
+                (index, count)
+                for gram, count in Counter(block.analyze(text)).items()
+                if (index := vocabulary.get(gram)) is not None
+            ]
             if not counts:
                 continue
-            cols = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
-            vals = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            cols = np.fromiter((i for i, _ in counts), dtype=np.intp, count=len(counts))
+            vals = np.fromiter((c for _, c in counts), dtype=np.float64, count=len(counts))
             if block.sublinear:
                 vals = np.log(vals) + 1.0
             if block.idf is not None:
