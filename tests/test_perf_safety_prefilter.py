@@ -8,6 +8,7 @@ built from whatever patterns are in the data files, and so is this check."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -30,6 +31,15 @@ def _ungated_cue(cue: patterns_module.Cue) -> patterns_module.Cue:
     return copy
 
 
+def _ungated_signs(signs: Any) -> Any:
+    """A danger's sign groups with every pattern ungated (whatever else the entry holds)."""
+    if dataclasses.is_dataclass(signs) and not isinstance(signs, type):
+        groups = {n: tuple(_ungated(p) for p in ps) for n, ps in signs.groups.items()}  # type: ignore[attr-defined]
+        return dataclasses.replace(signs, groups=groups)
+    groups, *rest = signs
+    return ({n: tuple(_ungated(p) for p in ps) for n, ps in groups.items()}, *rest)
+
+
 def _every_pattern_tried() -> rules_module._Compiled:
     """The rules as compiled, with no pattern gated on a word: each one runs on every text."""
     rules = rules_module.compiled()
@@ -39,10 +49,7 @@ def _every_pattern_tried() -> rules_module._Compiled:
         always=frozenset(range(len(rules.order))),
         opened_by={},
         checks={d: tuple(_ungated(p) for p in ps) for d, ps in rules.checks.items()},
-        signs={
-            d: ({n: tuple(_ungated(p) for p in ps) for n, ps in groups.items()}, *rest)
-            for d, (groups, *rest) in rules.signs.items()
-        },
+        signs={d: _ungated_signs(signs) for d, signs in rules.signs.items()},
         farewell=_ungated_cue(rules.farewell),
         final=_ungated_cue(rules.final),
         plea=_ungated_cue(rules.plea),
