@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,19 +44,29 @@ SUPPORTED_ANALYZERS = ("char_wb", "word")
 def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
     """scikit-learn's `char_wb` analyzer: n-grams inside space-padded words."""
     grams: list[str] = []
-    append = grams.append
+    extend = grams.extend
     for word in _WHITE_SPACES.sub(" ", text).split():
-        w = " " + word + " "
-        length = len(w)
-        for n in range(low, high + 1):
-            offset = 0
-            append(w[offset : offset + n])
-            while offset + n < length:
-                offset += 1
-                append(w[offset : offset + n])
-            if offset == 0:  # a short word (shorter than n) counts once
-                break
+        extend(_word_grams(word, low, high))
     return grams
+
+
+@lru_cache(maxsize=4096)
+def _word_grams(word: str, low: int, high: int) -> tuple[str, ...]:
+    """One word's n-grams, in scikit-learn's order. Cached: the safety net scores a long
+    message in overlapping windows, so most words are read several times (#18)."""
+    grams: list[str] = []
+    append = grams.append
+    w = " " + word + " "
+    length = len(w)
+    for n in range(low, high + 1):
+        offset = 0
+        append(w[offset : offset + n])
+        while offset + n < length:
+            offset += 1
+            append(w[offset : offset + n])
+        if offset == 0:  # a short word (shorter than n) counts once
+            break
+    return tuple(grams)
 
 
 def word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
