@@ -58,7 +58,7 @@ from handlers.commands import (
 )
 from handlers.models import APOLOGY_TEXT, CALL_111, Button, IncomingMessage, Reply
 from handlers.pipeline import Assistant
-from handlers.ratelimit import RateLimiter, Verdict
+from handlers.ratelimit import SLOW_DOWN_TEXT, RateLimiter, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +197,7 @@ async def gatekeeper(update: Update, context: Context) -> None:
             await update.callback_query.answer()
     if verdict is Verdict.NOTIFY:
         log.info("telegram: a user went over the message limit; muted for a while")
-        await send(context, chat.id, user, texts.SLOW_DOWN, [])
+        await send(context, chat.id, user, SLOW_DOWN_TEXT, [CALL_111])
     raise ApplicationHandlerStop
 
 

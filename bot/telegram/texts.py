@@ -53,11 +53,6 @@ def attachment_notice(kind: str | None) -> str:
 
 CAPTION_NOTE = "(Mình chỉ đọc được phần chữ, không xem được ảnh hay tệp đính kèm.)"
 
-SLOW_DOWN = (
-    "Bạn nhắn nhanh quá, mình chưa kịp đọc hết. Đợi một lát rồi nhắn tiếp nhé.\n" + HELP_LINE
-)
-
-
 GROUP_INTRO = (
     "Chào cả nhóm! Mình là trợ lý thông tin về bảo vệ trẻ em. Trong nhóm, mình chỉ trả lời "
     "khi được nhắc tên (@{username}), khi có người trả lời tin nhắn của mình, hoặc khi dùng lệnh.\n"
