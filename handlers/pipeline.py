@@ -892,10 +892,14 @@ class Assistant:
         self, message: IncomingMessage, case: CaseRow, norm: Reading, state: ConversationState
     ) -> tuple[Reply, bool]:
         """While a case is open the assistant does not answer: what the user writes goes to
-        the counsellor. Only cancel, erase and a repeated request are handled here; urgent
-        danger while nobody has claimed the case yet still gets the emergency lines."""
+        the counsellor. Only cancel, erase (button or typed) and a repeated request are handled
+        here; urgent danger while nobody has claimed the case yet still gets the emergency lines."""
         assert self.handoff is not None
         text = norm.canonical
+        # Erasing is never held back: typed "xóa" or "/xoa" ends the case and erases, as the
+        # erase button does, rather than reaching the counsellor as a message.
+        if command_for(message.text) == "erase":
+            return self.command("erase", message, state), False
         if _PAYLOAD_RE.fullmatch(text):
             kind, _, value = text[1:].partition(":")
             if kind == "cmd" and value in ("handoff_cancel", "erase", "handoff"):

@@ -302,6 +302,23 @@ def test_erase_during_a_handoff_deletes_the_case(desk: Desk, lan: Staff) -> None
     assert chat(desk.url, session, "bạo lực học đường là gì")["kind"] != "handoff_forwarded"
 
 
+def test_typed_erase_during_a_handoff_erases_instead_of_reaching_the_counsellor(
+    desk: Desk, lan: Staff
+) -> None:
+    session = new_session()
+    assert chat(desk.url, session, "@cmd:handoff")["kind"] == "handoff_queued"
+    chat(desk.url, session, "tin nhắn cần xóa TYPED-ERASE-ME")
+    case_id = lan.get("/staff/api/handoffs")["handoffs"][-1]["id"]
+    reply = chat(desk.url, session, "Xóa!")
+    assert reply["kind"] == "erase" and reply["ok"] is True
+    assert lan.http.get(f"/staff/api/handoffs/{case_id}").status_code == 404
+    with sqlite3.connect(desk.settings.db_path) as conn:
+        left = conn.execute(
+            "SELECT COUNT(*) FROM handoff_messages WHERE case_id = ?", (case_id,)
+        ).fetchone()[0]
+    assert left == 0
+
+
 def test_the_reply_address_is_not_readable_and_goes_at_close(desk: Desk, lan: Staff) -> None:
     session = new_session()
     assert chat(desk.url, session, "@cmd:handoff")["kind"] == "handoff_queued"
