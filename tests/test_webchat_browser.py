@@ -225,21 +225,26 @@ def test_phone_actions_are_tap_to_call_links(browser_page: Page, live_server: st
     expect(page.locator("header a[href='tel:111']")).to_be_visible()
 
 
-# ---------------------------------------------------------------- danger now: 111 first
+# ------------------------------------------------- danger now: the line that fits it first
 
 
 @pytest.mark.parametrize(
-    ("message", "name"),
-    [("em muốn chết", "self-harm"), ("con tôi đang bị đuối nước", "drowning")],
+    ("message", "name", "first"),
+    [
+        ("em muốn chết", "self-harm", "111"),
+        ("con tôi đang bị đuối nước", "drowning", "115"),
+        ("nhà em đang cháy, em bị kẹt trong phòng", "fire", "114"),
+    ],
 )
 @BOTH_SIZES
-def test_an_urgent_reply_opens_with_111(
+def test_an_urgent_reply_opens_with_the_line_that_fits_the_danger(
     browser_page: Page,
     live_server: str,
     artifact_dir: Path,
     viewport: str,
     message: str,
     name: str,
+    first: str,
     console_messages: list[str],
 ) -> None:
     page = browser_page
@@ -247,10 +252,11 @@ def test_an_urgent_reply_opens_with_111(
     bubble = ask(page, message)
     expect(bubble).to_have_class(re.compile("msg--urgent"))
     first_line = bubble.inner_text().strip().splitlines()[0]
-    assert "111" in first_line
+    assert first in first_line
     first_link = bubble.locator("a").first
-    expect(first_link).to_have_attribute("href", "tel:111")
+    expect(first_link).to_have_attribute("href", f"tel:{first}")
     expect(first_link).to_be_in_viewport()
+    expect(bubble.locator("a[href='tel:111']").first).to_be_visible()  # 111 always shown
     # Styled apart from ordinary answers: a red border, not the usual tinted bubble.
     border = bubble.evaluate("el => getComputedStyle(el).borderTopColor")
     assert border == "rgb(179, 38, 30)"

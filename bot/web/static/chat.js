@@ -274,16 +274,15 @@
     var hotlines = Array.isArray(reply.hotlines) ? reply.hotlines.map(String) : [];
     var rest = actions;
     if (urgent) {
-      // Danger now: the call buttons, 111 first, open the bubble before any text.
+      // Danger now: the call buttons open the bubble before any text, in the core's order:
+      // the line that fits the danger first (114 for a fire, 115 for a body, 113 for an
+      // attack), and 111 always among them.
       var calls = actions.filter(function (a) {
         return a.phone;
       });
       if (!calls.some(function (a) { return a.phone === "111"; })) {
-        calls.unshift({ label: "📞 Gọi 111", payload: "@tel:111", phone: "111" });
+        calls.push({ label: "📞 Gọi 111", payload: "@tel:111", phone: "111" });
       }
-      calls.sort(function (a, b) {
-        return (b.phone === "111") - (a.phone === "111");
-      });
       var box = el("div", "urgent-calls");
       calls.forEach(function (action, index) {
         box.appendChild(callLink(action, index === 0 ? "call call--primary" : "call"));
