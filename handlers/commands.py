@@ -23,7 +23,17 @@ from nlu.text import fold, read
 
 # The core's commands (Assistant.command).
 CORE_COMMANDS: frozenset[str] = frozenset(
-    {"start", "help", "role", "emergency", "privacy", "erase", "handoff", "handoff_cancel"}
+    {
+        "start",
+        "help",
+        "role",
+        "emergency",
+        "privacy",
+        "erase",
+        "handoff",
+        "handoff_cancel",
+        "not_what_i_asked",
+    }
 )
 
 # Slash command (Telegram's menu; typed "/xoa" anywhere) → the core's command.
@@ -94,6 +104,16 @@ KEYWORDS: dict[str, str] = {
     "tu van vien": "handoff",
     "noi chuyen voi tu van vien": "handoff",
     "noi chuyen voi nguoi that": "handoff",
+    # not_what_i_asked: the answers' feedback button (#16), typed as words
+    "khong dung y minh": "not_what_i_asked",
+    "khong dung y em": "not_what_i_asked",
+    "khong phai cai minh hoi": "not_what_i_asked",
+    "khong phai cai em hoi": "not_what_i_asked",
+    "khong phai dieu minh hoi": "not_what_i_asked",
+    "ko dung y minh": "not_what_i_asked",
+    "ko phai cai minh hoi": "not_what_i_asked",
+    "ko phai cai em hoi": "not_what_i_asked",
+    "not what i asked": "not_what_i_asked",
 }
 
 # Commands whose bare phrase stays a command even when triage reads it as a plea: the

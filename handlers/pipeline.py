@@ -781,7 +781,8 @@ class Assistant:
     def command(
         self, name: str, message: IncomingMessage, state: ConversationState | None = None
     ) -> Reply:
-        """Channel-independent commands: start, help, role, emergency, privacy, erase."""
+        """Channel-independent commands: start, help, role, emergency, privacy, erase, handoff,
+        and "not what I asked" (the answers' feedback)."""
         if name == "erase":
             return self.erase_reply(self.erase(message.channel, message.user))
         if state is None:  # called by a channel directly: load, answer, save
@@ -797,6 +798,13 @@ class Assistant:
             return self._answer_reply(answer, "human_handoff", 1.0, state, kind="command")
         if name == "handoff_cancel":
             return self.cancel_handoff(message)
+        if name == "not_what_i_asked":  # the request log marks it for the review queue (#16)
+            answer = self._required("core.not_what_i_asked")
+            reply = self._answer_reply(answer, "help", 1.0, state, kind="notice")
+            if self.handoff is not None:
+                reply.buttons.append(HANDOFF_BUTTON)
+                state.pending_options.append(HANDOFF_BUTTON.payload)
+            return reply
         answer_id = {
             "start": "cmd.start",
             "help": "core.help",

@@ -176,6 +176,26 @@ def test_a_question_gets_a_cited_answer(
     no_errors(console_messages)
 
 
+def test_an_answer_offers_not_what_i_asked_and_the_press_is_thanked(
+    browser_page: Page, live_server: str, console_messages: list[str]
+) -> None:
+    page = browser_page
+    sent = chat_requests(page)
+    page.goto(live_server + "/")
+    answer = ask(page, "làm sao để con tránh bị đuối nước khi đi bơi mùa hè")
+    feedback = answer.get_by_role("button", name="Không đúng ý mình")
+    expect(feedback).to_be_visible()
+    before = bot_bubbles(page).count()
+    feedback.click()
+    expect(bot_bubbles(page)).to_have_count(before + 1)
+    thanks = bot_bubbles(page).last
+    expect(thanks).to_contain_text("Cảm ơn bạn đã báo")
+    assert sent[-1]["text"] == "@cmd:not_what_i_asked"
+    # the thanks is a notice, not an answer: it offers no feedback button of its own
+    expect(thanks.get_by_role("button", name="Không đúng ý mình")).to_have_count(0)
+    no_errors(console_messages)
+
+
 def test_each_tab_gets_its_own_unguessable_session(browser_page: Page, live_server: str) -> None:
     page = browser_page
     sent = chat_requests(page)

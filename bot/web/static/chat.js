@@ -297,7 +297,18 @@
     body.appendChild(richText(text, hotlines, validSources(reply)));
     bubble.appendChild(body);
     if (rest.length) bubble.appendChild(quickReplies(rest));
+    if (reply.kind === "answer") bubble.appendChild(feedbackButton());
     return bubble;
+  }
+
+  // Under every answer: "that's not what I asked" goes to the staff's review queue (#16).
+  function feedbackButton() {
+    var box = el("div", "feedback");
+    var button = el("button", "feedback__button", "👎 Không đúng ý mình");
+    button.type = "button";
+    button.setAttribute("data-payload", "@cmd:not_what_i_asked");
+    box.appendChild(button);
+    return box;
   }
 
   function userBubble(text) {
