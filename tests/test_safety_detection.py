@@ -98,9 +98,11 @@ def test_adding_a_phrase_is_one_line_in_one_data_file(
 
 
 def test_training_corpus_has_the_contract_shape_and_every_kind_of_hard_negative() -> None:
-    raw = yaml.safe_load(model_module.DATA_FILE.read_text(encoding="utf-8"))
-    assert isinstance(raw, list)
-    for entry in raw:
+    files = model_module.data_files()
+    assert model_module.DATA_FILE in files and len(files) >= 2  # train.yml, train_more.yml
+    raw = [yaml.safe_load(path.read_text(encoding="utf-8")) for path in files]
+    assert all(isinstance(entries, list) for entries in raw)
+    for entry in [entry for entries in raw for entry in entries]:
         assert set(entry) <= {"text", "urgent", "danger", "kind"}, entry
         if entry.get("danger"):
             Danger(entry["danger"])

@@ -2,7 +2,7 @@
 
     python -m handlers.safety.cv        # the curve, the chosen thresholds, per-kind figures
 
-The training corpus (`data/train.yml`) is split 5 ways, three times with different shuffles;
+The training corpus (every `data/train*.yml`) is split 5 ways, three times with different shuffles;
 each message is scored by models trained without it, and its out-of-fold p(urgent) is the
 mean of the three. For each threshold the curve shows the model's own recall and false-alarm
 rate and those of the combined decision (rules OR model). Chosen:
@@ -117,7 +117,7 @@ def choose_threshold(points: Sequence[CurvePoint], budget: float) -> float:
     return min(within) if within else max(THRESHOLDS)
 
 
-def cross_validation_report(path: Path = model.DATA_FILE) -> str:
+def cross_validation_report(path: Path | None = None) -> str:
     examples = model.load_examples(path)
     corpus = model.load_corpus(path)
     labels = np.array(corpus.labels)
@@ -183,7 +183,7 @@ def cross_validation_report(path: Path = model.DATA_FILE) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=model.DATA_FILE)
+    parser.add_argument("--corpus", type=Path, default=None, help="default: data/train*.yml")
     args = parser.parse_args(argv)
     print(cross_validation_report(args.corpus))
     return 0

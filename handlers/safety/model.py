@@ -1,8 +1,9 @@
 """The learned half of the safety layer: p(urgent) and the likely kind of danger.
 
 The written rules are precise but miss paraphrases nobody wrote a pattern for. This model
-reads the training corpus (`handlers/safety/data/train.yml`: entries ``{text, urgent, danger,
-kind}``, hard negatives of every kind included) and generalises from its wording:
+reads the training corpus (every `handlers/safety/data/train*.yml`: `train.yml` and
+`train_more.yml`, entries ``{text, urgent, danger, kind}``, hard negatives of every kind
+included) and generalises from its wording:
 
 * **Features**: TF-IDF over the text as the rules read it (`prepare`, supplied by the caller:
   folded words, harmless-accent words kept apart in upper case, plus framing marks such as "a
@@ -45,7 +46,8 @@ from nlu.compiled import UnionFeatures, load_arrays, save_arrays
 log = logging.getLogger(__name__)
 
 MODEL_VERSION = "2"
-DATA_FILE = Path(__file__).resolve().parent / "data" / "train.yml"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_FILE = DATA_DIR / "train.yml"
 # Same default as `Settings.model_dir` (CHILDSAFE_MODEL_DIR); handlers do not read bot settings.
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "nlu"
 CACHE_PREFIX = "safety-net-"
@@ -77,8 +79,27 @@ class Example:
     kind: str | None  # what kind of hard negative (past, general, idiom, ...) or None
 
 
-def load_examples(path: Path = DATA_FILE) -> list[Example]:
-    """The training corpus: a list of entries ``{text, urgent, danger, kind}``."""
+CorpusFiles = Path | Sequence[Path] | None
+
+
+def data_files(directory: Path = DATA_DIR) -> tuple[Path, ...]:
+    """The training corpus's files: every `train*.yml` in the data directory, by name."""
+    return tuple(sorted(directory.glob("train*.yml")))
+
+
+def _files(paths: CorpusFiles) -> tuple[Path, ...]:
+    if paths is None:
+        return data_files()
+    return (paths,) if isinstance(paths, Path) else tuple(paths)
+
+
+def load_examples(paths: CorpusFiles = None) -> list[Example]:
+    """The training corpus (all of `data_files()` unless told): entries
+    ``{text, urgent, danger, kind}``."""
+    return [example for path in _files(paths) for example in _load_file(path)]
+
+
+def _load_file(path: Path) -> list[Example]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if isinstance(data, dict):
         data = data.get("examples")
@@ -106,17 +127,17 @@ def load_examples(path: Path = DATA_FILE) -> list[Example]:
     return out
 
 
-def load_corpus(path: Path = DATA_FILE) -> Corpus:
-    examples = load_examples(path)
+def load_corpus(paths: CorpusFiles = None) -> Corpus:
+    examples = load_examples(paths)
     urgent = tuple((e.text, str(e.danger)) for e in examples if e.urgent)
     return Corpus(urgent=urgent, not_urgent=tuple(e.text for e in examples if not e.urgent))
 
 
-def fingerprint(data_file: Path, code_files: Iterable[Path]) -> str:
+def fingerprint(data_files_: CorpusFiles, code_files: Iterable[Path]) -> str:
     from nlu.embedded import sklearn_version
 
     digest = hashlib.sha256(f"{MODEL_VERSION}|{sklearn_version()}|{REGULARISATION_C}".encode())
-    for path in (data_file, Path(__file__), *code_files):
+    for path in (*_files(data_files_), Path(__file__), *code_files):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -304,13 +325,13 @@ class NetStore:
         self,
         prepare: Prepare,
         code_files: Sequence[Path],
-        data_file: Path = DATA_FILE,
+        data_file: CorpusFiles = None,
         directory: Path | None = None,
         self_check: Sequence[str] = (),
     ) -> None:
         self.prepare = prepare
         self.code_files = tuple(code_files)
-        self.data_file = data_file
+        self.data_file = _files(data_file)  # all of data_files() unless told
         self.directory = directory
         self.self_check = tuple(self_check)
         self._net: SafetyNet | None = None
