@@ -260,7 +260,7 @@ def _prepare_models(force: bool) -> None:
 )
 def train(compare: bool) -> None:
     """Train the embedded NLU model from nlu/data and the safety model from
-    handlers/safety/data/train.yml (both cached; retrained when their data changes), then
+    handlers/safety/data/train*.yml (both cached; retrained when their data changes), then
     report the held-out figures before and after (intent accuracy and macro F1 on the NLU
     test set; urgent recall and false alarms on the blind triage corpus)."""
     model_dir = get_settings().model_dir
