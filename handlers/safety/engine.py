@@ -36,12 +36,12 @@ log = logging.getLogger(__name__)
 
 Level = Literal["urgent", "check", "none"]
 
-# Chosen by 5-fold cross-validation (3 shuffles) on data/train.yml; see handlers/safety/cv.py
+# Chosen by 5-fold cross-validation (3 shuffles) on data/train*.yml; see handlers/safety/cv.py
 # and docs/safety.md for the curve. URGENT_THRESHOLD: the lowest threshold whose out-of-fold
 # false-alarm rate (rules OR model) stays within FALSE_ALARM_BUDGET; CHECK_THRESHOLD: the
 # lowest whose "check or urgent" rate on harmless messages stays within CHECK_BUDGET.
 URGENT_THRESHOLD = 0.875
-CHECK_THRESHOLD = 0.75
+CHECK_THRESHOLD = 0.7
 FALSE_ALARM_BUDGET = 0.02
 CHECK_BUDGET = 0.05
 # The kind of danger when only the model fires: its kind head's most likely kind when that is
