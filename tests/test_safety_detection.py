@@ -153,7 +153,10 @@ def test_the_first_line_fits_the_danger_and_111_is_always_there() -> None:
 
 # ----------------------------------------------------------------------------- situations
 
-SITUATIONS: list[tuple[str, Danger]] = [
+SITUATIONS: list[
+    # a shout with a plea still names the fire: 114 first, not a bare plea's 111
+    ("nhà em bị cháy cứu em với", Danger.FIRE),
+    ("cháy rồi, cháy rồi, cứu với", Danger.FIRE),tuple[str, Danger]] = [
     # online grooming
     (
         "một anh quen trên game liên quân hẹn em tối nay ra ngoài gặp, dặn đừng kể bố mẹ",
@@ -211,6 +214,7 @@ def test_a_situation_is_recognised_with_the_line_that_fits(text: str, danger: Da
 # ----------------------------------------------------------------------------- hard negatives
 
 HARD_NEGATIVES: list[tuple[str, str]] = [
+    ("nồi cơm cháy rồi mẹ ơi", "collision"),
     ("tuần trước con bị bạn xô ngã ở sân trường, giờ hết đau rồi, cô đã xử lý", "past"),
     ("năm ngoái em bị bạn đánh nhưng giờ tụi em làm hòa rồi", "past"),
     ("trẻ bị dụ dỗ qua mạng thì phụ huynh nên báo cơ quan nào", "general"),
