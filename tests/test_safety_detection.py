@@ -153,10 +153,10 @@ def test_the_first_line_fits_the_danger_and_111_is_always_there() -> None:
 
 # ----------------------------------------------------------------------------- situations
 
-SITUATIONS: list[
+SITUATIONS: list[tuple[str, Danger]] = [
     # a shout with a plea still names the fire: 114 first, not a bare plea's 111
     ("nhà em bị cháy cứu em với", Danger.FIRE),
-    ("cháy rồi, cháy rồi, cứu với", Danger.FIRE),tuple[str, Danger]] = [
+    ("chay roi chay roi moi nguoi oi", Danger.FIRE),
     # online grooming
     (
         "một anh quen trên game liên quân hẹn em tối nay ra ngoài gặp, dặn đừng kể bố mẹ",
