@@ -24,7 +24,7 @@ import yaml
 from bot.settings import Settings
 from bot.wiring import build_assistant
 from handlers.models import IncomingMessage
-from handlers.pipeline import Assistant
+from handlers.pipeline import DIALOGUE_ENGINE, Assistant
 from nlu.embedded import EmbeddedEngine
 from nlu.export_folded import export
 from nlu.fallback import CircuitBreaker, CircuitState
@@ -301,6 +301,14 @@ def talk(assistant: Assistant, user: str) -> list[tuple[str, float, bool]]:
     return out
 
 
+def needed_the_nlu_and_fell_back(turns: list[tuple[str, float, bool]]) -> bool:
+    """Every turn that needed the NLU was answered by the embedded fallback; turns read
+    without the NLU ("cảm ơn", a short follow-up) are the dialogue's own."""
+    names = [name for name, _, _ in turns]
+    used_nlu = [n for n in names if n != DIALOGUE_ENGINE]
+    return len(used_nlu) >= 3 and all(n == FALLBACK_ENGINE_NAME for n in used_nlu)
+
+
 def test_a_frozen_rasa_is_waited_for_at_most_the_timeout(
     rasa_server: RasaServer, tmp_path: Path
 ) -> None:
@@ -309,9 +317,9 @@ def test_a_frozen_rasa_is_waited_for_at_most_the_timeout(
         assert assistant.handle(IncomingMessage("xin chào", user="f1")).engine == "rasa"
         rasa_server.freeze()  # the socket accepts, nobody answers
         try:
-            for engine_name, seconds, answered in talk(assistant, "f1"):
-                assert engine_name == FALLBACK_ENGINE_NAME
-                assert answered and seconds < 1.0
+            turns = talk(assistant, "f1")
+            assert needed_the_nlu_and_fell_back(turns)
+            assert all(answered and seconds < 1.0 for _, seconds, answered in turns)
         finally:
             rasa_server.thaw()
         assert isinstance(assistant.engine, RasaEngine)
@@ -333,7 +341,7 @@ def test_killing_rasa_mid_conversation_costs_the_user_nothing(
 
         rasa_server.kill()
         after = talk(assistant, "k1")
-        assert all(name == FALLBACK_ENGINE_NAME for name, _, _ in after)
+        assert needed_the_nlu_and_fell_back(after)
         assert all(answered and seconds < 1.0 for _, seconds, answered in after)
         assert state_of(assistant) is CircuitState.OPEN
         urgent = assistant.handle(IncomingMessage("cứu em với, bố đang đánh em", user="k2"))
