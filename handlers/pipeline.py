@@ -633,19 +633,9 @@ class Assistant:
         text = self._body(pointer, state, {"answer_title": answer.title})
         buttons = [b for b in self._buttons(answer) if not b.phone][:2]
         buttons += [HANDOFF_BUTTON, CALL_111]
-        state.pending_options = [b.payload for b in buttons]
+        reply = self._dialogue_reply(answer, text, buttons, state, audience, kind="notice")
         state.asked = "person"
-        return Reply(
-            text=text,
-            intent=answer.intent,
-            confidence=1.0,
-            answer_id=answer.id,
-            hotlines=self.hotlines_in(text),
-            buttons=buttons,
-            engine=DIALOGUE_ENGINE,
-            audience=audience,
-            kind="notice",
-        )
+        return reply
 
     def _short_turn(
         self,
@@ -692,7 +682,20 @@ class Assistant:
         if calls:
             text += "\n" + "\n".join(f"• **{n}** – {LINE_LABELS[n]}" for n in calls if n != "111")
             buttons = [Button(f"📞 Gọi {n}", f"@tel:{n}", phone=n) for n in calls[:3]]
-        text = text.rstrip()
+        return self._dialogue_reply(
+            answer, text.rstrip(), buttons, state, audience, kind="smalltalk"
+        )
+
+    def _dialogue_reply(
+        self,
+        answer: Answer,
+        text: str,
+        buttons: list[Button],
+        state: ConversationState,
+        audience: Audience,
+        kind: str,
+    ) -> Reply:
+        """A turn read without the NLU (a repeat, small talk): its buttons become the choices."""
         state.pending_options = [b.payload for b in buttons]
         return Reply(
             text=text,
@@ -703,7 +706,7 @@ class Assistant:
             buttons=buttons,
             engine=DIALOGUE_ENGINE,
             audience=audience,
-            kind="smalltalk",
+            kind=kind,
         )
 
     def _more(self, state: ConversationState, audience: Audience) -> Reply:
