@@ -1,0 +1,242 @@
+"""No personal datum reaches the database file, however it is written (#17).
+
+A property test: a datum from a generated set (phones, emails, CCCD numbers, account numbers,
+names after a person cue, dates of birth), written in one of the disguised forms people use
+(letters for digits, digits in words, invisible characters, fullwidth digits, look-alike
+letters, "[at]"/"[dot]", spaces), inserted anywhere in an ordinary message, is sent through
+the real Assistant with the real request log on; then the database file's bytes (the WAL
+included) and the full-text index are searched for it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.settings import Settings
+from bot.wiring import build_assistant
+from handlers.models import IncomingMessage
+from handlers.pipeline import Assistant
+from handlers.requestlog import FTS_TABLE
+from nlu.text import fold
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_CACHE = ROOT / ".cache" / "nlu-tests"
+
+FILLER = [
+    "em bị bố đánh hôm qua",
+    "con tôi 12 tuổi",
+    "mong được tư vấn",
+    "nha e o gan cho",
+    "tui hổng biết làm sao",
+    "lớp 7A2",
+    "cứu em với",
+    "ạ",
+]
+DIGIT_WORDS = {
+    "0": ["không", "khong"], "1": ["một", "mot"], "2": ["hai"], "3": ["ba"],
+    "4": ["bốn", "bon"], "5": ["năm", "nam"], "6": ["sáu", "sau"], "7": ["bảy", "bay"],
+    "8": ["tám", "tam"], "9": ["chín", "chin"],
+}  # fmt: skip
+LETTERS_FOR = {"0": "oO", "1": "lI"}
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+# Distinctive given names (no common word folds to them) and their Cyrillic look-alikes.
+NAMES = ["tuấn", "ngọc", "khoa", "thảo", "trang", "hạnh", "quân", "hiếu", "khánh", "nhung"]
+CYRILLIC = str.maketrans({"a": "а", "o": "о", "e": "е", "c": "с", "p": "р", "x": "х", "T": "Т"})
+CUES = ["thằng", "con bé", "anh", "cô", "chú", "chị", "em tên là"]
+MOBILE_PREFIXES = ["32", "35", "38", "39", "56", "70", "77", "79", "81", "86", "90", "91", "98"]
+
+
+@dataclass(frozen=True)
+class Datum:
+    kind: str
+    written: str  # as it appears in the message
+    needles: tuple[str, ...]  # what must not be found in the file (digits, folded name ...)
+
+
+def _space_digits(digits: str, draw: st.DrawFn) -> str:
+    sep = draw(st.sampled_from(["", " ", ".", "-"]))
+    size = draw(st.sampled_from([3, 4]))
+    return sep.join(digits[i : i + size] for i in range(0, len(digits), size))
+
+
+def _disguise_digits(digits: str, draw: st.DrawFn) -> str:
+    form = draw(st.sampled_from(["plain", "letters", "words", "invisible", "fullwidth"]))
+    if form == "letters":
+        chars = list(digits)
+        swappable = [i for i, c in enumerate(chars) if c in LETTERS_FOR]
+        for i in (
+            draw(st.lists(st.sampled_from(swappable), max_size=3, unique=True)) if swappable else []
+        ):
+            chars[i] = draw(st.sampled_from(LETTERS_FOR[chars[i]]))
+        return _space_digits("".join(chars), draw)
+    if form == "words":
+        words = [draw(st.sampled_from(DIGIT_WORDS[c])) for c in digits]
+        return " ".join(words)
+    if form == "invisible":
+        mark = draw(st.sampled_from(INVISIBLE))
+        return mark.join(digits)
+    if form == "fullwidth":
+        return _space_digits(digits, draw).translate(FULLWIDTH)
+    return _space_digits(digits, draw)
+
+
+@st.composite
+def phones(draw: st.DrawFn) -> Datum:
+    digits = (
+        "0"
+        + draw(st.sampled_from(MOBILE_PREFIXES))
+        + draw(st.text("0123456789", min_size=7, max_size=7))
+    )
+    cue = draw(st.sampled_from(["số em là", "sđt", "zalo", "gọi", "so me e"]))
+    return Datum("SĐT", f"{cue} {_disguise_digits(digits, draw)}", (digits, digits[1:]))
+
+
+@st.composite
+def cccds(draw: st.DrawFn) -> Datum:
+    digits = (
+        "0"
+        + draw(st.sampled_from(["01", "31", "79", "48"]))
+        + draw(st.sampled_from("0123"))
+        + draw(st.text("0123456789", min_size=8, max_size=8))
+    )
+    cue = draw(st.sampled_from(["cccd", "số căn cước", "căn cước công dân:"]))
+    return Datum("CCCD", f"{cue} {_disguise_digits(digits, draw)}", (digits,))
+
+
+@st.composite
+def accounts(draw: st.DrawFn) -> Datum:
+    digits = draw(st.sampled_from("123456789")) + draw(
+        st.text("0123456789", min_size=10, max_size=12)
+    )
+    cue = draw(st.sampled_from(["stk", "số tài khoản", "chuyển khoản vào stk", "tk vietcombank"]))
+    form = draw(st.sampled_from(["plain", "letters", "invisible", "fullwidth"]))
+    written = _disguise_digits(digits, draw) if form != "plain" else _space_digits(digits, draw)
+    return Datum("STK", f"{cue} {written}", (digits,))
+
+
+@st.composite
+def emails(draw: st.DrawFn) -> Datum:
+    user = draw(st.from_regex(r"[a-z]{3,8}[0-9]{2,4}", fullmatch=True))
+    domain = draw(st.sampled_from(["gmail", "yahoo", "outlook"]))
+    form = draw(st.sampled_from(["plain", "brackets", "spaced", "parens", "invisible"]))
+    written = {
+        "plain": f"{user}@{domain}.com",
+        "brackets": f"{user}[at]{domain}[dot]com",
+        "spaced": f"{user} @ {domain} . com",
+        "parens": f"{user} (at) {domain} (dot) com",
+        "invisible": f"{user}\u200b@\u200b{domain}.com",
+    }[form]
+    return Datum("EMAIL", f"email {written}", (user,))
+
+
+@st.composite
+def names(draw: st.DrawFn) -> Datum:
+    name = draw(st.sampled_from(NAMES))
+    case = draw(st.sampled_from(["lower", "upper", "title", "lookalike"]))
+    written = {
+        "lower": name,
+        "upper": name.upper(),
+        "title": name.title(),
+        "lookalike": name.title().translate(CYRILLIC),
+    }[case]
+    cue = draw(st.sampled_from(CUES))
+    return Datum("TÊN", f"{cue} {written}", (fold(name),))
+
+
+@st.composite
+def birth_dates(draw: st.DrawFn) -> Datum:
+    day = draw(st.integers(1, 28))
+    month = draw(st.integers(1, 12))
+    year = draw(st.integers(2005, 2020))
+    form = draw(st.sampled_from(["slash", "dash", "words"]))
+    date = {
+        "slash": f"{day:02d}/{month:02d}/{year}",
+        "dash": f"{day}-{month}-{year}",
+        "words": f"{day} tháng {month} năm {year}",
+    }[form]
+    cue = draw(st.sampled_from(["sinh ngày", "ngày sinh:", "em sinh ngày", "sn"]))
+    needles = (date, f"{day:02d}/{month:02d}/{year}", f"{day}-{month}-{year}")
+    return Datum("NGÀY_SINH", f"{cue} {date}", needles)
+
+
+DATA = st.one_of(phones(), cccds(), accounts(), emails(), names(), birth_dates())
+
+
+@st.composite
+def messages(draw: st.DrawFn) -> tuple[str, Datum]:
+    datum = draw(DATA)
+    parts = draw(st.lists(st.sampled_from(FILLER), min_size=0, max_size=3))
+    at = draw(st.integers(0, len(parts)))
+    joiner = draw(st.sampled_from([", ", ". ", " ", "\n"]))
+    return joiner.join([*parts[:at], datum.written, *parts[at:]]), datum
+
+
+@pytest.fixture(scope="module")
+def logged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Assistant, Path]]:
+    db = tmp_path_factory.mktemp("property") / "childsafe.db"
+    config = Settings(
+        _env_file=None,
+        CHILDSAFE_DB=db,
+        CHILDSAFE_SECRET="test-secret-0123456789abcdef-0123456789",
+        CHILDSAFE_MODEL_DIR=MODEL_CACHE,
+    )
+    assistant = build_assistant(config, with_logging=True)
+    yield assistant, db
+    assistant.close()
+
+
+def _file_text(db: Path) -> str:
+    raw = b"".join(p.read_bytes() for p in (db, db.with_name(db.name + "-wal")) if p.exists())
+    return raw.decode("utf-8", "replace")
+
+
+def _index_terms(db: Path) -> set[str]:
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn.execute(f"CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, '{FTS_TABLE}', 'row')")
+        return {str(t) for (t,) in conn.execute("SELECT term FROM temp.v")}
+    finally:
+        conn.close()
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(messages())
+def test_no_personal_datum_reaches_the_database_file(
+    logged: tuple[Assistant, Path], sent: tuple[str, Datum]
+) -> None:
+    assistant, db = logged
+    text, datum = sent
+    assistant.handle(IncomingMessage(text, user="property-user", channel="web"))
+    request_log = assistant.request_log
+    assert request_log is not None and request_log.flush(30)
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        (stored, folded) = conn.execute(
+            "SELECT text, text_folded FROM requests ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    finally:
+        conn.close()
+    file_text = _file_text(db)
+    terms = _index_terms(db)
+    for needle in datum.needles:
+        if datum.kind == "TÊN":  # a name is a word: look for it as one, in the row and index
+            word = re.compile(rf"(?<!\w){re.escape(needle)}(?!\w)")
+            assert not word.search(fold(stored)) and not word.search(folded), (text, stored)
+            assert needle not in terms, (text, stored)
+            continue
+        assert needle not in file_text, (datum.kind, text, stored)
+        assert needle not in terms, (datum.kind, text)
+    assert datum.written not in file_text, (text, stored)

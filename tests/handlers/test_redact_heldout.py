@@ -1,0 +1,97 @@
+"""Redaction measured on the held-out split (#17): messages never used to tune the rules.
+
+tests/data/redaction_heldout.yml was written and committed before the #17 rules changed;
+the rules were tuned on tests/data/redaction_corpus.yml (the dev split) only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handlers.redact_eval import (
+    PRECISION_BAR,
+    RECALL_BARS,
+    EvalReport,
+    evaluate,
+    load_corpus,
+    missed_bars,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+HELDOUT = ROOT / "tests" / "data" / "redaction_heldout.yml"
+DEV = ROOT / "tests" / "data" / "redaction_corpus.yml"
+
+
+@pytest.fixture(scope="module")
+def heldout() -> EvalReport:
+    return evaluate(load_corpus(HELDOUT))
+
+
+def test_the_corpus_has_300_messages_and_a_separate_heldout_split() -> None:
+    dev, held = load_corpus(DEV), load_corpus(HELDOUT)
+    assert len(dev) + len(held) >= 300
+    assert len(held) >= 100
+    assert not {m.text for m in dev} & {m.text for m in held}  # no message in both
+
+
+def test_the_heldout_split_holds_every_disguised_form() -> None:
+    texts = [m for m in load_corpus(HELDOUT)]
+    values = [(kind, value) for m in texts for kind, value in m.pii]
+
+    def some(kind: str, test: object) -> bool:
+        return any(k == kind and test(v) for k, v in values)  # type: ignore[operator]
+
+    assert some("SĐT", lambda v: any(c in v for c in "lOo") and any(c.isdigit() for c in v))
+    assert some("SĐT", lambda v: "chín" in v or "chin" in v)  # spelled out
+    assert some("SĐT", lambda v: "\u200b" in v)  # invisible characters
+    assert some("SĐT", lambda v: "０" in v or "９" in v)  # fullwidth digits
+    assert some("EMAIL", lambda v: "[at]" in v) and some("EMAIL", lambda v: " @ " in v)
+    assert some("TÊN", lambda v: v.islower()) and some("TÊN", lambda v: v.isupper())
+    assert some("TÊN", lambda v: any("\u0400" <= c <= "\u04ff" for c in v))  # Cyrillic
+    assert some("NGÀY_SINH", lambda v: "/" in v) and some("NGÀY_SINH", lambda v: "tháng" in v)
+    assert some("STK", lambda v: True) and some("CCCD", lambda v: True)
+    keeps = [v for m in texts for v in m.keep]
+    assert "học bổng" in keeps and "Bông" in keeps
+
+
+# Measured once on held-out v2 after tuning on the dev split, and NOT met (the bar stays; the
+# marker is strict, so this test fails the day the bar is met and the marker must go):
+BELOW_THE_BAR = {
+    "EMAIL": "held-out v2: recall 81.8% (2 of 11 leave a trailing '(dot) vn')",
+    "TÊN": "held-out v2: recall 86.4%, precision 95.6%",
+    "ĐỊA_CHỈ": "held-out v2: recall 80.0% (4 of 5)",
+}
+
+
+def _bar(kind: str) -> object:
+    if kind in BELOW_THE_BAR:
+        return pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason=BELOW_THE_BAR[kind]))
+    return kind
+
+
+@pytest.mark.parametrize("kind", [_bar(k) for k in sorted(RECALL_BARS)])
+def test_heldout_recall_and_precision_meet_the_bars(heldout: EvalReport, kind: str) -> None:
+    score = heldout.by_type.get(kind)
+    if score is None:
+        pytest.skip(f"no {kind} in the held-out split")
+    d = score.as_dict()
+    misses = [m.value for m in heldout.misses if m.kind == kind]
+    alarms = [m.value for m in heldout.false_alarms if m.kind == kind]
+    if d["recall"] is not None:
+        assert d["recall"] >= RECALL_BARS[kind], (d, misses)
+    if d["precision"] is not None:
+        assert d["precision"] >= PRECISION_BAR, (d, alarms)
+
+
+@pytest.mark.xfail(strict=True, reason="held-out v2: 'Bông' in 'Hội thi Bông Hoa Điểm Tốt'")
+def test_heldout_ordinary_words_survive(heldout: EvalReport) -> None:
+    assert heldout.protected_redacted == []
+
+
+def test_missed_bars_names_what_is_missed() -> None:
+    report = evaluate(load_corpus(HELDOUT), finder=lambda text: [])
+    missed = missed_bars(report)
+    assert any(m.startswith("SĐT recall") for m in missed)
+    assert any(m.startswith("TÊN recall") for m in missed)
