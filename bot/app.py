@@ -13,6 +13,7 @@ import json
 import logging
 import os
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 from starlette.applications import Starlette
@@ -31,6 +32,7 @@ from handlers.admission import always_admitted
 from handlers.models import IncomingMessage, Reply
 from handlers.pipeline import Assistant
 from handlers.ratelimit import RateLimiter, Verdict, slow_down_reply
+from handlers.reading import MessageReading
 from handlers.safety import safety_model
 from handlers.shared import SharedStateError, claim_single_process
 
@@ -154,10 +156,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         if isinstance(message, Response):
             return message
         verdict = limiter.check(chat_limit_key(assistant, message, request))
+        # read once, by the admission policy or the core, whichever reads first (#18)
+        reading = MessageReading(message.text)
+        message = replace(message, reading=reading)
         # Over the limit: held back, unless triage reads danger now (off the event loop).
-        if verdict is not Verdict.PASS and not await run_in_threadpool(
-            always_admitted, message.text
-        ):
+        if verdict is not Verdict.PASS and not await run_in_threadpool(always_admitted, reading):
             headers = {"Retry-After": str(limiter.retry_after)}
             return JSONResponse(slow_down_reply().to_json(), status_code=429, headers=headers)
         reply = await run_in_threadpool(answer_logged, message)

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from content.audience import Audience as Audience  # re-exported: channels speak it to the core
+
+if TYPE_CHECKING:
+    from handlers.reading import MessageReading
 
 
 @dataclass(frozen=True, slots=True)
 class IncomingMessage:
     """A message as a channel hands it to the core. `user` is the raw platform id:
-    it is hashed before anything is stored and never leaves the core."""
+    it is hashed before anything is stored and never leaves the core. `reading`: the text's
+    `handlers.reading.MessageReading` when the channel has one (the admission policy read
+    it): the core reuses it, so the text is read and triaged once (#18, #19)."""
 
     text: str
     user: str | None = None
     channel: str = "api"
     audience: Audience | None = None
+    reading: MessageReading | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,8 @@ from handlers.models import (
     SourceRef,
 )
 from handlers.place import deployment_for
-from handlers.safety import Assessment, Danger, assess
+from handlers.reading import MessageReading, reading_of
+from handlers.safety import Assessment, Danger
 from handlers.safety.person import Voice, cannot_call, check_answer, voice_for
 from handlers.safety.replies import compose_check, compose_urgent, line_reminder
 from handlers.state import ConversationState, StateStore
@@ -48,14 +49,15 @@ from handlers.topics import (
     TOPICAL_INTENTS,
 )
 from nlu.engine import NLUEngine, NLUResult
-from nlu.text import Reading, read
+from nlu.text import Reading
 
 if TYPE_CHECKING:
     from handlers.requestlog import RequestLog
 
 log = logging.getLogger(__name__)
 
-MAX_INPUT_CHARS = 8000  # longer messages are read up to here; triage reads all of it
+# Longer messages are read up to here; triage reads all that is read (MAX_READ_CHARS).
+MAX_INPUT_CHARS = 8000
 PAYLOAD_PREFIX = "@"
 DIALOGUE_ENGINE = "dialogue"  # Reply.engine of turns read without the NLU (ok, cảm ơn, Xem thêm)
 # A button press exactly as we issued it: our own token, not the user's words, so it is not
@@ -79,12 +81,14 @@ LogHook = Callable[["Exchange"], None]
 
 @dataclass(slots=True)
 class Exchange:
-    """Everything the log needs about one message and its reply (raw text: redact first)."""
+    """Everything the log needs about one message and its reply (raw text: redact first).
+    `reading`: the message's reading, made once by the core (#18), for the log's redaction."""
 
     message: IncomingMessage
     user_key: str | None
     reply: Reply
     latency_ms: float
+    reading: MessageReading | None = None
 
 
 @dataclass(slots=True)
@@ -107,15 +111,17 @@ class Assistant:
     # ------------------------------------------------------------------ entry point
     def handle(self, message: IncomingMessage) -> Reply:
         started = time.perf_counter()
+        # read once, triaged at most once: the channel's reading when it has one (#18, #19)
+        read_once = reading_of(message.text, message.reading)
         key = self.user_key(message.channel, message.user)
         state = self._load_state(key)
         forwarded = False
         try:
-            held = self._held_by_handoff(message, key, state)
+            held = self._held_by_handoff(message, read_once, key, state)
             if held is not None:
                 reply, forwarded = held
             else:
-                reply = self._handle(message, key, state)
+                reply = self._handle(message, read_once, state)
         except Exception:  # a reply must always go out; the 111 line is the safe answer
             log.exception("handle() failed")
             reply = self._apology()
@@ -123,10 +129,11 @@ class Assistant:
             self._save_state(key, state)
         latency = (time.perf_counter() - started) * 1000
         # What a user writes to a counsellor belongs to the case record, not the analytics log.
-        logged = replace(message, text="") if forwarded else message
+        logged = replace(message, text="", reading=None) if forwarded else message
+        shared = None if forwarded else read_once
         for hook in self.log_hooks:
             try:
-                hook(Exchange(logged, key, reply, latency))
+                hook(Exchange(logged, key, reply, latency, shared))
             except Exception:
                 log.exception("log hook failed")
         return reply
@@ -179,21 +186,27 @@ class Assistant:
         except Exception:
             log.exception("conversation state could not be saved")
 
-    def _handle(self, message: IncomingMessage, key: str | None, state: ConversationState) -> Reply:
+    def _handle(
+        self, message: IncomingMessage, read_once: MessageReading, state: ConversationState
+    ) -> Reply:
         asked, state.asked = state.asked, None  # a question is answered on the next turn only
         state.turn += 1
-        reply = self._respond(message, state, asked)
+        reply = self._respond(message, read_once, state, asked)
         dialogue.remember(reply, state)
         return reply
 
     def _respond(
-        self, message: IncomingMessage, state: ConversationState, asked: str | None
+        self,
+        message: IncomingMessage,
+        read_once: MessageReading,
+        state: ConversationState,
+        asked: str | None,
     ) -> Reply:
-        text = message.text if isinstance(message.text, str) else ""
-        norm = read(text[: MAX_INPUT_CHARS * 4])
+        text = read_once.text
+        norm = read_once.reading
         if _PAYLOAD_RE.fullmatch(norm.canonical):
             return self._payload(norm.canonical[1:], message, state)
-        danger = assess(norm)
+        danger = read_once.assessment  # made once: the admission policy's, when it triaged
         if norm.canonical.startswith(PAYLOAD_PREFIX) and not danger.urgent:
             return self._payload(norm.canonical[1:], message, state)
         if (named := command_for(text)) is not None:  # "/xoa", "xóa", "bắt đầu" (#19)
@@ -329,14 +342,14 @@ class Assistant:
         intent: str,
         confidence: float,
         audience: Audience,
-        norm: Reading,
+        folded: str,
         state: ConversationState,
         engine: str,
         message: IncomingMessage | None = None,
     ) -> Reply:
         if intent == "human_handoff" and self.handoff is not None and message is not None:
             return self.request_handoff(message, state)
-        answer = self.select_answer(intent, audience, norm.folded)
+        answer = self.select_answer(intent, audience, folded)
         missed = answer is None
         if answer is None:
             answer = self._required("core.fallback")
@@ -764,7 +777,7 @@ class Assistant:
             if value == "human_handoff" and self.handoff is not None:
                 return self.request_handoff(message, state)
             if value in TOPICAL_INTENTS:
-                return self._topic_reply(value, 1.0, audience, read(""), state, "button")
+                return self._topic_reply(value, 1.0, audience, "", state, "button")
             answer = self.content.main_answer(value, audience) or self._required("core.help")
             return self._answer_reply(answer, value, 1.0, state, audience=audience)
         if kind == "role" and value in {a.value for a in ROLE_LABELS}:
@@ -886,7 +899,11 @@ class Assistant:
         )
 
     def _held_by_handoff(
-        self, message: IncomingMessage, key: str | None, state: ConversationState
+        self,
+        message: IncomingMessage,
+        read_once: MessageReading,
+        key: str | None,
+        state: ConversationState,
     ) -> tuple[Reply, bool] | None:
         """The reply while a case is open for this user (and whether the text was forwarded
         to the counsellor), or None when no case is open."""
@@ -895,17 +912,20 @@ class Assistant:
         case = self.handoff.open_case(key)
         if case is None:
             return None
-        text = message.text if isinstance(message.text, str) else ""
-        norm = read(text[: MAX_INPUT_CHARS * 4])
-        return self._during_handoff(message, case, norm, state)
+        return self._during_handoff(message, case, read_once, state)
 
     def _during_handoff(
-        self, message: IncomingMessage, case: CaseRow, norm: Reading, state: ConversationState
+        self,
+        message: IncomingMessage,
+        case: CaseRow,
+        read_once: MessageReading,
+        state: ConversationState,
     ) -> tuple[Reply, bool]:
         """While a case is open the assistant does not answer: what the user writes goes to
         the counsellor. Only cancel, erase (button or typed) and a repeated request are handled
         here; urgent danger while nobody has claimed the case yet still gets the emergency lines."""
         assert self.handoff is not None
+        norm = read_once.reading
         text = norm.canonical
         # Erasing is never held back: typed "xóa" or "/xoa" ends the case and erases, as the
         # erase button does, rather than reaching the counsellor as a message.
@@ -920,7 +940,7 @@ class Assistant:
             if kind == "tel":  # a call button: the line's answer, as always
                 return self._payload(text[1:], message, state), False
             text = f"[{LABELS.get(value, value)}]"  # another button: its label reaches them
-        danger = assess(norm)
+        danger = read_once.assessment
         self.handoff.forward(
             case, text[:MAX_INPUT_CHARS], [d.value for d in danger.dangers], danger.urgent
         )

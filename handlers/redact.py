@@ -75,12 +75,16 @@ class RedactionResult:
         return sum(self.counts_by_type.values())
 
 
-def redact(text: str) -> RedactionResult:
-    """The text with every personal detail replaced by its placeholder. Never raises."""
+def redact(text: str, reading: Reading | None = None) -> RedactionResult:
+    """The text with every personal detail replaced by its placeholder. Never raises.
+    `reading`: the message's reading already made (`nlu.text.read`), reused when it is the
+    reading of exactly this text (#18: a message is read once); otherwise the text is read."""
     try:
         if not isinstance(text, str):
             return RedactionResult("")
-        reading = read(unicodedata.normalize("NFC", text))
+        text = unicodedata.normalize("NFC", text)
+        if reading is None or reading.original != text:
+            reading = read(text)
         spans = find_spans(reading.original, reading)
         return RedactionResult(
             apply_spans(reading.original, spans), dict(Counter(s.type for s in spans))

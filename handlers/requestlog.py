@@ -46,7 +46,7 @@ import sqlite_utils
 
 from handlers.private_files import private_file
 from handlers.redact import FAILED_PLACEHOLDER, redact
-from nlu.text import fold
+from nlu.text import Reading, fold
 
 if TYPE_CHECKING:
     from handlers.pipeline import Assistant, Exchange
@@ -260,16 +260,22 @@ _KIND_AT = ROW_COLUMNS.index("kind")
 
 class _Row:
     """One row to store. `raw` is (message text, reply text) until the writer has redacted
-    them into `values` (text, folded text, feedback, reply text); then None."""
+    them into `values` (text, folded text, feedback, reply text); then None. `reading` is
+    the message's reading, made by the core (#18): redaction reads from it, not again."""
 
-    __slots__ = ("raw", "seq", "values")
+    __slots__ = ("raw", "reading", "seq", "values")
 
     def __init__(
-        self, seq: int, values: tuple[Any, ...], raw: tuple[str, str] | None = None
+        self,
+        seq: int,
+        values: tuple[Any, ...],
+        raw: tuple[str, str] | None = None,
+        reading: Reading | None = None,
     ) -> None:
         self.seq = seq
         self.values = values
         self.raw = raw
+        self.reading = reading
 
     def redact(self) -> None:
         if self.raw is None:
@@ -277,15 +283,17 @@ class _Row:
         text, reply_text = self.raw
         values = list(self.values)
         try:
-            stored = _stored_text(text)
-            values[_TEXT_AT], values[_FOLDED_AT] = stored, fold_for_search(stored)
-            values[_FEEDBACK_AT] = feedback_of(stored, values[_KIND_AT])
+            reading = self.reading
+            stored = _stored_text(text) if reading is None else _stored_text(text, reading)
+            folded = fold_for_search(stored)
+            values[_TEXT_AT], values[_FOLDED_AT] = stored, folded
+            values[_FEEDBACK_AT] = feedback_of(stored, values[_KIND_AT], folded)
             values[_REPLY_TEXT_AT] = _stored_text(reply_text) if reply_text else ""
         except Exception:  # fail closed: nothing of the raw text is stored
             log.exception("request log: redaction failed; the text is withheld")
             values[_TEXT_AT] = values[_FOLDED_AT] = FAILED_PLACEHOLDER
             values[_REPLY_TEXT_AT] = FAILED_PLACEHOLDER
-        self.values, self.raw = tuple(values), None
+        self.values, self.raw, self.reading = tuple(values), None, None
 
 
 class _Job:
@@ -362,7 +370,9 @@ class RequestLog:
             return
         message, reply = exchange.message, exchange.reply
         text = message.text if isinstance(message.text, str) else ""
-        self._enqueue(values, (text, reply.text if isinstance(reply.text, str) else ""))
+        shared = exchange.reading
+        reading = shared.made if shared is not None and shared.of(text) else None
+        self._enqueue(values, (text, reply.text if isinstance(reply.text, str) else ""), reading)
 
     def _row_values(self, exchange: Exchange) -> tuple[Any, ...]:
         """The row; its texts and feedback are filled in by the writer (`_Row.redact`)."""
@@ -392,13 +402,15 @@ class RequestLog:
         }
         return tuple(row[c] for c in ROW_COLUMNS)
 
-    def _enqueue(self, values: tuple[Any, ...], raw: tuple[str, str]) -> None:
+    def _enqueue(
+        self, values: tuple[Any, ...], raw: tuple[str, str], reading: Reading | None = None
+    ) -> None:
         with self._lock:
             if self._closed:
                 self._refuse_locked()
                 return
             self._accepted += 1
-            row = _Row(self._accepted, values, raw)
+            row = _Row(self._accepted, values, raw, reading)
             try:
                 self._queue.put_nowait(row)
             except queue.Full:
@@ -667,11 +679,12 @@ def _checkpoint(db: sqlite_utils.Database) -> None:
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def _stored_text(text: str) -> str:
+def _stored_text(text: str, reading: Reading | None = None) -> str:
     """The redacted text as stored: read up to REDACT_WINDOW, keep up to MAX_STORED_CHARS.
-    Redacting more than is kept means an identifier across the cut is still whole."""
+    Redacting more than is kept means an identifier across the cut is still whole.
+    `reading`: the core's reading of `text`, used when it reads exactly the window."""
     clean = text[:REDACT_WINDOW].encode("utf-8", "replace").decode("utf-8")
-    redacted = redact(clean).text
+    redacted = (redact(clean) if reading is None else redact(clean, reading)).text
     if len(text) <= REDACT_WINDOW and len(redacted) <= MAX_STORED_CHARS:
         return redacted
     kept = redacted[:MAX_STORED_CHARS]
@@ -681,11 +694,14 @@ def _stored_text(text: str) -> str:
     return kept.rstrip() + TRUNCATION_MARK
 
 
-def feedback_of(stored_text: str, reply_kind: str | None) -> str | None:
+def feedback_of(stored_text: str, reply_kind: str | None, folded: str | None = None) -> str | None:
     """What a message says about the answer before it: FEEDBACK_WRONG for "that's not what
     I asked" (the feedback button's payload or its words), FEEDBACK_PERSON when it asked
-    for a person (the reply was a handoff), else None."""
-    words = re.findall(r"\w+", fold_for_search(stored_text))
+    for a person (the reply was a handoff), else None. `folded`: `fold_for_search` of the
+    stored text, when the caller has it already."""
+    if folded is None:
+        folded = fold_for_search(stored_text)
+    words = re.findall(r"\w+", folded)
     said = " ".join(words)
     if stored_text.strip() == FEEDBACK_PAYLOAD or (
         len(words) <= FEEDBACK_MAX_WORDS and _NOT_WHAT_I_ASKED.search(said)

@@ -59,6 +59,7 @@ from handlers.commands import (
 from handlers.models import APOLOGY_TEXT, CALL_111, Button, IncomingMessage, Reply
 from handlers.pipeline import Assistant
 from handlers.ratelimit import SLOW_DOWN_TEXT, RateLimiter, Verdict
+from handlers.reading import MessageReading
 
 log = logging.getLogger(__name__)
 
@@ -188,9 +189,10 @@ async def gatekeeper(update: Update, context: Context) -> None:
     if update.message is not None:
         channel.messages.add(channel.conversation_key(chat.id, user), update.message.message_id)
     verdict = channel.flood.check(channel.user_key(user))
-    if verdict is Verdict.PASS or await asyncio.to_thread(
-        always_admitted, admitted_text(update, channel.callbacks)
-    ):
+    # the update's text, read once: here if it must be triaged, else by the core (#18)
+    reading = MessageReading(admitted_text(update, channel.callbacks, context.bot.username))
+    setattr(context, _READING, reading)  # one context per update, shared by its handlers
+    if verdict is Verdict.PASS or await asyncio.to_thread(always_admitted, reading):
         return
     if update.callback_query is not None:
         with contextlib.suppress(TelegramError):
@@ -311,7 +313,7 @@ async def answer_text(update: Update, context: Context, text: str, note: str = "
     chat, user = _chat_and_user(update)
     if text in HANDOFF_PAYLOADS and await private_only(update, context):
         return
-    message = IncomingMessage(text=text, user=user, channel=CHANNEL)
+    message = IncomingMessage(text, user=user, channel=CHANNEL, reading=gatekeeper_reading(context))
     assistant = channel_of(context).assistant
     if await asyncio.to_thread(in_handoff, assistant, user):
         # a person holds the chat: no "typing…" from the bot, whose answer will not come
@@ -547,14 +549,27 @@ def strip_mention(text: str, username: str) -> str:
     return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE).strip()
 
 
-def admitted_text(update: Update, callbacks: CallbackTable) -> str:
+def admitted_text(update: Update, callbacks: CallbackTable, username: str | None = None) -> str:
     """What the admission policy reads (handlers.admission): a button's payload, or the
-    message's words (a "/xoa@bot" command read as "/xoa")."""
+    message's words (a "/xoa@bot" command read as "/xoa"), in a group without the bot's
+    @mention: the text the core will answer, so that its reading is the core's too."""
     if update.callback_query is not None:
         return callbacks.payload_for(update.callback_query.data or "") or ""
     message = update.message or update.edited_message
     text = (message.text or message.caption or "") if message else ""
+    if message is not None and message.chat.type in GROUP_TYPES and username:
+        text = strip_mention(text, username)
     return re.sub(r"^(/\w+)@\w+", r"\1", text)
+
+
+# The update's MessageReading, made by the gatekeeper, reused by the handler that answers.
+_READING = "childsafe_reading"
+
+
+def gatekeeper_reading(context: Context) -> MessageReading | None:
+    """The gatekeeper's reading of this update (the core checks that it reads the same text)."""
+    found = getattr(context, _READING, None)
+    return found if isinstance(found, MessageReading) else None
 
 
 def attachment_kind(message: Message) -> str | None:

@@ -58,6 +58,7 @@ from handlers.inbox import Verdict as Intake
 from handlers.models import APOLOGY_TEXT, CALL_111, IncomingMessage, Reply
 from handlers.pipeline import Assistant
 from handlers.ratelimit import SLOW_DOWN_TEXT, RateLimiter, Verdict
+from handlers.reading import MessageReading
 from handlers.shared import Record, SharedState
 
 log = logging.getLogger(__name__)
@@ -452,8 +453,9 @@ class ZaloChannel:
         payload = None if command else self.buttons.payload_for(key, text)
         if command is None:
             command = command_for_payload(payload)
-        message = IncomingMessage(text=payload or text, user=event.user, channel=CHANNEL)
-        if await self._held_back(event, key, message.text):
+        reading = MessageReading(payload or text)  # read once: admission or the core (#18)
+        message = IncomingMessage(reading.text, user=event.user, channel=CHANNEL, reading=reading)
+        if await self._held_back(event, key, reading):
             return
         if command is not None:
             reply = await asyncio.to_thread(self.assistant.command, command, message)
@@ -469,11 +471,11 @@ class ZaloChannel:
             reply.text = f"{reply.text}\n\n{note}"
         await self.deliver(event, reply)
 
-    async def _held_back(self, event: Event, key: str, text: str) -> bool:
+    async def _held_back(self, event: Event, key: str, reading: MessageReading) -> bool:
         """Over the user's rate limit: told once, then quiet (`handlers.admission`: danger,
         erase and a request for a person always pass)."""
         verdict = self.limiter.check(key)
-        if verdict is Verdict.PASS or await asyncio.to_thread(always_admitted, text):
+        if verdict is Verdict.PASS or await asyncio.to_thread(always_admitted, reading):
             return False
         self._counters["rate_limited"] += 1
         if verdict is Verdict.NOTIFY:

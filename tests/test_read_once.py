@@ -1,0 +1,265 @@
+"""A message's text is read once and triaged at most once (#18 point 2, #19 point 3).
+
+The canonical reading (`nlu.text.read`) and the safety assessment (`handlers.safety.assess`)
+are counted by wrappers around the real functions, put in place of every reference the
+product's modules hold, so a second reading added anywhere (admission, safety, routing, the
+request log's redaction on its writer thread) fails here. Each message goes through
+`Assistant.handle()` and through every channel: the web chat over real HTTP, the Telegram
+webhook (PTB's real `Update` objects, the fake Bot API) and the Zalo webhook (the fake OA
+API). A dangerous message sent over the flood limit is triaged by the admission policy, and
+the core answers it from that same assessment."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+import handlers.safety.engine
+import nlu.text.reader
+from bot.app import create_app
+from bot.settings import Settings
+from bot.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
+from handlers.models import IncomingMessage
+from handlers.pipeline import Assistant
+from handlers.reading import MessageReading
+from tests.fake_telegram import TOKEN, USER_ID, FakeTelegram, message_update
+from tests.fake_zalo import FakeZalo
+from tests.servers import serve
+from tests.test_zalo_webhook import post_event, replies_to, zalo_settings
+
+ORDINARY = "Làm thế nào để báo cáo một vụ bạo lực học đường ở trường của con tôi?"
+DANGER = "cứu em với, bố em đang đánh em, em sợ lắm"
+FLOOD = ("xin chào bạn nhé", "cảm ơn bạn nhiều", "cho mình hỏi về học phí")
+SENTENCES = (
+    "Con tôi năm nay học lớp bảy ở một trường trong quận, cháu vốn hiền và ít nói.",
+    "Dạo gần đây cháu hay về nhà muộn, quần áo bẩn, có hôm mất cả cặp sách.",
+    "Cô chủ nhiệm nói trong lớp có mấy bạn hay trêu chọc và bắt cháu đưa tiền ăn sáng.",
+    "Tôi đã gọi cho cô ấy ở số 0912 345 678 nhưng chưa thấy nhà trường xử lý gì.",
+    "Cháu không muốn đi học nữa, tối nào cũng khóc, tôi không biết phải làm sao.",
+)
+LONG = " ".join(SENTENCES[i % len(SENTENCES)] for i in range(48))[:3900]
+CASES = {"ordinary": ORDINARY, "long": LONG}
+
+
+def _key(text: str) -> str:
+    """What a message looks like whatever was done to it before it was read (cut, trimmed,
+    normalised): its first words, folded."""
+    plain = unicodedata.normalize("NFD", text.lower())
+    words = "".join(ch for ch in plain if not unicodedata.combining(ch)).split()
+    return " ".join(words[:8])
+
+
+@dataclass
+class Counts:
+    """Every reading and assessment made while the test runs, by argument text."""
+
+    reads: list[str] = field(default_factory=list)
+    assessed: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def of(self, calls: list[str], text: str) -> int:
+        key = _key(text)
+        with self.lock:
+            return sum(key in _key(seen) for seen in calls)
+
+    def reads_of(self, text: str) -> int:
+        return self.of(self.reads, text)
+
+    def assessments_of(self, text: str) -> int:
+        return self.of(self.assessed, text)
+
+
+def _text_of(argument: object) -> str:
+    if isinstance(argument, str):
+        return argument
+    return str(getattr(argument, "original", ""))
+
+
+def _patch_everywhere(monkeypatch: pytest.MonkeyPatch, real: object, wrapper: object) -> int:
+    """Put `wrapper` in place of every module-level reference to `real` in the product."""
+    patched = 0
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(("handlers", "nlu", "bot", "content")) or module is None:
+            continue
+        for attribute, value in list(vars(module).items()):
+            if value is real:
+                monkeypatch.setattr(module, attribute, wrapper)
+                patched += 1
+    return patched
+
+
+@pytest.fixture
+def counts(monkeypatch: pytest.MonkeyPatch) -> Counts:
+    found = Counts()
+    real_read = nlu.text.reader.read
+    real_assess = handlers.safety.engine.assess
+
+    def counting_read(text: object) -> Any:
+        with found.lock:
+            found.reads.append(_text_of(text))
+        return real_read(text)
+
+    def counting_assess(text: Any, **options: Any) -> Any:
+        with found.lock:
+            found.assessed.append(_text_of(text))
+        return real_assess(text, **options)
+
+    # the reader is bound in nlu.text, the reading module, redaction, safety...
+    assert _patch_everywhere(monkeypatch, real_read, counting_read) >= 4
+    assert _patch_everywhere(monkeypatch, real_assess, counting_assess) >= 3
+    return found
+
+
+def _flush(assistant: Assistant) -> None:
+    """The request log's writer has redacted and stored every row (it reads there too)."""
+    assert assistant.request_log is not None
+    assert assistant.request_log.flush(30)
+
+
+def _assert_once(counts: Counts, text: str, what: str) -> None:
+    assert counts.reads_of(text) == 1, f"{what}: read {counts.reads_of(text)} times"
+    assert counts.assessments_of(text) <= 1, f"{what}: triaged {counts.assessments_of(text)}"
+
+
+# ---------------------------------------------------------------------------- the core
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_core_reads_a_message_once(assistant: Assistant, counts: Counts, case: str) -> None:
+    text = CASES[case]
+    reply = assistant.handle(IncomingMessage(text, user=f"once-{case}", channel="test"))
+    _flush(assistant)
+    assert reply.kind in ("answer", "clarify", "fallback", "safety_check", "urgent")
+    _assert_once(counts, text, case)
+    assert counts.assessments_of(text) == 1  # triage is never skipped
+
+
+def test_the_core_reuses_the_admission_policys_reading_and_assessment(
+    assistant: Assistant, counts: Counts
+) -> None:
+    from handlers.admission import always_admitted
+
+    reading = MessageReading(DANGER)
+    assert always_admitted(reading)  # what a channel asks for a sender over the limit
+    reply = assistant.handle(IncomingMessage(DANGER, user="flooder", reading=reading))
+    _flush(assistant)
+    assert reply.kind == "urgent" and "113" in reply.hotlines
+    assert counts.reads_of(DANGER) == 1 and counts.assessments_of(DANGER) == 1
+
+
+def test_a_reading_of_another_text_is_not_taken_for_the_message(
+    assistant: Assistant, counts: Counts
+) -> None:
+    wrong = MessageReading("xin chào")
+    reply = assistant.handle(IncomingMessage(DANGER, user="mixed", reading=wrong))
+    assert reply.kind == "urgent"  # the message itself was read and triaged
+    assert counts.reads_of(DANGER) == 1 and counts.assessments_of(DANGER) == 1
+
+
+# ---------------------------------------------------------------------------- web chat
+def test_web_chat_reads_each_message_once(
+    settings: Settings, assistant: Assistant, counts: Counts
+) -> None:
+    limited = settings.model_copy(update={"rate_limit_per_minute": 2})
+    with serve(create_app(limited, assistant)) as base:
+
+        def chat(text: str, session: str) -> httpx.Response:
+            body = {"text": text, "session": session}
+            return httpx.post(f"{base}/api/chat", json=body, timeout=30)
+
+        for case, text in CASES.items():
+            assert chat(text, f"web-{case}").status_code == 200
+        held = [chat(text, "web-flooder").status_code for text in FLOOD]
+        danger = chat(DANGER, "web-flooder")
+    _flush(assistant)
+    assert held[:2] == [200, 200] and held[2] == 429  # over the limit now
+    assert danger.status_code == 200 and danger.json()["kind"] == "urgent"
+    for case, text in {**CASES, "danger over the limit": DANGER}.items():
+        _assert_once(counts, text, case)
+    assert counts.assessments_of(DANGER) == 1  # by admission, reused by the core
+
+
+# ---------------------------------------------------------------------------- Telegram
+@pytest.fixture
+def fake_tg() -> Iterator[FakeTelegram]:
+    api = FakeTelegram()
+    with serve(api.app) as url:
+        api.url = url
+        yield api
+
+
+def test_telegram_webhook_reads_each_message_once(
+    settings: Settings, assistant: Assistant, fake_tg: FakeTelegram, counts: Counts
+) -> None:
+    secret = "read-once-secret"
+    webhook = settings.model_copy(
+        update={
+            "telegram_token": TOKEN,
+            "telegram_api_base_url": f"{fake_tg.url}/bot",
+            "telegram_webhook_url": "https://bot.example.org",
+            "telegram_webhook_secret": secret,
+            "rate_limit_per_minute": 2,
+        }
+    )
+    headers = {"content-type": "application/json", SECRET_HEADER: secret}
+
+    def post(text: str, user_id: int) -> Callable[[], int]:
+        body = json.dumps(message_update(text, user_id=user_id), ensure_ascii=False)
+        response = httpx.post(f"{base}{WEBHOOK_PATH}", content=body, headers=headers, timeout=10)
+        assert response.status_code == 200
+        return lambda: len(fake_tg.sent(user_id))
+
+    with serve(create_app(webhook, assistant)) as base:
+        fake_tg.wait_for("setWebhook")
+        for n, text in enumerate(CASES.values()):
+            post(text, USER_ID + 1 + n)
+            fake_tg.wait_for("sendMessage", lambda c, n=n: c["chat_id"] == USER_ID + 1 + n)
+        for text in FLOOD:  # two answers, then one "slow down"
+            post(text, USER_ID)
+        fake_tg.wait_for("sendMessage", lambda c: c["chat_id"] == USER_ID, count=3)
+        fake_tg.clear()
+        post(DANGER, USER_ID)
+        [urgent] = fake_tg.wait_for("sendMessage", lambda c: c["chat_id"] == USER_ID)
+    _flush(assistant)
+    assert "113" in urgent["text"]
+    for case, text in {**CASES, "danger over the limit": DANGER}.items():
+        _assert_once(counts, text, case)
+    assert counts.assessments_of(DANGER) == 1
+
+
+# ---------------------------------------------------------------------------- Zalo
+@pytest.fixture
+def fake_zalo() -> Iterator[FakeZalo]:
+    api = FakeZalo()
+    with serve(api.app) as url:
+        api.url = url
+        yield api
+
+
+def test_zalo_webhook_reads_each_message_once(
+    settings: Settings, assistant: Assistant, fake_zalo: FakeZalo, counts: Counts
+) -> None:
+    z_settings = zalo_settings(settings, fake_zalo, rate_limit_per_minute=2)
+    with serve(create_app(z_settings, assistant)) as base:
+        for case, text in CASES.items():
+            payload = fake_zalo.incoming("user_send_text", f"zalo-{case}", text=text)
+            assert post_event(base, payload).status_code == 200
+            replies_to(fake_zalo, payload)
+        for text in FLOOD:
+            payload = fake_zalo.incoming("user_send_text", text=text)
+            assert post_event(base, payload).status_code == 200
+        danger = fake_zalo.incoming("user_send_text", text=DANGER)
+        assert post_event(base, danger).status_code == 200
+        [urgent] = replies_to(fake_zalo, danger)
+    _flush(assistant)
+    assert "113" in urgent.text
+    assert sum("nhắn nhanh quá" in s.text for s in fake_zalo.sent) == 1  # it was over
+    for case, text in {**CASES, "danger over the limit": DANGER}.items():
+        _assert_once(counts, text, case)
+    assert counts.assessments_of(DANGER) == 1
