@@ -30,10 +30,10 @@ from bot.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
 from handlers.models import IncomingMessage
 from handlers.pipeline import Assistant
 from handlers.reading import MessageReading
+from tests.bot.zalo.test_zalo_webhook import post_event, replies_to, zalo_settings
 from tests.fake_telegram import TOKEN, USER_ID, FakeTelegram, message_update
 from tests.fake_zalo import FakeZalo
 from tests.servers import serve
-from tests.bot.zalo.test_zalo_webhook import post_event, replies_to, zalo_settings
 
 ORDINARY = "Làm thế nào để báo cáo một vụ bạo lực học đường ở trường của con tôi?"
 DANGER = "cứu em với, bố em đang đánh em, em sợ lắm"
