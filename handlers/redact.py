@@ -42,7 +42,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from handlers import redact_lexicon as lex
-from handlers.redact_disguise import birth_date_spans, obfuscated_email_spans, undisguise_numbers
+from handlers.redact_disguise import (
+    birth_date_spans,
+    compose,
+    obfuscated_email_spans,
+    undisguise_letters,
+    undisguise_numbers,
+)
 from handlers.redact_lexicon import words
 from nlu.text import Reading, fold, read
 
@@ -112,7 +118,8 @@ def find_spans(text: str, reading: Reading | None = None) -> list[Span]:
     turned back into digits; every span found there is mapped back to `text`."""
     reading = reading if reading is not None and reading.original == text else read(text)
     canonical = reading.canonical
-    rewrite = undisguise_numbers(canonical)
+    numbers = undisguise_numbers(canonical)
+    rewrite = compose(numbers, undisguise_letters(numbers.text, _is_name_syllable))
     found = _find_spans_in(rewrite.text)
     extra = [Span(a, b, "EMAIL") for a, b in obfuscated_email_spans(canonical)]
     extra += [Span(a, b, "NGÀY_SINH") for a, b in birth_date_spans(canonical)]
@@ -199,7 +206,12 @@ class _Tok:
         self.is_alpha = text.isalpha()
         self.is_digit = text[0].isdigit()
         # Title case: "Lan", "Đức" (not "THCS", not "lan")
-        self.is_cap = self.is_alpha and text[0].isupper() and text[1:] == self.low[1:]
+        # or "ThuỶ": a capital inside a word typed on a phone says nothing
+        self.is_cap = (
+            self.is_alpha
+            and text[0].isupper()
+            and (text[1:] == self.low[1:] or (len(text) > 2 and not text[1:-1].isupper()))
+        )
         self.is_upper = self.is_alpha and text.isupper()
         # written without diacritics (đ aside)
         self.plain = self.low.replace("đ", "d") == folded
@@ -320,6 +332,27 @@ _SURNAMES_F = _folded(lex.SURNAMES)
 _GIVEN_F = _folded(lex.GIVEN_NAMES)
 _STOP_F = _folded(lex.STOP_WORDS)
 _TITLE_F = _folded(lex.TITLE_WORDS)
+# What follows a title word when it is a title ("hiệu trưởng", "tư vấn", "nhân viên").
+_TITLE_NEXT_F = _folded(
+    words(
+        """trưởng phó phẩm viên vấn pháp lệnh nhiệm tịch thư vụ sự trị lý đốc sĩ giáo tá
+        tướng quản tế tá dân"""
+    )
+)
+
+
+def _title_at(doc: _Doc, k: int, also_a_name: bool) -> bool:
+    """Token k is a title or role ("cô Giáo", "thầy hiệu trưởng"); a word that is also a name
+    ("hiếu", "Nhân", "Tư") is one only when the rest of the title follows it."""
+    tok = doc.toks[k]
+    if not _in(tok, lex.TITLE_WORDS, _TITLE_F):
+        return False
+    if not also_a_name:
+        return True
+    after = doc.word(k + 1)
+    return after is not None and doc.adjacent(k + 1) and after.fold in _TITLE_NEXT_F
+
+
 _NOT_BEFORE_F = _folded(lex.NOT_NAME_BEFORE)
 
 # ---------------------------------------------------------------------------- emails, profiles
@@ -783,8 +816,8 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
     if after.low in {"số", "so"} and doc.word(k + 1) and doc.toks[k + 1].is_digit:
         k += 1
     weak = phrase in _WEAK_FINE
-    if phrase == ("bản",) and not after.is_cap:
-        return None  # "văn bản số 363": a village (bản) is always named
+    if phrase in _VILLAGES:
+        return _village(doc, i, k, phrase)
     name = _number_chain(doc, k)
     if name is not None and doc.adjacent(name):
         name = _cap_run(doc, name, 5) or name  # "hẻm 42 Lê Văn Sỹ", "kiệt 25 Hoàng Diệu"
@@ -799,6 +832,38 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         if follow == name:
             return None  # "xe buýt số 32", "lô 5": only part of an address with more after it
     return name
+
+
+_VILLAGES = {("bản",), ("buôn",), ("làng",), ("sóc",), ("plei",)}
+# Words before "bản" that make it no village: văn bản, phiên bản, cơ bản, Nhật Bản
+_NOT_BEFORE_VILLAGE_F = _folded(words("văn phiên cơ nhật kịch tái xuất căn nguyên bộ"))
+_NOT_VILLAGE_NAME_F = _folded(
+    words("bán người lậu chuyện làng xóm quê nghề trẻ tin đồ thân sao chất")
+)
+
+
+def _village(doc: _Doc, i: int, k: int, phrase: tuple[str, ...]) -> int | None:
+    """A village of the highlands or the Mekong (bản, buôn, làng, sóc, plei) is always named:
+    "bản Hua Pao", "buôn Ko Siêr", "làng Kon Jơ Dri". Written in lowercase, it counts only
+    when more of the address follows ("ban hua pao xa sin suoi ho"); "buôn bán", "làng xóm",
+    "văn bản" are words."""
+    before = doc.word(i - 1)
+    if before is not None and doc.adjacent(i) and before.fold in _NOT_BEFORE_VILLAGE_F:
+        return None
+    first = doc.toks[k]
+    if first.fold in _NOT_VILLAGE_NAME_F:
+        return None
+    name = _cap_run(doc, k, 4)
+    if name is None and first.is_digit:
+        name = _number_chain(doc, k)  # "bản 3" is rare but written
+        return name if name is not None and _address_extend(doc, name) > name else None
+    if name is not None:
+        words_ = " ".join(t.fold for t in doc.toks[i:name])
+        return None if words_ in lex.PLACES else name
+    end = _lower_run(doc, k, 3)
+    if end is None or _address_extend(doc, end) == end:
+        return None
+    return end
 
 
 def _lower_place_name(doc: _Doc, k: int, phrase: tuple[str, ...]) -> int | None:
@@ -924,6 +989,11 @@ def _cap_run(doc: _Doc, k: int, limit: int) -> int | None:
     return j if j > k else None
 
 
+def _address_word_at(doc: _Doc, j: int) -> bool:
+    """An address keyword starts at token j: "xã", "thị trấn" (not "thanh" of "bình thanh")."""
+    return doc.match_any(j, _FINE) is not None or doc.match_any(j, _COARSE) is not None
+
+
 def _lower_run(doc: _Doc, k: int, limit: int) -> int | None:
     j = k
     while j < len(doc.toks) and j - k < limit:
@@ -933,7 +1003,7 @@ def _lower_run(doc: _Doc, k: int, limit: int) -> int | None:
             or tok.text[0].isupper()
             or len(tok.text) > 7
             or _in(tok, lex.STOP_WORDS, _STOP_F)
-            or tok.fold in _ADDRESS_WORDS_F
+            or (tok.fold in _ADDRESS_WORDS_F and _address_word_at(doc, j))
             or (j > k and not doc.adjacent(j))
         ):
             break
@@ -1007,8 +1077,12 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
     if tok is None:
         return None
     before = doc.word(i - 1)
-    if tok.is_cap and before is not None and _in(before, lex.WORK_TITLE_BEFORE, _WORK_F):
-        return None  # "bài Hoa Sữa": a song, a film, a book
+    if (
+        tok.is_cap
+        and before is not None
+        and (_in(before, lex.WORK_TITLE_BEFORE, _WORK_F) or _in(before, lex.PLACE_BEFORE, _PLACE_F))
+    ):
+        return None  # "bài Hoa Sữa": a song, a film, a book; "bệnh viện Từ Dũ", "màu Hồng"
     cued = _cued_name(doc, i) or _account_holder(doc, i)
     if cued is not None:
         return cued
@@ -1064,18 +1138,28 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
             and not (before and (before.is_cap or before.is_upper) and doc.adjacent(i))
         ):
             end = _person_run(doc, i, single_ok=True)
-            if end is not None:
+            # with no cue, a run of words that are mostly no names is a title: "Hội thi Bông
+            # Hoa Điểm Tốt" (but "Hùng Béo", a name and a nickname, is a person)
+            others = (
+                sum(not _in(w, _NAME_SYLLABLES, _NAME_SYLLABLES_F) for w in doc.toks[i:end])
+                if end is not None
+                else 0
+            )
+            if end is not None and others < 2:
                 return i, end
     return None
 
 
 _WORK_F = _folded(lex.WORK_TITLE_BEFORE)
+_PLACE_F = _folded(lex.PLACE_BEFORE)
 _PERSON_CUES = _phrases(lex.PERSON_CUES)
 _LOOSE_CUES = frozenset(tuple(p.split()) for p in lex.PERSON_CUES_LOOSE)
 _BIRTH_ORDER_F = _folded(lex.BIRTH_ORDER)
 _NUMBER_WORDS_F = _folded(words("một mốt hai ba bốn tư năm lăm sáu bảy tám chín mười giêng chạp"))
 _COUNT_AFTER_F = _folded(words("tuổi tháng năm ngày lần người đứa đồng nghìn triệu giờ tiếng"))
 _KINSHIP_F = _folded(lex.KINSHIP)
+_VERB_NAMES_F = _folded(lex.VERB_NAMES)
+_NAME_CONTEXT_F = _folded(lex.NAME_CONTEXT_AFTER)
 
 
 _BANK_LINE_RE = re.compile(
@@ -1132,17 +1216,28 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     loose = name.loose or (name.is_upper and name.plain)
     given = exact in lex.GIVEN_NAMES or (loose and name.fold in _GIVEN_F)
     order = exact in lex.BIRTH_ORDER or (loose and name.fold in _BIRTH_ORDER_F)
-    if not (given or order):
+    nickname = exact in lex.NICKNAMES and not name.loose  # "bé bắp"; "con be bo hoc" is bỏ
+    if not (given or order or nickname):
         return None
+    if name.text.islower() and _in(name, lex.VERB_NAMES, _VERB_NAMES_F):
+        after = doc.word(k + 1)
+        if (
+            after is not None
+            and doc.adjacent(k + 1)
+            and not _in(after, lex.NAME_CONTEXT_AFTER, _NAME_CONTEXT_F)
+        ):
+            return None  # "chú bảo em lên xe", "ông thương em lắm"
     if loose_cue and name.fold in _NUMBER_WORDS_F:
         return None  # "thang nam": tháng năm
+    if name.loose and name.fold in _STOP_F and not order:
+        return None  # "thang bi": tháng bị, not thằng Bi
     common = (
         (_in(name, lex.STOP_WORDS, _STOP_F) and not given)
         or name.fold in _KINSHIP_F
-        or _in(name, lex.TITLE_WORDS, _TITLE_F)
+        or _title_at(doc, k, given or order)
         or name.low in lex.NOT_NAMES
     )
-    if common and not (order and not given):
+    if common and not (order and not given) and not nickname:
         return None
     after = doc.word(k + 1)
     if (
@@ -1159,7 +1254,7 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         and (after.text.islower() or after.is_upper) == (name.text.islower() or name.is_upper)
         and after.is_alpha
         and (after.low in lex.GIVEN_NAMES or (after.loose and after.fold in _GIVEN_F))
-        and not _in(after, lex.STOP_WORDS, _STOP_F)
+        and (not _in(after, lex.STOP_WORDS, _STOP_F) or _second_anh(doc, k + 1))
     ):
         end += 1  # "quỳnh anh"
     return k, end
@@ -1227,7 +1322,7 @@ def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
     first = words[0]
     if first.low in lex.NOT_NAMES or (first.loose and first.fold in _NOT_NAMES_PLAIN):
         return None
-    if _in(first, lex.TITLE_WORDS, _TITLE_F) or first.low in lex.KINSHIP:
+    if _title_at(doc, k, _in(first, _NAME_OR_ORDER, _NAME_OR_ORDER_F)) or first.low in lex.KINSHIP:
         return None
     folded = " ".join(w.fold for w in words)
     if _starts_with_place(words):
@@ -1252,6 +1347,12 @@ def _starts_with_place(words: list[_Tok]) -> bool:
 _NOT_NAMES_PLAIN = frozenset(w for w in lex.NOT_NAMES if w == fold(w))
 _NAME_SYLLABLES = lex.GIVEN_NAMES | lex.SURNAMES | frozenset({"văn", "thị"})
 _NAME_SYLLABLES_F = _folded(_NAME_SYLLABLES)
+_NAME_OR_ORDER = lex.GIVEN_NAMES | lex.BIRTH_ORDER
+_NAME_OR_ORDER_F = _folded(_NAME_OR_ORDER)
+
+
+def _is_name_syllable(folded: str) -> bool:
+    return folded in _NAME_SYLLABLES_F
 
 
 def _full_name(doc: _Doc, i: int) -> int | None:
@@ -1298,13 +1399,20 @@ def _middle_name_next(doc: _Doc, k: int) -> bool:
 
 
 def _upper_name(doc: _Doc, k: int) -> int | None:
-    """A name in capitals after a cue, in a message written in capitals: "TÊN LÀ NGUYỄN VĂN AN"."""
+    """A name in capitals after a cue, in a message written in capitals: "TÊN LÀ NGUYỄN VĂN AN".
+    After a surname and a middle name nothing stops it: "PHAM THI NGA", "NGO VAN HAI"."""
+    full = (
+        _in(doc.toks[k], lex.SURNAMES, _SURNAMES_F)
+        and k + 1 < len(doc.toks)
+        and doc.toks[k + 1].low in _MIDDLE_NAMES
+    )
     j = k
     while j < len(doc.toks) and j - k < 4 and (j == k or doc.adjacent(j)):
         tok = doc.toks[j]
-        stop = tok.low in lex.STOP_WORDS or (
-            tok.loose and tok.fold in _STOP_F and tok.fold not in _GIVEN_F
-        )
+        stop = (
+            tok.low in lex.STOP_WORDS
+            or (tok.loose and tok.fold in _STOP_F and tok.fold not in _GIVEN_F)
+        ) and not (full and j <= k + 2)
         if not tok.is_upper or len(tok.text) > 7 or (j > k and stop):
             break
         j += 1
@@ -1341,10 +1449,36 @@ def _lower_name(doc: _Doc, k: int) -> int | None:
     return j
 
 
+_NOT_AFTER_ANH_F = _folded(
+    words("ấy ta trai họ ơi em chị nó ruột rể kia đó này với và cũng ko không có là bị đã")
+)
+
+
+def _second_anh(doc: _Doc, j: int) -> bool:
+    """ "anh" as the last syllable of a name ("ngọc anh", "hoàng anh thư"), not a pronoun:
+    nothing that goes with the pronoun follows it."""
+    tok = doc.toks[j]
+    if tok.fold != "anh":
+        return False
+    after = doc.word(j + 1)
+    return after is None or not doc.adjacent(j + 1) or after.fold not in _NOT_AFTER_ANH_F
+
+
 def _given_after_surname(doc: _Doc, j: int) -> bool:
     tok = doc.toks[j]
-    if not (tok.is_alpha and tok.text.islower() and tok.low not in lex.STOP_WORDS):
+    if not (tok.is_alpha and tok.text.islower()):
         return False
+    if tok.low in lex.STOP_WORDS and not _second_anh(doc, j):
+        # a stop word after a surname and a middle name is the given name: "ngo van hai"
+        middle = doc.word(j - 1)
+        if not (
+            middle is not None
+            and middle.low in _MIDDLE_NAMES
+            and j >= 2
+            and _in(doc.toks[j - 2], lex.SURNAMES, _SURNAMES_F)
+        ):
+            return False
+        return tok.low in _NAME_OR_ORDER or (tok.loose and tok.fold in _NAME_OR_ORDER_F)
     if not (tok.low in lex.GIVEN_NAMES or (tok.loose and tok.fold in _GIVEN_F)):
         return False
     after = doc.word(j + 1)

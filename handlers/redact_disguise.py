@@ -16,8 +16,12 @@ Two kinds are found here directly, on the canonical text:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+
+from nlu.text import fold
+from nlu.text.syllables import is_syllable, segment
 
 # Letters people type for digits inside a number.
 _LETTER_DIGITS = {"o": "0", "O": "0", "l": "1", "I": "1", "i": "1", "|": "1"}
@@ -172,6 +176,92 @@ def _is_spelled(token: str) -> bool:
     return token.lower() in _SPELLED
 
 
+def compose(first: Rewrite, second: Rewrite) -> Rewrite:
+    """`second` rewrites `first.text`; the result maps `second.text` back to `first`'s source."""
+    if not second.text:
+        return Rewrite("", (), ())
+    starts = tuple(
+        first.starts[a] if a < len(first.starts) else first.ends[-1] for a in second.starts
+    )
+    ends = tuple(first.ends[b - 1] if b > 0 else first.starts[0] for b in second.ends)
+    return Rewrite(second.text, starts, ends)
+
+
+# ---------------------------------------------------------------------------- names in disguise
+
+# Single letters typed apart: "H ù n g", "N.G.Ọ.C", "L-A-N" (one separator kind per run).
+_SPACED_RE = re.compile(
+    r"(?<!\w)[^\W\d_](?:(?P<sep>\. ?| |-|\*|_)[^\W\d_])(?:(?P=sep)[^\W\d_]){1,40}(?!\w)"
+)
+# Digits typed for letters inside a word: "Tu4n", "Ng0c", "H0a", "M1nh".
+_LEET_RE = re.compile(r"(?<!\w)(?=[^\W_]*[^\W\d_])(?=[^\W_]*[0134])[^\W_]{3,8}(?!\w)")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a"})
+
+
+def undisguise_letters(text: str, is_name: Callable[[str], bool]) -> Rewrite:
+    """`text` with names written apart or in digits put back together: letters typed apart
+    are rejoined where they spell syllables ("N g u y ễ n V ă n A n" -> "Nguyễn Văn An"), and
+    a word with digits for letters becomes the name it spells (`is_name`, folded)."""
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement), in order
+    for m in _SPACED_RE.finditer(text):
+        letters = [(i, ch) for i, ch in enumerate(m.group(), m.start()) if ch.isalpha()]
+        joined = "".join(ch for _, ch in letters)
+        pieces = _syllables(joined)
+        if pieces is None:
+            continue
+        cut, boundaries = 0, set()
+        for piece in pieces[:-1]:
+            cut += len(piece)
+            boundaries.add(cut)
+        for n in range(len(letters) - 1):
+            a, b = letters[n][0] + 1, letters[n + 1][0]
+            edits.append((a, b, " " if n + 1 in boundaries else ""))
+    for m in _LEET_RE.finditer(text):
+        word = m.group()
+        plain = word.translate(_LEET)
+        if plain != word and plain.isalpha() and is_name(fold_word(plain)):
+            edits.append((m.start(), m.end(), plain))
+    if not edits:
+        return Rewrite(text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
+    edits.sort()
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    for a, b, chunk in edits:
+        if a < last:
+            continue
+        parts.append(text[last:a])
+        starts.extend(range(last, a))
+        ends.extend(range(last + 1, a + 1))
+        parts.append(chunk)
+        if len(chunk) == b - a:
+            starts.extend(range(a, b))
+            ends.extend(range(a + 1, b + 1))
+        else:  # a separator dropped, or kept as one space: it stands for itself
+            starts.extend([a] * len(chunk))
+            ends.extend([b] * len(chunk))
+        last = b
+    parts.append(text[last:])
+    starts.extend(range(last, len(text)))
+    ends.extend(range(last + 1, len(text) + 1))
+    return Rewrite("".join(parts), tuple(starts), tuple(ends))
+
+
+def _syllables(joined: str) -> tuple[str, ...] | None:
+    """The syllables letters typed apart spell, or None if they spell no Vietnamese."""
+    folded = fold_word(joined)
+    if len(folded) != len(joined) or len(joined) < 3:
+        return None
+    if is_syllable(folded):
+        return (folded,)
+    return segment(folded)
+
+
+def fold_word(word: str) -> str:
+    return fold(word)
+
+
 # ---------------------------------------------------------------------------- emails
 
 _AT = (
@@ -181,7 +271,7 @@ _AT = (
 _DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|chấm|cham|\.)\s*[\])}>]\s*|\s+(?:dot|chấm|cham)\s+)"
 _TLD = r"(?:com|vn|net|org|edu|gov|info|io|me|co|uk|us|jp|kr|cn|fr|de|au)"
 _OBFUSCATED_EMAIL_RE = re.compile(
-    rf"(?<![\w.])[A-Za-z0-9][\w+-]*(?:{_DOT}[\w+-]+)*{_AT}[A-Za-z0-9][\w-]*(?:{_DOT}[\w-]+)*?{_DOT}{_TLD}(?!\w)",
+    rf"(?<![\w.])[A-Za-z0-9][\w+-]*(?:{_DOT}[\w+-]+)*{_AT}[A-Za-z0-9][\w-]*(?:{_DOT}[\w-]+)*?{_DOT}{_TLD}(?:{_DOT}{_TLD})*(?!\w)",
     re.IGNORECASE,
 )
 
@@ -208,8 +298,11 @@ _WORDED_DATE = (
     r"(?P<wd>\d{1,2})\s+(?:tháng|thang|th)\s*(?P<wm>\d{1,2})"
     r"(?:\s*,?\s*(?:năm|nam)\s+(?P<wy>\d{4}))?"
 )
+_ISO_DATE = r"(?P<iy>(?:19|20)\d\d)\s?[/.\-]\s?(?P<im>\d{1,2})\s?[/.\-]\s?(?P<id>\d{1,2})"
 _DATE_RE = re.compile(
-    rf"(?<![\w/.\-]){_NUMERIC_DATE}(?![\w/]|[.\-]\d)|(?<!\w){_WORDED_DATE}(?!\w)", re.I
+    rf"(?<![\w/.\-]){_ISO_DATE}(?![\w/]|[.\-]\d)"
+    rf"|(?<![\w/.\-]){_NUMERIC_DATE}(?![\w/]|[.\-]\d)|(?<!\w){_WORDED_DATE}(?!\w)",
+    re.I,
 )
 _BIRTH_CUE_RE = re.compile(
     r"(?<!\w)(?:sinh|sn|ns|dob|d\.o\.b|born|ngày sinh|ngay sinh|sinh nhật|sinh nhat)"
@@ -229,9 +322,9 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
     year_now = (today or date.today()).year
     spans = []
     for m in _DATE_RE.finditer(text):
-        day = int(m.group("d") or m.group("wd"))
-        month = int(m.group("m") or m.group("wm"))
-        year_text = m.group("y") or m.group("wy")
+        day = int(m.group("d") or m.group("wd") or m.group("id"))
+        month = int(m.group("m") or m.group("wm") or m.group("im"))
+        year_text = m.group("y") or m.group("wy") or m.group("iy")
         if not (1 <= day <= 31 and 1 <= month <= 12):
             continue
         before = text[max(0, m.start() - 30) : m.start()]

@@ -33,6 +33,13 @@ GIVEN_NAMES = words(
 PLACES = frozenset(
     {
         "ha noi",
+        "hong kong",
+        "soc trang",
+        "ban me thuot",
+        "buon me thuot",
+        "buon ma thuot",
+        "buon don",
+        "buon ho",
         "ha giang",
         "ha tinh",
         "ha nam",
@@ -166,7 +173,7 @@ NOT_NAMES = words(
 # A capitalised given name right after "ở", "tại", "quê" is a place ("học ở Vinh").
 NOT_NAME_BEFORE = words(
     """tiếng nước người miền dân chữ môn ở tại quê về đến tới ra vào từ huyện tỉnh thành
-    phố"""
+    phố đi sang lên xuống ghé"""
 )
 
 # Kinship words: "Ông Bà em" is grandparents, not Mr Bà. Matched exactly (accents included);
@@ -308,6 +315,10 @@ ADDRESS_FINE = (
     "ấp",
     "khóm",
     "bản",
+    "buôn",
+    "làng",
+    "sóc",
+    "plei",
     "đội",
     "khu",
     "phường",
@@ -328,23 +339,61 @@ NAME_CUES_STRONG = (
     # the holder of a bank account (#17): "chủ tài khoản: NGUYEN VAN AN"
     "chủ tài khoản", "chủ tk", "tên chủ tài khoản", "tên chủ tk", "người nhận",
     "người thụ hưởng", "chủ thẻ",
+    "tên tk", "tên tài khoản", "ctk", "chủ stk", "tên người nhận", "người hưởng",
+    "tên người thụ hưởng", "tên chủ thẻ",
 )  # fmt: skip
 # Words for a person, after which a lowercase or all-caps given name is a name (#17):
 # "thằng tuấn", "con bé ngọc", "anh HÙNG". LOOSE ones may be written without diacritics;
 # the others, unaccented, are too often another word ("co" có, "di" đi, "thay" thấy).
 PERSON_CUES = (
     "thằng", "thằng bé", "con bé", "cô bé", "cậu bé", "con nhỏ", "bé", "nhỏ", "anh", "chị",
-    "cô", "chú", "thầy", "bác", "dì", "cậu", "mợ", "thím", "dượng", "ông", "bà",
+    "cô", "chú", "thầy", "bác", "dì", "cậu", "mợ", "thím", "dượng", "ông", "bà", "bạn",
 )  # fmt: skip
+# "bạn" only with its accent: unaccented "ban" is bán, bàn, bản too ("ban hang" bán hàng).
 PERSON_CUES_LOOSE = ("thằng", "thằng bé", "con bé", "cô bé", "cậu bé", "con nhỏ", "anh", "chị")
 # Cue and word that make a common phrase, not a person ("anh hùng" a hero, "chú tâm").
 NOT_PERSON_PAIRS = frozenset(
-    {"anh hung", "chu tam", "co nhi", "anh tai", "chi hang", "ba hoa", "ong ba", "co hon"}
+    {
+        "anh hung",
+        "chu tam",
+        "co nhi",
+        "anh tai",
+        "chi hang",
+        "ba hoa",
+        "ong ba",
+        "co hon",
+        # "bạn nam" a boy, "bạn hiền" a good friend
+        "ban nam",
+        "ban hien",
+        "ban thuong",
+        # unaccented, the cue is another word: ảnh hưởng, chỉ đạo, chi tiết, chỉ tiêu
+        "anh huong",
+        "chi dao",
+        "chi tiet",
+        "chi tieu",
+        "chi phi",
+    }
 )
 # Birth-order nicknames, names only after a person cue ("chị ba", "chú tư", "út").
-BIRTH_ORDER = words("hai ba tư năm sáu bảy tám chín út")
+BIRTH_ORDER = words("hai ba tư năm sáu bảy tám chín mười út")
+# Children's nicknames, names only after a person cue ("bé bắp", "thằng tũn").
+NICKNAMES = words(
+    """bắp nấm xoài tép bơ gạo cốm mận khoai bim tồ tũn sún ỉn nhím tít mít cún bống bi bin
+    su na ken tôm tèo"""
+)
+# Given names that are also everyday verbs after a person word: "chú bảo em lên xe",
+# "ông thương em lắm", "cô bảo kệ". Lowercase after a cue, they are a name only where a
+# name's context follows ("thằng bảo lớp 7", "con bé thương nhà bên") or the clause ends.
+VERB_NAMES = words("bảo thương phát tài tiến thắng mong chi quý thành trung nhàn lực")
+NAME_CONTEXT_AFTER = words("lớp nhà hàng xóm bên cạnh bị học trên dưới ở cùng")
 # Words after which capitalised words are a title, not a person ("bài Hoa Sữa").
 WORK_TITLE_BEFORE = words("bài hát khúc phim truyện sách cuốn quyển game kênh")
+# Words after which capitalised words name a place or a thing, not a person ("bệnh viện Từ
+# Dũ", "chợ Bến Thành", "màu Hồng", "hoa Mai").
+PLACE_BEFORE = words(
+    """viện chợ chùa đền đình miếu cầu sông hồ núi đèo biển bến ga sân rạp cảng đảo vịnh
+    màu hoa cây quán tiệm"""
+)
 NAME_CUES_WEAK = (
     "cô giáo",
     "thầy giáo",
