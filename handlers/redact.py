@@ -1140,11 +1140,8 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
             end = _person_run(doc, i, single_ok=True)
             # with no cue, a run of words that are mostly no names is a title: "Hội thi Bông
             # Hoa Điểm Tốt" (but "Hùng Béo", a name and a nickname, is a person)
-            others = (
-                sum(not _in(w, _NAME_SYLLABLES, _NAME_SYLLABLES_F) for w in doc.toks[i:end])
-                if end is not None
-                else 0
-            )
+            run = _cap_run(doc, i, 4) or i
+            others = sum(not _in(w, _NAME_SYLLABLES, _NAME_SYLLABLES_F) for w in doc.toks[i:run])
             if end is not None and others < 2:
                 return i, end
     return None
@@ -1229,7 +1226,7 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
             return None  # "chú bảo em lên xe", "ông thương em lắm"
     if loose_cue and name.fold in _NUMBER_WORDS_F:
         return None  # "thang nam": tháng năm
-    if name.loose and name.fold in _STOP_F and not order:
+    if loose_cue and name.loose and name.fold in _STOP_F and not order:
         return None  # "thang bi": tháng bị, not thằng Bi
     common = (
         (_in(name, lex.STOP_WORDS, _STOP_F) and not given)

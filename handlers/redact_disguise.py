@@ -103,7 +103,12 @@ def _rewrite_run(run: str, offset: int) -> list[tuple[str, int, int]] | None:
     lead = [t for t in every if not t[0][0].isalnum()][:1] if run[:1] in "+(" else []
     tokens = [t for t in every if t not in lead]
     # a spelled word or a letters-only token at either end is an ordinary word ("ba", "o")
-    while tokens and not _has_digit(tokens[0][0]) and not _is_spelled(tokens[0][0]):
+    while (
+        tokens
+        and not _has_digit(tokens[0][0])
+        and not _is_spelled(tokens[0][0])
+        and not _leading_zero(tokens)
+    ):
         tokens.pop(0)
     while tokens and not tokens[-1][0][0].isalnum():
         tokens.pop()
@@ -160,6 +165,17 @@ def _rewrite_run(run: str, offset: int) -> list[tuple[str, int, int]] | None:
         return None
     pieces += [(t, offset + a, offset + b) for t, a, b in every if a >= tokens[-1][2]]
     return pieces
+
+
+_MOBILE_REST_RE = re.compile(r"[35789]\d{8}")
+
+
+def _leading_zero(tokens: list[tuple[str, int, int]]) -> bool:
+    """ "O 9 1 2 3 4 5 6 7 8": a lone O before the nine digits of a mobile is its 0."""
+    if tokens[0][0] not in ("o", "O"):
+        return False
+    rest = "".join(t for t, _, _ in tokens[1:] if t[0].isalnum())
+    return bool(_MOBILE_REST_RE.fullmatch(rest))
 
 
 def _has_digit(token: str) -> bool:

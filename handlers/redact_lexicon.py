@@ -34,10 +34,8 @@ PLACES = frozenset(
     {
         "ha noi",
         "hong kong",
-        "soc trang",
         "ban me thuot",
         "buon me thuot",
-        "buon ma thuot",
         "buon don",
         "buon ho",
         "ha giang",

@@ -51,7 +51,8 @@ INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
 # Distinctive given names (no common word folds to them) and their Cyrillic look-alikes.
 NAMES = ["tuấn", "ngọc", "khoa", "thảo", "trang", "hạnh", "quân", "hiếu", "khánh", "nhung"]
 CYRILLIC = str.maketrans({"a": "а", "o": "о", "e": "е", "c": "с", "p": "р", "x": "х", "T": "Т"})
-CUES = ["thằng", "con bé", "anh", "cô", "chú", "chị", "em tên là"]
+CUES = ["thằng", "con bé", "anh", "cô", "chú", "chị", "em tên là", "bạn", "dì", "mợ", "thầy"]
+LEET = str.maketrans({"o": "0", "a": "4", "e": "3", "i": "1"})
 MOBILE_PREFIXES = ["32", "35", "38", "39", "56", "70", "77", "79", "81", "86", "90", "91", "98"]
 
 
@@ -127,26 +128,42 @@ def accounts(draw: st.DrawFn) -> Datum:
 def emails(draw: st.DrawFn) -> Datum:
     user = draw(st.from_regex(r"[a-z]{3,8}[0-9]{2,4}", fullmatch=True))
     domain = draw(st.sampled_from(["gmail", "yahoo", "outlook"]))
-    form = draw(st.sampled_from(["plain", "brackets", "spaced", "parens", "invisible"]))
+    form = draw(
+        st.sampled_from(["plain", "brackets", "spaced", "parens", "invisible", "words", "vn"])
+    )
     written = {
         "plain": f"{user}@{domain}.com",
         "brackets": f"{user}[at]{domain}[dot]com",
         "spaced": f"{user} @ {domain} . com",
         "parens": f"{user} (at) {domain} (dot) com",
         "invisible": f"{user}\u200b@\u200b{domain}.com",
+        "words": f"{user} a còng {domain} chấm com",
+        "vn": f"{user}[at]{domain}[dot]com(dot)vn",
     }[form]
     return Datum("EMAIL", f"email {written}", (user,))
+
+
+def _leet(name: str) -> str:
+    """The name unaccented, its first o/a/e/i typed as a digit: "Ng0c", "Tu4n"."""
+    plain = fold(name).title()
+    at = next((i for i, c in enumerate(plain) if c in "oaei"), None)
+    return plain if at is None else plain[:at] + plain[at].translate(LEET) + plain[at + 1 :]
 
 
 @st.composite
 def names(draw: st.DrawFn) -> Datum:
     name = draw(st.sampled_from(NAMES))
-    case = draw(st.sampled_from(["lower", "upper", "title", "lookalike"]))
+    case = draw(
+        st.sampled_from(["lower", "upper", "title", "lookalike", "spaced", "dotted", "leet"])
+    )
     written = {
         "lower": name,
         "upper": name.upper(),
         "title": name.title(),
         "lookalike": name.title().translate(CYRILLIC),
+        "spaced": " ".join(name.title()),  # "T u ấ n"
+        "dotted": ".".join(name.upper()),  # "N.G.Ọ.C"
+        "leet": _leet(name),  # "Tu4n", "Ng0c"
     }[case]
     cue = draw(st.sampled_from(CUES))
     return Datum("TÊN", f"{cue} {written}", (fold(name),))
@@ -157,13 +174,15 @@ def birth_dates(draw: st.DrawFn) -> Datum:
     day = draw(st.integers(1, 28))
     month = draw(st.integers(1, 12))
     year = draw(st.integers(2005, 2020))
-    form = draw(st.sampled_from(["slash", "dash", "words"]))
+    form = draw(st.sampled_from(["slash", "dash", "words", "iso", "dots"]))
     date = {
         "slash": f"{day:02d}/{month:02d}/{year}",
         "dash": f"{day}-{month}-{year}",
         "words": f"{day} tháng {month} năm {year}",
+        "iso": f"{year}-{month:02d}-{day:02d}",
+        "dots": f"{day:02d}.{month:02d}.{year}",
     }[form]
-    cue = draw(st.sampled_from(["sinh ngày", "ngày sinh:", "em sinh ngày", "sn"]))
+    cue = draw(st.sampled_from(["sinh ngày", "ngày sinh:", "em sinh ngày", "sn", "born", "DOB"]))
     needles = (date, f"{day:02d}/{month:02d}/{year}", f"{day}-{month}-{year}")
     return Datum("NGÀY_SINH", f"{cue} {date}", needles)
 

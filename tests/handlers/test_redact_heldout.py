@@ -1,7 +1,9 @@
-"""Redaction measured on the held-out split (#17): messages never used to tune the rules.
+"""Redaction measured on tests/data/redaction_heldout.yml (#17).
 
-tests/data/redaction_heldout.yml was written and committed before the #17 rules changed;
-the rules were tuned on tests/data/redaction_corpus.yml (the dev split) only.
+That file holds held-out v2, now BURNED: it was measured once (EMAIL recall 81.8%, TÊN 86.4%,
+ĐỊA_CHỈ 80.0%, "Bông" redacted), its misses were seen and the rules were tuned on it, so its
+figures here are dev-side figures that must stay at the bars (a regression test, not a
+measure on unseen messages). The blind held-out v3 replaces the file; the bars stay.
 """
 
 from __future__ import annotations
@@ -56,22 +58,7 @@ def test_the_heldout_split_holds_every_disguised_form() -> None:
     assert "học bổng" in keeps and "Bông" in keeps
 
 
-# Measured once on held-out v2 after tuning on the dev split, and NOT met (the bar stays; the
-# marker is strict, so this test fails the day the bar is met and the marker must go):
-BELOW_THE_BAR = {
-    "EMAIL": "held-out v2: recall 81.8% (2 of 11 leave a trailing '(dot) vn')",
-    "TÊN": "held-out v2: recall 86.4%, precision 95.6%",
-    "ĐỊA_CHỈ": "held-out v2: recall 80.0% (4 of 5)",
-}
-
-
-def _bar(kind: str) -> object:
-    if kind in BELOW_THE_BAR:
-        return pytest.param(kind, marks=pytest.mark.xfail(strict=True, reason=BELOW_THE_BAR[kind]))
-    return kind
-
-
-@pytest.mark.parametrize("kind", [_bar(k) for k in sorted(RECALL_BARS)])
+@pytest.mark.parametrize("kind", sorted(RECALL_BARS))
 def test_heldout_recall_and_precision_meet_the_bars(heldout: EvalReport, kind: str) -> None:
     score = heldout.by_type.get(kind)
     if score is None:
@@ -85,7 +72,6 @@ def test_heldout_recall_and_precision_meet_the_bars(heldout: EvalReport, kind: s
         assert d["precision"] >= PRECISION_BAR, (d, alarms)
 
 
-@pytest.mark.xfail(strict=True, reason="held-out v2: 'Bông' in 'Hội thi Bông Hoa Điểm Tốt'")
 def test_heldout_ordinary_words_survive(heldout: EvalReport) -> None:
     assert heldout.protected_redacted == []
 
