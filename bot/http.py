@@ -19,8 +19,19 @@ if TYPE_CHECKING:
     from handlers.pipeline import Assistant
 
 
-def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+# How long a platform should wait before resending an update refused while busy or not ready
+# (`Retry-After` on a webhook's 503). Telegram and Zalo resend on their own schedule; the
+# header is the standard hint, and nothing refused was stored, so nothing is lost either way.
+RETRY_AFTER_SECONDS = 5
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def busy(message: str) -> JSONResponse:
+    """503 with `Retry-After`: refused before anything was stored; send it again later."""
+    return error(503, message, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 async def read_json_object(request: Request) -> dict[str, Any] | JSONResponse:

@@ -8,8 +8,9 @@ enqueues it, so Telegram gets its 200 once the update is safe on disk; the Appli
 answers from its queue, marks the inbox row answered, and drains that queue before the
 server stops. An update delivered again (same `update_id`, to any worker) gets 200 and no
 second answer; with the inbox full (`CHILDSAFE_INBOX_MAX_PENDING`) the route answers 503
-and Telegram sends it again later. At start-up, and every few seconds, updates a killed
-process had acknowledged and not answered are answered (docs/scaling.md).
+with `Retry-After`, before storing anything, and Telegram sends it again later. At
+start-up, and every few seconds, updates a killed process had acknowledged and not answered
+are answered (docs/scaling.md).
 
 `TELEGRAM_WEBHOOK_SECRET` is optional: without it the secret is derived (HMAC) from the
 deployment's key (`CHILDSAFE_SECRET`, or the key file kept beside the database) and the
@@ -42,7 +43,7 @@ from telegram.error import InvalidToken, TelegramError
 
 from bot import intake
 from bot.features import Feature
-from bot.http import error
+from bot.http import busy, error
 from bot.settings import MissingSecretError, Settings
 from bot.telegram.app import (
     ALLOWED_UPDATES,
@@ -136,7 +137,7 @@ def webhook_endpoint(runner: Runner, secret: str) -> Any:
         except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
             return error(400, "body is not valid JSON")
         if not runner.accepting:  # starting over or stopping: Telegram will send it again
-            return error(503, "not ready")
+            return busy("not ready")
         update = decode_update(payload, runner.application)
         if update is None:
             # Telegram resends anything not answered 2xx, forever: take it and drop it.
@@ -150,12 +151,12 @@ def webhook_endpoint(runner: Runner, secret: str) -> Any:
                 )
             except sqlite3.Error as exc:  # not on disk: Telegram must send it again
                 log.error("telegram: could not commit an update to the inbox: %s", exc)
-                return error(503, "not stored; send it again")
+                return busy("not stored; send it again")
             if verdict is Verdict.DUPLICATE:
                 return Response(status_code=200)
             if verdict is Verdict.FULL:
                 log.warning("telegram: inbox full; update refused with 503 (Telegram resends)")
-                return error(503, "busy; send it again")
+                return busy("busy; send it again")
         await runner.application.update_queue.put(update)
         return Response(status_code=200)
 

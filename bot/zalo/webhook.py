@@ -8,8 +8,9 @@ Checks, in order:
    key` (`bot.zalo.signature`, constant-time compare): missing or wrong is 401.
 3. `app_id` must be `ZALO_APP_ID`: another app's event is 401 even if correctly signed.
 4. The channel takes it (`ZaloChannel.accept`): 200 at once, the answer follows from the
-   queue; 503 while starting, stopping or full (Zalo resends). Stale and resent events get
-   200 and nothing else.
+   queue; 503 with `Retry-After` while starting, stopping or full (Zalo resends; past
+   `CHILDSAFE_INBOX_MAX_PENDING` nothing is stored, so nothing acknowledged is lost). Stale
+   and resent events get 200 and nothing else.
 
 Nothing before step 4 touches the core, the queue or the API.
 """
@@ -27,7 +28,7 @@ from starlette.routing import Route
 
 from bot import intake
 from bot.features import Feature
-from bot.http import error
+from bot.http import busy, error
 from bot.settings import Settings
 from bot.zalo import signature
 from bot.zalo.channel import ZaloChannel
@@ -76,6 +77,8 @@ def build_channel(
         shared_lock=lambda: shared.lock("zalo-token-refresh:" + (settings.zalo_app_id or "")),
     )
     options.setdefault("inbox", intake.inbox_for(settings, assistant))
+    # this process's queue holds no more than the inbox's bound for all processes together
+    options.setdefault("queue_size", settings.inbox_max_pending)
     options.setdefault(
         "limiter", RateLimiter(settings.rate_limit_per_minute, shared=assistant.state.shared)
     )
@@ -102,8 +105,8 @@ def webhook_endpoint(channel: ZaloChannel, settings: Settings) -> Any:
             log.warning("zalo: signed event for another app_id refused")
             return error(401, "unknown app_id")
         status = channel.accept(payload, body)
-        if status != 200:
-            return error(status, "not ready; send it again")
+        if status != 200:  # nothing stored: Zalo sends it again
+            return busy("busy or not ready; send it again")
         return Response(status_code=200)
 
     return receive
