@@ -120,3 +120,47 @@ def process_cpu_seconds(pid: int) -> float | None:
     except (OSError, ValueError):
         return None
     return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime (fields 14 and 15)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if fields and int(fields[1]) == pid:  # ppid (field 4)
+            found.append(int(entry.name))
+    return found
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and every descendant it has now (a server's workers, say)."""
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(_children(current))
+    return tree
+
+
+def process_tree_cpu_seconds(pid: int) -> float | None:
+    """CPU time used so far by a process and its living descendants."""
+    values = [process_cpu_seconds(p) for p in process_tree(pid)]
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def process_tree_memory_mb(pid: int) -> dict[str, float] | None:
+    """Resident memory of a process and its descendants, summed (now and at each's peak)."""
+    values = [process_memory_mb(p) for p in process_tree(pid)]
+    known = [v for v in values if v]
+    if not known:
+        return None
+    return {
+        "rss_mb": round(sum(v.get("rss_mb", 0.0) for v in known), 1),
+        "peak_rss_mb": round(sum(v.get("peak_rss_mb", 0.0) for v in known), 1),
+        "processes": len(known),
+    }

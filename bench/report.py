@@ -38,8 +38,8 @@ def render(results: dict[str, Any]) -> str:
         "",
         f"Measured {m['date']} on **{m['cpu']}**, {m['cores']} cores "
         f"({m['usable_cores']} usable), {_num(m['ram_gb'])} GB RAM, Python {m['python']}, "
-        f"{m['os']}. Load average at start: {m['load_average_at_start']}"
-        f"{' (quick run)' if plan['quick'] else ''}.",
+        f"{m['os']}. Load average at start: {m['load_average_at_start']}, at the end: "
+        f"{results.get('load_average_at_end')}{' (quick run)' if plan['quick'] else ''}.",
         "",
         "Reproduce with `make bench` (full) or `make bench BENCH_ARGS=--quick`; the numbers come "
         "from `bench/results.json`. A shared or busy machine inflates the wall-clock "
@@ -50,6 +50,38 @@ def render(results: dict[str, Any]) -> str:
         f"{corpus['chars_median']} characters, longest {corpus['chars_max']:,}.",
         "",
     ]
+    aims = results.get("aims") or {}
+    if aims:
+        labels = {
+            "cpu_ms_per_message_mix": ("CPU per message on the mix, log on (ms)", "≤"),
+            "cpu_ms_4000_chars": ("CPU for a 4,000-character message (ms)", "≤"),
+            "p99_ms_handle": ("p99 through `handle()` (ms)", "≤"),
+            "rss_mb_after_start": ("resident memory after start (MB)", "≤"),
+            "start_to_first_answer_s": ("start to first answer, model cached (s)", "≤"),
+            "chat_rps_two_workers": (
+                "`/api/chat`, 2 workers, load generator included (req/s)",
+                "≥",
+            ),
+        }
+        lines += [
+            "",
+            "## Targets (issue #18, embedded engine)",
+            "",
+            "Each measured in this run; where one is missed, the profile below and the notes "
+            "at the end say where the time goes and what was tried.",
+            "",
+            "| measure | measured | target | met |",
+            "|---|---|---|---|",
+        ]
+        for key, (label, sign) in labels.items():
+            aim = aims.get(key)
+            if not aim:
+                continue
+            lines.append(
+                f"| {label} | {_num(aim['measured'], 2)} | {sign} {_num(aim['target'], 1)} | "
+                f"{_num(aim['met'])} |"
+            )
+    lines += comparison_section(results)
     engines = [e for e in ENGINES if e in results["engines"]]
     header = "| | " + " | ".join(engines) + " |"
     rule = "|---|" + "---|" * len(engines)
@@ -65,7 +97,12 @@ def render(results: dict[str, Any]) -> str:
         ("p95 (ms)", lambda s: s["handle"]["latency_ms"]["p95"], 2),
         ("p99 (ms)", lambda s: s["handle"]["latency_ms"]["p99"], 2),
         ("max (ms)", lambda s: s["handle"]["latency_ms"]["max"], 1),
-        ("CPU per message (ms)", lambda s: s["handle"]["cpu_ms_per_message"], 2),
+        ("CPU per message, our process (ms)", lambda s: s["handle"]["cpu_ms_per_message"], 2),
+        (
+            "CPU per message, Rasa's process (ms)",
+            lambda s: s["handle"].get("peer_cpu_ms_per_message"),
+            2,
+        ),
         ("messages/s, one thread", lambda s: s["handle"]["messages_per_second_one_thread"], 0),
         ("rows logged", lambda s: s["handle"]["log"]["rows_written"], 0),
         ("answered by", lambda s: _answered(s["handle"]["answered_by"]), 0),
@@ -87,39 +124,37 @@ def render(results: dict[str, Any]) -> str:
 
     lines += [
         "",
-        "## HTTP on loopback (load generator in its own process)",
+        "## `/api/chat` on loopback (load generator in its own process)",
         "",
-        "Requests per second answered 200, latency per request (ms), and the server's CPU "
-        "time per request (ms; on a shared machine the steadier figure: one core gives "
-        "1000 / that many requests a second). One server process (the conversation state "
-        "lives in it); the load generator takes the other core. `/api/chat` returns the "
-        "answer; the Telegram webhook accepts the update (200 at once) and the reply goes to a "
-        "loopback Bot API stand-in, paced by Telegram's own limits (python-telegram-bot's "
-        "rate limiter, about 30 messages a second), so its CPU figure also covers answering "
-        "earlier updates.",
+        "Requests per second answered 200, latency per request (ms), and CPU time per request "
+        "(ms; on a shared machine the steadier figure: one core gives 1000 / that many "
+        "requests a second): the server's, and for Rasa the server's + Rasa's own. One server "
+        "process; the load generator shares the two cores.",
         "",
-        "| endpoint | clients | "
-        + " | ".join(f"{e} req/s | p50 | p95 | p99 | server CPU/req" for e in engines)
+        "| clients | "
+        + " | ".join(f"{e} req/s | p50 | p95 | p99 | CPU/req" for e in engines)
         + " |",
-        "|---|---|" + "---|---|---|---|---|" * len(engines),
+        "|---|" + "---|---|---|---|---|" * len(engines),
     ]
-    for target, label in (("chat", "`POST /api/chat`"), ("telegram", "`POST /webhooks/telegram`")):
-        for index, level in enumerate(plan["levels"]):
-            cells = []
-            for name in engines:
-                section = _engine(results, name)
-                if not section or index >= len(section["http"][target]):
-                    cells.append(f"{_status(results, name)} | | | |")
-                    continue
-                run = section["http"][target][index]
-                lat = run["latency_ms"]
-                bad = run["requests"] - run["ok"] + sum(run["errors"].values())
-                rps = _num(run["ok_per_second"], 0) + (f" ({bad} not 200)" if bad else "")
-                cells.append(
-                    f"{rps} | {_num(lat.get('p50'), 1)} | {_num(lat.get('p95'), 1)} | "
-                    f"{_num(lat.get('p99'), 1)} | {_num(run.get('server_cpu_ms_per_request'), 2)}"
-                )
-            lines.append(f"| {label} | {level} | " + " | ".join(cells) + " |")
+    for index, level in enumerate(plan["levels"]):
+        cells = []
+        for name in engines:
+            section = _engine(results, name)
+            if not section or index >= len(section["http"]["chat"]):
+                cells.append(f"{_status(results, name)} | | | |")
+                continue
+            run = section["http"]["chat"][index]
+            lat = run["latency_ms"]
+            bad = run["requests"] - run["ok"] + sum(run["errors"].values())
+            rps = _num(run["ok_per_second"], 0) + (f" ({bad} not 200)" if bad else "")
+            cpu = _num(run.get("server_cpu_ms_per_request"), 2)
+            if run.get("peer_cpu_ms_per_request") is not None:
+                cpu += f" + {_num(run['peer_cpu_ms_per_request'], 2)}"
+            cells.append(
+                f"{rps} | {_num(lat.get('p50'), 1)} | {_num(lat.get('p95'), 1)} | "
+                f"{_num(lat.get('p99'), 1)} | {cpu}"
+            )
+        lines.append(f"| {level} | " + " | ".join(cells) + " |")
 
     workers = (_engine(results, "embedded") or {}).get("workers")
     if workers:
@@ -161,10 +196,6 @@ def render(results: dict[str, Any]) -> str:
             lambda s: (s["http"].get("memory_after_chat") or {}).get("peak_rss_mb"),
         ),
         (
-            "peak resident, whole run (MB; includes the webhook's backlog of updates)",
-            lambda s: (s["http"].get("memory_at_end") or {}).get("peak_rss_mb"),
-        ),
-        (
             "start to first answer, model cached (s)",
             lambda s: s["cold_start"].get("warm_model_cache_median"),
         ),
@@ -199,37 +230,219 @@ def render(results: dict[str, Any]) -> str:
                 f"{_num(lat.get('p50'), 2)} | {_num(lat.get('p99'), 2)} |"
             )
 
-    aims = results.get("aims") or {}
-    if aims:
-        labels = {
-            "cpu_ms_per_message_mix": ("CPU per message on the mix, log on (ms)", "≤"),
-            "cpu_ms_4000_chars": ("CPU for a 4,000-character message (ms)", "≤"),
-            "p99_ms_handle": ("p99 through `handle()` (ms)", "≤"),
-            "rss_mb_after_start": ("resident memory after start (MB)", "≤"),
-            "start_to_first_answer_s": ("start to first answer, model cached (s)", "≤"),
-            "chat_rps_two_workers": (
-                "`/api/chat`, 2 workers, load generator included (req/s)",
-                "≥",
-            ),
-        }
-        lines += [
-            "",
-            "## Targets (issue #18, embedded engine)",
-            "",
-            "| measure | measured | target | met |",
-            "|---|---|---|---|",
-        ]
-        for key, (label, sign) in labels.items():
-            aim = aims.get(key)
-            if not aim:
-                continue
-            lines.append(
-                f"| {label} | {_num(aim['measured'], 2)} | {sign} {_num(aim['target'], 1)} | "
-                f"{_num(aim['met'])} |"
-            )
+    lines += webhook_section(results)
+    lines += past_the_bound_section(results)
+    lines += profile_section(results)
+    lines += staff_section(results)
+    lines += notes_section()
     lines += ["", f"Whole run: {results.get('seconds', 0):,.0f} s.", ""]
     return "\n".join(lines)
 
 
 def _answered(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {count:,}" for name, count in counts.items())
+
+
+def comparison_section(results: dict[str, Any]) -> list[str]:
+    """Embedded, the Rasa path (both processes) and Rasa alone in one table, with ratios."""
+    rows = results.get("comparison") or []
+    lines = ["", "## Embedded NLU against Rasa (both processes counted)", ""]
+    if not rows:
+        why = _status(results, "rasa")
+        return [*lines, f"Rasa: {why}. Only the embedded engine was measured.", ""]
+    alone = results.get("rasa_alone") or {}
+    parse = alone.get("parse") or {}
+    lines += [
+        "The benchmark trains (or reuses) the project's Rasa 3.6 model (`nlu/config.yml`, "
+        f"{_num((alone.get('train') or {}).get('seconds'), 0)} s this run) and starts its own "
+        "`rasa run --enable-api` from `.venv-rasa` with a generated token on loopback. "
+        '"Rasa path" is the assistant with `CHILDSAFE_NLU=rasa`: our process and Rasa\'s '
+        'together (CPU read from both, memory added). "Rasa alone" is Rasa\'s own process: '
+        f"{_num(parse.get('parses'), 0)} `/model/parse` calls of the mix, folded as the "
+        "assistant sends them, one after another. Ratios are against the embedded figure.",
+        "",
+        "| measure | embedded | Rasa path (ours + Rasa) | Rasa alone | Rasa path ÷ embedded "
+        "| Rasa alone ÷ embedded |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['measure']} | {_num(row['embedded'], 2)} | {_num(row['rasa_path'], 2)} | "
+            f"{_num(row['rasa_alone'], 2)} | {_ratio_cell(row['rasa_path_vs_embedded'])} | "
+            f"{_ratio_cell(row['rasa_alone_vs_embedded'])} |"
+        )
+    return [*lines, ""]
+
+
+def _ratio_cell(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.2f}×"
+
+
+def webhook_section(results: dict[str, Any]) -> list[str]:
+    hooks = (_engine(results, "embedded") or {}).get("webhooks")
+    if not hooks:
+        return []
+    lines = [
+        "",
+        "## Telegram and Zalo webhooks, update in to reply out (embedded engine)",
+        "",
+        "Against the loopback fakes of both platforms (tests/fake_telegram.py, "
+        "tests/fake_zalo.py), which are also the load generator (bench/platform.py, its own "
+        "process): each simulated person posts an update to the webhook as the platform does, "
+        "and waits until the answer reaches the platform's API before writing again. Replies "
+        "per second are answers delivered; latency is from posting the update to the "
+        "platform receiving the answer. Telegram's answers go through python-telegram-bot's "
+        "rate limiter (Telegram's limit: about 30 API calls a second per bot), and each answer "
+        'is two calls ("typing…" first, then the message).',
+        "",
+        "| platform | people | updates | answered | replies/s | p50 (ms) | p95 | p99 "
+        "| server CPU per answer (ms) | not answered in 60 s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for kind in ("telegram", "zalo"):
+        section = hooks.get(kind) or {}
+        if "closed" not in section:
+            lines.append(f"| {kind} | {section.get('status', 'not run')} | | | | | | | | |")
+            continue
+        for run in section["closed"]:
+            lat = run["update_to_reply_ms"]
+            refused = sum(v for k, v in run["statuses"].items() if k != "200")
+            updates = _num(run["updates"], 0) + (f" ({refused} not 200)" if refused else "")
+            lines.append(
+                f"| {kind} | {run['concurrency']} | {updates} | {_num(run['answered'], 0)} | "
+                f"{_num(run['replies_per_second'], 1)} | {_num(lat.get('p50'), 1)} | "
+                f"{_num(lat.get('p95'), 1)} | {_num(lat.get('p99'), 1)} | "
+                f"{_num(run.get('server_cpu_ms_per_answer'), 2)} | "
+                f"{sum(run['unanswered_within_s'].values())} |"
+            )
+    return lines
+
+
+def past_the_bound_section(results: dict[str, Any]) -> list[str]:
+    hooks = (_engine(results, "embedded") or {}).get("webhooks")
+    if not hooks:
+        return []
+    bound = hooks.get("bound")
+    lines = [
+        "",
+        "## Past the intake's bound",
+        "",
+        f"A server whose intake holds {bound} updates accepted and not yet answered "
+        f"(`CHILDSAFE_INBOX_MAX_PENDING={bound}`, all workers together) gets four times as "
+        "many at once, from as many people, over 64 connections. Past the bound the webhook "
+        "answers 503 with `Retry-After` before storing anything; the platform (here the load "
+        "generator) sends each refused update again after `Retry-After`, until all are taken. "
+        "Latency counts from the delivery that was taken.",
+        "",
+        "| platform | updates | first delivery: taken / refused | refusals with Retry-After "
+        "| resend rounds | taken and answered | taken, never answered | all answered after (s) "
+        "| p50 / p99 update to reply (ms) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for kind in ("telegram", "zalo"):
+        run = (hooks.get(kind) or {}).get("past_the_bound")
+        if not run:
+            continue
+        first = run["first_delivery"]
+        refusals = run["refusals"]
+        with_header = refusals.get("with Retry-After", 0)
+        total_refusals = sum(refusals.values())
+        lat = run["update_to_reply_ms"]
+        lines.append(
+            f"| {kind} | {run['updates']} | {first.get('200', 0)} / "
+            f"{sum(v for k, v in first.items() if k != '200')} | {with_header} of "
+            f"{total_refusals} | {run['resend_rounds']} | {run['answered']} of "
+            f"{run['taken_in_the_end']} | {run['acknowledged_not_answered']} | "
+            f"{_num(run['seconds_to_answer_all'], 1)} | {_num(lat.get('p50'), 0)} / "
+            f"{_num(lat.get('p99'), 0)} |"
+        )
+    return lines
+
+
+def profile_section(results: dict[str, Any], top: int = 12) -> list[str]:
+    profile = (_engine(results, "embedded") or {}).get("profile")
+    if not profile:
+        return []
+    lines = [
+        "",
+        "## Where the CPU goes (cProfile, embedded engine, request log on)",
+        "",
+        "`Assistant.handle()` under the standard library's cProfile with a thread-CPU clock "
+        "(bench/profiling.py), after a warm-up; the calling thread only (the request log's "
+        "writer thread, which redacts and commits, is not in it). Own time: in the function "
+        "itself; cumulative: with everything it calls. Profiling slows Python down, so the "
+        "totals are larger than the CPU figures above; the shares are what counts.",
+    ]
+    for name, label in (("mix", "the mix"), ("4000_chars", "4,000-character messages")):
+        run = profile.get(name)
+        if not run:
+            continue
+        lines += [
+            "",
+            f"**{label}** ({run['messages']:,} messages, "
+            f"{_num(run['profiled_ms_per_message'], 2)} ms per message under the profiler), "
+            "by own time:",
+            "",
+            "| function | calls/msg | own ms/msg | share | cumulative ms/msg |",
+            "|---|---|---|---|---|",
+        ]
+        for row in run["by_own_time"][:top]:
+            share = row["own_share"]
+            lines.append(
+                f"| `{row['function']}` | {_num(row['calls_per_message'], 1)} | "
+                f"{_num(row['own_ms_per_message'], 3)} | "
+                f"{'–' if share is None else f'{share:.0%}'} | "
+                f"{_num(row['cumulative_ms_per_message'], 3)} |"
+            )
+        lines += ["", "By cumulative time (what a call costs with everything under it):", ""]
+        lines += ["| function | cumulative ms/msg | calls/msg |", "|---|---|---|"]
+        for row in run["by_cumulative_time"][:top]:
+            lines.append(
+                f"| `{row['function']}` | {_num(row['cumulative_ms_per_message'], 3)} | "
+                f"{_num(row['calls_per_message'], 1)} |"
+            )
+    return lines
+
+
+def staff_section(results: dict[str, Any]) -> list[str]:
+    runs: dict[str, Any] = dict(results.get("staff_log") or {})
+    million = results.get("staff_log_million")
+    if million:
+        runs[str(million["rows"])] = million
+    if not runs:
+        return []
+    lines = [
+        "",
+        "## Staff desk on 10k, 100k and 1M logged rows (#16)",
+        "",
+        "A generated request log (bench/stafflog.py: 120 days, the log's own schema, "
+        "triggers and daily rollup); worst of the repeated runs, in seconds. The 10k and 100k "
+        "rows are measured by this run; the million rows by `python -m bench --only "
+        "staff-log` (bench/staff-log.json), which generating and exporting a million rows "
+        "makes too slow for every run. Aim: overview and report under 0.5 s at a million rows.",
+        "",
+        "| rows | overview 7 / 30 / 90 / 366 days | `childsafe report` 7 / 30 days "
+        "| review counts, largest section | CSV export peak memory (MB) | measured |",
+        "|---|---|---|---|---|---|",
+    ]
+    for rows, run in sorted(runs.items(), key=lambda item: int(item[0])):
+        overview = " / ".join(_num(v["max_s"], 3) for v in run["overview"].values())
+        report = " / ".join(_num(v["max_s"], 3) for v in run["report"].values())
+        review = max(v["max_s"] for v in run["review_counts"].values())
+        peaks = [e["peak_python_mb"] for e in run["export_csv"].values()]
+        where = "bench/staff-log.json" if run is million else "this run"
+        lines.append(
+            f"| {int(rows):,} | {overview} | {report} | {_num(review, 3)} | "
+            f"{_num(min(peaks), 1)}–{_num(max(peaks), 1)} | {where} |"
+        )
+    return lines
+
+
+def notes_section() -> list[str]:
+    """bench/notes.md, written by hand: what was tried, what the figures mean."""
+    from pathlib import Path
+
+    notes = Path(__file__).with_name("notes.md")
+    if not notes.exists():
+        return []
+    return ["", notes.read_text(encoding="utf-8").strip()]

@@ -4,6 +4,7 @@ cold start; the Rasa engine side by side when a Rasa server answers at RASA_URL.
 from __future__ import annotations
 
 import contextlib
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -12,16 +13,17 @@ from typing import Any
 
 import httpx
 
+from bench import rasa
 from bench.corpus import BenchMessage, describe, message_set
 from bench.latency import measure_handle, scratch_dir
 from bench.lengths import measure_lengths
 from bench.measure import load_average, machine
-from bench.server import Server, bot_api_stub, run_loadgen, stub_stats
+from bench.profiling import profile_handle
+from bench.rasa import RasaServer
+from bench.server import Server, run_loadgen
+from bench.webhooks import measure_webhooks
 from bot.settings import Settings
 
-TELEGRAM_SECRET = "bench-webhook-secret"
-# Not a real token: the Bot API the server talks to is the loopback stub.
-TELEGRAM_TOKEN = "424242:bench-token-not-real"
 # The benchmark's clients are a few hundred sessions sending as fast as they can; the
 # limiter stays in the path (its buckets are checked) but never holds anyone back.
 UNLIMITED = "1000000"
@@ -32,6 +34,7 @@ TARGET_P99_MS = 5.0  # through handle()
 TARGET_RSS_AFTER_START_MB = 100.0
 TARGET_START_SECONDS = 1.0  # start to first answer, model cached
 TARGET_TWO_WORKERS_RPS = 600.0  # /api/chat, the load generator on the same cores
+RASA_PARSES = 1000  # messages of the mix parsed by Rasa alone
 
 Progress = Callable[[str], None]
 
@@ -68,25 +71,6 @@ def bench_settings(base: Settings, tmp: Path) -> Settings:
     return Settings(**values)
 
 
-def rasa_status(settings: Settings) -> str | None:
-    """None when a Rasa server with a model answers at RASA_URL; else why not."""
-    if not settings.rasa_token:
-        return "not run: no Rasa server (RASA_TOKEN is not set)"
-    try:
-        response = httpx.get(
-            settings.rasa_url.rstrip("/") + "/status",
-            params={"token": settings.rasa_token},
-            timeout=3.0,
-            trust_env=False,
-        )
-        body = response.json() if response.status_code == 200 else {}
-    except (httpx.HTTPError, ValueError):
-        return f"not run: no Rasa server at {settings.rasa_url}"
-    if not isinstance(body, dict) or not body.get("model_file"):
-        return f"not run: no Rasa server with a model at {settings.rasa_url}"
-    return None
-
-
 def server_env(settings: Settings, engine: str, tmp: Path, model_dir: Path) -> dict[str, str]:
     env = {
         "CHILDSAFE_DB": str(tmp / "serve.db"),
@@ -109,56 +93,47 @@ def measure_http(
     engine: str,
     messages: list[BenchMessage],
     progress: Progress,
+    peer_cpu: Callable[[], float | None] | None = None,
 ) -> dict[str, Any]:
-    """One `childsafe serve` with the Telegram webhook on (Bot API: the loopback stub);
-    `/api/chat` at each concurrency, then the webhook at each; memory after each run."""
+    """One `childsafe serve`: `/api/chat` at each concurrency, memory after each run, the
+    server's CPU per request (and the peer's, Rasa's, when given). The webhooks are measured
+    from update in to reply out by bench.webhooks."""
     payload = [[m.text, m.user] for m in messages]
-    result: dict[str, Any] = {"chat": [], "telegram": []}
-    with scratch_dir("childsafe-bench-http-") as tmp, bot_api_stub(tmp) as stub:
+    result: dict[str, Any] = {"chat": []}
+    with scratch_dir("childsafe-bench-http-") as tmp:
         env = server_env(settings, engine, tmp, settings.model_dir)
-        env.update(
-            {
-                "TELEGRAM_TOKEN": TELEGRAM_TOKEN,
-                "TELEGRAM_WEBHOOK_URL": "https://bench.invalid",
-                "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
-                "TELEGRAM_API_BASE_URL": f"{stub}/bot",
-            }
-        )
         with Server(env, tmp) as server:
-            server.wait_first_answer()
-            _wait_until(lambda: stub_stats(stub).get("setWebhook", 0) > 0, 30)
+            result["start_seconds"] = round(server.wait_first_answer(), 3)
             result["memory_after_start"] = server.memory()
-            for target in ("chat", "telegram"):
-                for level in plan.levels:
-                    progress(f"{engine}: {target} with {level} client(s)")
-                    sent_before = stub_stats(stub).get("sendMessage", 0)
-                    cpu_before = server.cpu_seconds()
-                    run = run_loadgen(
-                        {
-                            "url": server.url,
-                            "target": target,
-                            "concurrency": level,
-                            "max_requests": plan.http_max_requests,
-                            "duration": plan.http_seconds,
-                            "warm_up": min(50, 3 * level),
-                            "messages": payload,
-                            "secret": TELEGRAM_SECRET,
-                        },
-                        tmp,
-                    )
-                    run["load_average_after"] = load_average()
-                    cpu_after = server.cpu_seconds()
-                    if cpu_before is not None and cpu_after is not None and run["requests"]:
-                        # server CPU per request: steadier than req/s on a shared machine
-                        # (the webhook's figure includes answering earlier updates)
-                        used = (cpu_after - cpu_before) / int(run["requests"])
-                        run["server_cpu_ms_per_request"] = round(used * 1000, 3)
-                    run["server_memory"] = server.memory()
-                    if target == "telegram":
-                        sent = stub_stats(stub).get("sendMessage", 0) - sent_before
-                        run["replies_sent_during_run"] = sent
-                    result[target].append(run)
-                result[f"memory_after_{target}"] = server.memory()
+            for level in plan.levels:
+                progress(f"{engine}: /api/chat with {level} client(s)")
+                cpu_before = server.cpu_seconds()
+                peer_before = peer_cpu() if peer_cpu else None
+                run = run_loadgen(
+                    {
+                        "url": server.url,
+                        "target": "chat",
+                        "concurrency": level,
+                        "max_requests": plan.http_max_requests,
+                        "duration": plan.http_seconds,
+                        "warm_up": min(50, 3 * level),
+                        "messages": payload,
+                    },
+                    tmp,
+                )
+                run["load_average_after"] = load_average()
+                cpu_after = server.cpu_seconds()
+                peer_after = peer_cpu() if peer_cpu else None
+                if cpu_before is not None and cpu_after is not None and run["requests"]:
+                    # server CPU per request: steadier than req/s on a shared machine
+                    used = (cpu_after - cpu_before) / int(run["requests"])
+                    run["server_cpu_ms_per_request"] = round(used * 1000, 3)
+                if peer_before is not None and peer_after is not None and run["requests"]:
+                    used = (peer_after - peer_before) / int(run["requests"])
+                    run["peer_cpu_ms_per_request"] = round(used * 1000, 3)
+                run["server_memory"] = server.memory()
+                result["chat"].append(run)
+            result["memory_after_chat"] = server.memory()
             result["memory_at_end"] = server.memory()
             result["server_alive_at_end"] = server.alive()
     return result
@@ -197,7 +172,6 @@ def measure_workers(
                             # enough to reach (and warm) every worker before measuring
                             "warm_up": max(100, 3 * level),
                             "messages": payload,
-                            "secret": TELEGRAM_SECRET,
                         },
                         tmp,
                     )
@@ -242,38 +216,84 @@ def run_all(plan: Plan, base: Settings, progress: Progress) -> dict[str, Any]:
     started = time.perf_counter()
     messages = message_set(plan.handle_messages)
     results: dict[str, Any] = {
-        "version": 1,
+        "version": 2,
         "machine": machine(),
         "plan": asdict(plan),
         "messages": describe(messages),
         "engines": {},
     }
-    with scratch_dir("childsafe-bench-") as tmp:
+    with scratch_dir("childsafe-bench-") as tmp, contextlib.ExitStack() as stack:
         settings = bench_settings(base, tmp)
         progress("training or loading the embedded model")
         from nlu.embedded import EmbeddedEngine
 
         _ = EmbeddedEngine(settings.model_dir).model  # later runs start with a warm cache
-        why_not_rasa = rasa_status(settings)
+        rasa_server, why_not_rasa = start_rasa(tmp, stack, progress, results)
         for engine in ("embedded", "rasa"):
-            if engine == "rasa" and why_not_rasa is not None:
+            if engine == "rasa" and (rasa_server is None or why_not_rasa is not None):
                 results["engines"]["rasa"] = {"status": why_not_rasa}
-                progress(why_not_rasa)
+                progress(str(why_not_rasa))
                 continue
             section: dict[str, Any] = {"status": "ok"}
+            engine_settings = settings
+            peer = None
+            if engine == "rasa":
+                assert rasa_server is not None
+                engine_settings = settings.model_copy(
+                    update={"rasa_url": rasa_server.url, "rasa_token": rasa_server.token}
+                )
+                peer = rasa_server.cpu_seconds
             progress(f"{engine}: {len(messages)} messages through Assistant.handle()")
-            section["handle"] = measure_handle(settings, messages, engine)
+            section["handle"] = measure_handle(engine_settings, messages, engine, peer)
             if engine == "embedded":
                 progress("embedded: CPU per message by length (50, 500, 2,000, 4,000 chars)")
                 section["lengths"] = measure_lengths(settings)
-            section["http"] = measure_http(plan, settings, engine, messages, progress)
-            section["cold_start"] = measure_cold_start(plan, settings, engine, progress)
+                progress("embedded: profile of the mix and of 4,000-character messages")
+                section["profile"] = profile_handle(settings, messages)
+            section["http"] = measure_http(plan, engine_settings, engine, messages, progress, peer)
+            section["cold_start"] = measure_cold_start(plan, engine_settings, engine, progress)
             if engine == "embedded":
                 section["workers"] = measure_workers(plan, settings, messages, progress)
+                section["webhooks"] = measure_webhooks(plan, settings, messages, progress)
             results["engines"][engine] = section
+        if rasa_server is not None and "rasa_alone" in results:
+            results["rasa_alone"]["memory_at_end"] = rasa_server.memory()
     results["aims"] = aims(results)
+    results["comparison"] = comparison(results)
     results["seconds"] = round(time.perf_counter() - started, 1)
+    results["load_average_at_end"] = load_average()
     return results
+
+
+def start_rasa(
+    tmp: Path, stack: contextlib.ExitStack, progress: Progress, results: dict[str, Any]
+) -> tuple[RasaServer | None, str | None]:
+    """Train (or reuse) the Rasa model and start the benchmark's own Rasa server; measure
+    Rasa alone (start-up, memory, CPU per parse) into `results["rasa_alone"]`. Without
+    .venv-rasa, or if Rasa fails, the reason instead."""
+    why = rasa.why_not()
+    if why is not None:
+        return None, why
+    try:
+        trained = rasa.train(progress)
+        progress("rasa: starting `rasa run --enable-api` (token generated, loopback)")
+        server = stack.enter_context(rasa.RasaServer(Path(trained["model"]), tmp))
+        start_seconds = server.wait_ready()
+        after_start = server.memory()
+        progress("rasa alone: /model/parse of the mix")
+        texts = [m.text for m in message_set(RASA_PARSES)]
+        parses = rasa.measure_parses(server, texts)
+    except (RuntimeError, OSError, subprocess.SubprocessError, httpx.HTTPError) as exc:
+        reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+        return None, f"not run: Rasa failed ({reason})"
+    results["rasa_alone"] = {
+        "train": trained,
+        "start_seconds": round(start_seconds, 3),
+        "memory_after_start": after_start,
+        "parse": parses,
+        "memory_after_parses": server.memory(),
+    }
+    return server, None
 
 
 def aims(results: dict[str, Any]) -> dict[str, Any]:
@@ -306,11 +326,95 @@ def aims(results: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _wait_until(condition: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(Exception):
-            if condition():
-                return True
-        time.sleep(0.1)
-    return False
+def _add(*values: float | None) -> float | None:
+    return None if any(v is None for v in values) else round(sum(v for v in values if v), 3)
+
+
+def _ratio(value: float | None, base: float | None) -> float | None:
+    return round(value / base, 2) if value is not None and base else None
+
+
+def comparison(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Embedded, the Rasa path (our process and Rasa's together) and Rasa alone, side by side,
+    with each against the embedded figure. Empty when either engine was not measured."""
+    engines = results["engines"]
+    emb, ras = engines.get("embedded") or {}, engines.get("rasa") or {}
+    alone = results.get("rasa_alone") or {}
+    if emb.get("status") != "ok" or ras.get("status") != "ok" or not alone:
+        return []
+
+    def rss(section: dict[str, Any], key: str) -> float | None:
+        return (section.get(key) or {}).get("rss_mb")
+
+    def chat(section: dict[str, Any], level: int) -> dict[str, Any]:
+        runs = section["http"]["chat"]
+        return next((r for r in runs if r["concurrency"] == level), runs[-1] if runs else {})
+
+    parse = alone["parse"]
+    level = 16
+    e_chat, r_chat = chat(emb, level), chat(ras, level)
+    rows = [
+        (
+            "CPU per message through `handle()`, the mix (ms)",
+            emb["handle"]["cpu_ms_per_message"],
+            _add(ras["handle"]["cpu_ms_per_message"], ras["handle"].get("peer_cpu_ms_per_message")),
+            parse["cpu_ms_per_parse"],
+        ),
+        (
+            "p50 through `handle()` (ms; Rasa alone: one `/model/parse`)",
+            emb["handle"]["latency_ms"]["p50"],
+            ras["handle"]["latency_ms"]["p50"],
+            parse["latency_ms"].get("p50"),
+        ),
+        (
+            "p99 through `handle()` (ms; Rasa alone: one `/model/parse`)",
+            emb["handle"]["latency_ms"]["p99"],
+            ras["handle"]["latency_ms"]["p99"],
+            parse["latency_ms"].get("p99"),
+        ),
+        (
+            "resident memory after start (MB)",
+            rss(emb["http"], "memory_after_start"),
+            _add(rss(ras["http"], "memory_after_start"), rss(alone, "memory_after_start")),
+            rss(alone, "memory_after_start"),
+        ),
+        (
+            "resident memory after the runs (MB)",
+            rss(emb["http"], "memory_at_end"),
+            _add(rss(ras["http"], "memory_at_end"), rss(alone, "memory_at_end")),
+            rss(alone, "memory_at_end"),
+        ),
+        (
+            "start to first answer, model cached (s; both started together: the later)",
+            emb["cold_start"].get("warm_model_cache_median"),
+            max(
+                ras["cold_start"].get("warm_model_cache_median") or 0.0,
+                alone.get("start_seconds") or 0.0,
+            )
+            or None,
+            alone.get("start_seconds"),
+        ),
+        (
+            f"`/api/chat`, {level} clients, one worker (req/s)",
+            e_chat.get("ok_per_second"),
+            r_chat.get("ok_per_second"),
+            None,
+        ),
+        (
+            f"CPU per `/api/chat` request, {level} clients (ms)",
+            e_chat.get("server_cpu_ms_per_request"),
+            _add(r_chat.get("server_cpu_ms_per_request"), r_chat.get("peer_cpu_ms_per_request")),
+            r_chat.get("peer_cpu_ms_per_request"),
+        ),
+    ]
+    return [
+        {
+            "measure": label,
+            "embedded": embedded,
+            "rasa_path": path,
+            "rasa_alone": rasa_alone,
+            "rasa_path_vs_embedded": _ratio(path, embedded),
+            "rasa_alone_vs_embedded": _ratio(rasa_alone, embedded),
+        }
+        for label, embedded, path, rasa_alone in rows
+    ]

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -132,26 +132,6 @@ def wait_for_port(url: str, path: str, timeout: float = 30.0) -> None:
             return
         time.sleep(0.05)
     raise RuntimeError(f"{url} did not come up")
-
-
-@contextlib.contextmanager
-def bot_api_stub(workdir: Path) -> Iterator[str]:
-    """The loopback Bot API stand-in (bench.botapi) in its own process; its base URL."""
-    port = free_port()
-    with Child(["-m", "bench.botapi", str(port)], {}, workdir) as child:
-        url = f"http://127.0.0.1:{port}"
-        wait_for_port(url, "/stats")
-        if not child.alive():
-            raise RuntimeError(child.output())
-        yield url
-
-
-def stub_stats(url: str) -> dict[str, int]:
-    with contextlib.suppress(httpx.HTTPError, ValueError):
-        value = httpx.get(url + "/stats", timeout=5.0).json()
-        if isinstance(value, dict):
-            return {str(k): int(v) for k, v in value.items()}
-    return {}
 
 
 def run_loadgen(config: dict[str, Any], workdir: Path) -> dict[str, Any]:

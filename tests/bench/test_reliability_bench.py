@@ -1,6 +1,7 @@
 """The benchmark's own parts (#8), small and fast, so `make bench` does not rot between runs:
-the message mix, percentiles, the load generator against the real app on loopback, the
-Bot API stand-in, and the report. (The benchmark itself is `make bench`, never `make test`.)"""
+the message mix, percentiles, the load generator against the real app on loopback, and the
+report. (The webhook platforms and Rasa's measurement: tests/test_bench_platform.py and
+tests/test_bench_rasa.py.) (The benchmark itself is `make bench`, never `make test`.)"""
 
 from __future__ import annotations
 
@@ -8,18 +9,15 @@ import asyncio
 import json
 import math
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from bench import loadgen
-from bench.botapi import build_app as bot_api
 from bench.corpus import MAX_CHARS, MIX, describe, message_set, strip_diacritics, teen_spelling
 from bench.measure import machine, percentile, process_cpu_seconds, process_memory_mb
 from bench.report import render
-from bench.run import Plan, aims
+from bench.run import Plan, aims, comparison
 from bot.app import create_app
 from bot.settings import Settings
 from handlers.pipeline import Assistant
@@ -89,18 +87,6 @@ def test_the_load_generator_drives_the_chat_api(chat_url: str) -> None:
     assert sum(result["answered_by"].values()) == 30
 
 
-def test_the_bot_api_stand_in_answers_like_the_bot_api() -> None:
-    with serve(bot_api()) as url, httpx.Client(base_url=url, timeout=10) as client:
-        me = client.post("/bot123:x/getMe").json()
-        sent = client.post("/bot123:x/sendMessage", data={"chat_id": "42", "text": "chào"}).json()
-        hook = client.post("/bot123:x/setWebhook", json={"url": "https://x.example"}).json()
-        stats = client.get("/stats").json()
-    assert me["ok"] and me["result"]["is_bot"]
-    assert sent["ok"] and sent["result"]["chat"]["id"] == 42 and sent["result"]["text"] == "chào"
-    assert hook == {"ok": True, "result": True}
-    assert stats == {"getMe": 1, "sendMessage": 1, "setWebhook": 1}
-
-
 def test_a_telegram_update_from_the_load_generator_is_a_real_update() -> None:
     from telegram import Bot, Update
 
@@ -110,51 +96,60 @@ def test_a_telegram_update_from_the_load_generator_is_a_real_update() -> None:
     assert update.effective_user is not None and update.effective_user.id == 10_000_001
 
 
-def _section(rps: float, p50: float, peak: float) -> dict[str, Any]:
-    run = {
-        "requests": 100,
-        "ok": 100,
-        "errors": {},
-        "ok_per_second": rps,
-        "latency_ms": {"p50": 3.0, "p95": 9.0, "p99": 20.0},
-    }
+def _section(rps: float, p50: float, peak: float, cpu: float = 1.2) -> dict[str, Any]:
+    runs = [
+        {
+            "concurrency": level,
+            "requests": 100,
+            "ok": 100,
+            "errors": {},
+            "ok_per_second": rps,
+            "latency_ms": {"p50": 3.0, "p95": 9.0, "p99": 20.0},
+            "server_cpu_ms_per_request": 2.0,
+        }
+        for level in (1, 16, 64)
+    ]
     return {
         "status": "ok",
         "handle": {
             "latency_ms": {"p50": p50, "p95": 4.0, "p99": 9.0, "max": 30.0},
             "latency_ms_by_kind": {"short": {"p50": 0.5, "p95": 1.0, "p99": 2.0}},
-            "cpu_ms_per_message": 1.2,
+            "cpu_ms_per_message": cpu,
             "messages_per_second_one_thread": 600.0,
             "answered_by": {"embedded": 1000},
             "log": {"rows_written": 1000},
         },
         "http": {
-            "chat": [run, run, run],
-            "telegram": [run, run, run],
+            "chat": runs,
             "memory_after_start": {"rss_mb": 150.0},
-            "memory_at_end": {"peak_rss_mb": peak},
+            "memory_at_end": {"rss_mb": peak, "peak_rss_mb": peak},
         },
         "cold_start": {"warm_model_cache_median": 2.5, "empty_model_cache_median": 9.0},
         "lengths": {
             "50": {"messages": 60, "cpu_ms_per_message": 0.4, "handle_latency_ms": {"p50": 0.3}},
             "4000": {"messages": 60, "cpu_ms_per_message": 7.5, "handle_latency_ms": {"p50": 6}},
         },
-        "workers": {"levels": [16], "setups": {"2 workers": [{**run, "ok_per_second": 650.0}]}},
+        "workers": {
+            "levels": [16],
+            "setups": {"2 workers": [{**runs[1], "ok_per_second": 650.0}]},
+        },
     }
 
 
-def test_the_report_shows_engines_side_by_side_and_the_aims(tmp_path: Path) -> None:
-    results: dict[str, Any] = {
+def _results(rasa: dict[str, Any]) -> dict[str, Any]:
+    return {
         "machine": machine(),
         "plan": {"quick": True, "levels": [1, 16, 64]},
         "messages": describe(message_set(100)),
-        "engines": {
-            "embedded": _section(250.0, 1.5, 180.0),
-            "rasa": {"status": "not run: no Rasa server"},
-        },
+        "engines": {"embedded": _section(250.0, 1.5, 180.0), "rasa": rasa},
         "seconds": 60.0,
     }
+
+
+def test_the_report_shows_the_targets_and_says_why_rasa_was_not_run() -> None:
+    results = _results({"status": "not run: .venv-rasa is absent"})
     results["aims"] = aims(results)
+    results["comparison"] = comparison(results)
     met = {name: aim["met"] for name, aim in results["aims"].items()}
     assert met == {
         "cpu_ms_per_message_mix": False,  # 1.2 > 1.0
@@ -164,10 +159,42 @@ def test_the_report_shows_engines_side_by_side_and_the_aims(tmp_path: Path) -> N
         "start_to_first_answer_s": False,  # 2.5 > 1
         "chat_rps_two_workers": True,  # 650 >= 600
     }
+    assert results["comparison"] == []
     page = render(results)
     assert "| CPU for a 4,000-character message (ms) | 7.50 | ≤ 5.0 | no |" in page
     assert "| 4,000 | 60 | 7.50 |" in page
-    assert "| p50 (ms) | 1.50 | not run: no Rasa server |" in page
-    assert "`POST /webhooks/telegram` | 64 | 250" in page
+    assert "| p50 (ms) | 1.50 | not run: .venv-rasa is absent |" in page
+    assert "Rasa: not run: .venv-rasa is absent. Only the embedded engine" in page
+    assert "| 16 | 250 | 3.0 | 9.0 | 20.0 | 2.00 |" in page
     assert "make bench" in page and str(results["machine"]["cpu"]) in page
     assert Plan.make(quick=True).handle_messages < Plan.make(quick=False).handle_messages
+
+
+def test_the_rasa_path_counts_both_processes_against_embedded() -> None:
+    rasa = _section(100.0, 6.0, 200.0, cpu=2.0)
+    rasa["handle"]["peer_cpu_ms_per_message"] = 4.0
+    rasa["http"]["chat"][1]["peer_cpu_ms_per_request"] = 3.0
+    results = _results(rasa)
+    results["rasa_alone"] = {
+        "train": {"seconds": 20.0},
+        "start_seconds": 12.0,
+        "memory_after_start": {"rss_mb": 600.0},
+        "memory_at_end": {"rss_mb": 650.0},
+        "parse": {"parses": 1000, "cpu_ms_per_parse": 3.6, "latency_ms": {"p50": 5.0}},
+    }
+    rows = {row["measure"].split(" (")[0]: row for row in comparison(results)}
+    cpu = rows["CPU per message through `handle()`, the mix"]
+    assert (cpu["embedded"], cpu["rasa_path"], cpu["rasa_alone"]) == (1.2, 6.0, 3.6)
+    assert cpu["rasa_path_vs_embedded"] == 5.0 and cpu["rasa_alone_vs_embedded"] == 3.0
+    memory = rows["resident memory after start"]
+    assert (memory["embedded"], memory["rasa_path"], memory["rasa_alone"]) == (150, 750, 600)
+    assert memory["rasa_path_vs_embedded"] == 5.0
+    start = rows["start to first answer, model cached"]
+    assert start["rasa_path"] == 12.0  # started together: ready when the later one is
+    request = rows["CPU per `/api/chat` request, 16 clients"]
+    assert request["rasa_path"] == 5.0 and request["rasa_path_vs_embedded"] == 2.5
+    results["comparison"] = comparison(results)
+    page = render(results)
+    cpu_row = "| CPU per message through `handle()`, the mix (ms) | 1.20 | 6.00 | 3.60 | 5.00× |"
+    assert cpu_row in page
+    assert "| 16 | 250 | 3.0 | 9.0 | 20.0 | 2.00 | 100 | 3.0 | 9.0 | 20.0 | 2.00 + 3.00 |" in page
