@@ -1,7 +1,7 @@
 """The benchmark's own parts (#8), small and fast, so `make bench` does not rot between runs:
 the message mix, percentiles, the load generator against the real app on loopback, and the
-report. (The webhook platforms and Rasa's measurement: tests/test_bench_platform.py and
-tests/test_bench_rasa.py.) (The benchmark itself is `make bench`, never `make test`.)"""
+report. (The webhook platforms and Rasa's measurement: tests/bench/test_bench_platform.py and
+tests/bench/test_bench_rasa.py.) (The benchmark itself is `make bench`, never `make test`.)"""
 
 from __future__ import annotations
 
