@@ -54,9 +54,10 @@ chat: $(STAMP)  ## chat with the assistant in the terminal
 test: $(STAMP) browser-deps redis-deps  ## run the whole test suite
 	$(BIN)/python -m pytest -q
 
-# The rest: no Rasa server, no browser, no subprocess or server started for seconds.
-test-fast: $(STAMP)  ## the test suite without the slow tests (markers rasa, browser, slow)
-	$(BIN)/python -m pytest -q -m "not rasa and not browser and not slow"
+# The rest: no Rasa server, no browser, no subprocess or server started for seconds; one
+# pytest-xdist worker per core (each starts its own redis-server when a test asks for one).
+test-fast: $(STAMP)  ## the test suite without the slow tests (markers rasa, browser, slow), on every core
+	$(BIN)/python -m pytest -q -n auto -m "not rasa and not browser and not slow"
 
 # Debian's chromium drives the browser tests (Playwright's own browser download is never used);
 # the emoji font makes screenshots show what phones show. CI runs as root on a fresh machine.

@@ -47,6 +47,7 @@ USED_WITHOUT_IMPORT = {
     "mypy": ("type check", "Makefile", r"\$\(BIN\)/mypy"),
     "mkdocs": ("the manual's build", "Makefile", r"\$\(BIN\)/mkdocs build --strict"),
     "uv": ("resolves the lock files", "Makefile", r"\$\(BIN\)/uv pip compile"),
+    "pytest-xdist": ("runs make test-fast on every core", "Makefile", r"pytest -q -n auto"),
 }
 
 
