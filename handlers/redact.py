@@ -209,6 +209,7 @@ class _Tok:
         # or "ThuỶ": a capital inside a word typed on a phone says nothing
         self.is_cap = (
             self.is_alpha
+            and len(text) > 1  # "E", "O", "A": a letter, a word (em, ở, anh), rarely a name
             and text[0].isupper()
             and (text[1:] == self.low[1:] or (len(text) > 2 and not text[1:-1].isupper()))
         )
@@ -252,6 +253,11 @@ class _Doc:
         )
         # A writer who never capitalises, or never uses diacritics, may write a street or
         # hamlet name in lowercase; in careful text a lowercase word there is a common word.
+        # A MESSAGE WRITTEN IN CAPITALS: a place name there is a run of capitals.
+        long_words = [t for t in alpha if len(t.text) > 1]
+        self.caps_style = len(long_words) >= 3 and sum(t.is_upper for t in long_words) >= 0.8 * len(
+            long_words
+        )
         self.lowercase_style = not any(
             (t.is_cap or t.is_upper) and not self.sentence_start(n) for n, t in enumerate(self.toks)
         )
@@ -359,6 +365,8 @@ _NOT_BEFORE_F = _folded(lex.NOT_NAME_BEFORE)
 
 _EMAIL_LOCAL_RE = re.compile(r"[\w.+-]{1,64}$")
 _EMAIL_DOMAIN_RE = re.compile(r"[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+# "tuanpro2009@gmail": a webmail address with its ".com" left off
+_WEBMAIL_RE = re.compile(r"(?:gmail|yahoo|outlook|hotmail|icloud|ymail)(?![\w.@])", re.IGNORECASE)
 _PROFILE_URL_RE = re.compile(
     r"(?:https?://)?(?:www\.|m\.|web\.|vt\.)?"
     r"(?:facebook\.com|fb\.com|fb\.me|tiktok\.com|instagram\.com|zalo\.me|youtube\.com|"
@@ -375,7 +383,7 @@ def _email_spans(text: str) -> list[Span]:
     at = text.find("@")
     while at != -1:
         local = _EMAIL_LOCAL_RE.search(text, max(0, at - 64), at)
-        domain = _EMAIL_DOMAIN_RE.match(text, at + 1)
+        domain = _EMAIL_DOMAIN_RE.match(text, at + 1) or _WEBMAIL_RE.match(text, at + 1)
         if local and domain:
             spans.append(Span(local.start(), domain.end(), "EMAIL"))
         at = text.find("@", at + 1)
@@ -670,10 +678,22 @@ _ABBREVIATIONS = {
 _GLUED_ABBREV_RE = re.compile(r"[pqf]\d{1,2}")
 _SENTENCE_END = {".", "!", "?", ";", "<>"}
 _NOT_AFTER = {("xóm",): ("hàng",), ("xã",): ("thị",), ("phố",): ("thành",)}
-_NEVER_AFTER = {
+_NEVER_AFTER: dict[tuple[str, ...], set[str]] = {
     ("xã",): {"hội", "hoi"},
     ("tổ",): {"chức", "chuc", "trưởng", "truong", "cáo", "cao"},
+    # "đường dây nóng", "đường link", "số điện thoại", "khu vực", "đội đá"
+    ("đường",): {"dây", "link", "truyền", "sắt", "ray", "tàu", "đi", "về", "cùng", "phố", "xá"},
+    ("số",): {"điện", "tiền", "lượng", "phận", "liệu", "đt", "dt", "sđt", "tài", "máy"},
+    ("khu",): {"vực", "vui", "chế", "công", "dân"},
+    ("đội",): {"đá", "bóng", "tuyển", "nhóm", "viên", "trưởng", "mũ", "lên"},
 }
+
+
+@lru_cache(maxsize=32)
+def _never_after_f(phrase: tuple[str, ...]) -> frozenset[str]:
+    return _folded(frozenset(_NEVER_AFTER[phrase]))
+
+
 _WEAK_FINE = {("tổ",), ("đội",), ("khu",), ("lô",), ("số",), ("bản",), ("tòa",)}
 _ACCENT_ENOUGH = {("tổ",), ("đội",)}  # "tổ 7" written with its accent is an address
 _NAMED_AFTER_PEOPLE = {("đường",), ("phố",)}
@@ -741,7 +761,7 @@ def _address_start(doc: _Doc, i: int) -> tuple[int, int] | None:
     if cued and tok.is_digit:
         house = _number_chain(doc, i)
         if house is not None and doc.adjacent(house):
-            street = _cap_run(doc, house, 5) or _keyword_element(doc, house, lowercase_ok=True)
+            street = _place_run_at(doc, house, 5) or _keyword_element(doc, house, lowercase_ok=True)
             if street:
                 return i, street
     return None
@@ -787,10 +807,10 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         if starting and abbrev == "coarse":
             return None
         k = i + 2
-        name = _number_chain(doc, k) or _cap_run(doc, k, 4)
+        name = _number_chain(doc, k) or _place_run_at(doc, k, 4)
         return name
     if tok.low == "tp" and starting is False:
-        return _cap_run(doc, i + 1, 4) if doc.adjacent(i + 1) else None
+        return _place_run_at(doc, i + 1, 4) if doc.adjacent(i + 1) else None
     found = doc.match_any(i, _FINE)
     if found is None:
         found = doc.match_any(i, _COARSE)
@@ -807,7 +827,9 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
     after = doc.word(k)
     if after is None or not doc.adjacent(k):
         return None
-    if phrase in _NEVER_AFTER and after.low in _NEVER_AFTER[phrase]:
+    if phrase in _NEVER_AFTER and (
+        after.low in _NEVER_AFTER[phrase] or (after.loose and after.fold in _never_after_f(phrase))
+    ):
         return None
     if tok.is_cap and not doc.sentence_start(i) and not after.is_digit:
         return None  # "Phường" mid-sentence capitalised is more often part of a name
@@ -817,14 +839,25 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         k += 1
     weak = phrase in _WEAK_FINE
     if phrase in _VILLAGES:
-        return _village(doc, i, k, phrase)
+        return _village(doc, i, k, phrase, _location_cue_before(doc, i), lowercase_ok)
     name = _number_chain(doc, k)
     if name is not None and doc.adjacent(name):
-        name = _cap_run(doc, name, 5) or name  # "hẻm 42 Lê Văn Sỹ", "kiệt 25 Hoàng Diệu"
+        lower = lowercase_ok and (doc.lowercase_style or not doc.accented)
+        # "hẻm 42 Lê Văn Sỹ", "kiệt 25 Hoàng Diệu", "hem 45 le van sy"
+        name = _place_run_at(doc, name, 5) or (lower and _lower_street(doc, name)) or name
     if name is None:
-        name = _cap_run(doc, k, 5)
+        name = _place_run_at(doc, k, 5)
+        if (
+            name is not None
+            and starting
+            and phrase not in _NEVER_A_WORD
+            and not doc.toks[k].is_cap
+            and not _location_cue_before(doc, i)
+            and _address_extend(doc, name) == name
+        ):
+            return None  # in capitals, "KIỆT SỨC", "NGÕ CỤT": an address needs more
     if name is None and lowercase_ok and not weak and (doc.lowercase_style or not doc.accented):
-        name = _lower_place_name(doc, k, phrase)
+        name = _lower_place_name(doc, k, phrase, starting)
     if name is None:
         return None
     if starting and weak and not (phrase in _ACCENT_ENOUGH and _word_is_accented(tok, phrase[0])):
@@ -834,15 +867,27 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
     return name
 
 
+# Address words that are no other word ("kiệt" is also kiệt sức, "ngõ" ngõ cụt)
+_NEVER_A_WORD = {
+    ("thôn",), ("ngách",), ("phường",), ("khóm",), ("thị", "trấn"), ("khu", "phố"),
+    ("tổ", "dân", "phố"), ("số", "nhà"),
+}  # fmt: skip
 _VILLAGES = {("bản",), ("buôn",), ("làng",), ("sóc",), ("plei",)}
 # Words before "bản" that make it no village: văn bản, phiên bản, cơ bản, Nhật Bản
-_NOT_BEFORE_VILLAGE_F = _folded(words("văn phiên cơ nhật kịch tái xuất căn nguyên bộ"))
+_NOT_BEFORE_VILLAGE_F = _folded(
+    words("văn phiên cơ nhật kịch tái xuất căn nguyên bộ viết đọc in ký nộp làm một từng mỗi")
+)
 _NOT_VILLAGE_NAME_F = _folded(
-    words("bán người lậu chuyện làng xóm quê nghề trẻ tin đồ thân sao chất")
+    words(
+        """bán người lậu chuyện làng xóm quê nghề trẻ tin đồ thân sao chất kiểm cam nhạc hợp
+        tường tự báo khai vẽ nháp gốc chính"""
+    )
 )
 
 
-def _village(doc: _Doc, i: int, k: int, phrase: tuple[str, ...]) -> int | None:
+def _village(
+    doc: _Doc, i: int, k: int, phrase: tuple[str, ...], cued: bool, lowercase_ok: bool
+) -> int | None:
     """A village of the highlands or the Mekong (bản, buôn, làng, sóc, plei) is always named:
     "bản Hua Pao", "buôn Ko Siêr", "làng Kon Jơ Dri". Written in lowercase, it counts only
     when more of the address follows ("ban hua pao xa sin suoi ho"); "buôn bán", "làng xóm",
@@ -853,20 +898,61 @@ def _village(doc: _Doc, i: int, k: int, phrase: tuple[str, ...]) -> int | None:
     first = doc.toks[k]
     if first.fold in _NOT_VILLAGE_NAME_F:
         return None
-    name = _cap_run(doc, k, 4)
+    name = _place_run_at(doc, k, 4)
     if name is None and first.is_digit:
         name = _number_chain(doc, k)  # "bản 3" is rare but written
         return name if name is not None and _address_extend(doc, name) > name else None
     if name is not None:
-        words_ = " ".join(t.fold for t in doc.toks[i:name])
-        return None if words_ in lex.PLACES else name
-    end = _lower_run(doc, k, 3)
-    if end is None or _address_extend(doc, end) == end:
+        if " ".join(t.fold for t in doc.toks[i:name]) in lex.PLACES:
+            return None
+        # "bản Nà Phặc" alone; in capitals ("BẢN KIỂM ĐIỂM", a school form) only after "ở" or
+        # with more of the address after it
+        if (first.is_cap and len(first.text) > 1) or cued or _address_extend(doc, name) > name:
+            return name
         return None
+    end = _lower_run(doc, k, 3)
+    if end is None and phrase == ("plei",):  # no common word: whatever follows is its name
+        end = _clause_end(doc, k) if _clause_end(doc, k) - k <= 3 else None
+    if end is None or (_address_extend(doc, end) == end and not (cued and lowercase_ok)):
+        return None
+    if " ".join(t.fold for t in doc.toks[i:end]) in lex.PLACES:
+        return None  # "tui o soc trang": a province
     return end
 
 
-def _lower_place_name(doc: _Doc, k: int, phrase: tuple[str, ...]) -> int | None:
+_STREET_STOP = words(
+    """là bị và thì mà có không ko k đã đang sẽ rồi cũng với của cho ở tại này đó kia ấy
+        nó em e tôi toi tui mình mik t bạn anh chị cô thầy ông bà bố mẹ con cháu nhà đi về
+        đến nói kể hay hỏi gì ạ nhé nha ơi vậy sao làm đánh chửi được nên phải cần muốn biết
+        qua quá lắm rất đây nay xin một mấy những các người đứa thằng bé nhỏ tuổi số sđt"""
+)
+_STREET_STOP_F = _folded(_STREET_STOP)
+
+
+def _lower_street(doc: _Doc, k: int) -> int | None:
+    """A street name in lowercase after a house or alley number ("hem 45 le van sy", "ngo
+    102 truong chinh"): two to four syllables, none a common word, one at least a name's
+    (streets are named after people)."""
+    j = k
+    while j < len(doc.toks) and j - k < 4 and (j == k or doc.adjacent(j)):
+        tok = doc.toks[j]
+        if (
+            not tok.is_alpha
+            or not tok.text.islower()
+            or len(tok.text) > 7
+            or _in(tok, _STREET_STOP, _STREET_STOP_F)
+            or _address_word_at(doc, j)
+        ):
+            break
+        j += 1
+    if j - k < 2 or not any(t.fold in _NAME_SYLLABLES_F for t in doc.toks[k:j]):
+        return None
+    return j
+
+
+def _lower_place_name(
+    doc: _Doc, k: int, phrase: tuple[str, ...], starting: bool = True
+) -> int | None:
     """A street, hamlet or ward name written in lowercase ("o xom chua", "duong le loi").
     Streets are nearly always named after people, so a lowercase street name must start like
     one; "đường tàu", "xã bên", "chung cư cao tầng" are not addresses."""
@@ -876,7 +962,7 @@ def _lower_place_name(doc: _Doc, k: int, phrase: tuple[str, ...]) -> int | None:
     first = doc.toks[k]
     if _in(first, _PLACE_STOP, _PLACE_STOP_F):
         return None
-    if phrase in _NAMED_AFTER_PEOPLE:
+    if phrase in _NAMED_AFTER_PEOPLE and starting:  # inside an address, "phố tây sơn" too
         person_like = _in(first, lex.SURNAMES, _SURNAMES_F) or _in(first, lex.GIVEN_NAMES, _GIVEN_F)
         if not person_like or end - k < 2:
             return None
@@ -908,7 +994,7 @@ def _address_element(doc: _Doc, k: int, lowercase_ok: bool) -> int | None:
     if tok is not None and tok.is_digit:
         chain = _number_chain(doc, k)
         if chain is not None and doc.adjacent(chain):
-            return _cap_run(doc, chain, 5) or _keyword_element(doc, chain, lowercase_ok=True)
+            return _place_run_at(doc, chain, 5) or _keyword_element(doc, chain, lowercase_ok=True)
     return None
 
 
@@ -924,7 +1010,7 @@ def _address_extend(doc: _Doc, end: int) -> int:
             break
         element = _address_element(doc, k, lowercase_ok=True)
         if element is None and comma:
-            element = _cap_run(doc, k, 4)
+            element = _cap_run(doc, k, 4)  # in capitals, only known places (below)
             if element is None:
                 element = _place_run(doc, k)
             if element is None and comma:
@@ -976,14 +1062,47 @@ def _number_chain(doc: _Doc, k: int) -> int | None:
     return j
 
 
+def _place_run_at(doc: _Doc, k: int, limit: int) -> int | None:
+    """A place name at token k: capitalised ("Khâm Thiên"), or, in a message written in
+    capitals, a run of capitals up to a common word ("NGÕ 34 KHÂM THIÊN, HÀ NỘI")."""
+    end = _cap_run(doc, k, limit)
+    if end is not None or not (doc.caps_style or _keyword_in_caps(doc, k)):
+        return end
+    before = doc.toks[k - 1] if k > 0 else None
+    if not doc.accented and not (before is not None and before.is_digit):
+        return None  # "TO TALK", "SO MUCH", "BAN BE": unaccented capitals say nothing
+    j = k
+    while j < len(doc.toks) and j - k < limit and (j == k or doc.adjacent(j)):
+        tok = doc.toks[j]
+        if (
+            not tok.is_upper
+            or len(tok.text) > 7
+            or _in(tok, _STREET_STOP, _STREET_STOP_F)
+            or (j == k and tok.low in _PLACE_STOP)
+            or _address_word_at(doc, j)
+        ):
+            break
+        j += 1
+    return j if j > k else None
+
+
+def _keyword_in_caps(doc: _Doc, k: int) -> bool:
+    """The address word before token k (past a house number) is written in capitals."""
+    for j in range(k - 1, max(-1, k - 4), -1):
+        tok = doc.toks[j]
+        if tok.is_alpha:
+            return tok.is_upper and len(tok.text) > 1
+    return False
+
+
 def _cap_run(doc: _Doc, k: int, limit: int) -> int | None:
     """End of a run of capitalised words at token k ("Khâm Thiên", "Linh Trung")."""
     j = k
     while j < len(doc.toks) and j - k < limit:
         tok = doc.toks[j]
-        if not (tok.is_cap or (tok.is_upper and len(tok.text) <= 4 and j > k)) or (
-            j > k and not doc.adjacent(j)
-        ):
+        if not (
+            tok.is_cap or (tok.is_upper and len(tok.text) <= 4 and j > k and not doc.caps_style)
+        ) or (j > k and not doc.adjacent(j)):
             break
         j += 1
     return j if j > k else None
@@ -1128,12 +1247,13 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         tok.is_cap or (tok.is_upper and (not tok.plain or tok.fold in _PLAIN_SURNAMES))
     ):
         end = _full_name(doc, i)
-        if end is not None:
+        if end is not None and not (doc.caps_style and not _caps_full_name(doc, i, end)):
             return i, end
     if tok.is_cap and not doc.sentence_start(i) and _in(tok, lex.GIVEN_NAMES, _GIVEN_F):
         before = doc.word(i - 1)
         if (
             tok.low not in {"anh", "an"}
+            and not _tomorrow(doc, i)
             and not (before and _in(before, lex.NOT_NAME_BEFORE, _NOT_BEFORE_F))
             and not (before and (before.is_cap or before.is_upper) and doc.adjacent(i))
         ):
@@ -1145,6 +1265,22 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
             if end is not None and others < 2:
                 return i, end
     return None
+
+
+_TOMORROW_AFTER_F = _folded(
+    words("em e con mình tôi tui tao anh chị cô chú bọn tụi cả nhà là đi sẽ phải")
+)
+
+
+def _tomorrow(doc: _Doc, i: int) -> bool:
+    """ "Thôi, Mai em nói sau": "mai" (tomorrow) before who does what, not a name."""
+    after = doc.word(i + 1)
+    return (
+        doc.toks[i].fold == "mai"
+        and after is not None
+        and doc.adjacent(i + 1)
+        and after.fold in _TOMORROW_AFTER_F
+    )
 
 
 _WORK_F = _folded(lex.WORK_TITLE_BEFORE)
@@ -1188,6 +1324,15 @@ def _account_holder(doc: _Doc, i: int) -> tuple[int, int] | None:
     return (i, j) if _BANK_LINE_RE.search(line) else None
 
 
+_MONTH_BEFORE_F = _folded(words("hàng mỗi các mấy những vài mười hai ba cuối đầu giữa"))
+
+
+def _month_before(doc: _Doc, i: int) -> bool:
+    """ "thang" after "hàng", "mỗi", a number: tháng (a month), not thằng."""
+    before = doc.toks[i - 1] if i > 0 and doc.adjacent(i) else None
+    return before is not None and (before.is_digit or before.fold in _MONTH_BEFORE_F)
+
+
 def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     """A lowercase or all-caps given name after a person cue ("thằng tuấn", "anh HÙNG",
     "chị ba"); a capitalised one is the weak cues' business."""
@@ -1207,16 +1352,25 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     if not (name.text.islower() or name.is_upper):
         return None
     in_caps = name.is_upper and not doc.toks[i].is_upper  # "anh HÙNG": a name, not a hero
-    if f"{fold(phrase[-1])} {name.fold}" in lex.NOT_PERSON_PAIRS and not in_caps:
+    pair = f"{fold(phrase[-1])} {name.fold}"
+    if pair in lex.NOT_PERSON_PAIRS and not in_caps:
         return None
+    if pair in lex.NOT_PERSON_PAIRS_UNACCENTED and (
+        doc.toks[k - 1].loose or doc.toks[k - 1].low != phrase[-1]
+    ):
+        return None
+    if loose_cue and phrase == ("thằng",) and _month_before(doc, i):
+        return None  # "hang thang phat": hàng tháng phát
     exact = name.low
-    loose = name.loose or (name.is_upper and name.plain)
+    # "anh HUNG" may be Hùng; in a message written in capitals WITH diacritics, "BẠN TRONG"
+    # is trong
+    loose = name.loose or (name.is_upper and name.plain and not (doc.caps_style and doc.accented))
     given = exact in lex.GIVEN_NAMES or (loose and name.fold in _GIVEN_F)
     order = exact in lex.BIRTH_ORDER or (loose and name.fold in _BIRTH_ORDER_F)
     nickname = exact in lex.NICKNAMES and not name.loose  # "bé bắp"; "con be bo hoc" is bỏ
     if not (given or order or nickname):
         return None
-    if name.text.islower() and _in(name, lex.VERB_NAMES, _VERB_NAMES_F):
+    if (name.text.islower() or doc.caps_style) and _in(name, lex.VERB_NAMES, _VERB_NAMES_F):
         after = doc.word(k + 1)
         if (
             after is not None
@@ -1230,7 +1384,7 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         return None  # "thang bi": tháng bị, not thằng Bi
     common = (
         (_in(name, lex.STOP_WORDS, _STOP_F) and not given)
-        or name.fold in _KINSHIP_F
+        or _in(name, lex.KINSHIP, _KINSHIP_F)
         or _title_at(doc, k, given or order)
         or name.low in lex.NOT_NAMES
     )
@@ -1258,7 +1412,8 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
 
 
 # Surnames that, written in capitals without diacritics, are no common word ("PHAN CONG").
-_PLAIN_SURNAMES = frozenset({"nguyen", "tran", "pham", "hoang", "huynh", "trinh", "nghiem"})
+# ("TRINH" is also trình: "CHUONG TRINH", "QUY TRINH")
+_PLAIN_SURNAMES = frozenset({"nguyen", "tran", "pham", "hoang", "huynh", "nghiem"})
 _AFTER_TEN = frozenset({"là", "bé", "thật", "gọi"})
 _PERSON_WORDS = words(
     """em e tôi toi tui mình mik mk t con cháu bé nó bạn anh chị cô thầy chú ông bà dượng giáo
@@ -1309,7 +1464,7 @@ def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
         return None
     if _starts_with_place(words):
         return None
-    if doc.title_style:
+    if doc.title_style or doc.caps_style:  # a capital says nothing: known syllables only
         known = [w for w in words if _in(w, _NAME_SYLLABLES, _NAME_SYLLABLES_F)]
         if len(known) < len(words):
             words = words[: words.index(next(w for w in words if w not in known))]
@@ -1338,7 +1493,18 @@ def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
 
 
 def _starts_with_place(words: list[_Tok]) -> bool:
+    if len(words) == 1 and _not_that_place(words[0]):
+        return False
     return any(" ".join(w.fold for w in words[:n]) in lex.PLACES for n in range(1, len(words) + 1))
+
+
+# One-word places whose unaccented spelling is also a name's: "Huệ" is a person, "Huế" a city.
+_ACCENTED_PLACES = {"hue": "huế"}
+
+
+def _not_that_place(tok: _Tok) -> bool:
+    place = _ACCENTED_PLACES.get(tok.fold)
+    return place is not None and not tok.loose and tok.low != place
 
 
 _NOT_NAMES_PLAIN = frozenset(w for w in lex.NOT_NAMES if w == fold(w))
@@ -1350,6 +1516,25 @@ _NAME_OR_ORDER_F = _folded(_NAME_OR_ORDER)
 
 def _is_name_syllable(folded: str) -> bool:
     return folded in _NAME_SYLLABLES_F
+
+
+# Surnames that are also everyday words ("TỪ TỪ", "XỬ LÝ", "THÂN THIỆN", "TĂNG CƯỜNG")
+_WORDLIKE_SURNAMES_F = _folded(
+    words(
+        """từ lý thân tăng mai lâm hà cao tô chu đào giang lục mạc khúc âu hứa lã lò châu thái
+        kiều quách lưu tạ lương đoàn hồ doãn triệu phùng"""
+    )
+)
+
+
+def _caps_full_name(doc: _Doc, i: int, end: int) -> bool:
+    """In a message written in capitals a capital says nothing: a full name with no cue needs
+    a middle name ("TRẦN VĂN AN") or, with diacritics, a surname that is no everyday word."""
+    middle = doc.toks[i + 1] if i + 1 < end else None
+    if middle is not None and middle.low in _MIDDLE_NAMES:
+        after = doc.word(i + 2)
+        return after is None or after.fold not in {"ban", "hoa", "hoc", "phong", "nghe"}  # văn bản
+    return doc.accented and doc.toks[i].fold not in _WORDLIKE_SURNAMES_F
 
 
 def _full_name(doc: _Doc, i: int) -> int | None:
@@ -1365,7 +1550,7 @@ def _full_name(doc: _Doc, i: int) -> int | None:
         ):
             break
         j += 1
-    if doc.title_style:  # "Nguyễn Văn An" counts, "Lê Bị Đánh" does not
+    if doc.title_style or doc.caps_style:  # "Nguyễn Văn An" counts, "Lê Bị Đánh" does not
         while j > i + 1 and not all(
             _in(w, _NAME_SYLLABLES, _NAME_SYLLABLES_F) for w in doc.toks[i + 1 : j]
         ):
@@ -1412,6 +1597,13 @@ def _upper_name(doc: _Doc, k: int) -> int | None:
         ) and not (full and j <= k + 2)
         if not tok.is_upper or len(tok.text) > 7 or (j > k and stop):
             break
+        if doc.caps_style and not (full and j <= k + 2):
+            # all in capitals, "TÊN GÌ", "TÊN KHÔNG", "TÊN TRƯỜNG": a name's syllables only
+            known = _in(tok, _NAME_SYLLABLES, _NAME_SYLLABLES_F) or (
+                tok.plain and tok.fold in _NAME_SYLLABLES_F
+            )
+            if not known or stop:
+                break
         j += 1
     return j if j > k else None
 

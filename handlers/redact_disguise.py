@@ -315,8 +315,26 @@ _WORDED_DATE = (
     r"(?:\s*,?\s*(?:năm|nam)\s+(?P<wy>\d{4}))?"
 )
 _ISO_DATE = r"(?P<iy>(?:19|20)\d\d)\s?[/.\-]\s?(?P<im>\d{1,2})\s?[/.\-]\s?(?P<id>\d{1,2})"
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")),
+        1,
+    )
+    for name in names
+}  # fmt: skip
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# "March 3, 2011", "3 April 2010", "03 Apr 2010": English, after "born" or "DOB"
+_ENGLISH_DATE = (
+    rf"(?P<em>{_MONTH})\.?\s+(?P<ed>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<ey>(?:19|20)\d\d)"
+    rf"|(?P<ed2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<em2>{_MONTH})\.?,?\s+(?P<ey2>(?:19|20)\d\d)"
+)
 _DATE_RE = re.compile(
-    rf"(?<![\w/.\-]){_ISO_DATE}(?![\w/]|[.\-]\d)"
+    rf"(?<!\w)(?:{_ENGLISH_DATE})(?!\w)"
+    rf"|(?<![\w/.\-]){_ISO_DATE}(?![\w/]|[.\-]\d)"
     rf"|(?<![\w/.\-]){_NUMERIC_DATE}(?![\w/]|[.\-]\d)|(?<!\w){_WORDED_DATE}(?!\w)",
     re.I,
 )
@@ -338,9 +356,15 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
     year_now = (today or date.today()).year
     spans = []
     for m in _DATE_RE.finditer(text):
-        day = int(m.group("d") or m.group("wd") or m.group("id"))
-        month = int(m.group("m") or m.group("wm") or m.group("im"))
-        year_text = m.group("y") or m.group("wy") or m.group("iy")
+        month_name = m.group("em") or m.group("em2")
+        if month_name:
+            day = int(m.group("ed") or m.group("ed2"))
+            month = _MONTHS[month_name.lower()]
+            year_text = m.group("ey") or m.group("ey2")
+        else:
+            day = int(m.group("d") or m.group("wd") or m.group("id"))
+            month = int(m.group("m") or m.group("wm") or m.group("im"))
+            year_text = m.group("y") or m.group("wy") or m.group("iy")
         if not (1 <= day <= 31 and 1 <= month <= 12):
             continue
         before = text[max(0, m.start() - 30) : m.start()]

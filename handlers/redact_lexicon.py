@@ -189,6 +189,19 @@ COMPOUNDS = frozenset(
     {
         "trung tam",
         "hang xom",
+        # "tí" is a nickname, and a little: tí nữa, tí xíu, tí hon
+        "ti nua",
+        "ti xiu",
+        "ti hon",
+        "ti teo",
+        "ti ti",
+        "dung cam",  # dũng cảm, brave
+        "tai xe",
+        "thanh that",
+        "trung thuc",
+        "thang cuoc",
+        "nhan roi",
+        "luc luong",
         "trung uong",
         "trung hoc",
         "trung thu",
@@ -364,14 +377,12 @@ NOT_PERSON_PAIRS = frozenset(
         "ban nam",
         "ban hien",
         "ban thuong",
-        # unaccented, the cue is another word: ảnh hưởng, chỉ đạo, chi tiết, chỉ tiêu
-        "anh huong",
-        "chi dao",
-        "chi tiet",
-        "chi tieu",
-        "chi phi",
+        "anh dao",  # cherry blossom
     }
 )
+# The same, when the cue is written without its accent and is another word: ảnh hưởng,
+# chỉ đạo, chi tiết, chỉ tiêu, chi phí ("chị Đào" with its accent is a person).
+NOT_PERSON_PAIRS_UNACCENTED = frozenset({"anh huong", "chi dao", "chi tiet", "chi tieu", "chi phi"})
 # Birth-order nicknames, names only after a person cue ("chị ba", "chú tư", "út").
 BIRTH_ORDER = words("hai ba tư năm sáu bảy tám chín mười út")
 # Children's nicknames, names only after a person cue ("bé bắp", "thằng tũn").
@@ -382,7 +393,7 @@ NICKNAMES = words(
 # Given names that are also everyday verbs after a person word: "chú bảo em lên xe",
 # "ông thương em lắm", "cô bảo kệ". Lowercase after a cue, they are a name only where a
 # name's context follows ("thằng bảo lớp 7", "con bé thương nhà bên") or the clause ends.
-VERB_NAMES = words("bảo thương phát tài tiến thắng mong chi quý thành trung nhàn lực")
+VERB_NAMES = words("bảo thương tiến quý mong")
 NAME_CONTEXT_AFTER = words("lớp nhà hàng xóm bên cạnh bị học trên dưới ở cùng")
 # Words after which capitalised words are a title, not a person ("bài Hoa Sữa").
 WORK_TITLE_BEFORE = words("bài hát khúc phim truyện sách cuốn quyển game kênh")
