@@ -99,13 +99,14 @@ _MARKS_FOR_MODEL: tuple[tuple[str, Cue | re.Pattern[str]], ...] = (
     ("zzgeneric", gate_module.GENERIC),
     ("zzreported", gate_module.REPORTED),
     ("zzover", gate_module.OVER),
+    ("zzdefinition", gate_module.DEFINITION),
 )
 _QUESTION_END = gate_regex("question_end")
 _MEDICAL = gate_regex("medical")
 _PRESENT = gate_regex("present")
 
 
-def _model_input(sense: str, question: bool) -> str:
+def _model_input(sense: str, question: bool, follow_up: bool = False) -> str:
     plain = f" {sense.lower()} "
     words = frozenset(plain.split())
     marks = [
@@ -115,13 +116,23 @@ def _model_input(sense: str, question: bool) -> str:
     ]
     if question or _QUESTION_END.search(plain):
         marks.append("zzquestion")
+    if follow_up:
+        marks.append("zzfollowup")
     return f"{sense} {' '.join(marks)}".strip()
+
+
+def _follows_up(reading: SafetyReading) -> bool:
+    """ "còn điện giật", "thế còn đuối nước thì sao": a follow-up naming the next topic."""
+    return bool(
+        gate_module.WHAT_ABOUT.match(f" {reading.sense.lower()}")
+        or gate_module.WHAT_ABOUT_ACCENTED.match(reading.lower)
+    )
 
 
 def prepare_for_model(text: str) -> str:
     """A message as the model reads it (used to train it; `assess` prepares its own)."""
     reading = read_for_safety(read(text).canonical)
-    return _model_input(reading.sense, "?" in reading.lower)
+    return _model_input(reading.sense, "?" in reading.lower, _follows_up(reading))
 
 
 def _windows(sense: str) -> list[str]:
@@ -152,9 +163,10 @@ class ModelScore:
 
 def _score(net: model_module.SafetyNet, reading: SafetyReading) -> ModelScore | None:
     question = "?" in reading.lower
+    follow_up = _follows_up(reading)
     best: ModelScore | None = None
     for window in _windows(reading.sense):
-        prepared = _model_input(window, question)
+        prepared = _model_input(window, question, follow_up)
         p = net.p_urgent(prepared)
         if best is None or p > best.p_urgent:
             best = ModelScore(p, prepared)
@@ -253,6 +265,30 @@ _DISAPPEARING = re.compile(r"\b(?:bien mat|bien di|bien khoi|tan bien)\b")
 _OVER_AND_DONE = gate_regex("over_and_done")
 _RESOLVED_ABUSE = gate_regex("resolved_abuse")
 _ONGOING = gate_regex("ongoing")
+_STILL_NOW = gate_regex("still_now")
+_LONG_AGO = gate_regex("long_past")
+# habit, not this minute: an attack told with one of these (and nothing now) is abuse
+_HABIT = re.compile(
+    r"\b(?:hay|thuong|thuong xuyen|moi khi|moi lan|moi ngay|ngay nao cung|hoai|suot|lan nao"
+    r"|cu (?:\w+ ){1,4}la|whenever|every time|always|all the time)\b"
+)
+# the means to cut in the writer's own hand ("em đang cầm dao muốn rạch tay"): with a wish to
+# harm oneself, an attempt under way (115 first), not an attack (113 first)
+_BLADE_HELD = re.compile(
+    r"\b(?:cam|cam theo|rut|lay|holding|have|got) (?:\w+ ){0,2}(?:dao|dao lam|luoi lam|dao roc giay"
+    r"|keo|manh chai|manh kinh|knife|blade|razor|scissors)\b"
+)
+_OTHER_HOLDER = re.compile(
+    r"\b(?:bo|me|ba|ma|cha|duong|chu|bac|cau|anh ay|chi ay|ong|nguoi|thang|han|no|ho|bon|"
+    r"chung no|tui no|he|she|they|dad|mom|someone|a man|a guy)\b (?:\w+ ){0,2}?(?:dang |da |van )?"
+    r"(?:cam|rut|lay|cam theo|holding|has|got)\b"
+)
+# a child gone in the water ("bơi ra giữa hồ rồi mất hút, tìm mãi chưa thấy"): drowning (115)
+_IN_THE_WATER = re.compile(
+    r"\b(?:tam|boi|lan|lan xuong|nhay xuong|roi xuong|te xuong|nga xuong|truot xuong|chim|duoi"
+    r"|bi cuon|swim\w*|jump\w* into|fell into|went into)\b(?: [\w,]+){0,5}? (?:song|suoi|ao|ho|bien"
+    r"|kenh|muong|rach|dam|dap|gieng|ho boi|be boi|nuoc|river|lake|sea|pool|pond|water)\b"
+)
 _PAST_DEMOTABLE = frozenset({Danger.ABUSE, Danger.ABDUCTION_MISSING})
 _PAST_RESOLVABLE = frozenset(
     {Danger.SUICIDE_SELF_HARM, Danger.SEXTORTION, Danger.GROOMING, Danger.RUNAWAY}
@@ -263,11 +299,19 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
     """Violence told as a situation ("bố hay đánh em"), not as a cry of an attack under way,
     and with nothing saying it is happening now, is abuse (111 first); a child saying they will
     leave home is running away, not missing."""
+    plain = f" {reading.sense.lower()} "
     if (
         Danger.VIOLENCE in found
-        and not found[Danger.VIOLENCE].startswith("cry:")
+        and (Danger.SUICIDE_SELF_HARM in found or Danger.SUICIDE_ATTEMPT in found)
+        and _BLADE_HELD.search(found[Danger.VIOLENCE])
+        and not _OTHER_HOLDER.search(plain)
+    ):
+        found[Danger.SUICIDE_ATTEMPT] = found.pop(Danger.VIOLENCE)  # the blade in their own hand
+    if (
+        Danger.VIOLENCE in found
+        and (not found[Danger.VIOLENCE].startswith("cry:") or _HABIT.search(plain))
         and not _WEAPON.search(found[Danger.VIOLENCE])
-        and not _PRESENT.search(f" {reading.sense.lower()} ")
+        and not _PRESENT.search(plain)
     ):
         reason = found.pop(Danger.VIOLENCE)
         found.setdefault(Danger.ABUSE, reason)
@@ -287,6 +331,12 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         and _DISAPPEARING.search(found[Danger.ABDUCTION_MISSING])
     ):
         del found[Danger.ABDUCTION_MISSING]  # "em chỉ muốn biến mất": the writer, not missing
+    if (
+        Danger.ABDUCTION_MISSING in found
+        and Danger.DROWNING not in found
+        and _IN_THE_WATER.search(plain)
+    ):
+        found[Danger.DROWNING] = found.pop(Danger.ABDUCTION_MISSING)  # gone in the water
     if Danger.POISONING in found and Danger.SUICIDE_SELF_HARM in found:
         found.setdefault(Danger.SUICIDE_ATTEMPT, found[Danger.POISONING])  # taken on purpose
     if Danger.ABUSE in found and Danger.SERIOUS_INJURY in found:
@@ -302,7 +352,9 @@ def _over_and_done(found: dict[Danger, str], reading: SafetyReading) -> Level | 
     if not found:
         return None
     plain = f" {reading.sense.lower()} "
-    if not _OVER_AND_DONE.search(plain) or _ONGOING.search(plain):
+    if not _OVER_AND_DONE.search(plain):
+        return None
+    if _ONGOING.search(plain) and not _long_ago_and_resolved(plain):
         return None
     if not set(found) <= _PAST_DEMOTABLE:
         if set(found) <= _PAST_RESOLVABLE and _RESOLVED_ABUSE.search(plain):
@@ -313,6 +365,14 @@ def _over_and_done(found: dict[Danger, str], reading: SafetyReading) -> Level | 
     ):
         return "check"
     return "none" if _RESOLVED_ABUSE.search(plain) else "check"
+
+
+def _long_ago_and_resolved(plain: str) -> bool:
+    """ "hồi trước mạ tui hay bị ba đánh, chừ hai người ly dị rồi": a habit long past and
+    ended; nothing says it still goes on."""
+    return bool(
+        _LONG_AGO.search(plain) and _RESOLVED_ABUSE.search(plain) and not _STILL_NOW.search(plain)
+    )
 
 
 def _from_rules_read(found: dict[Danger, str], reading: SafetyReading) -> Assessment | None:

@@ -64,6 +64,13 @@ SELF_LAST = gate_regex("self_last")
 NEVER_IDIOM = gate_regex("never_idiom")
 DIED_OF = gate_regex("died_of")
 PLAYFUL_DOER = gate_regex("playful_doer")
+WHAT_ABOUT = gate_regex("what_about")
+WHAT_ABOUT_ACCENTED = gate_regex("what_about_accented")
+DEFINITION = gate_regex("definition")
+TEAM_BEATEN = gate_regex("team_beaten")
+SPORTS = gate_regex("sports")
+ASKER = gate_regex("asker")
+_TEAM_WORD = re.compile(r"(?:^|\W)(?:đội|team|clb|tuyển)(?:\W|$)")
 _ABUSE = frozenset({Danger.VIOLENCE, Danger.SEXUAL_ASSAULT, Danger.ABDUCTION_MISSING})
 _ACCIDENTS = frozenset({Danger.SERIOUS_INJURY, Danger.POISONING, Danger.DROWNING, Danger.FIRE})
 _BI = " bi "
@@ -81,12 +88,27 @@ PLEA = plea_cue()
 class Gate:
     """Decides whether one pattern match describes a real case now."""
 
-    __slots__ = ("_found", "_general", "_plain", "_plea", "_sense", "_severe", "words")
+    __slots__ = (
+        "_definition",
+        "_found",
+        "_general",
+        "_lower",
+        "_plain",
+        "_plea",
+        "_sense",
+        "_severe",
+        "what_about",
+        "words",
+    )
 
-    def __init__(self, sense: str) -> None:
+    def __init__(self, sense: str, lower: str = "") -> None:
         self._sense = sense
         self._plain = sense.lower()
         self.words = frozenset(self._plain.split())
+        self._lower = lower
+        self._definition: bool | None = None
+        # a follow-up naming a topic ("còn điện giật"); `lower` keeps the accents of "còn"
+        self.what_about = bool(WHAT_ABOUT.match(self._plain) or WHAT_ABOUT_ACCENTED.match(lower))
         self._found: dict[int, list[int]] = {}
         self._general: bool | None = None
         self._severe: bool | None = None
@@ -124,6 +146,28 @@ class Gate:
                 self._plain, self.words
             )
         return self._severe
+
+    @property
+    def definition(self) -> bool:
+        """A bare question of meaning: "là gì", "khác gì", "what does ... mean", with no one in
+        the message."""
+        if self._definition is None:
+            self._definition = bool(DEFINITION.search(self._plain)) and not any(
+                pattern.search(ASKER.sub(" ", self._sense))
+                for _, kind, pattern, _ in SUBJECTS
+                if kind == "strong"
+            )
+        return self._definition
+
+    def _team_beaten(self, left: int, start: int, end: int) -> bool:
+        """ "đội em bị đánh tơi bời": a team beaten in a match (the word "đội" with its accents,
+        or a match named), not a child."""
+        if not (_TEAM_WORD.search(self._lower) or SPORTS.search(self._plain)):
+            return False
+        return any(
+            m.start() < end and m.end() > start
+            for m in TEAM_BEATEN.finditer(self._plain, left, min(len(self._plain), end + 1))
+        )
 
     def _clause(self, start: int, end: int) -> tuple[int, int]:
         """The sentence around [start, end), at most `_REACH` characters either side (so a
@@ -180,6 +224,8 @@ class Gate:
         if PURPOSE.search(lead):
             return False
         now = self._in(TIME_NOW, left, right)
+        if self.definition and not (now or self.severe or self.plea):
+            return False  # "sextortion là gì", "what does self harm mean"
         when = WHEN.search(framing)
         if when and when.start() < len(lead) and not now:
             return False
@@ -194,6 +240,8 @@ class Gate:
             return False  # "mẹ em mất vì tai nạn": bereavement, not a case now
         if danger in _ABUSE and PLAYFUL_DOER.search(self._plain, edge, end):
             return False  # "bài tập hành hạ em", "bị boss đánh chết"
+        if danger in _ABUSE and self._team_beaten(left, start, end):
+            return False  # "đội em bị đánh tơi bời": a match lost
         if danger in _ACCIDENTS and THING.search(self._sense, start, end):
             return False  # "con bị rơi điện thoại xuống nước": the phone fell
         if UNWILLING.search(recent) and not self._plain.startswith("bi ", start):
@@ -240,6 +288,8 @@ class Gate:
             return False
         if kind == "cry":
             return True
+        if self.what_about and subject != "strong" and not (now or self.severe or self.plea):
+            return False  # "thế còn đuối nước thì sao": the next topic, asked about
         if subject == "strong":
             return danger in _ABUSE or not GENERAL.search(before)
         if subject == "weak":

@@ -83,6 +83,8 @@ class DangerFile:
     signs_required: tuple[str, ...]
     signs_check: tuple[str, ...]  # sign groups that alone make the level "check"
     signs_not_enough: tuple[frozenset[str], ...]  # sets of signs that make only a check
+    # signs that, alone and in a question about the service's own channels, count for nothing
+    signs_channel_question: frozenset[str] = frozenset()
 
 
 @cache
@@ -95,7 +97,14 @@ def danger_files() -> dict[Danger, DangerFile]:
             raise ValueError(f"{path}: the file name must be a Danger value") from None
         data = _load_yaml(path)
         kinds = {k: tuple(expand(p) for p in _strings(path, data, k)) for k in KINDS if k in data}
-        special = {"signs", "signs_needed", "signs_required", "signs_check", "signs_not_enough"}
+        special = {
+            "signs",
+            "signs_needed",
+            "signs_required",
+            "signs_check",
+            "signs_not_enough",
+            "signs_channel_question",
+        }
         cues = {
             str(k): tuple(expand(p) for p in _strings(path, data, k))
             for k in data
@@ -110,7 +119,8 @@ def danger_files() -> dict[Danger, DangerFile]:
         weak_sets = tuple(
             frozenset(str(k) for k in group) for group in data.get("signs_not_enough") or ()
         )
-        if not set(required) | set(alone) <= set(signs):
+        channel = frozenset(str(k) for k in data.get("signs_channel_question") or ())
+        if not set(required) | set(alone) | channel <= set(signs):
             raise ValueError(f"{path}: `signs_required`/`signs_check` name a missing sign")
         needed = int(data.get("signs_needed", 2))
         groups = (*kinds.values(), *cues.values(), *signs.values())
@@ -120,7 +130,7 @@ def danger_files() -> dict[Danger, DangerFile]:
             except re.error as exc:
                 raise ValueError(f"{path}: bad pattern {regex[:60]!r}: {exc}") from None
         out[danger] = DangerFile(
-            danger, path, kinds, cues, signs, needed, required, alone, weak_sets
+            danger, path, kinds, cues, signs, needed, required, alone, weak_sets, channel
         )
     return out
 

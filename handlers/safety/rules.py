@@ -33,6 +33,11 @@ class _Signs:
     required: frozenset[str]
     alone: frozenset[str]  # groups that alone make a check
     not_enough: tuple[frozenset[str], ...]  # sets of groups that make only a check
+    # a question about the service's own channels: these groups alone count for nothing
+    channel_signs: frozenset[str]
+    channel_question: re.Pattern[str] | None
+    channel_service: re.Pattern[str] | None
+    channel_someone_else: re.Pattern[str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,10 @@ def compiled() -> _Compiled:
             frozenset(file.signs_required),
             frozenset(file.signs_check),
             file.signs_not_enough,
+            file.signs_channel_question,
+            _joined(file.cues.get("channel_question")),
+            _joined(file.cues.get("channel_service")),
+            _joined(file.cues.get("channel_someone_else")),
         )
         for danger, file in files.items()
         if file.signs
@@ -98,6 +107,21 @@ def compiled() -> _Compiled:
         not_a_plea=re.compile("|".join(cue_parts(Danger.UNSPECIFIED, "not_a_plea"))),
         weak_pleas=frozenset(cue_parts(Danger.UNSPECIFIED, "weak_plea")),
     )
+
+
+def _joined(parts: tuple[str, ...] | None) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+
+
+def _asks_about_a_channel(signs: _Signs, seen: dict[str, str], text: str) -> bool:
+    """ "có nhắn tin qua zalo được không ad": only channel signs, in a question whether it can
+    be done, and no one else in the message once the service's own words are left out."""
+    if not seen or not signs.channel_signs or not seen.keys() <= signs.channel_signs:
+        return False
+    if signs.channel_question is None or not signs.channel_question.search(text):
+        return False
+    rest = signs.channel_service.sub(" ", text) if signs.channel_service else text
+    return not (signs.channel_someone_else and signs.channel_someone_else.search(rest))
 
 
 def _distinct(matches: list[re.Match[str]]) -> set[str]:
@@ -172,7 +196,7 @@ class RuleFindings:
 def find(reading: SafetyReading) -> RuleFindings:
     rules = compiled()
     text = f" {reading.sense} "
-    gate = Gate(text)
+    gate = Gate(text, reading.lower)
     words = gate.words
     found: dict[Danger, str] = {}
     for danger, accented in rules.accented.items():
@@ -186,6 +210,8 @@ def find(reading: SafetyReading) -> RuleFindings:
         if danger in found:
             continue
         seen = _signs_seen(signs.groups, text, words, danger, gate)
+        if _asks_about_a_channel(signs, seen, text):
+            continue
         told = " + ".join(f"{k}={v}" for k, v in sorted(seen.items()))
         enough = len(seen) >= signs.needed and (
             not signs.required or bool(signs.required & seen.keys())
