@@ -1,7 +1,7 @@
 """The help that fits the danger and the person (#12, points 5–7), through the real Assistant.
 
 Which danger a message shows is detection's job (tests of `handlers.safety` detection);
-here most tests fix the assessment (`handlers.pipeline.assess`) and check what the
+here most tests fix the assessment (`handlers.reading.assess`) and check what the
 assistant then says, so every danger is covered whatever detection reads today. A few
 messages go through the real detection end to end.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from handlers import pipeline
+from handlers import reading as reading_module
 from handlers.models import Audience, IncomingMessage, Reply
 from handlers.pipeline import Assistant
 from handlers.safety import LINES, Danger
@@ -61,9 +61,10 @@ class Detection:
     """Stands in for detection: the next messages read as `level` for `dangers`."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.real = pipeline.assess
+        self.real = reading_module.assess
         self.next: Fixed | None = None
-        monkeypatch.setattr(pipeline, "assess", self)
+        # the one place a message is assessed (handlers.reading.MessageReading, #18)
+        monkeypatch.setattr(reading_module, "assess", self)
 
     def __call__(self, message: Any) -> Any:
         return self.next if self.next is not None else self.real(message)
