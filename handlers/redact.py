@@ -229,6 +229,8 @@ class _Doc:
     def __init__(self, text: str) -> None:
         self.text = text
         self.folded = "".join(_fold_char(ch) for ch in text)
+        self.cues: dict[int, str | None] = {}
+        self.looking_ahead = False  # see _more_address
         barriers = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
         self.toks: list[_Tok] = []
         for m in _TOKEN_RE.finditer(text):
@@ -336,6 +338,9 @@ def _folded(words: frozenset[str]) -> frozenset[str]:
 
 _SURNAMES_F = _folded(lex.SURNAMES)
 _GIVEN_F = _folded(lex.GIVEN_NAMES)
+# after a cue or a surname, any given or middle name's syllable
+_CUED_GIVEN = lex.GIVEN_NAMES | lex.MORE_GIVEN_NAMES
+_CUED_GIVEN_F = _folded(_CUED_GIVEN)
 _STOP_F = _folded(lex.STOP_WORDS)
 _TITLE_F = _folded(lex.TITLE_WORDS)
 # What follows a title word when it is a title ("hiệu trưởng", "tư vấn", "nhân viên").
@@ -476,7 +481,7 @@ def _number_spans(doc: _Doc) -> list[Span]:
         if (
             (whole in _SPECIFIC and not loose_card)
             or len(groups) == 1
-            or (whole == "STK" and _nearest_cue(doc.text, run.start()) == "bank")
+            or (whole == "STK" and _cue_at(doc, run.start()) == "bank")
         ):
             if whole:
                 spans.append(Span(run.start(), run.end(), whole))
@@ -543,7 +548,15 @@ def _loose_card(doc: _Doc, start: int, end: int) -> bool:
     """Sixteen digits that pass Luhn but are neither printed like a card nor cued as one:
     "2024 0084 33 00 03 39 0" is a year and a phone."""
     raw = doc.text[start:end].strip("() ")
-    return not _GROUPED_BY_FOUR_RE.fullmatch(raw) and _nearest_cue(doc.text, start) != "card"
+    return not _GROUPED_BY_FOUR_RE.fullmatch(raw) and _cue_at(doc, start) != "card"
+
+
+def _cue_at(doc: _Doc, start: int) -> str | None:
+    """The nearest cue before `start`, looked up once per position (a long run of digits
+    asks about the same positions many times)."""
+    if start not in doc.cues:
+        doc.cues[start] = _nearest_cue(doc.text, start)
+    return doc.cues[start]
 
 
 def _nearest_cue(text: str, start: int) -> str | None:
@@ -590,7 +603,7 @@ def _classify_number(doc: _Doc, start: int, end: int) -> str | None:
         return None
     if all(g in _HOTLINES for g in _GROUP_RE.findall(raw)):
         return None  # "113 114 115 là số gì"
-    if n == 12 and digits.startswith("0") and _nearest_cue(doc.text, start) == "cccd":
+    if n == 12 and digits.startswith("0") and _cue_at(doc, start) == "cccd":
         return "CCCD"  # "cccd: 001205098765" reads as an old 11-digit mobile after "00"
     phone = _phone_national(digits, raw)
     after = doc.text[end : end + 12]
@@ -598,14 +611,14 @@ def _classify_number(doc: _Doc, start: int, end: int) -> str | None:
         return "SĐT"  # a phone number followed by "k" is "không", not thousands
     if phone and not _MONEY_SHAPE_RE.fullmatch(raw) and not _CURRENCY_AFTER_RE.match(after):
         return "SĐT"  # "84 912 345 678 lớp 7": a count word after it does not make it a count
-    cued = _nearest_cue(doc.text, start)
+    cued = _cue_at(doc, start)
     if _DATE_SHAPE_RE.fullmatch(raw):
         return None
     if _UNIT_AFTER_RE.match(after) and not (n >= 9 and cued in {"bank", "cccd", "cmnd", "card"}):
         return None  # "120 học sinh"; but "stk 123456789 lớp 7" is an account and a class
     if n == 8 and digits.startswith(_SERVICE_PREFIXES):
         return None  # 1800/1900 service lines belong to organisations
-    cue = _nearest_cue(doc.text, start)
+    cue = _cue_at(doc, start)
     if _MONEY_SHAPE_RE.fullmatch(raw) and cue not in {"phone", "cccd", "cmnd", "bank", "card"}:
         return None
     if cue == "card" and 12 <= n <= 19:
@@ -853,7 +866,7 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
             and phrase not in _NEVER_A_WORD
             and not doc.toks[k].is_cap
             and not _location_cue_before(doc, i)
-            and _address_extend(doc, name) == name
+            and not _more_address(doc, name)
         ):
             return None  # in capitals, "KIỆT SỨC", "NGÕ CỤT": an address needs more
     if name is None and lowercase_ok and not weak and (doc.lowercase_style or not doc.accented):
@@ -901,19 +914,19 @@ def _village(
     name = _place_run_at(doc, k, 4)
     if name is None and first.is_digit:
         name = _number_chain(doc, k)  # "bản 3" is rare but written
-        return name if name is not None and _address_extend(doc, name) > name else None
+        return name if name is not None and _more_address(doc, name) else None
     if name is not None:
         if " ".join(t.fold for t in doc.toks[i:name]) in lex.PLACES:
             return None
         # "bản Nà Phặc" alone; in capitals ("BẢN KIỂM ĐIỂM", a school form) only after "ở" or
         # with more of the address after it
-        if (first.is_cap and len(first.text) > 1) or cued or _address_extend(doc, name) > name:
+        if (first.is_cap and len(first.text) > 1) or cued or _more_address(doc, name):
             return name
         return None
     end = _lower_run(doc, k, 3)
     if end is None and phrase == ("plei",):  # no common word: whatever follows is its name
         end = _clause_end(doc, k) if _clause_end(doc, k) - k <= 3 else None
-    if end is None or (_address_extend(doc, end) == end and not (cued and lowercase_ok)):
+    if end is None or (not _more_address(doc, end) and not (cued and lowercase_ok)):
         return None
     if " ".join(t.fold for t in doc.toks[i:end]) in lex.PLACES:
         return None  # "tui o soc trang": a province
@@ -927,6 +940,26 @@ _STREET_STOP = words(
         qua quá lắm rất đây nay xin một mấy những các người đứa thằng bé nhỏ tuổi số sđt"""
 )
 _STREET_STOP_F = _folded(_STREET_STOP)
+
+
+def _more_address(doc: _Doc, end: int) -> bool:
+    """More of an address follows token `end` (", xã ...", " huyện ...", ", Hà Nội"): a look
+    at the next element only, one level deep, so checking costs no recursion into the rest."""
+    if doc.looking_ahead:
+        return False
+    k = end
+    comma = False
+    while k < len(doc.toks) and doc.toks[k].text in {",", "-", "–"} and k - end < 2:
+        comma = True
+        k += 1
+    if doc.word(k) is None:
+        return False
+    doc.looking_ahead = True
+    try:
+        element = _address_element(doc, k, lowercase_ok=True)
+        return element is not None or (comma and _place_run(doc, k) is not None)
+    finally:
+        doc.looking_ahead = False
 
 
 def _lower_street(doc: _Doc, k: int) -> int | None:
@@ -1365,7 +1398,7 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     # "anh HUNG" may be Hùng; in a message written in capitals WITH diacritics, "BẠN TRONG"
     # is trong
     loose = name.loose or (name.is_upper and name.plain and not (doc.caps_style and doc.accented))
-    given = exact in lex.GIVEN_NAMES or (loose and name.fold in _GIVEN_F)
+    given = exact in _CUED_GIVEN or (loose and name.fold in _CUED_GIVEN_F)
     order = exact in lex.BIRTH_ORDER or (loose and name.fold in _BIRTH_ORDER_F)
     nickname = exact in lex.NICKNAMES and not name.loose  # "bé bắp"; "con be bo hoc" is bỏ
     if not (given or order or nickname):
@@ -1404,7 +1437,7 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         and doc.adjacent(k + 1)
         and (after.text.islower() or after.is_upper) == (name.text.islower() or name.is_upper)
         and after.is_alpha
-        and (after.low in lex.GIVEN_NAMES or (after.loose and after.fold in _GIVEN_F))
+        and (after.low in _CUED_GIVEN or (after.loose and after.fold in _CUED_GIVEN_F))
         and (not _in(after, lex.STOP_WORDS, _STOP_F) or _second_anh(doc, k + 1))
     ):
         end += 1  # "quỳnh anh"
@@ -1508,9 +1541,9 @@ def _not_that_place(tok: _Tok) -> bool:
 
 
 _NOT_NAMES_PLAIN = frozenset(w for w in lex.NOT_NAMES if w == fold(w))
-_NAME_SYLLABLES = lex.GIVEN_NAMES | lex.SURNAMES | frozenset({"văn", "thị"})
+_NAME_SYLLABLES = _CUED_GIVEN | lex.SURNAMES | frozenset({"văn", "thị"})
 _NAME_SYLLABLES_F = _folded(_NAME_SYLLABLES)
-_NAME_OR_ORDER = lex.GIVEN_NAMES | lex.BIRTH_ORDER
+_NAME_OR_ORDER = _CUED_GIVEN | lex.BIRTH_ORDER
 _NAME_OR_ORDER_F = _folded(_NAME_OR_ORDER)
 
 
@@ -1592,9 +1625,13 @@ def _upper_name(doc: _Doc, k: int) -> int | None:
     while j < len(doc.toks) and j - k < 4 and (j == k or doc.adjacent(j)):
         tok = doc.toks[j]
         stop = (
-            tok.low in lex.STOP_WORDS
-            or (tok.loose and tok.fold in _STOP_F and tok.fold not in _GIVEN_F)
-        ) and not (full and j <= k + 2)
+            (
+                tok.low in lex.STOP_WORDS
+                or (tok.loose and tok.fold in _STOP_F and tok.fold not in _GIVEN_F)
+            )
+            and not (full and j <= k + 2)
+            and not (j > k and _second_anh(doc, j))
+        )
         if not tok.is_upper or len(tok.text) > 7 or (j > k and stop):
             break
         if doc.caps_style and not (full and j <= k + 2):
@@ -1668,7 +1705,7 @@ def _given_after_surname(doc: _Doc, j: int) -> bool:
         ):
             return False
         return tok.low in _NAME_OR_ORDER or (tok.loose and tok.fold in _NAME_OR_ORDER_F)
-    if not (tok.low in lex.GIVEN_NAMES or (tok.loose and tok.fold in _GIVEN_F)):
+    if not (tok.low in _CUED_GIVEN or (tok.loose and tok.fold in _CUED_GIVEN_F)):
         return False
     after = doc.word(j + 1)
     return not (after is not None and doc.adjacent(j + 1) and after.fold in {"nay", "ngoai"})

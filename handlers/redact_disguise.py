@@ -36,6 +36,9 @@ _SPELLED = {
     "bảy": "7", "bay": "7", "bẩy": "7",
     "tám": "8", "tam": "8",
     "chín": "9", "chin": "9",
+    # English mixed in: "zero nine one two ..."
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
 _SPELLED_WORD = "|".join(sorted(_SPELLED, key=len, reverse=True))
 _SEP = r"[ .,\-–]{1,3}"
@@ -45,7 +48,8 @@ _RUN_RE = re.compile(
     rf"(?<!\w)(?:\+|\(\+?)?(?:{_DIGITY}|{_SPELLED_WORD})(?:{_SEP}(?:{_DIGITY}|{_SPELLED_WORD}))*(?!\w)",
     re.IGNORECASE,
 )
-_TOKEN_RE = re.compile(rf"{_DIGITY}|{_SPELLED_WORD}|[^\w]+|\w+", re.IGNORECASE)
+# a spelled word first ("one", "linh" are no "o"/"l" for a digit followed by letters)
+_TOKEN_RE = re.compile(rf"(?:{_SPELLED_WORD})(?!\w)|(?:{_DIGITY})(?!\w)|[^\w]+|\w+", re.IGNORECASE)
 _MIN_DIGITS = 9  # a phone, an ID, an account: anything shorter is a count, a date, an age
 
 
@@ -172,7 +176,7 @@ _MOBILE_REST_RE = re.compile(r"[35789]\d{8}")
 
 def _leading_zero(tokens: list[tuple[str, int, int]]) -> bool:
     """ "O 9 1 2 3 4 5 6 7 8": a lone O before the nine digits of a mobile is its 0."""
-    if tokens[0][0] not in ("o", "O"):
+    if tokens[0][0] not in ("o", "O") or len(tokens) > 40:
         return False
     rest = "".join(t for t, _, _ in tokens[1:] if t[0].isalnum())
     return bool(_MOBILE_REST_RE.fullmatch(rest))

@@ -28,12 +28,22 @@ GIVEN_NAMES = words(
     nhàn thắm trúc tèo tí tý bin bống su na bi bông mít cún tôm ken mơ"""
 )
 
+# More syllables of given and middle names, read only after a cue or inside a full name:
+# capitalised on their own they are too often a place or a word ("Quốc hội", "Gia Lai").
+MORE_GIVEN_NAMES = words(
+    """quốc gia hữu đình kim tuệ nhiên tín thiên thùy diệu cát toản thuận hiển phụng thoa
+    trà thục ngà tiên hoài nguyên ninh phước huân quế vĩnh lam nhã khiêm hào kiệt lĩnh tuyền
+    thơm hiên khuê"""
+)
+
 # Places and organisations whose names start like a person's ("Hà Nội", "Thái Bình").
 # Folded, space-separated.
 PLACES = frozenset(
     {
         "ha noi",
         "hong kong",
+        "phu quoc",
+        "gia dinh",
         "ban me thuot",
         "buon me thuot",
         "buon don",
@@ -171,7 +181,7 @@ NOT_NAMES = words(
 # A capitalised given name right after "ở", "tại", "quê" is a place ("học ở Vinh").
 NOT_NAME_BEFORE = words(
     """tiếng nước người miền dân chữ môn ở tại quê về đến tới ra vào từ huyện tỉnh thành
-    phố đi sang lên xuống ghé"""
+    phố đi sang lên xuống ghé thăm quan"""
 )
 
 # Kinship words: "Ông Bà em" is grandparents, not Mr Bà. Matched exactly (accents included);
@@ -196,6 +206,9 @@ COMPOUNDS = frozenset(
         "ti teo",
         "ti ti",
         "dung cam",  # dũng cảm, brave
+        "gia su",
+        "hao hung",
+        "huu nghi",
         "tai xe",
         "thanh that",
         "trung thuc",
@@ -376,13 +389,20 @@ NOT_PERSON_PAIRS = frozenset(
         # "bạn nam" a boy, "bạn hiền" a good friend
         "ban nam",
         "ban hien",
+        "ban huu",
+        "anh quoc",  # Anh Quốc, England
+        "co tien",  # a fairy
+        "ba tien",
+        "ong tien",
         "ban thuong",
         "anh dao",  # cherry blossom
     }
 )
 # The same, when the cue is written without its accent and is another word: ảnh hưởng,
 # chỉ đạo, chi tiết, chỉ tiêu, chi phí ("chị Đào" with its accent is a person).
-NOT_PERSON_PAIRS_UNACCENTED = frozenset({"anh huong", "chi dao", "chi tiet", "chi tieu", "chi phi"})
+NOT_PERSON_PAIRS_UNACCENTED = frozenset(
+    {"anh huong", "chi dao", "chi tiet", "chi tieu", "chi phi", "chi tra"}
+)
 # Birth-order nicknames, names only after a person cue ("chị ba", "chú tư", "út").
 BIRTH_ORDER = words("hai ba tư năm sáu bảy tám chín mười út")
 # Children's nicknames, names only after a person cue ("bé bắp", "thằng tũn").

@@ -167,6 +167,19 @@ def test_placeholders_survive_a_second_pass() -> None:
     assert redact(every).text == every
 
 
+@pytest.mark.parametrize(
+    "repeated",
+    ["BẢN NÀ ", "ở bản Na, ", "o ", "1 ", "H ù n g ", "Tu4n ", "không chín ", "a at b dot com "],
+)
+def test_long_repetitive_messages_are_redacted_not_withheld(repeated: str) -> None:
+    """A message of one shape repeated up to the 4,000 characters read (#17): every rule
+    looks at a bounded neighbourhood, so none recurses or fails and the text is kept."""
+    text = (repeated * 4000)[:3980] + " sđt 0912 345 678"
+    result = redact(text)
+    assert "FAILED" not in result.counts_by_type
+    assert result.text.endswith("<SĐT>")
+
+
 @pytest.mark.parametrize("value", ["", "   ", "😭😭😭", "\x00\x01\x02", "\ud800 lone surrogate"])
 def test_odd_input_does_not_raise(value: str) -> None:
     assert isinstance(redact(value).text, str)
