@@ -340,7 +340,11 @@ _SURNAMES_F = _folded(lex.SURNAMES)
 _GIVEN_F = _folded(lex.GIVEN_NAMES)
 # after a cue or a surname, any given or middle name's syllable
 _CUED_GIVEN = lex.GIVEN_NAMES | lex.MORE_GIVEN_NAMES
-_CUED_GIVEN_F = _folded(_CUED_GIVEN)
+# unaccented, most of the added syllables are other words too ("tien" tiền, "nha" nhé):
+# read loosely only those that are not
+_CUED_GIVEN_F = _GIVEN_F | _folded(
+    words("quốc tuệ diệu toản phụng thoa hoài nguyên phước huân khiêm kiệt tuyền khuê")
+)
 _STOP_F = _folded(lex.STOP_WORDS)
 _TITLE_F = _folded(lex.TITLE_WORDS)
 # What follows a title word when it is a title ("hiệu trưởng", "tư vấn", "nhân viên").
@@ -1235,7 +1239,7 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         and (_in(before, lex.WORK_TITLE_BEFORE, _WORK_F) or _in(before, lex.PLACE_BEFORE, _PLACE_F))
     ):
         return None  # "bài Hoa Sữa": a song, a film, a book; "bệnh viện Từ Dũ", "màu Hồng"
-    cued = _cued_name(doc, i) or _account_holder(doc, i)
+    cued = _cued_name(doc, i) or _account_holder(doc, i) or _introduction(doc, i)
     if cued is not None:
         return cued
     strong = doc.match_any(i, _STRONG_CUES)
@@ -1364,6 +1368,49 @@ def _month_before(doc: _Doc, i: int) -> bool:
     """ "thang" after "hàng", "mỗi", a number: tháng (a month), not thằng."""
     before = doc.toks[i - 1] if i > 0 and doc.adjacent(i) else None
     return before is not None and (before.is_digit or before.fold in _MONTH_BEFORE_F)
+
+
+_SELF_F = _folded(words("em e mình mik mk tớ tui tôi t con cháu tao"))
+_INTRO_END_F = _folded(words("nè đây nha nhé ạ tuổi lớp học năm đang ở"))
+
+
+def _introduction(doc: _Doc, i: int) -> tuple[int, int] | None:
+    """ "mình là linh, 14 tuổi", "em là hoa ạ": a writer introducing themself with a
+    lowercase given name. Only where an introduction ends there (a comma, the end, "nè",
+    an age, a class): "em là nam" (a boy), "em là học sinh" are no names."""
+    tok = doc.word(i)
+    if tok is None or not _word_is(tok, "là") or i == 0:
+        return None
+    me = doc.word(i - 1)
+    if me is None or not doc.adjacent(i) or me.fold not in _SELF_F:
+        return None
+    owner = doc.word(i - 2)
+    if owner is not None and doc.adjacent(i - 1) and _in(owner, lex.KINSHIP, _KINSHIP_F):
+        return None  # "bố em là thợ hàn": what a parent is, not who the writer is
+    k = i + 1
+    name = doc.word(k)
+    if name is None or not doc.adjacent(k) or not name.text.islower():
+        return None
+    if not (name.low in _CUED_GIVEN or (name.loose and name.fold in _CUED_GIVEN_F)):
+        return None
+    if name.fold in {"nam", "nu", "gai", "trai"} or _in(name, lex.STOP_WORDS, _STOP_F):
+        return None
+    end = k + 1
+    nxt = doc.word(end)
+    if (
+        nxt is not None
+        and doc.adjacent(end)
+        and nxt.text.islower()
+        and (nxt.low in _CUED_GIVEN or (nxt.loose and nxt.fold in _CUED_GIVEN_F))
+        and (not _in(nxt, lex.STOP_WORDS, _STOP_F) or _second_anh(doc, end))
+    ):
+        end += 1  # "mình là ngọc anh"
+    after = doc.toks[end] if end < len(doc.toks) else None
+    if after is None or not after.is_word or not doc.adjacent(end):
+        return k, end
+    if after.fold in _INTRO_END_F or after.is_digit:
+        return k, end
+    return None
 
 
 def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:

@@ -363,6 +363,7 @@ NAME_CUES_STRONG = (
     # the holder of a bank account (#17): "chủ tài khoản: NGUYEN VAN AN"
     "chủ tài khoản", "chủ tk", "tên chủ tài khoản", "tên chủ tk", "người nhận",
     "người thụ hưởng", "chủ thẻ",
+    "tên đầy đủ", "tên đầy đủ là", "biệt danh là", "tên ở nhà là",
     "tên tk", "tên tài khoản", "ctk", "chủ stk", "tên người nhận", "người hưởng",
     "tên người thụ hưởng", "tên chủ thẻ",
 )  # fmt: skip

@@ -139,6 +139,10 @@ def test_the_nlu_training_data_in_capitals_or_unaccented_is_almost_never_flagged
         ("ở buôn Ko Siêr, xã Ea Tu", "ở <ĐỊA_CHỈ>"),
         ("bạn khánh linh lớp em", "bạn <TÊN> lớp em"),
         ("chú tư xe ôm", "chú <TÊN> xe ôm"),
+        ("mình là linh, 14 tuổi", "mình là <TÊN>, 14 tuổi"),
+        ("zero nine one two three four five six seven eight", "<SĐT>"),
+        ("NHÀ EM Ở SỐ 12 NGÕ 34 KHÂM THIÊN, HÀ NỘI", "NHÀ EM Ở <ĐỊA_CHỈ>"),
+        ("nha e o hem 45 le van sy q3", "nha e o <ĐỊA_CHỈ>"),
         # and the words that look like them survive
         ("chú bảo em lên xe", "chú bảo em lên xe"),
         ("ông thương em lắm", "ông thương em lắm"),
@@ -148,6 +152,10 @@ def test_the_nlu_training_data_in_capitals_or_unaccented_is_almost_never_flagged
         ("em thích áo màu Hồng", "em thích áo màu Hồng"),
         ("bệnh viện Từ Dũ", "bệnh viện Từ Dũ"),
         ("be 8 thang bi nghen", "be 8 thang bi nghen"),
+        ("em là nam, 12 tuổi", "em là nam, 12 tuổi"),
+        ("EM PHẢI VIẾT BẢN KIỂM ĐIỂM", "EM PHẢI VIẾT BẢN KIỂM ĐIỂM"),
+        ("TỪ TỪ RỒI TÍNH", "TỪ TỪ RỒI TÍNH"),
+        ("I WANT TO DIE", "I WANT TO DIE"),
     ],
 )
 def test_examples(text: str, expected: str) -> None:
