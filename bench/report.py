@@ -233,6 +233,7 @@ def render(results: dict[str, Any]) -> str:
     lines += webhook_section(results)
     lines += past_the_bound_section(results)
     lines += profile_section(results)
+    lines += startup_section(results)
     lines += staff_section(results)
     lines += notes_section()
     lines += ["", f"Whole run: {results.get('seconds', 0):,.0f} s.", ""]
@@ -287,7 +288,7 @@ def webhook_section(results: dict[str, Any]) -> list[str]:
         "## Telegram and Zalo webhooks, update in to reply out (embedded engine)",
         "",
         "Against the loopback fakes of both platforms (tests/fake_telegram.py, "
-        "tests/fake_zalo.py), which are also the load generator (bench/platform.py, its own "
+        "tests/fake_zalo.py), which are also the load generator (bench/platforms.py, its own "
         "process): each simulated person posts an update to the webhook as the platform does, "
         "and waits until the answer reaches the platform's API before writing again. Replies "
         "per second are answers delivered; latency is from posting the update to the "
@@ -446,3 +447,42 @@ def notes_section() -> list[str]:
     if not notes.exists():
         return []
     return ["", notes.read_text(encoding="utf-8").strip()]
+
+
+def startup_section(results: dict[str, Any]) -> list[str]:
+    start = (_engine(results, "embedded") or {}).get("startup")
+    if not start:
+        return []
+    lines = [
+        "",
+        "## Start-up and memory, stage by stage (embedded engine)",
+        "",
+        "A fresh interpreter (bench/startup.py, run by its path so nothing of the project is "
+        "imported first) does what `childsafe serve` does before its first answer, one stage "
+        "at a time: resident memory after each stage and its seconds. (uvicorn's own start "
+        "and the first HTTP request come on top: compare the start-up figure above.)",
+        "",
+        "| stage | resident after it (MB) | seconds |",
+        "|---|---|---|",
+    ]
+    for stage in start["stages"]:
+        lines.append(
+            f"| {stage['stage']} | {_num(stage['rss_mb'], 1)} | {_num(stage.get('seconds'), 3)} |"
+        )
+    profile = start.get("profile") or {}
+    if profile.get("by_cumulative_time"):
+        lines += [
+            "",
+            "The same under cProfile "
+            f"({_num(profile.get('profiled_cpu_seconds'), 2)} s of CPU with the profiler's "
+            "overhead), by cumulative time:",
+            "",
+            "| function | cumulative ms | calls |",
+            "|---|---|---|",
+        ]
+        for row in profile["by_cumulative_time"]:
+            lines.append(
+                f"| `{row['function']}` | {_num(row['cumulative_ms_per_message'], 0)} | "
+                f"{_num(row['calls_per_message'], 0)} |"
+            )
+    return lines

@@ -21,6 +21,7 @@ from bench.measure import load_average, machine
 from bench.profiling import profile_handle
 from bench.rasa import RasaServer
 from bench.server import Server, run_loadgen
+from bench.startup import startup_probe
 from bench.webhooks import measure_webhooks
 from bot.settings import Settings
 
@@ -250,6 +251,11 @@ def run_all(plan: Plan, base: Settings, progress: Progress) -> dict[str, Any]:
                 section["lengths"] = measure_lengths(settings)
                 progress("embedded: profile of the mix and of 4,000-character messages")
                 section["profile"] = profile_handle(settings, messages)
+                progress("embedded: start-up stage by stage, then under cProfile")
+                section["startup"] = {
+                    "stages": startup_probe(settings.model_dir, tmp, profiled=False)["stages"],
+                    "profile": startup_probe(settings.model_dir, tmp, profiled=True),
+                }
             section["http"] = measure_http(plan, engine_settings, engine, messages, progress, peer)
             section["cold_start"] = measure_cold_start(plan, engine_settings, engine, progress)
             if engine == "embedded":

@@ -1,5 +1,5 @@
 """Telegram and Zalo webhooks from update in to reply out (#18), against the loopback fakes of
-both platforms (bench.platform, in its own process: the platform's API and its load generator).
+both platforms (bench.platforms, in its own process: the platform's API and its load generator).
 
 For each platform, one `childsafe serve` with only that channel on:
 - people writing and waiting for the answer (`closed`), at each concurrency of the plan: the
@@ -60,9 +60,9 @@ def platform_env(kind: str, api: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def platform(kind: str, workdir: Path) -> Iterator[str]:
-    """bench.platform in its own process; its base URL."""
+    """bench.platforms in its own process; its base URL."""
     port = free_port()
-    with Child(["-m", "bench.platform", kind, str(port)], {}, workdir) as child:
+    with Child(["-m", "bench.platforms", kind, str(port)], {}, workdir) as child:
         url = f"http://127.0.0.1:{port}"
         wait_for_port(url, "/bench/stats")
         if not child.alive():

@@ -1,4 +1,4 @@
-"""The webhook benchmark's platform (#18, bench/platform.py) against the real app on loopback:
+"""The webhook benchmark's platform (#18, bench/platforms.py) against the real app on loopback:
 it counts an update as answered only when the answer reaches the platform's API (the fakes of
 tests/), matches each answer to its update, and past the intake's bound sees the 503s, resends
 after them and finds every taken update answered. Small numbers: this checks the harness, the
@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.platform import Platform
+from bench.platforms import Platform
 from bench.webhooks import SECRET, platform_env
 from bot.app import create_app
 from bot.settings import Settings

@@ -9,6 +9,7 @@ import asyncio
 import json
 import math
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -198,3 +199,18 @@ def test_the_rasa_path_counts_both_processes_against_embedded() -> None:
     cpu_row = "| CPU per message through `handle()`, the mix (ms) | 1.20 | 6.00 | 3.60 | 5.00× |"
     assert cpu_row in page
     assert "| 16 | 250 | 3.0 | 9.0 | 20.0 | 2.00 | 100 | 3.0 | 9.0 | 20.0 | 2.00 + 3.00 |" in page
+
+
+@pytest.mark.slow
+def test_the_start_up_probe_measures_each_stage_in_a_fresh_interpreter(tmp_path: Path) -> None:
+    from bench.startup import STAGES, startup_probe
+    from tests.conftest import MODEL_CACHE
+
+    result = startup_probe(MODEL_CACHE, tmp_path, profiled=False)
+    names = [stage["stage"] for stage in result["stages"]]
+    assert names[0] == "bare interpreter" and len(names) == 1 + len(STAGES) + 3
+    assert all(stage["rss_mb"] > 0 for stage in result["stages"])
+    assert all(stage["seconds"] >= 0 for stage in result["stages"][1:])
+    profiled = startup_probe(MODEL_CACHE, tmp_path, profiled=True)
+    functions = [row["function"] for row in profiled["by_cumulative_time"]]
+    assert any(name.startswith("handlers/pipeline.py") for name in functions)

@@ -1,4 +1,4 @@
-"""A messaging platform on loopback, for the webhook benchmarks (#18): `python -m bench.platform
+"""A messaging platform on loopback, for the webhook benchmarks (#18): `python -m bench.platforms
 telegram|zalo PORT`, in its own process.
 
 It serves the platform's API with the test suite's fakes (tests/fake_telegram.py,
@@ -404,7 +404,7 @@ class Platform:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] not in ("telegram", "zalo"):
-        print("usage: python -m bench.platform telegram|zalo PORT", file=sys.stderr)
+        print("usage: python -m bench.platforms telegram|zalo PORT", file=sys.stderr)
         return 2
     platform = Platform(argv[0])
     uvicorn.run(platform.app, host="127.0.0.1", port=int(argv[1]), log_level="warning")
