@@ -37,13 +37,20 @@ STAFF_ROWS = (10_000, 100_000)
     "bench/staff-log.json.",
 )
 @click.option(
+    "--render",
+    "render_only",
+    is_flag=True,
+    help="Measure nothing: write RESULTS.md again from the JSON results (after editing "
+    "bench/notes.md).",
+)
+@click.option(
     "--rows",
     type=int,
     default=1_000_000,
     show_default=True,
     help="Rows of the generated log for `--only staff-log`.",
 )
-def bench(quick: bool, out: Path, only: str, rows: int) -> None:
+def bench(quick: bool, out: Path, only: str, render_only: bool, rows: int) -> None:
     """Benchmark: latency through handle(), HTTP throughput, the Telegram and Zalo webhooks
     from update to reply, memory, cold start, and the staff desk over generated logs.
 
@@ -57,6 +64,12 @@ def bench(quick: bool, out: Path, only: str, rows: int) -> None:
 
     def progress(line: str) -> None:
         click.echo(f"bench: {line}", err=True)
+
+    if render_only:
+        results = json.loads(out.read_text(encoding="utf-8"))
+        out.with_name("RESULTS.md").write_text(render(results), encoding="utf-8")
+        click.echo(f"wrote {out.with_name('RESULTS.md')} from {out}", err=True)
+        return
 
     if only == "staff-log":
         from bench import stafflog
