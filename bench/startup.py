@@ -19,10 +19,11 @@ from typing import Any
 
 STAGES = (
     ("NumPy", "numpy"),
-    ("python-telegram-bot", "telegram.ext"),
     ("Starlette, uvicorn, httpx", "uvicorn"),
     ("the project's modules", "bot.app"),
 )
+# imported by the server only with Telegram on: measured last, after the web app
+TELEGRAM = ("python-telegram-bot (only with Telegram on)", "telegram.ext")
 TOP = 15
 
 
@@ -69,6 +70,9 @@ def startup(model_dir: Path, workdir: Path, profiled: bool) -> dict[str, Any]:
     began = time.perf_counter()
     create_app(settings, assistant)
     mark("the web app", began)
+    began = time.perf_counter()
+    importlib.import_module(TELEGRAM[1])
+    mark(f"import {TELEGRAM[0]}", began)
     profile.disable()
     assistant.close()
     result: dict[str, Any] = {"stages": stages}

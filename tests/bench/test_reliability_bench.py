@@ -208,7 +208,7 @@ def test_the_start_up_probe_measures_each_stage_in_a_fresh_interpreter(tmp_path:
 
     result = startup_probe(MODEL_CACHE, tmp_path, profiled=False)
     names = [stage["stage"] for stage in result["stages"]]
-    assert names[0] == "bare interpreter" and len(names) == 1 + len(STAGES) + 3
+    assert names[0] == "bare interpreter" and len(names) == 1 + len(STAGES) + 4
     assert all(stage["rss_mb"] > 0 for stage in result["stages"])
     assert all(stage["seconds"] >= 0 for stage in result["stages"][1:])
     profiled = startup_probe(MODEL_CACHE, tmp_path, profiled=True)
