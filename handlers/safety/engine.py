@@ -41,7 +41,7 @@ Level = Literal["urgent", "check", "none"]
 # false-alarm rate (rules OR model) stays within FALSE_ALARM_BUDGET; CHECK_THRESHOLD: the
 # lowest whose "check or urgent" rate on harmless messages stays within CHECK_BUDGET.
 URGENT_THRESHOLD = 0.875
-CHECK_THRESHOLD = 0.7
+CHECK_THRESHOLD = 0.725
 FALSE_ALARM_BUDGET = 0.02
 CHECK_BUDGET = 0.05
 # The kind of danger when only the model fires: its kind head's most likely kind when that is
@@ -266,6 +266,9 @@ _OVER_AND_DONE = gate_regex("over_and_done")
 _RESOLVED_ABUSE = gate_regex("resolved_abuse")
 _ONGOING = gate_regex("ongoing")
 _STILL_NOW = gate_regex("still_now")
+_ABUSER_GONE = gate_regex("abuser_gone")
+# with a habit, only these keep an attack 113-first (a stick or a cane is a beating at home)
+_LETHAL = re.compile(r"\b(?:dao|sung|ma tau|rua|kiem|xa beng|ong tuyp|knife|gun|machete)\b")
 _LONG_AGO = gate_regex("long_past")
 # habit, not this minute: an attack told with one of these (and nothing now) is abuse
 _HABIT = re.compile(
@@ -307,10 +310,11 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         and not _OTHER_HOLDER.search(plain)
     ):
         found[Danger.SUICIDE_ATTEMPT] = found.pop(Danger.VIOLENCE)  # the blade in their own hand
+    habit = bool(_HABIT.search(plain))
     if (
         Danger.VIOLENCE in found
-        and (not found[Danger.VIOLENCE].startswith("cry:") or _HABIT.search(plain))
-        and not _WEAPON.search(found[Danger.VIOLENCE])
+        and (not found[Danger.VIOLENCE].startswith("cry:") or habit)
+        and not (_LETHAL if habit else _WEAPON).search(found[Danger.VIOLENCE])
         and not _PRESENT.search(plain)
     ):
         reason = found.pop(Danger.VIOLENCE)
@@ -354,7 +358,8 @@ def _over_and_done(found: dict[Danger, str], reading: SafetyReading) -> Level | 
     plain = f" {reading.sense.lower()} "
     if not _OVER_AND_DONE.search(plain):
         return None
-    if _ONGOING.search(plain) and not _long_ago_and_resolved(plain):
+    abuse_only = set(found) <= _PAST_DEMOTABLE
+    if _ONGOING.search(plain) and not _long_ago_and_resolved(plain, abuse_only):
         return None
     if not set(found) <= _PAST_DEMOTABLE:
         if set(found) <= _PAST_RESOLVABLE and _RESOLVED_ABUSE.search(plain):
@@ -364,15 +369,15 @@ def _over_and_done(found: dict[Danger, str], reading: SafetyReading) -> Level | 
         plain
     ):
         return "check"
-    return "none" if _RESOLVED_ABUSE.search(plain) else "check"
+    return "none" if _RESOLVED_ABUSE.search(plain) or _ABUSER_GONE.search(plain) else "check"
 
 
-def _long_ago_and_resolved(plain: str) -> bool:
+def _long_ago_and_resolved(plain: str, abuse_only: bool) -> bool:
     """ "hồi trước mạ tui hay bị ba đánh, chừ hai người ly dị rồi": a habit long past and
-    ended; nothing says it still goes on."""
-    return bool(
-        _LONG_AGO.search(plain) and _RESOLVED_ABUSE.search(plain) and not _STILL_NOW.search(plain)
-    )
+    ended (for abuse, also when the one who hurt has died or is locked up); nothing says it
+    still goes on."""
+    ended = _RESOLVED_ABUSE.search(plain) or (abuse_only and _ABUSER_GONE.search(plain))
+    return bool(_LONG_AGO.search(plain) and ended and not _STILL_NOW.search(plain))
 
 
 def _from_rules_read(found: dict[Danger, str], reading: SafetyReading) -> Assessment | None:

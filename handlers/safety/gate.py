@@ -70,6 +70,8 @@ DEFINITION = gate_regex("definition")
 TEAM_BEATEN = gate_regex("team_beaten")
 SPORTS = gate_regex("sports")
 ASKER = gate_regex("asker")
+BUSY = gate_regex("busy")
+_ENGLISH_DROWNING = re.compile(r"\bdrowning\b")
 _TEAM_WORD = re.compile(r"(?:^|\W)(?:đội|team|clb|tuyển)(?:\W|$)")
 _ABUSE = frozenset({Danger.VIOLENCE, Danger.SEXUAL_ASSAULT, Danger.ABDUCTION_MISSING})
 _ACCIDENTS = frozenset({Danger.SERIOUS_INJURY, Danger.POISONING, Danger.DROWNING, Danger.FIRE})
@@ -242,6 +244,12 @@ class Gate:
             return False  # "bài tập hành hạ em", "bị boss đánh chết"
         if danger in _ABUSE and self._team_beaten(left, start, end):
             return False  # "đội em bị đánh tơi bời": a match lost
+        if (
+            danger is Danger.DROWNING
+            and _ENGLISH_DROWNING.search(self._plain, start, end)
+            and BUSY.search(self._plain, left, right)
+        ):
+            return False  # "drowning in homework", "bài tập ngập đầu, drowning luôn"
         if danger in _ACCIDENTS and THING.search(self._sense, start, end):
             return False  # "con bị rơi điện thoại xuống nước": the phone fell
         if UNWILLING.search(recent) and not self._plain.startswith("bi ", start):

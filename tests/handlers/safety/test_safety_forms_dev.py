@@ -8,7 +8,8 @@ Figures at the landing of the fixes (first run of this set): 56/59 right; every 
 escalated (28/28); the danger fits 27/28 (a child "con" at a bus station who left home read as
 missing, 113 first, instead of runaway); harmless not urgent 29/31 (a past beating in Central
 speech with "chừ" for "now", read by the model; "con rắn cắn thì sao", a snake bite asked about,
-read as an injury)."""
+read as an injury). After a second round of training-side variants (not written from these
+misses): 57/59, the Central past beating no longer escalating."""
 
 from __future__ import annotations
 
@@ -129,4 +130,4 @@ def test_the_dev_figures() -> None:
     shown = ", ".join(f"{form} {right[form]}/{total[form]}" for form in total)
     print(f"safety forms dev check: {sum(right.values())}/{len(DEV)} ({shown})")
     assert missed == 0, shown
-    assert sum(right.values()) >= 54, shown
+    assert sum(right.values()) >= 55, shown
