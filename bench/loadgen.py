@@ -3,8 +3,9 @@ server under test has its CPU to itself as far as the machine allows.
 
 `concurrency` clients (an `httpx.AsyncClient` each, one connection each) send the messages in
 turn until `max_requests` are done or `duration` seconds have passed, whichever is first;
-every request has a timeout. Targets: `chat` (`POST /api/chat`) and `telegram` (a real
-update JSON to `POST /webhooks/telegram` with the secret header). Prints one JSON object.
+every request has a timeout. Target: `chat` (`POST /api/chat`). (The webhooks are driven by
+bench/platforms.py, which also plays the platform and so sees the replies.) Prints one JSON
+object.
 """
 
 from __future__ import annotations
@@ -21,34 +22,18 @@ import httpx
 from bench.measure import summary_ms
 
 REQUEST_TIMEOUT = 30.0
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-def telegram_update(update_id: int, user_number: int, text: str) -> dict[str, Any]:
-    """A private-chat text message as the Bot API delivers it to a webhook."""
-    person = {"id": user_number, "is_bot": False, "first_name": "Lan", "language_code": "vi"}
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": int(time.time()),
-            "chat": {"id": user_number, "type": "private", "first_name": "Lan"},
-            "from": person,
-            "text": text,
-        },
-    }
 
 
 async def run(config: dict[str, Any]) -> dict[str, Any]:
     url: str = config["url"]
-    target: str = config["target"]
+    target: str = config.get("target", "chat")
+    if target != "chat":
+        raise ValueError(f"unknown target {target!r}: the load generator drives /api/chat")
     concurrency = int(config["concurrency"])
     max_requests = int(config["max_requests"])
     duration = float(config["duration"])
     warm_up = int(config.get("warm_up", 0))
     messages: list[list[str]] = config["messages"]  # [text, user]
-    users = {user: 10_000_000 + n for n, user in enumerate(sorted({m[1] for m in messages}))}
-    secret = config.get("secret", "")
 
     next_index = 0
     statuses: dict[str, int] = {}
@@ -66,15 +51,7 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
         text, user = messages[index % len(messages)]
         started = time.perf_counter()
         try:
-            if target == "chat":
-                response = await client.post("/api/chat", json={"text": text, "session": user})
-            else:
-                update = telegram_update(1_000_000 + index, users[user], text)
-                response = await client.post(
-                    "/webhooks/telegram",
-                    content=json.dumps(update, ensure_ascii=False).encode(),
-                    headers={"content-type": "application/json", SECRET_HEADER: secret},
-                )
+            response = await client.post("/api/chat", json={"text": text, "session": user})
         except httpx.HTTPError as exc:
             if record:
                 errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
@@ -84,7 +61,7 @@ async def run(config: dict[str, Any]) -> dict[str, Any]:
             return
         samples.append(elapsed)
         statuses[str(response.status_code)] = statuses.get(str(response.status_code), 0) + 1
-        if target == "chat" and response.status_code == 200:
+        if response.status_code == 200:
             engine = str(response.json().get("engine"))
             engines[engine] = engines.get(engine, 0) + 1
 

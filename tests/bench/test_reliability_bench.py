@@ -6,7 +6,6 @@ tests/bench/test_bench_rasa.py.) (The benchmark itself is `make bench`, never `m
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,15 +85,6 @@ def test_the_load_generator_drives_the_chat_api(chat_url: str) -> None:
     assert result["requests"] == 30 and result["ok"] == 30 and not result["errors"]
     assert result["latency_ms"]["count"] == 30 and result["requests_per_second"] > 0
     assert sum(result["answered_by"].values()) == 30
-
-
-def test_a_telegram_update_from_the_load_generator_is_a_real_update() -> None:
-    from telegram import Bot, Update
-
-    payload = loadgen.telegram_update(7, 10_000_001, "em muốn hỏi")
-    update = Update.de_json(json.loads(json.dumps(payload)), Bot("123:abc"))
-    assert update.message is not None and update.message.text == "em muốn hỏi"
-    assert update.effective_user is not None and update.effective_user.id == 10_000_001
 
 
 def _section(rps: float, p50: float, peak: float, cpu: float = 1.2) -> dict[str, Any]:
