@@ -1274,12 +1274,18 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
     # a board, which the loose matching of an accented text already keeps apart from "bạn"
     if weak is not None:
         k = weak[0]
+        if k < len(doc.toks) and doc.toks[k].text == ":" and doc.adjacent(k):
+            k += 1  # "zalo: Minh Thư"
         if doc.word(k) and doc.adjacent(k):
             end = _person_run(doc, k, single_ok=True)
             if end is None:
                 end = _lower_full_name(doc, k)
             if end is not None:
                 return k, end
+    if _uncued_lower_full_name(doc, i):
+        end = _lower_full_name(doc, i)  # "nguyễn thị lan", "tran van nam": the middle name
+        if end is not None:
+            return i, end
     if _in(tok, lex.SURNAMES, _SURNAMES_F) and (
         tok.is_cap or (tok.is_upper and (not tok.plain or tok.fold in _PLAIN_SURNAMES))
     ):
@@ -1756,6 +1762,18 @@ def _given_after_surname(doc: _Doc, j: int) -> bool:
         return False
     after = doc.word(j + 1)
     return not (after is not None and doc.adjacent(j + 1) and after.fold in {"nay", "ngoai"})
+
+
+def _uncued_lower_full_name(doc: _Doc, i: int) -> bool:
+    """A lowercase full name with no cue before it is read only where nothing else reads:
+    a surname that is no everyday word, then "thị"/"văn" as written ("mai thi trượt" is an
+    exam failed tomorrow, "tu van" is tư vấn)."""
+    tok, middle = doc.toks[i], doc.word(i + 1)
+    if not tok.text.islower() or middle is None or tok.fold in _WORDLIKE_SURNAMES_F:
+        return False
+    if tok.loose:
+        return tok.fold in _PLAIN_SURNAMES and middle.fold in {"thi", "van"}
+    return middle.low in {"thị", "văn"}
 
 
 def _lower_full_name(doc: _Doc, k: int) -> int | None:

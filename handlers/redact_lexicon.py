@@ -373,6 +373,10 @@ NAME_CUES_STRONG = (
 PERSON_CUES = (
     "thằng", "thằng bé", "con bé", "cô bé", "cậu bé", "con nhỏ", "bé", "nhỏ", "anh", "chị",
     "cô", "chú", "thầy", "bác", "dì", "cậu", "mợ", "thím", "dượng", "ông", "bà", "bạn",
+    # a person by role: "cô giáo lan", "chú bảo vệ hùng", "anh hàng xóm tùng"
+    "cô giáo", "thầy giáo", "cô chủ nhiệm", "thầy chủ nhiệm", "chú bảo vệ", "bác bảo vệ",
+    "cô hiệu trưởng", "thầy hiệu trưởng", "anh hàng xóm", "chị hàng xóm", "chú hàng xóm",
+    "bác hàng xóm", "cô hàng xóm", "ông hàng xóm", "bà hàng xóm", "bố dượng", "mẹ kế",
 )  # fmt: skip
 # "bạn" only with its accent: unaccented "ban" is bán, bàn, bản too ("ban hang" bán hàng).
 PERSON_CUES_LOOSE = ("thằng", "thằng bé", "con bé", "cô bé", "cậu bé", "con nhỏ", "anh", "chị")
@@ -467,6 +471,13 @@ NAME_CUES_WEAK = (
     "bà chủ",
     "học sinh",
     "hs",
+    # a profile's display name: "fb nó là Hoàng Yến", "zalo: Minh Thư"
+    "fb",
+    "facebook",
+    "face",
+    "zalo",
+    "insta",
+    "tiktok",
 )
 
 # School levels between "trường" and the school's name ("trường THPT chuyên Lê Quý Đôn").
