@@ -280,42 +280,52 @@ def _ratio_cell(value: float | None) -> str:
 
 
 def webhook_section(results: dict[str, Any]) -> list[str]:
-    hooks = (_engine(results, "embedded") or {}).get("webhooks")
-    if not hooks:
+    measured = {
+        name: section["webhooks"]
+        for name in ENGINES
+        if (section := _engine(results, name)) and section.get("webhooks")
+    }
+    if not measured:
         return []
     lines = [
         "",
-        "## Telegram and Zalo webhooks, update in to reply out (embedded engine)",
+        "## Telegram and Zalo webhooks, update in to reply out",
         "",
         "Against the loopback fakes of both platforms (tests/fake_telegram.py, "
         "tests/fake_zalo.py), which are also the load generator (bench/platforms.py, its own "
         "process): each simulated person posts an update to the webhook as the platform does, "
         "and waits until the answer reaches the platform's API before writing again. Replies "
         "per second are answers delivered; latency is from posting the update to the "
-        "platform receiving the answer. Telegram's answers go through python-telegram-bot's "
-        "rate limiter (Telegram's limit: about 30 API calls a second per bot), and each answer "
-        'is two calls ("typing…" first, then the message).',
+        "platform receiving the answer; CPU per answer is the server's (and Rasa's, after "
+        "+). Telegram's answers go through python-telegram-bot's rate limiter (Telegram's "
+        'limit: about 30 API calls a second per bot), and each answer is two calls ("typing…" '
+        "first, then the message).",
         "",
-        "| platform | people | updates | answered | replies/s | p50 (ms) | p95 | p99 "
-        "| server CPU per answer (ms) | not answered in 60 s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| platform | engine | people | updates | answered | replies/s | p50 (ms) | p95 | p99 "
+        "| CPU per answer (ms) | not answered in 60 s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for kind in ("telegram", "zalo"):
-        section = hooks.get(kind) or {}
-        if "closed" not in section:
-            lines.append(f"| {kind} | {section.get('status', 'not run')} | | | | | | | | |")
-            continue
-        for run in section["closed"]:
-            lat = run["update_to_reply_ms"]
-            refused = sum(v for k, v in run["statuses"].items() if k != "200")
-            updates = _num(run["updates"], 0) + (f" ({refused} not 200)" if refused else "")
-            lines.append(
-                f"| {kind} | {run['concurrency']} | {updates} | {_num(run['answered'], 0)} | "
-                f"{_num(run['replies_per_second'], 1)} | {_num(lat.get('p50'), 1)} | "
-                f"{_num(lat.get('p95'), 1)} | {_num(lat.get('p99'), 1)} | "
-                f"{_num(run.get('server_cpu_ms_per_answer'), 2)} | "
-                f"{sum(run['unanswered_within_s'].values())} |"
-            )
+        for engine, hooks in measured.items():
+            section = hooks.get(kind) or {}
+            if "closed" not in section:
+                status = section.get("status", "not run")
+                lines.append(f"| {kind} | {engine} | {status} | | | | | | | | |")
+                continue
+            for run in section["closed"]:
+                lat = run["update_to_reply_ms"]
+                refused = sum(v for k, v in run["statuses"].items() if k != "200")
+                updates = _num(run["updates"], 0) + (f" ({refused} not 200)" if refused else "")
+                cpu = _num(run.get("server_cpu_ms_per_answer"), 2)
+                if run.get("peer_cpu_ms_per_answer") is not None:
+                    cpu += f" + {_num(run['peer_cpu_ms_per_answer'], 2)}"
+                lines.append(
+                    f"| {kind} | {engine} | {run['concurrency']} | {updates} | "
+                    f"{_num(run['answered'], 0)} | {_num(run['replies_per_second'], 1)} | "
+                    f"{_num(lat.get('p50'), 1)} | {_num(lat.get('p95'), 1)} | "
+                    f"{_num(lat.get('p99'), 1)} | {cpu} | "
+                    f"{sum(run['unanswered_within_s'].values())} |"
+                )
     return lines
 
 

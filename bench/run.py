@@ -260,7 +260,9 @@ def run_all(plan: Plan, base: Settings, progress: Progress) -> dict[str, Any]:
             section["cold_start"] = measure_cold_start(plan, engine_settings, engine, progress)
             if engine == "embedded":
                 section["workers"] = measure_workers(plan, settings, messages, progress)
-                section["webhooks"] = measure_webhooks(plan, settings, messages, progress)
+            section["webhooks"] = measure_webhooks(
+                plan, engine_settings, messages, progress, engine, peer
+            )
             results["engines"][engine] = section
         if rasa_server is not None and "rasa_alone" in results:
             results["rasa_alone"]["memory_at_end"] = rasa_server.memory()
@@ -340,6 +342,11 @@ def _ratio(value: float | None, base: float | None) -> float | None:
     return round(value / base, 2) if value is not None and base else None
 
 
+def _webhook_run(section: dict[str, Any], kind: str, level: int) -> dict[str, Any] | None:
+    runs = ((section.get("webhooks") or {}).get(kind) or {}).get("closed") or []
+    return next((r for r in runs if r["concurrency"] == level), None)
+
+
 def comparison(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Embedded, the Rasa path (our process and Rasa's together) and Rasa alone, side by side,
     with each against the embedded figure. Empty when either engine was not measured."""
@@ -413,6 +420,22 @@ def comparison(results: dict[str, Any]) -> list[dict[str, Any]]:
             r_chat.get("peer_cpu_ms_per_request"),
         ),
     ]
+    e_zalo, r_zalo = _webhook_run(emb, "zalo", level), _webhook_run(ras, "zalo", level)
+    if e_zalo and r_zalo:
+        rows += [
+            (
+                f"Zalo webhook, {level} people, update to reply (replies/s)",
+                e_zalo.get("replies_per_second"),
+                r_zalo.get("replies_per_second"),
+                None,
+            ),
+            (
+                f"CPU per Zalo answer, {level} people (ms)",
+                e_zalo.get("server_cpu_ms_per_answer"),
+                _add(r_zalo.get("server_cpu_ms_per_answer"), r_zalo.get("peer_cpu_ms_per_answer")),
+                r_zalo.get("peer_cpu_ms_per_answer"),
+            ),
+        ]
     return [
         {
             "measure": label,

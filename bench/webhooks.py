@@ -104,6 +104,8 @@ def measure_platform(
     max_updates: int,
     texts: list[str],
     progress: Progress,
+    past_the_bound: bool = True,
+    peer_cpu: Callable[[], float | None] | None = None,
 ) -> dict[str, Any]:
     result: dict[str, Any] = {"closed": []}
     with scratch_dir(f"childsafe-bench-{kind}-") as tmp, platform(kind, tmp) as api:
@@ -114,6 +116,7 @@ def measure_platform(
             for level in levels:
                 progress(f"webhooks: {kind}, {level} people writing and waiting for answers")
                 cpu_before = server.cpu_seconds()
+                peer_before = peer_cpu() if peer_cpu else None
                 run = drive(
                     api,
                     {
@@ -131,12 +134,18 @@ def measure_platform(
                 )
                 person += level + 1000
                 cpu_after = server.cpu_seconds()
+                peer_after = peer_cpu() if peer_cpu else None
                 if cpu_before is not None and cpu_after is not None and run["answered"]:
                     used = (cpu_after - cpu_before) / int(run["answered"])
                     run["server_cpu_ms_per_answer"] = round(used * 1000, 3)
+                if peer_before is not None and peer_after is not None and run["answered"]:
+                    used = (peer_after - peer_before) / int(run["answered"])
+                    run["peer_cpu_ms_per_answer"] = round(used * 1000, 3)
                 run["load_average_after"] = load_average()
                 run["server_memory"] = server.memory()
                 result["closed"].append(run)
+        if not past_the_bound:
+            return result
         bounded = {
             **serving,
             "CHILDSAFE_DB": str(tmp / "bounded.db"),
@@ -166,15 +175,25 @@ def measure_platform(
 
 
 def measure_webhooks(
-    plan: Any, settings: Any, messages: list[BenchMessage], progress: Progress
+    plan: Any,
+    settings: Any,
+    messages: list[BenchMessage],
+    progress: Progress,
+    engine: str = "embedded",
+    peer_cpu: Callable[[], float | None] | None = None,
 ) -> dict[str, Any]:
-    """Both platforms, the embedded engine, the benchmark's server settings."""
+    """Both platforms with the benchmark's server settings for `engine`; past the bound
+    with the embedded engine only (the intake does not depend on the engine)."""
     from bench.run import server_env
 
     texts = [m.text for m in messages]
-    result: dict[str, Any] = {"levels": list(plan.levels), "bound": BOUND}
+    result: dict[str, Any] = {"levels": list(plan.levels), "bound": BOUND, "engine": engine}
+
+    def tell(line: str) -> None:
+        progress(f"{engine}: {line}")
+
     for kind in PLATFORMS:
-        env = server_env(settings, "embedded", Path("unused"), settings.model_dir)
+        env = server_env(settings, engine, Path("unused"), settings.model_dir)
         try:
             result[kind] = measure_platform(
                 kind,
@@ -183,7 +202,9 @@ def measure_webhooks(
                 plan.http_seconds,
                 plan.http_max_requests,
                 texts,
-                progress,
+                tell,
+                past_the_bound=engine == "embedded",
+                peer_cpu=peer_cpu,
             )
         except (RuntimeError, httpx.HTTPError) as exc:
             result[kind] = {"status": f"failed: {str(exc).strip()[:300]}"}

@@ -173,7 +173,28 @@ def test_the_rasa_path_counts_both_processes_against_embedded() -> None:
         "memory_at_end": {"rss_mb": 650.0},
         "parse": {"parses": 1000, "cpu_ms_per_parse": 3.6, "latency_ms": {"p50": 5.0}},
     }
+    zalo = {
+        "concurrency": 16,
+        "updates": 10,
+        "answered": 10,
+        "statuses": {"200": 10},
+        "unanswered_within_s": {"60.0": 0},
+        "update_to_reply_ms": {"p50": 8.0, "p95": 20.0, "p99": 30.0},
+        "replies_per_second": 90.0,
+        "server_cpu_ms_per_answer": 6.0,
+    }
+    results["engines"]["embedded"]["webhooks"] = {"zalo": {"closed": [zalo]}}
+    rasa["webhooks"] = {
+        "zalo": {"closed": [{**zalo, "replies_per_second": 45.0, "peer_cpu_ms_per_answer": 3.0}]}
+    }
     rows = {row["measure"].split(" (")[0]: row for row in comparison(results)}
+    answer = rows["CPU per Zalo answer, 16 people"]
+    assert (answer["embedded"], answer["rasa_path"], answer["rasa_path_vs_embedded"]) == (
+        6.0,
+        9.0,
+        1.5,
+    )
+    assert rows["Zalo webhook, 16 people, update to reply"]["rasa_path_vs_embedded"] == 0.5
     cpu = rows["CPU per message through `handle()`, the mix"]
     assert (cpu["embedded"], cpu["rasa_path"], cpu["rasa_alone"]) == (1.2, 6.0, 3.6)
     assert cpu["rasa_path_vs_embedded"] == 5.0 and cpu["rasa_alone_vs_embedded"] == 3.0
@@ -189,6 +210,7 @@ def test_the_rasa_path_counts_both_processes_against_embedded() -> None:
     cpu_row = "| CPU per message through `handle()`, the mix (ms) | 1.20 | 6.00 | 3.60 | 5.00× |"
     assert cpu_row in page
     assert "| 16 | 250 | 3.0 | 9.0 | 20.0 | 2.00 | 100 | 3.0 | 9.0 | 20.0 | 2.00 + 3.00 |" in page
+    assert "| zalo | rasa | 16 | 10 | 10 | 45.0 | 8.0 | 20.0 | 30.0 | 6.00 + 3.00 | 0 |" in page
 
 
 @pytest.mark.slow
