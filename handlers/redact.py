@@ -863,7 +863,7 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         # "hẻm 42 Lê Văn Sỹ", "kiệt 25 Hoàng Diệu", "hem 45 le van sy"
         name = _place_run_at(doc, name, 5) or (lower and _lower_street(doc, name)) or name
     if name is None:
-        name = _place_run_at(doc, k, 5)
+        name = _place_run_at(doc, k, 5, inside=not starting)
         if (
             name is not None
             and starting
@@ -966,6 +966,12 @@ def _more_address(doc: _Doc, end: int) -> bool:
         doc.looking_ahead = False
 
 
+def _closes_clause(doc: _Doc, j: int) -> bool:
+    """Token j ends the clause: the end, or a comma or full stop ("le dinh duong, gan cho":
+    "duong" there is the name's last syllable, not "đường" starting another element)."""
+    return j >= len(doc.toks) or doc.toks[j].text in _SENTENCE_END | {","}
+
+
 def _lower_street(doc: _Doc, k: int) -> int | None:
     """A street name in lowercase after a house or alley number ("hem 45 le van sy", "ngo
     102 truong chinh"): two to four syllables, none a common word, one at least a name's
@@ -978,7 +984,7 @@ def _lower_street(doc: _Doc, k: int) -> int | None:
             or not tok.text.islower()
             or len(tok.text) > 7
             or _in(tok, _STREET_STOP, _STREET_STOP_F)
-            or _address_word_at(doc, j)
+            or (_address_word_at(doc, j) and not (j > k and _closes_clause(doc, j + 1)))
         ):
             break
         j += 1
@@ -1099,14 +1105,14 @@ def _number_chain(doc: _Doc, k: int) -> int | None:
     return j
 
 
-def _place_run_at(doc: _Doc, k: int, limit: int) -> int | None:
+def _place_run_at(doc: _Doc, k: int, limit: int, inside: bool = False) -> int | None:
     """A place name at token k: capitalised ("Khâm Thiên"), or, in a message written in
     capitals, a run of capitals up to a common word ("NGÕ 34 KHÂM THIÊN, HÀ NỘI")."""
     end = _cap_run(doc, k, limit)
     if end is not None or not (doc.caps_style or _keyword_in_caps(doc, k)):
         return end
     before = doc.toks[k - 1] if k > 0 else None
-    if not doc.accented and not (before is not None and before.is_digit):
+    if not doc.accented and not inside and not (before is not None and before.is_digit):
         return None  # "TO TALK", "SO MUCH", "BAN BE": unaccented capitals say nothing
     j = k
     while j < len(doc.toks) and j - k < limit and (j == k or doc.adjacent(j)):

@@ -426,7 +426,7 @@ WORK_TITLE_BEFORE = words("bài hát khúc phim truyện sách cuốn quyển ga
 # Dũ", "chợ Bến Thành", "màu Hồng", "hoa Mai").
 PLACE_BEFORE = words(
     """viện chợ chùa đền đình miếu cầu sông hồ núi đèo biển bến ga sân rạp cảng đảo vịnh
-    màu hoa cây quán tiệm"""
+    màu hoa cây quán tiệm bổng quỹ giải lễ tượng"""
 )
 NAME_CUES_WEAK = (
     "cô giáo",
