@@ -41,7 +41,17 @@ _SPELLED = {
     "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
 _SPELLED_WORD = "|".join(sorted(_SPELLED, key=len, reverse=True))
-_SEP = r"[ .,\-–]{1,3}"
+# between digit groups: what numbers are usually written with, and what is put there to hide
+# them ("0912😂345😂678", "0912_345_678", "0912*345*678")
+_ODD_SEP = "_*~|;\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f"
+_SEP = rf"[ .,\-–{_ODD_SEP}]{{1,3}}"
+_ODD_SEP_RE = re.compile(rf"[{_ODD_SEP}]")
+# a word before a number that says what it is: an account or an ID may start with any digit
+_NUMBER_CUE_RE = re.compile(
+    r"(?<!\w)(?:stk|tk|số tk|so tk|tài khoản|tai khoan|ngân hàng|ngan hang|bank|cccd|cmnd|"
+    r"căn cước|can cuoc|định danh|dinh danh|chứng minh|chung minh|thẻ|the|sđt|sdt|zalo)(?!\w)",
+    re.IGNORECASE,
+)
 # A run of tokens each a number, a spelled digit, or digits mixed with look-alike letters.
 _DIGITY = r"[0-9oOlIi|]*[0-9][0-9oOlIi|]*|[oOlI|]{1,}"
 _RUN_RE = re.compile(
@@ -49,7 +59,10 @@ _RUN_RE = re.compile(
     re.IGNORECASE,
 )
 # a spelled word first ("one", "linh" are no "o"/"l" for a digit followed by letters)
-_TOKEN_RE = re.compile(rf"(?:{_SPELLED_WORD})(?!\w)|(?:{_DIGITY})(?!\w)|[^\w]+|\w+", re.IGNORECASE)
+_TOKEN_RE = re.compile(
+    rf"(?:{_SPELLED_WORD})(?![^\W_])|(?:{_DIGITY})(?![^\W_])|(?:[^\w]|_)+|[^\W_]+",
+    re.IGNORECASE,
+)
 _MIN_DIGITS = 9  # a phone, an ID, an account: anything shorter is a count, a date, an age
 
 
@@ -85,7 +98,8 @@ def undisguise_numbers(text: str) -> Rewrite:
         ends.extend(range(a + 1, b + 1))
 
     for run in _RUN_RE.finditer(text):
-        pieces = _rewrite_run(run.group(), run.start())
+        cued = bool(_NUMBER_CUE_RE.search(text, max(0, run.start() - 40), run.start()))
+        pieces = _rewrite_run(run.group(), run.start(), cued)
         if pieces is None:
             continue
         keep(last, run.start())
@@ -102,7 +116,7 @@ def undisguise_numbers(text: str) -> Rewrite:
     return Rewrite("".join(parts), tuple(starts), tuple(ends))
 
 
-def _rewrite_run(run: str, offset: int) -> list[tuple[str, int, int]] | None:
+def _rewrite_run(run: str, offset: int, cued: bool = False) -> list[tuple[str, int, int]] | None:
     every = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(run)]
     lead = [t for t in every if not t[0][0].isalnum()][:1] if run[:1] in "+(" else []
     tokens = [t for t in every if t not in lead]
@@ -133,9 +147,17 @@ def _rewrite_run(run: str, offset: int) -> list[tuple[str, int, int]] | None:
     spelled = sum(1 for t, _, _ in tokens if _is_spelled(t))
     lettered = sum(1 for t, _, _ in tokens if _has_letter_digit(t))
     real = sum(ch.isdigit() for t, _, _ in tokens for ch in t)
-    if not (spelled or lettered) or (spelled < 3 and real < 6 and not lettered):
+    # odd separators make one number only of what reads as a phone or an ID ("0912😂345😂678"),
+    # not of a list of marks ("9;8;7;10;9")
+    digits_only = "".join(t for t, _, _ in tokens if t.isdigit())
+    odd = (
+        any(not t[0].isalnum() and _ODD_SEP_RE.search(t) for t, _, _ in tokens)
+        and (digits_only.startswith(("0", "84")) or cued)
+        and 9 <= len(digits_only) <= 19
+    )
+    if not (spelled or lettered or odd) or (spelled < 3 and real < 6 and not lettered):
         return None
-    if spelled < 3 and not lettered:
+    if spelled < 3 and not lettered and not odd:
         # "0912345678 năm 2024" is a phone and a year: a few words among digits make one
         # number only if they add up to a phone's length and no "năm" stands before a year
         if real + spelled > 12:
@@ -224,11 +246,11 @@ def undisguise_letters(text: str, is_name: Callable[[str], bool]) -> Rewrite:
     a word with digits for letters becomes the name it spells (`is_name`, folded)."""
     edits: list[tuple[int, int, str]] = []  # (start, end, replacement), in order
     for m in _SPACED_RE.finditer(text):
-        letters = [(i, ch) for i, ch in enumerate(m.group(), m.start()) if ch.isalpha()]
-        joined = "".join(ch for _, ch in letters)
-        pieces = _syllables(joined)
-        if pieces is None:
+        every = [(i, ch) for i, ch in enumerate(m.group(), m.start()) if ch.isalpha()]
+        found = _spelled_part(every)
+        if found is None:
             continue
+        letters, pieces = found
         cut, boundaries = 0, set()
         for piece in pieces[:-1]:
             cut += len(piece)
@@ -268,6 +290,24 @@ def undisguise_letters(text: str, is_name: Callable[[str], bool]) -> Rewrite:
     return Rewrite("".join(parts), tuple(starts), tuple(ends))
 
 
+def _spelled_part(
+    letters: list[tuple[int, str]],
+) -> tuple[list[tuple[int, str]], tuple[str, ...]] | None:
+    """The letters that spell syllables, and the syllables: all of them, or all but a letter or
+    two at either end that stand as words of their own ("cô H i ế u ạ": "ạ" is a particle)."""
+    n = len(letters)
+    for trim in range(3):
+        for start in range(trim + 1):
+            end = n - (trim - start)
+            if end - start < 3:
+                continue
+            part = letters[start:end]
+            pieces = _syllables("".join(ch for _, ch in part))
+            if pieces is not None:
+                return part, pieces
+    return None
+
+
 def _syllables(joined: str) -> tuple[str, ...] | None:
     """The syllables letters typed apart spell, or None if they spell no Vietnamese."""
     folded = fold_word(joined)
@@ -284,8 +324,10 @@ def fold_word(word: str) -> str:
 
 # ---------------------------------------------------------------------------- emails
 
+# spaces, or emoji put there to hide it ("lan😊@😊gmail.com")
+_GAP = r"[\s\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f]*"
 _AT = (
-    r"(?:\s*@\s*|\s*[\[({<]\s*(?:at|@|a còng|a cong)\s*[\])}>]\s*"
+    rf"(?:{_GAP}@{_GAP}|\s*[\[({{<]\s*(?:at|@|a còng|a cong)\s*[\])}}>]\s*"
     r"|\s+(?:at|a còng|a cong|a móc|a moc)\s+)"
 )
 _DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|chấm|cham|\.)\s*[\])}>]\s*|\s+(?:dot|chấm|cham)\s+)"

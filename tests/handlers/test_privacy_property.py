@@ -46,6 +46,7 @@ DIGIT_WORDS = {
     "8": ["tám", "tam"], "9": ["chín", "chin"],
 }  # fmt: skip
 LETTERS_FOR = {"0": "oO", "1": "lI"}
+ENGLISH_DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
 # Distinctive given names (no common word folds to them) and their Cyrillic look-alikes.
@@ -70,7 +71,16 @@ def _space_digits(digits: str, draw: st.DrawFn) -> str:
 
 
 def _disguise_digits(digits: str, draw: st.DrawFn) -> str:
-    form = draw(st.sampled_from(["plain", "letters", "words", "invisible", "fullwidth"]))
+    form = draw(
+        st.sampled_from(
+            ["plain", "letters", "words", "invisible", "fullwidth", "symbols", "english"]
+        )
+    )
+    if form == "symbols":  # "0912😂345😂678", "0912_345_678"
+        mark = draw(st.sampled_from(["😂", "❤️", "_", "*", "~"]))
+        return mark.join(digits[i : i + 3] for i in range(0, len(digits), 3))
+    if form == "english":  # "zero nine one two ..."
+        return " ".join(ENGLISH_DIGITS[int(c)] for c in digits)
     if form == "letters":
         chars = list(digits)
         swappable = [i for i, c in enumerate(chars) if c in LETTERS_FOR]
