@@ -828,9 +828,9 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         return name
     if tok.low == "tp" and starting is False:
         return _place_run_at(doc, i + 1, 4) if doc.adjacent(i + 1) else None
-    found = doc.match_any(i, _FINE)
+    found = doc.match_any(i, _FINE) or _plain_keyword(doc, i)
     if found is None:
-        found = doc.match_any(i, _COARSE)
+        found = doc.match_any(i, _COARSE) or (None if starting else _plain_coarse(doc, i))
         if found is None or starting:
             return None  # a district or province alone is no address
     k, phrase = found
@@ -916,6 +916,11 @@ def _village(
     if first.fold in _NOT_VILLAGE_NAME_F:
         return None
     name = _place_run_at(doc, k, 4)
+    if name is None and cued and first.is_alpha and len(first.text) <= 4 and doc.adjacent(k + 1):
+        # "ở buôn Ko Siêr", "o buon ko sier": after "ở", the first syllable may be any word
+        rest = doc.toks[k + 1] if k + 1 < len(doc.toks) else None
+        if rest is not None and rest.is_alpha and (rest.is_cap or rest.is_upper or lowercase_ok):
+            name = _place_run_at(doc, k + 1, 3) or _lower_run(doc, k + 1, 2)
     if name is None and first.is_digit:
         name = _number_chain(doc, k)  # "bản 3" is rare but written
         return name if name is not None and _more_address(doc, name) else None
@@ -1112,7 +1117,12 @@ def _place_run_at(doc: _Doc, k: int, limit: int, inside: bool = False) -> int | 
     if end is not None or not (doc.caps_style or _keyword_in_caps(doc, k)):
         return end
     before = doc.toks[k - 1] if k > 0 else None
-    if not doc.accented and not inside and not (before is not None and before.is_digit):
+    if (
+        not doc.accented
+        and not inside
+        and not (before is not None and before.is_digit)
+        and not _keyword_in_caps(doc, k, accented=True)
+    ):
         return None  # "TO TALK", "SO MUCH", "BAN BE": unaccented capitals say nothing
     j = k
     while j < len(doc.toks) and j - k < limit and (j == k or doc.adjacent(j)):
@@ -1129,12 +1139,49 @@ def _place_run_at(doc: _Doc, k: int, limit: int, inside: bool = False) -> int | 
     return j if j > k else None
 
 
-def _keyword_in_caps(doc: _Doc, k: int) -> bool:
-    """The address word before token k (past a house number) is written in capitals."""
-    for j in range(k - 1, max(-1, k - 4), -1):
+# Address words typed without their accent in a message that has accents elsewhere ("em sống
+# ở kiet 25 hoang dieu"): those that are no other word, or any before a number.
+_PLAIN_KEYWORDS = {fold(p[0]): p for p in _FINE.all if len(p) == 1}
+_PLAIN_ALONE = frozenset({"thon", "xom", "ngach", "khom", "hem", "plei"})
+_PLAIN_VILLAGES = frozenset({"ban", "buon", "lang", "soc", "ap"})
+
+
+def _plain_keyword(doc: _Doc, i: int) -> tuple[int, tuple[str, ...]] | None:
+    tok = doc.toks[i]
+    if tok.loose or not tok.plain or not tok.text.islower():
+        return None  # unaccented text is read loosely already; accented words are themselves
+    phrase = _PLAIN_KEYWORDS.get(tok.fold)
+    after = doc.word(i + 1)
+    if phrase is None or after is None or not doc.adjacent(i + 1):
+        return None
+    if after.is_digit and tok.fold not in {"so", "to", "lo", "doi", "khu", "toa"}:
+        return i + 1, phrase  # "kiet 25", "hem 42", "ngo 34"
+    if tok.fold in _PLAIN_ALONE:
+        return i + 1, phrase
+    if tok.fold in _PLAIN_VILLAGES and _location_cue_before(doc, i):
+        return i + 1, phrase  # "em sống ở ban na phac"
+    return None
+
+
+_PLAIN_COARSE = {fold(p[0]): p for p in _COARSE.all if len(p) == 1}
+
+
+def _plain_coarse(doc: _Doc, i: int) -> tuple[int, tuple[str, ...]] | None:
+    """ ", quan 3", ", huyen Cu Chi" typed without accents inside an address already begun."""
+    tok = doc.toks[i]
+    phrase = _PLAIN_COARSE.get(tok.fold)
+    if phrase is None or tok.loose or not tok.plain or doc.word(i + 1) is None:
+        return None
+    return i + 1, phrase
+
+
+def _keyword_in_caps(doc: _Doc, k: int, accented: bool = False) -> bool:
+    """The address word before token k (past a house number) is written in capitals (and,
+    with `accented`, with its diacritics: "BẢN", not "BAN")."""
+    for j in range(k - 1, max(-1, k - 7), -1):
         tok = doc.toks[j]
         if tok.is_alpha:
-            return tok.is_upper and len(tok.text) > 1
+            return tok.is_upper and len(tok.text) > 1 and not (accented and tok.plain)
     return False
 
 
