@@ -100,6 +100,7 @@ _MARKS_FOR_MODEL: tuple[tuple[str, Cue | re.Pattern[str]], ...] = (
     ("zzreported", gate_module.REPORTED),
     ("zzover", gate_module.OVER),
     ("zzdefinition", gate_module.DEFINITION),
+    ("zzbereaved", gate_module.BEREAVED),
 )
 _QUESTION_END = gate_regex("question_end")
 _MEDICAL = gate_regex("medical")
@@ -340,7 +341,7 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         and Danger.DROWNING not in found
         and _IN_THE_WATER.search(plain)
     ):
-        found[Danger.DROWNING] = found.pop(Danger.ABDUCTION_MISSING)  # gone in the water
+        found[Danger.DROWNING] = found[Danger.ABDUCTION_MISSING]  # gone in the water: 115 first
     if Danger.POISONING in found and Danger.SUICIDE_SELF_HARM in found:
         found.setdefault(Danger.SUICIDE_ATTEMPT, found[Danger.POISONING])  # taken on purpose
     if Danger.ABUSE in found and Danger.SERIOUS_INJURY in found:
@@ -476,6 +477,20 @@ def _asks_what_if(reading: SafetyReading) -> bool:
     return bool(_LEADING_WHAT_IF.match(plain)) and not gate_module.FIRST_PERSON_WILL.search(plain)
 
 
+# the writer's own intent ("em cũng muốn ..."): a bereaved child's words are never lowered
+_OWN_INTENT = re.compile(
+    r"\b(?:em|e|toi|minh|tui|tao|tau|con|chau|to|mk|i)\b (?:\w+ ){0,2}"
+    r"(?:muon|mun|dinh|se|want|wanna|will|gonna)\b"
+)
+
+
+def _bereaved(reading: SafetyReading) -> bool:
+    """ "bố nó mất vì đuối nước, tôi nuôi cháu": a death told as the family's story (the rules
+    drop its danger words); the model's verdict is lowered one level."""
+    plain = f" {reading.sense.lower()} "
+    return bool(gate_module.BEREAVED.search(plain)) and not _OWN_INTENT.search(plain)
+
+
 def _model_verdict(readings: list[SafetyReading]) -> Assessment | None:
     try:
         net = _MODEL.get()
@@ -492,7 +507,7 @@ def _model_verdict(readings: list[SafetyReading]) -> Assessment | None:
             return None
         score, reading = best
         level: Level = "urgent" if score.p_urgent >= URGENT_THRESHOLD else "check"
-        if _asks_what_if(reading):  # the written gate has its say on the model's verdict too
+        if _asks_what_if(reading) or _bereaved(reading):  # the gate has its say here too
             if level == "check":
                 return None
             level = "check"

@@ -63,6 +63,8 @@ SELF_LAST = gate_regex("self_last")
 # words that are never an idiom ("mệt quá muốn unalive luôn" is no "mệt muốn chết")
 NEVER_IDIOM = gate_regex("never_idiom")
 DIED_OF = gate_regex("died_of")
+# a death told as the family's story ("bố nó mất vì đuối nước", "mồ côi"): a mark for the model
+BEREAVED = gate_regex("bereaved")
 PLAYFUL_DOER = gate_regex("playful_doer")
 WHAT_ABOUT = gate_regex("what_about")
 WHAT_ABOUT_ACCENTED = gate_regex("what_about_accented")

@@ -123,6 +123,19 @@ def test_the_danger_is_recognised_with_the_line_that_fits(text: str, first: set[
     assert "111" in result.lines
 
 
+def test_a_death_in_the_family_is_no_alarm_but_wanting_to_follow_is() -> None:
+    """The grandmother raising a child whose father drowned is never alarmed, not even
+    asked whether she is safe; a child who wants to follow a parent who died is urgent."""
+    told = assess(read("bố nó mất vì đuối nước, mẹ đi lấy chồng, tôi nuôi cháu"))
+    assert told.level == "none", told
+    follow = assess(read("mẹ em mất vì tự tử, em cũng muốn đi theo mẹ"))
+    assert follow.urgent and follow.primary is Danger.SUICIDE_SELF_HARM, follow
+    assert follow.lines[0] == "111"
+    # a death told with a time before its cause; "mất ngủ vì" is a lost sleep, not a death
+    assert assess(read("ông ngoại nó mất hồi nó lên 5 do điện giật, tôi nuôi nó")).level == "none"
+    assert assess(read("dạo này em mất ngủ vì cứ nghĩ đến tự tử")).urgent
+
+
 def test_the_blade_is_115_first_and_the_attack_113_first() -> None:
     own = assess(read("em đang cầm dao, em muốn rạch tay cho chảy máu"))
     theirs = assess(read("bố đang cầm dao dọa chém em"))
@@ -159,3 +172,14 @@ def test_the_what_about_opener_needs_the_accent_or_a_particle() -> None:
     assert not opens("con dien giat")
     assert not opens("con bị điện giật")
     assert assess(read("con bi dien giat")).urgent
+    # "còn" as "still": the state goes on ("còn chảy máu" after an urgent reply)
+    assert not opens("còn chảy máu")
+    assert not opens("thế còn co giật không")
+    assert assess(read("còn chảy máu")).urgent
+    assert assess(read("vẫn còn co giật")).urgent
+
+
+def test_a_child_gone_in_the_water_is_drowning_first_and_keeps_the_police() -> None:
+    result = assess(read("thằng út đi bơi ngoài đập với bạn, giờ mất tích rồi"))
+    assert result.primary is Danger.DROWNING and result.lines[0] == "115"
+    assert "113" in result.lines and "111" in result.lines
