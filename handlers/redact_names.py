@@ -1,0 +1,615 @@
+"""Personal names (#6, #17): after a cue, a surname-first full name, a given name in
+mid-sentence, an account holder, a writer introducing themself."""
+
+from __future__ import annotations
+
+import re
+
+from handlers import redact_lexicon as lex
+from handlers.redact_doc import (
+    _CUED_GIVEN,
+    _CUED_GIVEN_F,
+    _GIVEN_F,
+    _NAME_OR_ORDER,
+    _NAME_OR_ORDER_F,
+    _NAME_SYLLABLES,
+    _NAME_SYLLABLES_F,
+    _NOT_BEFORE_F,
+    _STOP_F,
+    _SURNAMES_F,
+    Span,
+    _Doc,
+    _folded,
+    _in,
+    _phrases,
+    _title_at,
+    _Tok,
+    _word_is,
+)
+from handlers.redact_lexicon import words
+from handlers.redact_places import (
+    _cap_run,
+    _lower_run,
+)
+from nlu.text import fold
+
+# ---------------------------------------------------------------------------- names
+
+_STRONG_CUES = _phrases(lex.NAME_CUES_STRONG)
+_WEAK_CUES = _phrases(lex.NAME_CUES_WEAK)
+_TEN_NOT = words(
+    "trộm cướp khốn lửa tuổi gọi miền riêng đệm thật đầy đăng tài biến sát côn lưu người"
+)
+_TEN_NOT_F = _folded(_TEN_NOT)
+
+
+def _name_spans(doc: _Doc) -> list[Span]:
+    spans: list[Span] = []
+    toks = doc.toks
+    i = 0
+    while i < len(toks):
+        end = _name_at(doc, i)
+        if end is None:
+            i += 1
+            continue
+        start, stop = end
+        spans.append(Span(toks[start].start, toks[stop - 1].end, "TÊN"))
+        i = stop
+    return spans
+
+
+def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
+    tok = doc.word(i)
+    if tok is None:
+        return None
+    before = doc.word(i - 1)
+    if (
+        tok.is_cap
+        and before is not None
+        and (_in(before, lex.WORK_TITLE_BEFORE, _WORK_F) or _in(before, lex.PLACE_BEFORE, _PLACE_F))
+    ):
+        return None  # "bài Hoa Sữa": a song, a film, a book; "bệnh viện Từ Dũ", "màu Hồng"
+    cued = _cued_name(doc, i) or _account_holder(doc, i) or _introduction(doc, i)
+    if cued is not None:
+        return cued
+    strong = doc.match_any(i, _STRONG_CUES)
+    if strong is not None:
+        k, phrase = strong
+        if k < len(doc.toks) and doc.toks[k].text == ":":
+            k += 1
+        owner, verb = doc.word(k), doc.word(k + 1)
+        if owner and verb and _in(owner, _PERSON_WORDS, _PERSON_WORDS_F) and _word_is(verb, "là"):
+            k += 1  # "tên nó là ...", "tên em là ..."
+        while doc.word(k) and doc.adjacent(k) and _in(doc.toks[k], _AFTER_TEN, _AFTER_TEN_F):
+            k += 1
+        # "em tên ngân", "tên là khang", "họ tên: ..." may be lowercase; "giấu tên khi báo"
+        # is not a name, so a bare "tên" needs a person before it for a lowercase name
+        lowercase_ok = len(phrase) > 1 or k > strong[0] or _person_before(doc, i)
+        # "thầy giáo dạy thể dục tên hải": a person earlier in the clause, a known given name
+        known_only = not lowercase_ok and _person_in_clause(doc, i)
+        if (
+            doc.word(k)
+            and (doc.adjacent(k) or doc.toks[k - 1].text == ":")
+            and (not _in(doc.toks[k], _TEN_NOT, _TEN_NOT_F) or _middle_name_next(doc, k))
+        ):
+            end = _person_run(doc, k) or _upper_name(doc, k)
+            if end is None and lowercase_ok:
+                end = _lower_name(doc, k)
+            if end is None and known_only and _known_lower_name(doc, k):
+                end = _lower_name(doc, k)
+            if end is not None:
+                return k, end
+    weak = doc.match_any(i, _WEAK_CUES)
+    # "Thầy Sơn" mid-sentence is a title written with respect; "Ban" in "Ban Thường vụ" is
+    # a board, which the loose matching of an accented text already keeps apart from "bạn"
+    if weak is not None:
+        k = weak[0]
+        if k < len(doc.toks) and doc.toks[k].text == ":" and doc.adjacent(k):
+            k += 1  # "zalo: Minh Thư"
+        if doc.word(k) and doc.adjacent(k):
+            end = _person_run(doc, k, single_ok=True)
+            if end is None:
+                end = _lower_full_name(doc, k)
+            if end is not None:
+                return k, end
+    if _uncued_lower_full_name(doc, i):
+        end = _lower_full_name(doc, i)  # "nguyễn thị lan", "tran van nam": the middle name
+        if end is not None:
+            return i, end
+    if _in(tok, lex.SURNAMES, _SURNAMES_F) and (
+        tok.is_cap or (tok.is_upper and (not tok.plain or tok.fold in _PLAIN_SURNAMES))
+    ):
+        end = _full_name(doc, i)
+        if end is not None and not (doc.caps_style and not _caps_full_name(doc, i, end)):
+            return i, end
+    if tok.is_cap and not doc.sentence_start(i) and _in(tok, lex.GIVEN_NAMES, _GIVEN_F):
+        before = doc.word(i - 1)
+        if (
+            tok.low not in {"anh", "an"}
+            and not _tomorrow(doc, i)
+            and not (before and _in(before, lex.NOT_NAME_BEFORE, _NOT_BEFORE_F))
+            and not (before and (before.is_cap or before.is_upper) and doc.adjacent(i))
+        ):
+            end = _person_run(doc, i, single_ok=True)
+            # with no cue, a run of words that are mostly no names is a title: "Hội thi Bông
+            # Hoa Điểm Tốt" (but "Hùng Béo", a name and a nickname, is a person)
+            run = _cap_run(doc, i, 4) or i
+            others = sum(not _in(w, _NAME_SYLLABLES, _NAME_SYLLABLES_F) for w in doc.toks[i:run])
+            if end is not None and others < 2:
+                return i, end
+    return None
+
+
+_TOMORROW_AFTER_F = _folded(
+    words("em e con mình tôi tui tao anh chị cô chú bọn tụi cả nhà là đi sẽ phải")
+)
+
+
+def _tomorrow(doc: _Doc, i: int) -> bool:
+    """ "Thôi, Mai em nói sau": "mai" (tomorrow) before who does what, not a name."""
+    after = doc.word(i + 1)
+    return (
+        doc.toks[i].fold == "mai"
+        and after is not None
+        and doc.adjacent(i + 1)
+        and after.fold in _TOMORROW_AFTER_F
+    )
+
+
+_WORK_F = _folded(lex.WORK_TITLE_BEFORE)
+_PLACE_F = _folded(lex.PLACE_BEFORE)
+_PERSON_CUES = _phrases(lex.PERSON_CUES)
+_LOOSE_CUES = frozenset(tuple(p.split()) for p in lex.PERSON_CUES_LOOSE)
+_BIRTH_ORDER_F = _folded(lex.BIRTH_ORDER)
+_NUMBER_WORDS_F = _folded(words("một mốt hai ba bốn tư năm lăm sáu bảy tám chín mười giêng chạp"))
+_COUNT_AFTER_F = _folded(words("tuổi tháng năm ngày lần người đứa đồng nghìn triệu giờ tiếng"))
+_KINSHIP_F = _folded(lex.KINSHIP)
+_VERB_NAMES_F = _folded(lex.VERB_NAMES)
+_NAME_CONTEXT_F = _folded(lex.NAME_CONTEXT_AFTER)
+
+
+_BANK_LINE_RE = re.compile(
+    r"(?<!\w)(?:stk|so tk|tk|tai khoan|ngan hang|bank|chuyen khoan|ck|vietcombank|vcb|"
+    r"techcombank|agribank|bidv|vietinbank|mbbank|mb|acb|tpbank|sacombank|vpbank|momo)(?!\w)"
+)
+
+
+def _account_holder(doc: _Doc, i: int) -> tuple[int, int] | None:
+    """A name in capitals on a bank-transfer line ("STK 0123456789 BIDV DO VAN LOC"):
+    a surname, then one to three name syllables, all in capitals."""
+    tok = doc.toks[i]
+    if not tok.is_upper or tok.fold not in _SURNAMES_F:
+        return None
+    j = i + 1
+    while (
+        j < len(doc.toks)
+        and j - i < 4
+        and doc.adjacent(j)
+        and doc.toks[j].is_upper
+        and doc.toks[j].fold in _NAME_SYLLABLES_F
+    ):
+        j += 1
+    if j - i < 2:
+        return None
+    line_start = doc.text.rfind("\n", 0, tok.start) + 1
+    line_end = doc.text.find("\n", tok.end)
+    line = doc.folded[line_start : line_end if line_end != -1 else len(doc.text)]
+    return (i, j) if _BANK_LINE_RE.search(line) else None
+
+
+_MONTH_BEFORE_F = _folded(words("hàng mỗi các mấy những vài mười hai ba cuối đầu giữa"))
+
+
+def _month_before(doc: _Doc, i: int) -> bool:
+    """ "thang" after "hàng", "mỗi", a number: tháng (a month), not thằng."""
+    before = doc.toks[i - 1] if i > 0 and doc.adjacent(i) else None
+    return before is not None and (before.is_digit or before.fold in _MONTH_BEFORE_F)
+
+
+_SELF_F = _folded(words("em e mình mik mk tớ tui tôi t con cháu tao"))
+_INTRO_END_F = _folded(words("nè đây nha nhé ạ tuổi lớp học năm đang ở"))
+
+
+def _introduction(doc: _Doc, i: int) -> tuple[int, int] | None:
+    """ "mình là linh, 14 tuổi", "em là hoa ạ": a writer introducing themself with a
+    lowercase given name. Only where an introduction ends there (a comma, the end, "nè",
+    an age, a class): "em là nam" (a boy), "em là học sinh" are no names."""
+    tok = doc.word(i)
+    if tok is None or not _word_is(tok, "là") or i == 0:
+        return None
+    me = doc.word(i - 1)
+    if me is None or not doc.adjacent(i) or me.fold not in _SELF_F:
+        return None
+    owner = doc.word(i - 2)
+    if owner is not None and doc.adjacent(i - 1) and _in(owner, lex.KINSHIP, _KINSHIP_F):
+        return None  # "bố em là thợ hàn": what a parent is, not who the writer is
+    k = i + 1
+    name = doc.word(k)
+    if name is None or not doc.adjacent(k) or not name.text.islower():
+        return None
+    if not (name.low in _CUED_GIVEN or (name.loose and name.fold in _CUED_GIVEN_F)):
+        return None
+    if name.fold in {"nam", "nu", "gai", "trai"} or _in(name, lex.STOP_WORDS, _STOP_F):
+        return None
+    end = k + 1
+    nxt = doc.word(end)
+    if (
+        nxt is not None
+        and doc.adjacent(end)
+        and nxt.text.islower()
+        and (nxt.low in _CUED_GIVEN or (nxt.loose and nxt.fold in _CUED_GIVEN_F))
+        and (not _in(nxt, lex.STOP_WORDS, _STOP_F) or _second_anh(doc, end))
+    ):
+        end += 1  # "mình là ngọc anh"
+    after = doc.toks[end] if end < len(doc.toks) else None
+    if after is None or not after.is_word or not doc.adjacent(end):
+        return k, end
+    if after.fold in _INTRO_END_F or after.is_digit:
+        return k, end
+    return None
+
+
+def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
+    """A lowercase or all-caps given name after a person cue ("thằng tuấn", "anh HÙNG",
+    "chị ba"); a capitalised one is the weak cues' business."""
+    cue = doc.match_any(i, _PERSON_CUES)
+    if cue is None:
+        return None
+    k, phrase = cue
+    cue_toks = doc.toks[i:k]
+    loose_cue = any(t.loose and t.low != w for t, w in zip(cue_toks, phrase, strict=True))
+    if loose_cue and phrase not in _LOOSE_CUES:
+        return None
+    name = doc.word(k)
+    if name is None or not doc.adjacent(k) or not name.is_alpha or len(name.text) > 7:
+        return None
+    if name.is_cap and not (name.is_upper or doc.toks[i].is_upper):
+        return None
+    if not (name.text.islower() or name.is_upper):
+        return None
+    in_caps = name.is_upper and not doc.toks[i].is_upper  # "anh HÙNG": a name, not a hero
+    pair = f"{fold(phrase[-1])} {name.fold}"
+    if pair in lex.NOT_PERSON_PAIRS and not in_caps:
+        return None
+    if pair in lex.NOT_PERSON_PAIRS_UNACCENTED and (
+        doc.toks[k - 1].loose or doc.toks[k - 1].low != phrase[-1]
+    ):
+        return None
+    if loose_cue and phrase == ("thằng",) and _month_before(doc, i):
+        return None  # "hang thang phat": hàng tháng phát
+    exact = name.low
+    # "anh HUNG" may be Hùng; in a message written in capitals WITH diacritics, "BẠN TRONG"
+    # is trong
+    loose = name.loose or (name.is_upper and name.plain and not (doc.caps_style and doc.accented))
+    given = exact in _CUED_GIVEN or (loose and name.fold in _CUED_GIVEN_F)
+    order = exact in lex.BIRTH_ORDER or (loose and name.fold in _BIRTH_ORDER_F)
+    nickname = exact in lex.NICKNAMES and not name.loose  # "bé bắp"; "con be bo hoc" is bỏ
+    if not (given or order or nickname):
+        return None
+    if (name.text.islower() or doc.caps_style) and _in(name, lex.VERB_NAMES, _VERB_NAMES_F):
+        after = doc.word(k + 1)
+        if (
+            after is not None
+            and doc.adjacent(k + 1)
+            and not _in(after, lex.NAME_CONTEXT_AFTER, _NAME_CONTEXT_F)
+        ):
+            return None  # "chú bảo em lên xe", "ông thương em lắm"
+    if loose_cue and name.fold in _NUMBER_WORDS_F:
+        return None  # "thang nam": tháng năm
+    if loose_cue and name.loose and name.fold in _STOP_F and not order:
+        return None  # "thang bi": tháng bị, not thằng Bi
+    common = (
+        (_in(name, lex.STOP_WORDS, _STOP_F) and not given)
+        or _in(name, lex.KINSHIP, _KINSHIP_F)
+        or _title_at(doc, k, given or order)
+        or name.low in lex.NOT_NAMES
+    )
+    if common and not (order and not given) and not nickname:
+        return None
+    after = doc.word(k + 1)
+    if (
+        after is not None
+        and doc.adjacent(k + 1)
+        and (f"{name.fold} {after.fold}" in lex.COMPOUNDS or after.fold in _COUNT_AFTER_F)
+    ):
+        return None
+    end = k + 1
+    if (
+        given
+        and after is not None
+        and doc.adjacent(k + 1)
+        and (after.text.islower() or after.is_upper) == (name.text.islower() or name.is_upper)
+        and after.is_alpha
+        and (after.low in _CUED_GIVEN or (after.loose and after.fold in _CUED_GIVEN_F))
+        and (not _in(after, lex.STOP_WORDS, _STOP_F) or _second_anh(doc, k + 1))
+    ):
+        end += 1  # "quỳnh anh"
+    return k, end
+
+
+# Surnames that, written in capitals without diacritics, are no common word ("PHAN CONG").
+# ("TRINH" is also trình: "CHUONG TRINH", "QUY TRINH")
+_PLAIN_SURNAMES = frozenset({"nguyen", "tran", "pham", "hoang", "huynh", "nghiem"})
+_AFTER_TEN = frozenset({"là", "bé", "thật", "gọi"})
+_PERSON_WORDS = words(
+    """em e tôi toi tui mình mik mk t con cháu bé nó bạn anh chị cô thầy chú ông bà dượng giáo
+    ba bố mẹ má chồng vợ ny ấy ta đó kia thằng đứa nhỏ gái trai"""
+)
+_PERSON_WORDS_F = _folded(_PERSON_WORDS)
+
+
+_CLAUSE_PERSON_F = _folded(words("thầy giáo cô chú bác anh chị dì cậu ông bà bạn"))
+
+
+def _person_in_clause(doc: _Doc, i: int) -> bool:
+    """A person named earlier in the same clause, within six words ("thầy giáo dạy ... tên")."""
+    for j in range(i - 1, max(-1, i - 7), -1):
+        tok = doc.toks[j]
+        if not tok.is_word:
+            return False
+        if tok.fold in _CLAUSE_PERSON_F and not tok.loose:
+            return True
+    return False
+
+
+def _known_lower_name(doc: _Doc, k: int) -> bool:
+    tok = doc.word(k)
+    return (
+        tok is not None
+        and tok.text.islower()
+        and (tok.low in lex.GIVEN_NAMES or tok.low in lex.SURNAMES)
+        and tok.low not in lex.STOP_WORDS
+    )
+
+
+def _person_before(doc: _Doc, i: int) -> bool:
+    before = doc.word(i - 1)
+    return before is not None and doc.adjacent(i) and _in(before, _PERSON_WORDS, _PERSON_WORDS_F)
+
+
+_AFTER_TEN_F = _folded(_AFTER_TEN)
+
+
+def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
+    """End of a capitalised name at token k, or None if it reads as a place, brand or title."""
+    end = _cap_run(doc, k, 4)
+    if end is None:
+        return None
+    words = doc.toks[k:end]
+    if any(not w.is_alpha or len(w.text) > 7 for w in words):
+        return None
+    if _starts_with_place(words):
+        return None
+    if doc.title_style or doc.caps_style:  # a capital says nothing: known syllables only
+        known = [w for w in words if _in(w, _NAME_SYLLABLES, _NAME_SYLLABLES_F)]
+        if len(known) < len(words):
+            words = words[: words.index(next(w for w in words if w not in known))]
+            if not words:
+                return None
+            end = k + len(words)
+    first = words[0]
+    if first.low in lex.NOT_NAMES or (first.loose and first.fold in _NOT_NAMES_PLAIN):
+        return None
+    if _title_at(doc, k, _in(first, _NAME_OR_ORDER, _NAME_OR_ORDER_F)) or first.low in lex.KINSHIP:
+        return None
+    folded = " ".join(w.fold for w in words)
+    if _starts_with_place(words):
+        return None
+    if len(words) == 1:
+        following = doc.word(end)
+        if (
+            following is not None
+            and doc.adjacent(end)
+            and f"{folded} {following.fold}" in lex.COMPOUNDS
+        ):
+            return None
+        if not single_ok:
+            return None
+    return end
+
+
+def _starts_with_place(words: list[_Tok]) -> bool:
+    if len(words) == 1 and _not_that_place(words[0]):
+        return False
+    return any(" ".join(w.fold for w in words[:n]) in lex.PLACES for n in range(1, len(words) + 1))
+
+
+# One-word places whose unaccented spelling is also a name's: "Huệ" is a person, "Huế" a city.
+_ACCENTED_PLACES = {"hue": "huế"}
+
+
+def _not_that_place(tok: _Tok) -> bool:
+    place = _ACCENTED_PLACES.get(tok.fold)
+    return place is not None and not tok.loose and tok.low != place
+
+
+_NOT_NAMES_PLAIN = frozenset(w for w in lex.NOT_NAMES if w == fold(w))
+
+
+# Surnames that are also everyday words ("TỪ TỪ", "XỬ LÝ", "THÂN THIỆN", "TĂNG CƯỜNG")
+_WORDLIKE_SURNAMES_F = _folded(
+    words(
+        """từ lý thân tăng mai lâm hà cao tô chu đào giang lục mạc khúc âu hứa lã lò châu thái
+        kiều quách lưu tạ lương đoàn hồ doãn triệu phùng"""
+    )
+)
+
+
+def _caps_full_name(doc: _Doc, i: int, end: int) -> bool:
+    """In a message written in capitals a capital says nothing: a full name with no cue needs
+    a middle name ("TRẦN VĂN AN") or, with diacritics, a surname that is no everyday word."""
+    middle = doc.toks[i + 1] if i + 1 < end else None
+    if middle is not None and middle.low in _MIDDLE_NAMES:
+        after = doc.word(i + 2)
+        return after is None or after.fold not in {"ban", "hoa", "hoc", "phong", "nghe"}  # văn bản
+    return doc.accented and doc.toks[i].fold not in _WORDLIKE_SURNAMES_F
+
+
+def _full_name(doc: _Doc, i: int) -> int | None:
+    """A surname followed by 1-3 capitalised (or, in capitals, uppercase) syllables."""
+    first = doc.toks[i]
+    j = i + 1
+    while j < len(doc.toks) and j - i < 4 and doc.adjacent(j):
+        tok = doc.toks[j]
+        if (
+            not tok.is_alpha
+            or len(tok.text) > 7
+            or not (tok.is_cap or (first.is_upper and tok.is_upper))
+        ):
+            break
+        j += 1
+    if doc.title_style or doc.caps_style:  # "Nguyễn Văn An" counts, "Lê Bị Đánh" does not
+        while j > i + 1 and not all(
+            _in(w, _NAME_SYLLABLES, _NAME_SYLLABLES_F) for w in doc.toks[i + 1 : j]
+        ):
+            j -= 1
+    if j - i < 2:
+        return None
+    words = doc.toks[i:j]
+    if any(" ".join(w.fold for w in words[:n]) in lex.PLACES for n in range(2, len(words) + 1)):
+        return None
+    if any(w.low in lex.NOT_NAMES for w in words):
+        return None
+    return j
+
+
+_MIDDLE_NAMES = frozenset({"thị", "thi", "văn", "van"})
+
+
+def _middle_name_next(doc: _Doc, k: int) -> bool:
+    """ "dang thi lan": a surname (however it reads unaccented) before thị/văn."""
+    tok, middle = doc.word(k), doc.word(k + 1)
+    return (
+        tok is not None
+        and middle is not None
+        and _in(tok, lex.SURNAMES, _SURNAMES_F)
+        and middle.low in _MIDDLE_NAMES
+        and doc.adjacent(k + 1)
+    )
+
+
+def _upper_name(doc: _Doc, k: int) -> int | None:
+    """A name in capitals after a cue, in a message written in capitals: "TÊN LÀ NGUYỄN VĂN AN".
+    After a surname and a middle name nothing stops it: "PHAM THI NGA", "NGO VAN HAI"."""
+    full = (
+        _in(doc.toks[k], lex.SURNAMES, _SURNAMES_F)
+        and k + 1 < len(doc.toks)
+        and doc.toks[k + 1].low in _MIDDLE_NAMES
+    )
+    j = k
+    while j < len(doc.toks) and j - k < 4 and (j == k or doc.adjacent(j)):
+        tok = doc.toks[j]
+        stop = (
+            (
+                tok.low in lex.STOP_WORDS
+                or (tok.loose and tok.fold in _STOP_F and tok.fold not in _GIVEN_F)
+            )
+            and not (full and j <= k + 2)
+            and not (j > k and _second_anh(doc, j))
+        )
+        if not tok.is_upper or len(tok.text) > 7 or (j > k and stop):
+            break
+        if doc.caps_style and not (full and j <= k + 2):
+            # all in capitals, "TÊN GÌ", "TÊN KHÔNG", "TÊN TRƯỜNG": a name's syllables only
+            known = _in(tok, _NAME_SYLLABLES, _NAME_SYLLABLES_F) or (
+                tok.plain and tok.fold in _NAME_SYLLABLES_F
+            )
+            if not known or stop:
+                break
+        j += 1
+    return j if j > k else None
+
+
+def _lower_name(doc: _Doc, k: int) -> int | None:
+    """A lowercase name after "tên (là)": up to four syllables; "thi"/"van" after a surname
+    are the middle names thị/văn, not "thì"."""
+    first = doc.word(k)
+    if (
+        first is not None
+        and not first.loose
+        and first.text.islower()
+        and first.low in lex.GIVEN_NAMES
+        and _lower_run(doc, k, 1) is None
+    ):
+        return k + 1  # "em tên là nhung": in accented writing, "nhung" is no "nhưng"
+    if first is None or not _in(first, lex.SURNAMES, _SURNAMES_F):
+        return _lower_run(doc, k, 4)
+    j = k + 1
+    while j < len(doc.toks) and j - k < 4 and doc.adjacent(j):
+        tok = doc.toks[j]
+        if tok.low in _MIDDLE_NAMES and j == k + 1:
+            j += 1
+            continue
+        if _given_after_surname(doc, j):
+            j += 1  # "le hoang nam": năm is a stop word, Nam after a surname a name
+            continue
+        end = _lower_run(doc, j, 1)
+        if end is None:
+            break
+        j = end
+    return j
+
+
+_NOT_AFTER_ANH_F = _folded(
+    words("ấy ta trai họ ơi em chị nó ruột rể kia đó này với và cũng ko không có là bị đã")
+)
+
+
+def _second_anh(doc: _Doc, j: int) -> bool:
+    """ "anh" as the last syllable of a name ("ngọc anh", "hoàng anh thư"), not a pronoun:
+    nothing that goes with the pronoun follows it."""
+    tok = doc.toks[j]
+    if tok.fold != "anh":
+        return False
+    after = doc.word(j + 1)
+    return after is None or not doc.adjacent(j + 1) or after.fold not in _NOT_AFTER_ANH_F
+
+
+def _given_after_surname(doc: _Doc, j: int) -> bool:
+    tok = doc.toks[j]
+    if not (tok.is_alpha and tok.text.islower()):
+        return False
+    if tok.low in lex.STOP_WORDS and not _second_anh(doc, j):
+        # a stop word after a surname and a middle name is the given name: "ngo van hai"
+        middle = doc.word(j - 1)
+        if not (
+            middle is not None
+            and middle.low in _MIDDLE_NAMES
+            and j >= 2
+            and _in(doc.toks[j - 2], lex.SURNAMES, _SURNAMES_F)
+        ):
+            return False
+        return tok.low in _NAME_OR_ORDER or (tok.loose and tok.fold in _NAME_OR_ORDER_F)
+    if not (tok.low in _CUED_GIVEN or (tok.loose and tok.fold in _CUED_GIVEN_F)):
+        return False
+    after = doc.word(j + 1)
+    return not (after is not None and doc.adjacent(j + 1) and after.fold in {"nay", "ngoai"})
+
+
+def _uncued_lower_full_name(doc: _Doc, i: int) -> bool:
+    """A lowercase full name with no cue before it is read only where nothing else reads:
+    a surname that is no everyday word, then "thị"/"văn" as written ("mai thi trượt" is an
+    exam failed tomorrow, "tu van" is tư vấn)."""
+    tok, middle = doc.toks[i], doc.word(i + 1)
+    if not tok.text.islower() or middle is None or tok.fold in _WORDLIKE_SURNAMES_F:
+        return False
+    if tok.loose:
+        return tok.fold in _PLAIN_SURNAMES and middle.fold in {"thi", "van"}
+    return middle.low in {"thị", "văn"}
+
+
+def _lower_full_name(doc: _Doc, k: int) -> int | None:
+    """ "ông do van thanh": after a cue, a lowercase surname, then văn/thị, then the name.
+    Without the middle name too many words look like surnames ("làm" Lâm, "từ", "đang")."""
+    tok = doc.word(k)
+    if tok is None or not tok.text.islower() or not _in(tok, lex.SURNAMES, _SURNAMES_F):
+        return None
+    middle = doc.word(k + 1)
+    if middle is None or middle.low not in _MIDDLE_NAMES or not doc.adjacent(k + 1):
+        return None
+    if f"{tok.fold} {middle.fold}" in lex.COMPOUNDS:
+        return None  # "tu van" is tư vấn
+    end = _lower_name(doc, k)
+    if end is None or end - k < 3:
+        return None
+    return end

@@ -1,0 +1,630 @@
+"""Addresses, schools and licence plates (#6, #17): address words followed by a number or a
+name, and what still belongs to the address after them."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from handlers import redact_lexicon as lex
+from handlers.redact_doc import (
+    _GIVEN_F,
+    _NAME_SYLLABLES_F,
+    _STOP_F,
+    _SURNAMES_F,
+    Span,
+    _Doc,
+    _folded,
+    _in,
+    _phrases,
+    _Tok,
+    _word_is,
+)
+from handlers.redact_lexicon import words
+from nlu.text import fold
+
+# ---------------------------------------------------------------------------- licence plates
+
+_PLATE_RE = re.compile(
+    r"(?<![\w.])(?P<province>[1-9]\d)\s?-?\s?(?P<series>[A-Za-z]{1,2}\d?)(?P<sep>\s?[-.]?\s?)"
+    r"(?P<number>\d{3}[.\s]?\d{2}|\d{4})(?![\w])"
+)
+_PLATE_CUE_RE = re.compile(r"(?<!\w)(?:bien so|bien|bks|bsx|bs|xe|plate)(?!\w)")
+_CLASS_BEFORE_RE = re.compile(r"(?<!\w)(?:lop|phong|nha|toa|khu)\s*$")
+
+
+def _plate_spans(doc: _Doc) -> list[Span]:
+    spans = []
+    for m in _PLATE_RE.finditer(doc.text):
+        before = doc.folded[max(0, m.start() - 20) : m.start()]
+        if _CLASS_BEFORE_RE.search(before):
+            continue
+        cued = bool(_PLATE_CUE_RE.search(before))
+        series = m.group("series")
+        formatted = bool(m.group("sep").strip()) or "." in m.group("number")
+        if cued or (series[0].isupper() and formatted):
+            spans.append(Span(m.start(), m.end(), "BIỂN_SỐ"))
+    return spans
+
+
+# ---------------------------------------------------------------------------- addresses
+
+_FINE = _phrases(lex.ADDRESS_FINE)
+_COARSE = _phrases(lex.ADDRESS_COARSE)
+_LOCATION_CUES = _phrases(lex.LOCATION_CUES)
+_ADDRESS_CUE = (("địa", "chỉ"), ("đ", "/", "c"))
+_ADDRESS_WORDS_F = frozenset(
+    fold(w) for p in lex.ADDRESS_FINE + lex.ADDRESS_COARSE for w in p.split()
+)
+_ABBREVIATIONS = {
+    "p": "fine",
+    "f": "fine",
+    "q": "coarse",
+    "tp": "coarse",
+    "tx": "coarse",
+    "h": "coarse",
+    "t": "coarse",
+}
+_GLUED_ABBREV_RE = re.compile(r"[pqf]\d{1,2}")
+_SENTENCE_END = {".", "!", "?", ";", "<>"}
+_NOT_AFTER = {("xóm",): ("hàng",), ("xã",): ("thị",), ("phố",): ("thành",)}
+_NEVER_AFTER: dict[tuple[str, ...], set[str]] = {
+    ("xã",): {"hội", "hoi"},
+    ("tổ",): {"chức", "chuc", "trưởng", "truong", "cáo", "cao"},
+    # "đường dây nóng", "đường link", "số điện thoại", "khu vực", "đội đá"
+    ("đường",): {"dây", "link", "truyền", "sắt", "ray", "tàu", "đi", "về", "cùng", "phố", "xá"},
+    ("số",): {"điện", "tiền", "lượng", "phận", "liệu", "đt", "dt", "sđt", "tài", "máy"},
+    ("khu",): {"vực", "vui", "chế", "công", "dân"},
+    ("đội",): {"đá", "bóng", "tuyển", "nhóm", "viên", "trưởng", "mũ", "lên"},
+}
+
+
+@lru_cache(maxsize=32)
+def _never_after_f(phrase: tuple[str, ...]) -> frozenset[str]:
+    return _folded(frozenset(_NEVER_AFTER[phrase]))
+
+
+_WEAK_FINE = {("tổ",), ("đội",), ("khu",), ("lô",), ("số",), ("bản",), ("tòa",)}
+_ACCENT_ENOUGH = {("tổ",), ("đội",)}  # "tổ 7" written with its accent is an address
+_NAMED_AFTER_PEOPLE = {("đường",), ("phố",)}
+_NEEDS_CAPITAL = {("chung", "cư"), ("tòa",), ("khu",)}
+_PLACE_STOP = words(
+    """bên trên dưới khác ngoài trong gần xa tàu nhỏ lớn này đó kia chính cao tầng
+    làng quê xóm huyện tỉnh nhà đặc vùng miền nghèo biên khó mình ta nào"""
+)
+_PLACE_STOP_F = _folded(_PLACE_STOP)
+
+
+def _address_spans(doc: _Doc) -> list[Span]:
+    spans: list[Span] = []
+    i = 0
+    while i < len(doc.toks):
+        found = _address_start(doc, i)
+        if found is None:
+            i += 1
+            continue
+        first, end = found
+        end = _address_extend(doc, end)
+        spans.append(Span(doc.toks[first].start, doc.toks[end - 1].end, "ĐỊA_CHỈ"))
+        i = end
+    return spans
+
+
+def _location_cue_before(doc: _Doc, i: int) -> bool:
+    for phrase in _LOCATION_CUES.all:
+        j = i - len(phrase)
+        if j >= 0 and doc.match(j, phrase) == i and doc.adjacent(i):
+            return True
+    return False
+
+
+def _address_start(doc: _Doc, i: int) -> tuple[int, int] | None:
+    """(first token, end) of an address starting at token i."""
+    tok = doc.word(i)
+    if tok is None:
+        return None
+    # "địa chỉ: ..." / "địa chỉ nhà em là ...": the rest of the clause is the address
+    for phrase in _ADDRESS_CUE:
+        end = doc.match(i, phrase) if phrase[0] != "đ" else _match_slash_abbrev(doc, i)
+        if end is None:
+            continue
+        k = end
+        announced = False
+        while k < len(doc.toks) and (
+            doc.toks[k].text == ":" or _in(doc.toks[k], _FILLER, _FILLER_F)
+        ):
+            announced = announced or doc.toks[k].text == ":" or _word_is(doc.toks[k], "là")
+            k += 1
+        if k < len(doc.toks):
+            element = _address_element(doc, k, lowercase_ok=True)
+            stop = element or (_clause_end(doc, k) if announced else k)
+            if stop > k:
+                return k, stop
+    if tok.is_digit or tok.fold in _ADDRESS_WORDS_F or tok.low in _ABBREVIATIONS:
+        cued = _location_cue_before(doc, i)
+    else:
+        return None
+    element_end = _keyword_element(doc, i, lowercase_ok=cued, starting=True)
+    if element_end is not None:
+        return i, element_end
+    # a house number right after "ở"/"tại": "ở 123/45 Nguyễn Trãi", "tại 56 đường 3/2"
+    if cued and tok.is_digit:
+        house = _number_chain(doc, i)
+        if house is not None and doc.adjacent(house):
+            street = _place_run_at(doc, house, 5) or _keyword_element(doc, house, lowercase_ok=True)
+            if street:
+                return i, street
+    return None
+
+
+_FILLER = words("nhà của em tôi mình tui con cháu là nhà")
+_FILLER_F = _folded(_FILLER)
+
+
+def _match_slash_abbrev(doc: _Doc, i: int) -> int | None:
+    toks = doc.toks
+    if (
+        i + 2 < len(toks)
+        and toks[i].low in {"đ", "d"}
+        and toks[i + 1].text == "/"
+        and toks[i + 2].low == "c"
+    ):
+        return i + 3
+    return None
+
+
+def _clause_end(doc: _Doc, k: int) -> int:
+    j = k
+    while (
+        j < len(doc.toks)
+        and doc.toks[j].text not in _SENTENCE_END | {","}
+        and (j == k or doc.adjacent(j))
+    ):
+        j += 1
+    return j
+
+
+def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = False) -> int | None:
+    """End of "keyword + name" at token i (ngõ 34, phường Bến Nghé, P.7), else None."""
+    tok = doc.word(i)
+    if tok is None:
+        return None
+    glued = _GLUED_ABBREV_RE.fullmatch(tok.low)
+    if glued and not starting:
+        return i + 1  # "Q1", "P12", "F7": district or ward written without the dot
+    abbrev = _ABBREVIATIONS.get(tok.low)
+    if abbrev and i + 1 < len(doc.toks) and doc.toks[i + 1].text == "." and doc.adjacent(i + 1):
+        if starting and abbrev == "coarse":
+            return None
+        k = i + 2
+        name = _number_chain(doc, k) or _place_run_at(doc, k, 4)
+        return name
+    if tok.low == "tp" and starting is False:
+        return _place_run_at(doc, i + 1, 4) if doc.adjacent(i + 1) else None
+    found = doc.match_any(i, _FINE) or _plain_keyword(doc, i)
+    if found is None:
+        found = doc.match_any(i, _COARSE) or (None if starting else _plain_coarse(doc, i))
+        if found is None or starting:
+            return None  # a district or province alone is no address
+    k, phrase = found
+    before = doc.word(i - 1)
+    if (
+        phrase in _NOT_AFTER
+        and before is not None
+        and any(_word_is(before, w) for w in _NOT_AFTER[phrase])
+    ):
+        return None
+    after = doc.word(k)
+    if after is None or not doc.adjacent(k):
+        return None
+    if phrase in _NEVER_AFTER and (
+        after.low in _NEVER_AFTER[phrase] or (after.loose and after.fold in _never_after_f(phrase))
+    ):
+        return None
+    if tok.is_cap and not doc.sentence_start(i) and not after.is_digit:
+        return None  # "Phường" mid-sentence capitalised is more often part of a name
+    if _office_before(doc, i) and _in(after, lex.SURNAMES, _SURNAMES_F) and after.is_cap:
+        return None  # "chủ tịch xã Đỗ Minh Hải": a person, named by office
+    if after.low in {"số", "so"} and doc.word(k + 1) and doc.toks[k + 1].is_digit:
+        k += 1
+    weak = phrase in _WEAK_FINE
+    if phrase in _VILLAGES:
+        return _village(doc, i, k, phrase, _location_cue_before(doc, i), lowercase_ok)
+    name = _number_chain(doc, k)
+    if name is not None and doc.adjacent(name):
+        lower = lowercase_ok and (doc.lowercase_style or not doc.accented)
+        # "hẻm 42 Lê Văn Sỹ", "kiệt 25 Hoàng Diệu", "hem 45 le van sy"
+        name = _place_run_at(doc, name, 5) or (lower and _lower_street(doc, name)) or name
+    if name is None:
+        name = _place_run_at(doc, k, 5, inside=not starting)
+        if (
+            name is not None
+            and starting
+            and phrase not in _NEVER_A_WORD
+            and not doc.toks[k].is_cap
+            and not _location_cue_before(doc, i)
+            and not _more_address(doc, name)
+        ):
+            return None  # in capitals, "KIỆT SỨC", "NGÕ CỤT": an address needs more
+    if name is None and lowercase_ok and not weak and (doc.lowercase_style or not doc.accented):
+        name = _lower_place_name(doc, k, phrase, starting)
+    if name is None:
+        return None
+    if starting and weak and not (phrase in _ACCENT_ENOUGH and _word_is_accented(tok, phrase[0])):
+        follow = _address_extend(doc, name)
+        if follow == name:
+            return None  # "xe buýt số 32", "lô 5": only part of an address with more after it
+    return name
+
+
+# Address words that are no other word ("kiệt" is also kiệt sức, "ngõ" ngõ cụt)
+_NEVER_A_WORD = {
+    ("thôn",), ("ngách",), ("phường",), ("khóm",), ("thị", "trấn"), ("khu", "phố"),
+    ("tổ", "dân", "phố"), ("số", "nhà"),
+}  # fmt: skip
+_VILLAGES = {("bản",), ("buôn",), ("làng",), ("sóc",), ("plei",)}
+# Words before "bản" that make it no village: văn bản, phiên bản, cơ bản, Nhật Bản
+_NOT_BEFORE_VILLAGE_F = _folded(
+    words("văn phiên cơ nhật kịch tái xuất căn nguyên bộ viết đọc in ký nộp làm một từng mỗi")
+)
+_NOT_VILLAGE_NAME_F = _folded(
+    words(
+        """bán người lậu chuyện làng xóm quê nghề trẻ tin đồ thân sao chất kiểm cam nhạc hợp
+        tường tự báo khai vẽ nháp gốc chính"""
+    )
+)
+
+
+def _village(
+    doc: _Doc, i: int, k: int, phrase: tuple[str, ...], cued: bool, lowercase_ok: bool
+) -> int | None:
+    """A village of the highlands or the Mekong (bản, buôn, làng, sóc, plei) is always named:
+    "bản Hua Pao", "buôn Ko Siêr", "làng Kon Jơ Dri". Written in lowercase, it counts only
+    when more of the address follows ("ban hua pao xa sin suoi ho"); "buôn bán", "làng xóm",
+    "văn bản" are words."""
+    before = doc.word(i - 1)
+    if before is not None and doc.adjacent(i) and before.fold in _NOT_BEFORE_VILLAGE_F:
+        return None
+    first = doc.toks[k]
+    if first.fold in _NOT_VILLAGE_NAME_F:
+        return None
+    name = _place_run_at(doc, k, 4)
+    if name is None and cued and first.is_alpha and len(first.text) <= 4 and doc.adjacent(k + 1):
+        # "ở buôn Ko Siêr", "o buon ko sier": after "ở", the first syllable may be any word
+        rest = doc.toks[k + 1] if k + 1 < len(doc.toks) else None
+        if rest is not None and rest.is_alpha and (rest.is_cap or rest.is_upper or lowercase_ok):
+            name = _place_run_at(doc, k + 1, 3) or _lower_run(doc, k + 1, 2)
+    if name is None and first.is_digit:
+        name = _number_chain(doc, k)  # "bản 3" is rare but written
+        return name if name is not None and _more_address(doc, name) else None
+    if name is not None:
+        if " ".join(t.fold for t in doc.toks[i:name]) in lex.PLACES:
+            return None
+        # "bản Nà Phặc" alone; in capitals ("BẢN KIỂM ĐIỂM", a school form) only after "ở" or
+        # with more of the address after it
+        if (first.is_cap and len(first.text) > 1) or cued or _more_address(doc, name):
+            return name
+        return None
+    end = _lower_run(doc, k, 3)
+    if end is None and phrase == ("plei",):  # no common word: whatever follows is its name
+        end = _clause_end(doc, k) if _clause_end(doc, k) - k <= 3 else None
+    if end is None or (not _more_address(doc, end) and not (cued and lowercase_ok)):
+        return None
+    if " ".join(t.fold for t in doc.toks[i:end]) in lex.PLACES:
+        return None  # "tui o soc trang": a province
+    return end
+
+
+_STREET_STOP = words(
+    """là bị và thì mà có không ko k đã đang sẽ rồi cũng với của cho ở tại này đó kia ấy
+        nó em e tôi toi tui mình mik t bạn anh chị cô thầy ông bà bố mẹ con cháu nhà đi về
+        đến nói kể hay hỏi gì ạ nhé nha ơi vậy sao làm đánh chửi được nên phải cần muốn biết
+        qua quá lắm rất đây nay xin một mấy những các người đứa thằng bé nhỏ tuổi số sđt"""
+)
+_STREET_STOP_F = _folded(_STREET_STOP)
+
+
+def _more_address(doc: _Doc, end: int) -> bool:
+    """More of an address follows token `end` (", xã ...", " huyện ...", ", Hà Nội"): a look
+    at the next element only, one level deep, so checking costs no recursion into the rest."""
+    if doc.looking_ahead:
+        return False
+    k = end
+    comma = False
+    while k < len(doc.toks) and doc.toks[k].text in {",", "-", "–"} and k - end < 2:
+        comma = True
+        k += 1
+    if doc.word(k) is None:
+        return False
+    doc.looking_ahead = True
+    try:
+        element = _address_element(doc, k, lowercase_ok=True)
+        return element is not None or (comma and _place_run(doc, k) is not None)
+    finally:
+        doc.looking_ahead = False
+
+
+def _closes_clause(doc: _Doc, j: int) -> bool:
+    """Token j ends the clause: the end, or a comma or full stop ("le dinh duong, gan cho":
+    "duong" there is the name's last syllable, not "đường" starting another element)."""
+    return j >= len(doc.toks) or doc.toks[j].text in _SENTENCE_END | {","}
+
+
+def _lower_street(doc: _Doc, k: int) -> int | None:
+    """A street name in lowercase after a house or alley number ("hem 45 le van sy", "ngo
+    102 truong chinh"): two to four syllables, none a common word, one at least a name's
+    (streets are named after people)."""
+    j = k
+    while j < len(doc.toks) and j - k < 4 and (j == k or doc.adjacent(j)):
+        tok = doc.toks[j]
+        if (
+            not tok.is_alpha
+            or not tok.text.islower()
+            or len(tok.text) > 7
+            or _in(tok, _STREET_STOP, _STREET_STOP_F)
+            or (_address_word_at(doc, j) and not (j > k and _closes_clause(doc, j + 1)))
+        ):
+            break
+        j += 1
+    if j - k < 2 or not any(t.fold in _NAME_SYLLABLES_F for t in doc.toks[k:j]):
+        return None
+    return j
+
+
+def _lower_place_name(
+    doc: _Doc, k: int, phrase: tuple[str, ...], starting: bool = True
+) -> int | None:
+    """A street, hamlet or ward name written in lowercase ("o xom chua", "duong le loi").
+    Streets are nearly always named after people, so a lowercase street name must start like
+    one; "đường tàu", "xã bên", "chung cư cao tầng" are not addresses."""
+    end = _lower_run(doc, k, 3)
+    if end is None:
+        return None
+    first = doc.toks[k]
+    if _in(first, _PLACE_STOP, _PLACE_STOP_F):
+        return None
+    if phrase in _NAMED_AFTER_PEOPLE and starting:  # inside an address, "phố tây sơn" too
+        person_like = _in(first, lex.SURNAMES, _SURNAMES_F) or _in(first, lex.GIVEN_NAMES, _GIVEN_F)
+        if not person_like or end - k < 2:
+            return None
+    if phrase in _NEEDS_CAPITAL:
+        return None
+    return end
+
+
+_OFFICES = _phrases(("chủ tịch", "cán bộ", "công an", "trưởng", "bí thư", "ủy ban", "ubnd"))
+
+
+def _office_before(doc: _Doc, i: int) -> bool:
+    for phrase in _OFFICES.all:
+        j = i - len(phrase)
+        if j >= 0 and doc.match(j, phrase) == i:
+            return True
+    return False
+
+
+def _word_is_accented(tok: _Tok, word: str) -> bool:
+    return tok.low == word and not tok.plain
+
+
+def _address_element(doc: _Doc, k: int, lowercase_ok: bool) -> int | None:
+    element = _keyword_element(doc, k, lowercase_ok=lowercase_ok)
+    if element is not None:
+        return element
+    tok = doc.word(k)
+    if tok is not None and tok.is_digit:
+        chain = _number_chain(doc, k)
+        if chain is not None and doc.adjacent(chain):
+            return _place_run_at(doc, chain, 5) or _keyword_element(doc, chain, lowercase_ok=True)
+    return None
+
+
+def _address_extend(doc: _Doc, end: int) -> int:
+    """Carry an address on over what still belongs to it: ", Đống Đa, Hà Nội", " quận 3"."""
+    while end < len(doc.toks):
+        k = end
+        comma = False
+        while k < len(doc.toks) and doc.toks[k].text in {",", "-", "–"}:
+            comma = True
+            k += 1
+        if k >= len(doc.toks):
+            break
+        element = _address_element(doc, k, lowercase_ok=True)
+        if element is None and comma:
+            element = _cap_run(doc, k, 4)  # in capitals, only known places (below)
+            if element is None:
+                element = _place_run(doc, k)
+            if element is None and comma:
+                element = _lower_tail(doc, k)
+        if element is None:
+            break
+        end = element
+    return end
+
+
+def _lower_tail(doc: _Doc, k: int) -> int | None:
+    """ ", bình tân" / ", thu duc" after an address: a two-syllable place name in lowercase,
+    closed by a comma or the end of the clause."""
+    end = _lower_run(doc, k, 2)
+    if end is None or end - k != 2 or _in(doc.toks[k], _PLACE_STOP, _PLACE_STOP_F):
+        return None
+    if end >= len(doc.toks) or doc.toks[end].text in _SENTENCE_END | {","}:
+        return end
+    return None
+
+
+def _place_run(doc: _Doc, k: int) -> int | None:
+    """End of a known district, city or province at token k, however it is written."""
+    for size in (4, 3, 2, 1):
+        words = doc.toks[k : k + size]
+        if (
+            len(words) == size
+            and all(w.is_alpha for w in words)
+            and all(doc.adjacent(k + n) for n in range(1, size))
+            and " ".join(w.fold for w in words) in lex.PLACES
+        ):
+            return k + size
+    return None
+
+
+def _number_chain(doc: _Doc, k: int) -> int | None:
+    """End of "12", "15/8", "123/45B" at token k."""
+    tok = doc.word(k)
+    if tok is None or not tok.is_digit or len(tok.text) > 6:
+        return None
+    j = k + 1
+    while (
+        j + 1 < len(doc.toks)
+        and doc.toks[j].text == "/"
+        and doc.toks[j + 1].is_digit
+        and doc.toks[j].start == doc.toks[j - 1].end
+    ):
+        j += 2
+    return j
+
+
+def _place_run_at(doc: _Doc, k: int, limit: int, inside: bool = False) -> int | None:
+    """A place name at token k: capitalised ("Khâm Thiên"), or, in a message written in
+    capitals, a run of capitals up to a common word ("NGÕ 34 KHÂM THIÊN, HÀ NỘI")."""
+    end = _cap_run(doc, k, limit)
+    if end is not None or not (doc.caps_style or _keyword_in_caps(doc, k)):
+        return end
+    before = doc.toks[k - 1] if k > 0 else None
+    if (
+        not doc.accented
+        and not inside
+        and not (before is not None and before.is_digit)
+        and not _keyword_in_caps(doc, k, accented=True)
+    ):
+        return None  # "TO TALK", "SO MUCH", "BAN BE": unaccented capitals say nothing
+    j = k
+    while j < len(doc.toks) and j - k < limit and (j == k or doc.adjacent(j)):
+        tok = doc.toks[j]
+        if (
+            not tok.is_upper
+            or len(tok.text) > 7
+            or _in(tok, _STREET_STOP, _STREET_STOP_F)
+            or (j == k and tok.low in _PLACE_STOP)
+            or _address_word_at(doc, j)
+        ):
+            break
+        j += 1
+    return j if j > k else None
+
+
+# Address words typed without their accent in a message that has accents elsewhere ("em sống
+# ở kiet 25 hoang dieu"): those that are no other word, or any before a number.
+_PLAIN_KEYWORDS = {fold(p[0]): p for p in _FINE.all if len(p) == 1}
+_PLAIN_ALONE = frozenset({"thon", "xom", "ngach", "khom", "hem", "plei"})
+_PLAIN_VILLAGES = frozenset({"ban", "buon", "lang", "soc", "ap"})
+
+
+def _plain_keyword(doc: _Doc, i: int) -> tuple[int, tuple[str, ...]] | None:
+    tok = doc.toks[i]
+    if tok.loose or not tok.plain or not tok.text.islower():
+        return None  # unaccented text is read loosely already; accented words are themselves
+    phrase = _PLAIN_KEYWORDS.get(tok.fold)
+    after = doc.word(i + 1)
+    if phrase is None or after is None or not doc.adjacent(i + 1):
+        return None
+    if after.is_digit and tok.fold not in {"so", "to", "lo", "doi", "khu", "toa"}:
+        return i + 1, phrase  # "kiet 25", "hem 42", "ngo 34"
+    if tok.fold in _PLAIN_ALONE:
+        return i + 1, phrase
+    if tok.fold in _PLAIN_VILLAGES and _location_cue_before(doc, i):
+        return i + 1, phrase  # "em sống ở ban na phac"
+    return None
+
+
+_PLAIN_COARSE = {fold(p[0]): p for p in _COARSE.all if len(p) == 1}
+
+
+def _plain_coarse(doc: _Doc, i: int) -> tuple[int, tuple[str, ...]] | None:
+    """ ", quan 3", ", huyen Cu Chi" typed without accents inside an address already begun."""
+    tok = doc.toks[i]
+    phrase = _PLAIN_COARSE.get(tok.fold)
+    if phrase is None or tok.loose or not tok.plain or doc.word(i + 1) is None:
+        return None
+    return i + 1, phrase
+
+
+def _keyword_in_caps(doc: _Doc, k: int, accented: bool = False) -> bool:
+    """The address word before token k (past a house number) is written in capitals (and,
+    with `accented`, with its diacritics: "BẢN", not "BAN")."""
+    for j in range(k - 1, max(-1, k - 7), -1):
+        tok = doc.toks[j]
+        if tok.is_alpha:
+            return tok.is_upper and len(tok.text) > 1 and not (accented and tok.plain)
+    return False
+
+
+def _cap_run(doc: _Doc, k: int, limit: int) -> int | None:
+    """End of a run of capitalised words at token k ("Khâm Thiên", "Linh Trung")."""
+    j = k
+    while j < len(doc.toks) and j - k < limit:
+        tok = doc.toks[j]
+        if not (
+            tok.is_cap or (tok.is_upper and len(tok.text) <= 4 and j > k and not doc.caps_style)
+        ) or (j > k and not doc.adjacent(j)):
+            break
+        j += 1
+    return j if j > k else None
+
+
+def _address_word_at(doc: _Doc, j: int) -> bool:
+    """An address keyword starts at token j: "xã", "thị trấn" (not "thanh" of "bình thanh")."""
+    return doc.match_any(j, _FINE) is not None or doc.match_any(j, _COARSE) is not None
+
+
+def _lower_run(doc: _Doc, k: int, limit: int) -> int | None:
+    j = k
+    while j < len(doc.toks) and j - k < limit:
+        tok = doc.toks[j]
+        if (
+            not tok.is_alpha
+            or tok.text[0].isupper()
+            or len(tok.text) > 7
+            or _in(tok, lex.STOP_WORDS, _STOP_F)
+            or (tok.fold in _ADDRESS_WORDS_F and _address_word_at(doc, j))
+            or (j > k and not doc.adjacent(j))
+        ):
+            break
+        j += 1
+    return j if j > k else None
+
+
+# ---------------------------------------------------------------------------- schools
+
+_SCHOOL_LEVELS = _phrases(lex.SCHOOL_LEVELS)
+
+
+def _school_spans(doc: _Doc) -> list[Span]:
+    spans = []
+    for i, tok in enumerate(doc.toks):
+        is_school_word = _word_is(tok, "trường")
+        is_level = tok.is_upper and tok.low in {"thcs", "thpt", "th", "mn", "ptdtnt", "ptdtbt"}
+        if not (is_school_word or is_level):
+            continue
+        k = i + 1 if is_school_word else i
+        levels = 0
+        while k < len(doc.toks) and doc.adjacent(k):
+            level = doc.match_any(k, _SCHOOL_LEVELS)
+            if level is None:
+                break
+            k = level[0]
+            levels += 1
+        if k >= len(doc.toks) or not doc.adjacent(k):
+            continue
+        end = _cap_run(doc, k, 5)
+        first = doc.toks[k]
+        if (
+            end is None
+            and levels
+            and first.text[0].islower()
+            and _in(first, lex.SURNAMES, _SURNAMES_F)
+        ):
+            end = _lower_run(doc, k, 3)  # "thcs lê lợi": schools are named after people
+            end = end if end is not None and end - k >= 2 else None
+        if end is not None and (levels or is_school_word):
+            spans.append(Span(doc.toks[k].start, doc.toks[end - 1].end, "TRƯỜNG"))
+    return spans
