@@ -282,6 +282,7 @@ _BLADE_HELD = re.compile(
     r"\b(?:cam|cam theo|rut|lay|holding|have|got) (?:\w+ ){0,2}(?:dao|dao lam|luoi lam|dao roc giay"
     r"|keo|manh chai|manh kinh|knife|blade|razor|scissors)\b"
 )
+_CUTTING = re.compile(r"\b(?:rach|cat|cua|cut|slit|razor|blade)\b")
 _OTHER_HOLDER = re.compile(
     r"\b(?:bo|me|ba|ma|cha|duong|chu|bac|cau|anh ay|chi ay|ong|nguoi|thang|han|no|ho|bon|"
     r"chung no|tui no|he|she|they|dad|mom|someone|a man|a guy)\b (?:\w+ ){0,2}?(?:dang |da |van )?"
@@ -311,6 +312,16 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         and not _OTHER_HOLDER.search(plain)
     ):
         found[Danger.SUICIDE_ATTEMPT] = found.pop(Danger.VIOLENCE)  # the blade in their own hand
+    elif (
+        Danger.SUICIDE_SELF_HARM in found
+        and Danger.VIOLENCE not in found
+        and _CUTTING.search(found[Danger.SUICIDE_SELF_HARM])
+        and (blade := _BLADE_HELD.search(plain))
+        and not _OTHER_HOLDER.search(plain)
+    ):
+        found.setdefault(
+            Danger.SUICIDE_ATTEMPT, f"situation:{blade.group(0)}"
+        )  # "cầm kéo, muốn cắt tay"
     habit = bool(_HABIT.search(plain))
     if (
         Danger.VIOLENCE in found

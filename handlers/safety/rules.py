@@ -110,7 +110,9 @@ def compiled() -> _Compiled:
 
 
 def _joined(parts: tuple[str, ...] | None) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+    """Cues read whatever the case ("tư vấn viên" is read as "TU VAN vien", apart from "tự
+    vẫn"); only danger patterns need the harmless words kept apart."""
+    return re.compile("|".join(f"(?:{p})" for p in parts), re.IGNORECASE) if parts else None
 
 
 def _asks_about_a_channel(signs: _Signs, seen: dict[str, str], text: str) -> bool:

@@ -43,6 +43,7 @@ HARMLESS: list[tuple[str, str]] = [
     ("we are drowning in assignments this month", "idiom"),
     ("đội bóng trường tui bị đánh tơi tả trong trận chung kết", "idiom"),
     ("mệt muốn chết vì ôn thi", "idiom"),
+    ("my mom is gonna kill me when she sees my grades", "idiom"),
     # a follow-up naming the next topic, after an accident-prevention answer
     ("thế còn hóc dị vật", "prevention"),
     ("vậy còn bỏng nước sôi thì sao", "prevention"),
@@ -50,6 +51,7 @@ HARMLESS: list[tuple[str, str]] = [
     # the service's own channels
     ("có nhắn qua zalo cho tổng đài được không", "help_question"),
     ("chat với tư vấn viên qua messenger được không ạ", "help_question"),
+    ("tôi muốn nhắn tin qua zalo với chuyên viên", "help_question"),
 ]
 
 
@@ -84,8 +86,11 @@ URGENT: list[tuple[str, set[Danger]]] = [
     ("e cầm dao rồi, e muốn rạch tay lắm", {Danger.SUICIDE_ATTEMPT, Danger.SUICIDE_SELF_HARM}),
     ("mình đang cầm con dao lam, muốn cắt cổ tay", {Danger.SUICIDE_ATTEMPT}),
     ("i have a blade pressed to my wrist right now", {Danger.SUICIDE_ATTEMPT}),
+    ("em đang cầm kéo, em muốn cắt tay", {Danger.SUICIDE_ATTEMPT}),
     # the knife in someone else's hand stays an attack (113 first)
     ("bố đang cầm dao đuổi em, em muốn chết", {Danger.VIOLENCE}),
+    ("he said he's gonna kill me", {Danger.VIOLENCE}),
+    ("he's gonna kill me if i tell anyone", {Danger.VIOLENCE}),  # a threat, not an idiom
     # a plea with someone in the water: drowning (115), not a bare plea
     ("cứu với, thằng bé bị nước cuốn ra giữa sông", {Danger.DROWNING}),
     ("ai cuu voi ban toi dang bi song cuon", {Danger.DROWNING}),
