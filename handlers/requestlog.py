@@ -30,12 +30,14 @@ from __future__ import annotations
 import atexit
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import queue
 import re
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -288,7 +290,7 @@ class _Row:
             folded = fold_for_search(stored)
             values[_TEXT_AT], values[_FOLDED_AT] = stored, folded
             values[_FEEDBACK_AT] = feedback_of(stored, values[_KIND_AT], folded)
-            values[_REPLY_TEXT_AT] = _stored_text(reply_text) if reply_text else ""
+            values[_REPLY_TEXT_AT] = _stored_reply(reply_text) if reply_text else ""
         except Exception:  # fail closed: nothing of the raw text is stored
             log.exception("request log: redaction failed; the text is withheld")
             values[_TEXT_AT] = values[_FOLDED_AT] = FAILED_PLACEHOLDER
@@ -692,6 +694,29 @@ def _stored_text(text: str, reading: Reading | None = None) -> str:
     if opening > kept.rfind(">"):
         kept = kept[:opening]  # never keep half a placeholder
     return kept.rstrip() + TRUNCATION_MARK
+
+
+# The assistant's replies repeat (the same answers, again and again): each distinct reply text
+# is redacted once and its stored form kept, keyed by a digest (no raw text held), bounded.
+REPLIES_KEPT = 512
+_replies: OrderedDict[bytes, str] = OrderedDict()
+_replies_lock = threading.Lock()
+
+
+def _stored_reply(text: str) -> str:
+    """`_stored_text` of a reply, from the kept ones when this text was stored before."""
+    key = hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=16).digest()
+    with _replies_lock:
+        stored = _replies.get(key)
+        if stored is not None:
+            _replies.move_to_end(key)
+            return stored
+    stored = _stored_text(text)
+    with _replies_lock:
+        _replies[key] = stored
+        while len(_replies) > REPLIES_KEPT:
+            _replies.popitem(last=False)
+    return stored
 
 
 def feedback_of(stored_text: str, reply_kind: str | None, folded: str | None = None) -> str | None:

@@ -11,12 +11,16 @@ the core answers it from that same assessment."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import sys
 import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,9 +31,11 @@ import nlu.text.reader
 from bot.app import create_app
 from bot.settings import Settings
 from bot.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
-from handlers.models import IncomingMessage
-from handlers.pipeline import Assistant
+from handlers import requestlog
+from handlers.models import IncomingMessage, Reply
+from handlers.pipeline import Assistant, Exchange
 from handlers.reading import MessageReading
+from handlers.requestlog import RequestLog
 from tests.bot.zalo.test_zalo_webhook import post_event, replies_to, zalo_settings
 from tests.fake_telegram import TOKEN, USER_ID, FakeTelegram, message_update
 from tests.fake_zalo import FakeZalo
@@ -263,3 +269,36 @@ def test_zalo_webhook_reads_each_message_once(
     for case, text in {**CASES, "danger over the limit": DANGER}.items():
         _assert_once(counts, text, case)
     assert counts.assessments_of(DANGER) == 1
+
+
+# ---------------------------------------------------------------------------- the log's replies
+def test_a_reply_stored_before_is_not_redacted_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The assistant's answers repeat: the log's writer redacts each distinct reply text once
+    and keeps its stored form under a digest (never the raw text)."""
+    redacted: list[str] = []
+    real = requestlog._stored_text
+
+    def counting(text: str, *reading: Any) -> str:
+        redacted.append(text)
+        return real(text, *reading)
+
+    monkeypatch.setattr(requestlog, "_stored_text", counting)
+    monkeypatch.setattr(requestlog, "_replies", OrderedDict())
+    answer = "Em gọi ngay 111 (miễn phí, 24/7) hoặc nói với thầy cô em tin tưởng nhé."
+    log = RequestLog.open(tmp_path / "log.db")
+    try:
+        for n in range(3):
+            said = IncomingMessage(f"em hỏi lần {n}, số em là 0912 345 67{n}", user="u")
+            reply = Reply(text=answer, intent="report_abuse", confidence=0.9)
+            log.record_exchange(Exchange(said, "hash-u", reply, 1.0))
+        assert log.flush(10)
+    finally:
+        log.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / "log.db")) as conn:
+        stored = conn.execute("SELECT text, reply_text FROM requests ORDER BY id").fetchall()
+    assert redacted.count(answer) == 1  # three rows, one redaction of the reply
+    assert [r for _, r in stored] == [real(answer)] * 3
+    assert all("0912" not in text for text, _ in stored)
+    assert all(isinstance(k, bytes) and len(k) == 16 for k in requestlog._replies)
