@@ -37,6 +37,19 @@ def _fold_char(ch: str) -> str:
     return folded if len(folded) == 1 else ch.lower()[:1] or " "
 
 
+class _FoldChars(dict[int, str]):
+    """`str.translate` table of `_fold_char`, filled on demand: one pass in C per text (#18)."""
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(chr(code))
+        if len(self) < 65536:  # bounded: a flood of rare characters is not kept
+            self[code] = folded
+        return folded
+
+
+_FOLD_CHARS = _FoldChars()
+
+
 class _Tok:
     """One token with the facts the rules ask about it, computed once."""
 
@@ -75,7 +88,7 @@ class _Doc:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.folded = "".join(_fold_char(ch) for ch in text)
+        self.folded = text.translate(_FOLD_CHARS)
         self.cues: dict[int, str | None] = {}
         self.looking_ahead = False  # see _more_address
         barriers = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
