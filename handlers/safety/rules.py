@@ -14,9 +14,13 @@ A plea ("cứu với", "help") with nothing more specific is `Danger.UNSPECIFIED
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from re import _constants as _sre  # type: ignore[attr-defined]
+from re import _parser as _sre_parser  # type: ignore[attr-defined]
+from typing import Any
 
 from handlers.safety.dangers import Danger
 from handlers.safety.gate import Gate
@@ -137,11 +141,186 @@ def _distinct(matches: list[re.Match[str]]) -> set[str]:
     return found
 
 
+# ------------------------------------------------------------------ where a match can be
+# A long message used to cost every triggered pattern a scan of the whole text (#18). Every
+# match holds one of the pattern's required words (`Pattern.required`, proved from the regex)
+# and is at most `_Reach.widest` characters long, so it starts in a window just before an
+# occurrence of one of those words; the engine also looks at most `behind` characters before
+# a start and `ahead` past a match's widest end (lookarounds, word boundaries). `_matches`
+# searches only those windows, each bounded (`endpos`) past what any attempt inside it can
+# look at, and so gives exactly `regex.finditer(text)`'s matches, in the same order. A safety
+# text is words between single spaces: a run that cannot hold a space (`\w+`, `[\w,]+`) is
+# no longer than the text's longest word.
+_MANY = 24  # a required word found more often than this: one scan from its first window
+_LOOK = {_sre.AT_BOUNDARY, _sre.AT_NON_BOUNDARY, _sre.AT_UNI_BOUNDARY, _sre.AT_UNI_NON_BOUNDARY}
+_WORD_CATEGORIES = frozenset(
+    {_sre.CATEGORY_WORD, _sre.CATEGORY_DIGIT, _sre.CATEGORY_UNI_WORD, _sre.CATEGORY_UNI_DIGIT}
+)
+_ONE_CHAR = frozenset({_sre.LITERAL, _sre.NOT_LITERAL, _sre.ANY, _sre.IN})
+
+
+@dataclass(frozen=True, slots=True)
+class _Reach:
+    fixed: int  # the widest match: fixed + per_word * the text's longest word
+    per_word: int
+    behind: int  # the furthest the engine looks before a start (lookbehinds, \b)
+    ahead: int  # ... and past the widest end (lookaheads, \b)
+
+
+class _Unbounded(Exception):
+    pass
+
+
+def _no_space(op: Any, arg: Any) -> bool:
+    """One character that is never a space (a literal; a set of literals, ranges, word
+    characters and digits)."""
+    if op is _sre.LITERAL:
+        return not chr(arg).isspace()
+    if op is _sre.IN:
+        return all(
+            (kind is _sre.LITERAL and not chr(value).isspace())
+            or (kind is _sre.CATEGORY and value in _WORD_CATEGORIES)
+            or (kind is _sre.RANGE and not any(chr(c).isspace() for c in range(*value)))
+            for kind, value in arg
+        )
+    return False
+
+
+def _measure(items: Any, look: list[int]) -> tuple[int, int]:
+    """(fixed, per_word) bounding a match of `items`; lookaround widths go into `look`
+    ([behind, ahead]). Raises _Unbounded when there is no such bound."""
+    fixed = per_word = 0
+    for op, arg in items:
+        if op in _ONE_CHAR:
+            fixed += 1
+            continue
+        if op is _sre.AT:
+            if arg not in _LOOK:
+                raise _Unbounded  # ^, $, \A, \Z: an edge a window would fake
+            look[0], look[1] = max(look[0], 1), max(look[1], 1)
+            continue
+        if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            direction, body = arg
+            inner = [0, 0]
+            width = _measure(body, inner)
+            if width[1]:
+                raise _Unbounded
+            if direction < 0:
+                look[0] = max(look[0], width[0] + inner[0])
+            else:
+                look[1] = max(look[1], width[0] + inner[1])
+            look[0], look[1] = max(look[0], inner[0]), max(look[1], inner[1])
+            continue
+        if op is _sre.SUBPATTERN:
+            sub = _measure(arg[3], look)
+        elif op is _sre.BRANCH:
+            widths = [_measure(branch, look) for branch in arg[1]]
+            sub = (max(w[0] for w in widths), max(w[1] for w in widths))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+            _, high, body = arg
+            if high != _sre.MAXREPEAT:
+                one = _measure(body, look)
+                sub = (one[0] * high, one[1] * high)
+            elif len(body) == 1 and _no_space(*body[0]):
+                sub = (0, 1)  # a run inside one word
+            else:
+                raise _Unbounded
+        else:
+            raise _Unbounded  # back-references, conditionals, atomic groups...
+        fixed, per_word = fixed + sub[0], per_word + sub[1]
+    return fixed, per_word
+
+
+@cache
+def _reach(regex: re.Pattern[str]) -> _Reach | None:
+    """How far a match of `regex` and the engine's look around it can reach; None when
+    unbounded or unknown (the regex then runs on the whole text)."""
+    try:
+        parsed = _sre_parser.parse(regex.pattern, regex.flags)
+        if parsed.getwidth()[0] == 0:
+            return None  # an empty match would step finditer on by one: not worth it
+        look = [0, 0]
+        fixed, per_word = _measure(list(parsed.data), look)
+    except _Unbounded:
+        return None
+    except Exception:  # a parser change in a future Python: run on the whole text
+        return None
+    return _Reach(fixed, per_word, look[0] + 1, look[1] + 1)
+
+
+class _Spots:
+    """Where each word of a safety text starts (a word: a whole run of word characters, as a
+    required word is found), and its longest run of characters that are not spaces."""
+
+    __slots__ = ("longest", "text", "where")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.where: dict[str, list[int]] = {}
+        for match in _WORD.finditer(text):
+            self.where.setdefault(match.group().lower(), []).append(match.start())
+        self.longest = max(map(len, text.split()), default=0)
+
+
+_WORD = re.compile(r"\w+")
+_last_spots = threading.local()  # the spots of the text this thread reads now (one message)
+
+
+def _spots_of(text: str) -> _Spots:
+    spots: _Spots | None = getattr(_last_spots, "spots", None)
+    if spots is None or spots.text is not text:
+        spots = _last_spots.spots = _Spots(text)
+    return spots
+
+
+def _windows(pattern: Pattern, text: str) -> tuple[int, list[tuple[int, int]] | None, int]:
+    """(where the first match can start; the windows of starts, merged and in order, or None
+    to scan on from there; how far past a window's last start the engine can look)."""
+    reach = _reach(pattern.regex) if pattern.required is not None else None
+    if reach is None or pattern.required is None:
+        return 0, None, 0
+    spots = _spots_of(text)
+    widest = reach.fixed + reach.per_word * spots.longest
+    found = [(len(word), spots.where.get(word, ())) for word in pattern.required]
+    if sum(len(ats) for _, ats in found) > _MANY:
+        first = min(at + size for size, ats in found for at in ats[:1]) - widest
+        return max(0, first), None, 0
+    spans = sorted((max(0, at + size - widest), at) for size, ats in found for at in ats)
+    merged: list[tuple[int, int]] = []
+    for low, high in spans:
+        if merged and low <= merged[-1][1] + 1:
+            if high > merged[-1][1]:
+                merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return 0, merged, widest + reach.ahead + 1
+
+
+def _matches(pattern: Pattern, text: str) -> Iterator[re.Match[str]]:
+    """`pattern.regex.finditer(text)`: the same matches in the same order, searched for only
+    where they can be (`_windows`)."""
+    first, windows, past = _windows(pattern, text)
+    if windows is None:
+        yield from pattern.regex.finditer(text, first)
+        return
+    search = pattern.regex.search
+    pos = 0
+    for low, high in windows:
+        pos = max(pos, low)
+        while pos <= high:
+            # no attempt starting at or before `high` looks at or past `high + past`
+            match = search(text, pos, high + past)
+            if match is None or match.start() > high:
+                break
+            yield match
+            pos = match.end()
+
+
 def _first_admitted(
     patterns: Iterable[Pattern], danger: Danger, kind: str, text: str, gate: Gate
 ) -> str | None:
     for pattern in patterns:
-        for match in pattern.regex.finditer(text):
+        for match in _matches(pattern, text):
             start, end = match.span()
             if gate.admits(start + 1, end, danger, kind):  # +1: the pattern's leading space
                 return f"{kind}:{match.group(0).strip()}"
@@ -177,7 +356,7 @@ def _signs_seen(
             match = next(
                 (
                     m
-                    for m in pattern.regex.finditer(text)
+                    for m in _matches(pattern, text)
                     if gate.admits_sign(m.start() + 1, m.end(), danger)
                 ),
                 None,
