@@ -88,11 +88,21 @@ def detect_audience(folded: str) -> AudienceGuess:
     return AudienceGuess(None, explicit=False)
 
 
+# What describes the writer's role further, or where they are, and asks nothing:
+# "(giáo viên) chủ nhiệm lớp 5 ở Đà Nẵng", "(học sinh) lớp 8A ở quê".
+_ROLE_DETAIL = re.compile(
+    r"\b(?:chu nhiem|gvcn|lop \d+\w*|khoi \d+)\b"
+    r"|\b(?:o|tai|song o|song tai|den tu)(?: \w+){1,3}\s*$"
+)
+
+
 def strip_role_statement(folded: str) -> str:
-    """What is left of a message once "tôi là giáo viên" is taken out."""
+    """What is left of a message once "tôi là giáo viên" (and "chủ nhiệm lớp 5 ở Đà Nẵng",
+    which describes the writer and asks nothing) is taken out."""
     rest = folded
     for pattern in _STATEMENT.values():
         rest = pattern.sub(" ", rest)
+    rest = _ROLE_DETAIL.sub(" ", rest)
     return " ".join(
         w for w in rest.split() if w not in {"a", "nhe", "nha", "oi", "ad", "ban", "chao", "xin"}
     )

@@ -118,6 +118,12 @@ def is_repeat(state: ConversationState, folded: str) -> bool:
     return len(before & now) / len(before | now) >= REPEAT_SIMILARITY
 
 
+def answered_just_now(state: ConversationState, answer_id: str) -> bool:
+    """The answer sent for the question before, chosen again: a follow-up it has already
+    answered ("thủ tục thế nào" right after the procedure)."""
+    return state.last_answer_id == answer_id and state.question_turn == state.turn - 1
+
+
 def note_question(state: ConversationState, folded: str) -> None:
     state.last_question = " ".join(_word_keys(folded))
     state.question_turn = state.turn

@@ -285,6 +285,8 @@ class Assistant:
             audience,
         )
         if resolved is not None:
+            if dialogue.answered_just_now(state, resolved.answer.id):
+                return self._answered_above(resolved.answer, folded, state, audience)
             confidence = max(nlu.confidence, self.confidence_threshold)
             reply = self._free_text_answer(resolved.answer, confidence, folded, audience, state)
             reply.engine = nlu.engine
@@ -639,6 +641,16 @@ class Assistant:
         )
         reply.engine = DIALOGUE_ENGINE
         return reply
+
+    def _answered_above(
+        self, answer: Answer, folded: str, state: ConversationState, audience: Audience
+    ) -> Reply:
+        """A follow-up the answer just sent already answers ("thủ tục thế nào" right after
+        the procedure): the part of it not yet shown, else a pointer to it."""
+        dialogue.note_question(state, folded)
+        if state.more.get("answer_id") == answer.id and state.more.get("text"):
+            return self._more(state, audience)
+        return self._repeat(answer, state, audience)
 
     def _repeat(self, answer: Answer, state: ConversationState, audience: Audience) -> Reply:
         """The same answer again: a pointer to it, its next steps and the offer of a person."""

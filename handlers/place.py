@@ -92,7 +92,9 @@ _LINE = re.compile(
 )
 _LOCAL = re.compile(
     r"\b(?:dia phuong|rieng|o day|cua tinh|cua thanh pho|cua tp|tinh minh|tinh toi|tinh em"
-    r"|thanh pho (?:minh|toi|em)|khu vuc|noi (?:toi|em|minh|tui) (?:o|song))\b"
+    r"|thanh pho (?:minh|toi|em)|khu vuc|noi (?:toi|em|minh|tui) (?:o|song)"
+    r"|(?:o|tai) (?:cho|cho nay|cho nha|que|xa|phuong|huyen|quan) (?:minh|toi|em|tui|tao)"
+    r"|gan (?:day|nha|minh|toi|em))\b"
 )
 
 
