@@ -37,12 +37,13 @@ from handlers.pipeline import Assistant, Exchange
 from handlers.reading import MessageReading
 from handlers.requestlog import RequestLog
 from tests.bot.zalo.test_zalo_webhook import post_event, replies_to, zalo_settings
-from tests.fake_telegram import TOKEN, USER_ID, FakeTelegram, message_update
+from tests.fake_telegram import BOT_USERNAME, TOKEN, USER_ID, FakeTelegram, message_update
 from tests.fake_zalo import FakeZalo
 from tests.servers import serve
 
 ORDINARY = "Làm thế nào để báo cáo một vụ bạo lực học đường ở trường của con tôi?"
 DANGER = "cứu em với, bố em đang đánh em, em sợ lắm"
+IN_A_GROUP = "bố em đang đánh em, cứu em với"
 FLOOD = ("xin chào bạn nhé", "cảm ơn bạn nhiều", "cho mình hỏi về học phí")
 SENTENCES = (
     "Con tôi năm nay học lớp bảy ở một trường trong quận, cháu vốn hiền và ít nói.",
@@ -55,12 +56,15 @@ LONG = " ".join(SENTENCES[i % len(SENTENCES)] for i in range(48))[:3900]
 CASES = {"ordinary": ORDINARY, "long": LONG}
 
 
+def _folded(text: str) -> str:
+    plain = unicodedata.normalize("NFD", text.lower())
+    return " ".join("".join(ch for ch in plain if not unicodedata.combining(ch)).split())
+
+
 def _key(text: str) -> str:
     """What a message looks like whatever was done to it before it was read (cut, trimmed,
-    normalised): its first words, folded."""
-    plain = unicodedata.normalize("NFD", text.lower())
-    words = "".join(ch for ch in plain if not unicodedata.combining(ch)).split()
-    return " ".join(words[:8])
+    normalised, a mention stripped): its first words, folded."""
+    return " ".join(_folded(text).split()[:8])
 
 
 @dataclass
@@ -74,7 +78,7 @@ class Counts:
     def of(self, calls: list[str], text: str) -> int:
         key = _key(text)
         with self.lock:
-            return sum(key in _key(seen) for seen in calls)
+            return sum(key in _folded(seen) for seen in calls)
 
     def reads_of(self, text: str) -> int:
         return self.of(self.reads, text)
@@ -215,8 +219,9 @@ def test_telegram_webhook_reads_each_message_once(
     )
     headers = {"content-type": "application/json", SECRET_HEADER: secret}
 
-    def post(text: str, user_id: int) -> Callable[[], int]:
-        body = json.dumps(message_update(text, user_id=user_id), ensure_ascii=False)
+    def post(text: str, user_id: int, **where: Any) -> Callable[[], int]:
+        update = message_update(text, user_id=user_id, **where)
+        body = json.dumps(update, ensure_ascii=False)
         response = httpx.post(f"{base}{WEBHOOK_PATH}", content=body, headers=headers, timeout=10)
         assert response.status_code == 200
         return lambda: len(fake_tg.sent(user_id))
@@ -232,11 +237,16 @@ def test_telegram_webhook_reads_each_message_once(
         fake_tg.clear()
         post(DANGER, USER_ID)
         [urgent] = fake_tg.wait_for("sendMessage", lambda c: c["chat_id"] == USER_ID)
+        # in a group, addressed by @mention: admission reads the words the core answers
+        mention = f"@{BOT_USERNAME}"
+        post(f"{mention} {IN_A_GROUP}", USER_ID, chat_id=-100, mention=mention)
+        [in_group] = fake_tg.wait_for("sendMessage", lambda c: c["chat_id"] == -100)
     _flush(assistant)
-    assert "113" in urgent["text"]
-    for case, text in {**CASES, "danger over the limit": DANGER}.items():
+    assert "113" in urgent["text"] and "113" in in_group["text"]
+    over = {"danger over the limit": DANGER, "in a group": IN_A_GROUP}
+    for case, text in {**CASES, **over}.items():
         _assert_once(counts, text, case)
-    assert counts.assessments_of(DANGER) == 1
+    assert counts.assessments_of(DANGER) == counts.assessments_of(IN_A_GROUP) == 1
 
 
 # ---------------------------------------------------------------------------- Zalo
