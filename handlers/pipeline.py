@@ -654,7 +654,7 @@ class Assistant:
 
     def _repeat(self, answer: Answer, state: ConversationState, audience: Audience) -> Reply:
         """The same answer again: a pointer to it, its next steps and the offer of a person."""
-        pointer = self._required("smalltalk.repeat")
+        pointer = self._required_for("smalltalk.repeat", audience)
         text = self._body(pointer, state, {"answer_title": answer.title})
         buttons = [b for b in self._buttons(answer) if not b.phone][:2]
         buttons += [HANDOFF_BUTTON, CALL_111]
@@ -700,7 +700,7 @@ class Assistant:
         audience: Audience,
         lines: list[str] | None = None,
     ) -> Reply:
-        answer = self._required(answer_id)
+        answer = self._required_for(answer_id, audience)
         text = self._body(answer, state)
         buttons = self._buttons(answer)
         calls = [n for n in (lines or []) if n in LINE_LABELS]
@@ -977,6 +977,12 @@ class Assistant:
         return silent, True
 
     # ------------------------------------------------------------------ helpers
+    def _required_for(self, answer_id: str, audience: Audience) -> Answer:
+        """The answer in the words for this audience: a student's "_student" text says "em"."""
+        if audience is Audience.STUDENT and (variant := self.content.get(f"{answer_id}_student")):
+            return variant
+        return self._required(answer_id)
+
     def _required(self, answer_id: str) -> Answer:
         answer = self.content.get(answer_id)
         if answer is None:
