@@ -152,6 +152,7 @@ def _distinct(matches: list[re.Match[str]]) -> set[str]:
 # text is words between single spaces: a run that cannot hold a space (`\w+`, `[\w,]+`) is
 # no longer than the text's longest word.
 _MANY = 24  # a required word found more often than this: one scan from its first window
+_SHORT = 600  # a text shorter than this is scanned whole: windows would cost more than they save
 _LOOK = {_sre.AT_BOUNDARY, _sre.AT_NON_BOUNDARY, _sre.AT_UNI_BOUNDARY, _sre.AT_UNI_NON_BOUNDARY}
 _WORD_CATEGORIES = frozenset(
     {_sre.CATEGORY_WORD, _sre.CATEGORY_DIGIT, _sre.CATEGORY_UNI_WORD, _sre.CATEGORY_UNI_DIGIT}
@@ -299,10 +300,17 @@ def _windows(pattern: Pattern, text: str) -> tuple[int, list[tuple[int, int]] | 
 def _matches(pattern: Pattern, text: str) -> Iterator[re.Match[str]]:
     """`pattern.regex.finditer(text)`: the same matches in the same order, searched for only
     where they can be (`_windows`)."""
+    if len(text) < _SHORT:
+        return pattern.regex.finditer(text)
     first, windows, past = _windows(pattern, text)
     if windows is None:
-        yield from pattern.regex.finditer(text, first)
-        return
+        return pattern.regex.finditer(text, first)
+    return _in_windows(pattern, text, windows, past)
+
+
+def _in_windows(
+    pattern: Pattern, text: str, windows: list[tuple[int, int]], past: int
+) -> Iterator[re.Match[str]]:
     search = pattern.regex.search
     pos = 0
     for low, high in windows:

@@ -3,7 +3,8 @@ before each occurrence of one of its required words, as far back as its widest m
 search bounded past what the engine can look at. That must find exactly what a scan of the
 whole text finds, match for match and in the same order: checked here for every pattern of
 every danger file (kinds, signs, checks) on long messages made of the training corpus, where
-the windows are many and far apart, and on short ones."""
+the windows are many and far apart, and on short ones (which the rules scan whole, being
+short: here they are searched in windows too)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,12 @@ def _texts(count: int, per_text: int, seed: int) -> list[str]:
     ]
 
 
+@pytest.fixture
+def windows_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rules_module, "_SHORT", 0)
+
+
+@pytest.mark.usefixtures("windows_always")
 @pytest.mark.parametrize(("count", "per_text"), [(12, 40), (60, 1)], ids=["long", "short"])
 def test_searching_the_windows_finds_what_scanning_the_whole_text_finds(
     count: int, per_text: int
@@ -57,6 +64,7 @@ def test_a_pattern_without_bounds_scans_the_whole_text() -> None:
         assert rules_module._windows(pattern, " em muon chet | chet ")[1] is None
 
 
+@pytest.mark.usefixtures("windows_always")
 @pytest.mark.parametrize(
     "regex",
     [r" chet(?= roi\b)", r"(?<=muon) chet\b", r" (?:\w+ )?chet\b(?! nhe)", r" chet(?=,)"],
