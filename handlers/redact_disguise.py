@@ -391,7 +391,9 @@ _BIRTH_CUE_RE = re.compile(
 )
 _NOT_BIRTH_BEFORE_RE = re.compile(
     r"(?<!\w)(?:từ|tu|đến|den|hạn|han|trước|truoc|sau|hiệu lực|hieu luc|ban hành|ban hanh|"
-    r"kể từ|ke tu|hôm|hom|lúc|luc|tối|toi|sáng|sang|chiều|chieu|ngày|ngay)\s*$",
+    r"kể từ|ke tu|hôm|hom|lúc|luc|tối|toi|sáng|sang|chiều|chieu|ngày|ngay)\s*$"
+    # the date of a decree or decision: "Quyết định 1248/QĐ-TTg (19/7/2021)"
+    r"|\d+/(?:\d{4}/)?[A-ZĐ][\wĐđ-]*\s*[(,]?\s*(?:ngày|ngay)?\s*$",
     re.IGNORECASE,
 )
 

@@ -394,6 +394,7 @@ NOT_PERSON_PAIRS = frozenset(
         # "bạn nam" a boy, "bạn hiền" a good friend
         "ban nam",
         "ban hien",
+        "nho nhu",  # nhỏ như: as small as
         "ban huu",
         "anh quoc",  # Anh Quốc, England
         "co tien",  # a fairy

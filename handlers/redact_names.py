@@ -58,6 +58,26 @@ def _name_spans(doc: _Doc) -> list[Span]:
     return spans
 
 
+# Cues that also head ordinary phrases: "người nhận nuôi", "tên tài khoản trước khi chặn"
+_HOLDER_CUES = frozenset(
+    tuple(p.split())
+    for p in (
+        "chủ tài khoản", "chủ tk", "tên chủ tài khoản", "tên chủ tk", "người nhận",
+        "người thụ hưởng", "chủ thẻ", "tên tk", "tên tài khoản", "ctk", "chủ stk",
+        "tên người nhận", "người hưởng", "tên người thụ hưởng", "tên chủ thẻ",
+    )
+)  # fmt: skip
+
+
+def _lower_name_may_follow(doc: _Doc, k: int, phrase: tuple[str, ...]) -> bool:
+    """After an account holder's cue a lowercase name starts like one: a surname or a given
+    name ("chủ tk: le van tam"), not "nuôi" or "trước"."""
+    if phrase not in _HOLDER_CUES:
+        return True
+    tok = doc.toks[k]
+    return tok.fold in _SURNAMES_F or tok.fold in _CUED_GIVEN_F  # often typed unaccented
+
+
 def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
     tok = doc.word(i)
     if tok is None:
@@ -93,7 +113,7 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
             and (not _in(doc.toks[k], _TEN_NOT, _TEN_NOT_F) or _middle_name_next(doc, k))
         ):
             end = _person_run(doc, k) or _upper_name(doc, k)
-            if end is None and lowercase_ok:
+            if end is None and lowercase_ok and _lower_name_may_follow(doc, k, phrase):
                 end = _lower_name(doc, k)
             if end is None and known_only and _known_lower_name(doc, k):
                 end = _lower_name(doc, k)
