@@ -5,12 +5,19 @@ digits and look-alike letters mapped), so "0\u200b912" and "０９１２" are al
 What is left is undone here, in a rewrite of the canonical text that remembers, for each of
 its characters, the canonical span it came from:
 - digits written as letters inside a number ("09l2 345 678", "o9o3", "O912.OOO.l23");
-- digits spelled out in Vietnamese words ("không chín một hai...", "035 7 tám chín 1234").
+- digits spelled out in Vietnamese or English words ("không chín một hai...", "035 7 tám
+  chín 1234", "zero nine one...");
+- digit groups cut by emoji or symbols ("0912😂345😂678", "0912_345_678");
+then, in a second rewrite (`undisguise_letters`, joined to the first by `compose`):
+- letters typed apart, where they spell syllables ("H ù n g", "N.G.Ọ.C");
+- digits typed for letters inside a name ("Tu4n", "Ng0c").
 
 Two kinds are found here directly, on the canonical text:
-- obfuscated emails ("ten[at]gmail[dot]com", "thu.trang @ gmail . com", "a còng ... chấm com");
+- obfuscated emails ("ten[at]gmail[dot]com", "thu.trang @ gmail . com", "a còng ... chấm com",
+  "ten (at) yahoo (dot) com (dot) vn");
 - dates of birth ("sinh ngày 12/03/2011", "5 tháng 9 năm 2014", "ngày sinh: 01.06.2013",
-  and a full date whose year makes it a child's birth date).
+  "DOB: 2011-04-12", "born March 3, 2011", and a full date whose year makes it a child's
+  birth date).
 """
 
 from __future__ import annotations
