@@ -683,7 +683,11 @@ class Assistant:
                 "smalltalk.bye_after_crisis" if in_crisis else "smalltalk.no_more", state, audience
             )
         if in_crisis:
-            return self._small("smalltalk.after_crisis", state, audience, lines=state.crisis)
+            # said once: a short word after it, the lines still in view
+            said = "smalltalk.still_here" if asked == "after_crisis" else "smalltalk.after_crisis"
+            reply = self._small(said, state, audience, lines=state.crisis)
+            state.asked = "after_crisis"
+            return reply
         if short is dialogue.Short.THANKS:
             reply = self._small("smalltalk.thanks", state, audience)
             state.asked = "more"

@@ -43,7 +43,9 @@ class ConversationState:
     misses: int = 0  # clarify/fallback replies in a row (two offer a counsellor)
     urgent_at: float | None = None  # wall clock of the last urgent reply (handoff severity)
     offered: list[list[str]] = field(default_factory=list)  # [label, payload, phone] of those
-    asked: str | None = None  # a yes/no question the last reply asked: "more", "person", "safe"
+    # a yes/no question the last reply asked ("more", "person", "safe"), or "after_crisis":
+    # the words after a crisis were said, not to be said again on the next short turn
+    asked: str | None = None
     province: str | None = None  # the user's provincial unit (after the 2025 merger)
     place_said: str | None = None  # the name they used for it ("Sóc Trăng")
     crisis: list[str] = field(default_factory=list)  # lines of the last danger (safety state)
