@@ -39,6 +39,7 @@ HARMLESS: list[tuple[str, str]] = [
     ("sextortion nghĩa là gì vậy ad", "general"),
     ("what does grooming mean online", "general"),
     ("bạo hành tinh thần là như thế nào", "general"),
+    ("khi bị bạn đánh thì em nên làm gì", "general"),
     # idioms
     ("we are drowning in assignments this month", "idiom"),
     ("đội bóng trường tui bị đánh tơi tả trong trận chung kết", "idiom"),
@@ -82,6 +83,8 @@ URGENT: list[tuple[str, set[Danger]]] = [
     # abuse still going on: urgent, 111 first
     ("chú em vẫn đánh em hoài, tối qua cũng bị", {Danger.ABUSE}),
     ("ba vẫn còn đánh con mỗi khi về nhà", {Danger.ABUSE}),
+    # "sau khi", "từ khi" (after, since) tell what happened; only "khi" alone is a condition
+    ("từ khi bị dượng đánh em sợ về nhà lắm", {Danger.ABUSE}),
     # a blade in the writer's own hand with a wish to cut: an attempt under way (115), not 113
     ("e cầm dao rồi, e muốn rạch tay lắm", {Danger.SUICIDE_ATTEMPT, Danger.SUICIDE_SELF_HARM}),
     ("mình đang cầm con dao lam, muốn cắt cổ tay", {Danger.SUICIDE_ATTEMPT}),
