@@ -129,7 +129,9 @@ def render(results: dict[str, Any]) -> str:
         "Requests per second answered 200, latency per request (ms), and CPU time per request "
         "(ms; on a shared machine the steadier figure: one core gives 1000 / that many "
         "requests a second): the server's, and for Rasa the server's + Rasa's own. One server "
-        "process; the load generator shares the two cores.",
+        'process; the load generator shares the two cores. "Fell back": Rasa did not answer '
+        "within `RASA_TIMEOUT_SECONDS` (0.8 s) or its circuit was open, and the embedded "
+        "engine answered instead (those requests cost Rasa nothing).",
         "",
         "| clients | "
         + " | ".join(f"{e} req/s | p50 | p95 | p99 | CPU/req" for e in engines)
@@ -147,6 +149,9 @@ def render(results: dict[str, Any]) -> str:
             lat = run["latency_ms"]
             bad = run["requests"] - run["ok"] + sum(run["errors"].values())
             rps = _num(run["ok_per_second"], 0) + (f" ({bad} not 200)" if bad else "")
+            fell_back = (run.get("answered_by") or {}).get("embedded-fallback")
+            if fell_back:  # Rasa too slow: the embedded engine answered instead
+                rps += f" ({fell_back:,} of {run['ok']:,} fell back)"
             cpu = _num(run.get("server_cpu_ms_per_request"), 2)
             if run.get("peer_cpu_ms_per_request") is not None:
                 cpu += f" + {_num(run['peer_cpu_ms_per_request'], 2)}"
