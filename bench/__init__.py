@@ -20,7 +20,12 @@ STAFF_ROWS = (10_000, 100_000)
 
 
 @click.command()
-@click.option("--quick", is_flag=True, help="Fewer messages and shorter runs (about a minute).")
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Fewer messages and shorter runs (5-8 minutes with Rasa on two shared cores; a full "
+    "run takes 10-15).",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
