@@ -250,7 +250,9 @@ def check_can_share(settings: Settings, workers: int) -> None:
 
 def load_features(settings: Settings, assistant: Assistant) -> list[Feature]:
     features: list[Feature] = []
-    for module_name in FEATURE_MODULES:
+    for module_name, wanted in FEATURE_MODULES:
+        if not wanted(settings):
+            continue
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

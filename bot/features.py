@@ -2,7 +2,7 @@
 
 A feature module exposes `feature(settings, assistant) -> Feature | None` (None: off,
 e.g. its secrets are absent). `bot.app.create_app` imports the modules listed in
-FEATURE_MODULES and mounts what they return.
+FEATURE_MODULES whose settings want them, and mounts what they return.
 """
 
 from __future__ import annotations
@@ -13,13 +13,27 @@ from dataclasses import dataclass, field
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-FEATURE_MODULES: tuple[str, ...] = (
-    "bot.web.routes",
-    "bot.telegram.webhook",
-    "bot.zalo.webhook",
-    "bot.staff.routes",
-    "bot.staff.inbox",
-    "bot.retention",
+from bot.settings import Settings
+from bot.zalo.config import wanted as zalo_wanted  # light: the settings' names only
+
+
+def _telegram_wanted(settings: Settings) -> bool:
+    return bool(settings.telegram_token)
+
+
+def _always(settings: Settings) -> bool:
+    return True
+
+
+# Each module with what decides whether it is imported at all: a channel that is not
+# configured costs no import (python-telegram-bot alone is about 10 MB resident).
+FEATURE_MODULES: tuple[tuple[str, Callable[[Settings], bool]], ...] = (
+    ("bot.web.routes", _always),
+    ("bot.telegram.webhook", _telegram_wanted),
+    ("bot.zalo.webhook", zalo_wanted),
+    ("bot.staff.routes", _always),
+    ("bot.staff.inbox", _always),
+    ("bot.retention", _always),
 )
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.settings import Settings
+
+log = logging.getLogger("bot.zalo")
 
 WEBHOOK_PATH = "/webhooks/zalo"
 # Every secret the channel needs; with none set it is off, with some set start-up fails.
@@ -26,3 +30,12 @@ def missing(settings: Settings) -> list[str]:
         for name, env in zip(REQUIRED, env_names(REQUIRED), strict=True)
         if not getattr(settings, name)
     ]
+
+
+def wanted(settings: Settings) -> bool:
+    """Whether the channel is configured at all (any of its secrets set). Off is said once in
+    the log; half a configuration is the channel's to refuse, naming what is missing."""
+    if any(getattr(settings, name) for name in REQUIRED):
+        return True
+    log.warning("zalo: channel off (%s not set; README, Zalo)", ", ".join(env_names(REQUIRED)))
+    return False

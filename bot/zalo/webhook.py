@@ -33,7 +33,7 @@ from bot.settings import Settings
 from bot.zalo import signature
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient
-from bot.zalo.config import REQUIRED, WEBHOOK_PATH, env_names
+from bot.zalo.config import REQUIRED, WEBHOOK_PATH, wanted
 from handlers.pipeline import Assistant
 from handlers.ratelimit import RateLimiter
 
@@ -45,8 +45,7 @@ def feature(
     assistant: Assistant,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> Feature | None:
-    if not any(getattr(settings, name) for name in REQUIRED):
-        log.warning("zalo: channel off (%s not set; README, Zalo)", ", ".join(env_names(REQUIRED)))
+    if not wanted(settings):
         return None
     settings.require(*REQUIRED)  # half a configuration fails loudly, naming what is missing
     channel = build_channel(settings, assistant, transport)
