@@ -20,14 +20,11 @@ from bench.lengths import measure_lengths
 from bench.measure import load_average, machine
 from bench.profiling import profile_handle
 from bench.rasa import RasaServer
-from bench.server import Server, run_loadgen
+from bench.server import Server, run_loadgen, server_env
 from bench.startup import startup_probe
 from bench.webhooks import measure_webhooks
 from bot.settings import Settings
 
-# The benchmark's clients are a few hundred sessions sending as fast as they can; the
-# limiter stays in the path (its buckets are checked) but never holds anyone back.
-UNLIMITED = "1000000"
 # The targets of issue #18 (embedded engine), checked in `aims`.
 TARGET_CPU_MS_PER_MESSAGE = 1.0  # on the benchmark's mix, request log on
 TARGET_CPU_MS_4000_CHARS = 5.0
@@ -70,22 +67,6 @@ def bench_settings(base: Settings, tmp: Path) -> Settings:
         "RASA_TIMEOUT_SECONDS": base.rasa_timeout_seconds,
     }
     return Settings(**values)
-
-
-def server_env(settings: Settings, engine: str, tmp: Path, model_dir: Path) -> dict[str, str]:
-    env = {
-        "CHILDSAFE_DB": str(tmp / "serve.db"),
-        "CHILDSAFE_SECRET": "bench-secret-not-real-0123456789abcdef",
-        "CHILDSAFE_MODEL_DIR": str(model_dir),
-        "CHILDSAFE_NLU": engine,
-        "CHILDSAFE_LOG_REQUESTS": "true",
-        "CHILDSAFE_RATE_LIMIT_PER_MINUTE": UNLIMITED,
-    }
-    if engine == "rasa":
-        env["RASA_URL"] = settings.rasa_url
-        env["RASA_TOKEN"] = settings.rasa_token or ""
-        env["RASA_TIMEOUT_SECONDS"] = str(settings.rasa_timeout_seconds)
-    return env
 
 
 def measure_http(

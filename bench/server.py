@@ -20,7 +20,7 @@ from typing import Any, Self
 import httpx
 
 from bench.measure import process_cpu_seconds, process_memory_mb
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 
 # Variables of the parent's environment never passed on: settings the benchmark sets itself.
 PREFIXES_DROPPED = ("CHILDSAFE_", "TELEGRAM_", "ZALO_", "RASA_")
@@ -153,3 +153,24 @@ def run_loadgen(config: dict[str, Any], workdir: Path) -> dict[str, Any]:
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     assert isinstance(result, dict)
     return result
+
+
+# The benchmark's clients are a few hundred sessions sending as fast as they can; the
+# limiter stays in the path (its buckets are checked) but never holds anyone back.
+UNLIMITED = "1000000"
+
+
+def server_env(settings: Settings, engine: str, tmp: Path, model_dir: Path) -> dict[str, str]:
+    env = {
+        "CHILDSAFE_DB": str(tmp / "serve.db"),
+        "CHILDSAFE_SECRET": "bench-secret-not-real-0123456789abcdef",
+        "CHILDSAFE_MODEL_DIR": str(model_dir),
+        "CHILDSAFE_NLU": engine,
+        "CHILDSAFE_LOG_REQUESTS": "true",
+        "CHILDSAFE_RATE_LIMIT_PER_MINUTE": UNLIMITED,
+    }
+    if engine == "rasa":
+        env["RASA_URL"] = settings.rasa_url
+        env["RASA_TOKEN"] = settings.rasa_token or ""
+        env["RASA_TIMEOUT_SECONDS"] = str(settings.rasa_timeout_seconds)
+    return env

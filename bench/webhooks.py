@@ -24,7 +24,7 @@ import httpx
 from bench.corpus import BenchMessage
 from bench.latency import scratch_dir
 from bench.measure import load_average
-from bench.server import Child, Server, free_port, wait_for_port
+from bench.server import Child, Server, free_port, server_env, wait_for_port
 
 PLATFORMS = ("telegram", "zalo")
 BOUND = 100  # CHILDSAFE_INBOX_MAX_PENDING of the past-the-bound run
@@ -184,7 +184,6 @@ def measure_webhooks(
 ) -> dict[str, Any]:
     """Both platforms with the benchmark's server settings for `engine`; past the bound
     with the embedded engine only (the intake does not depend on the engine)."""
-    from bench.run import server_env
 
     texts = [m.text for m in messages]
     result: dict[str, Any] = {"levels": list(plan.levels), "bound": BOUND, "engine": engine}

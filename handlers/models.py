@@ -102,3 +102,15 @@ class Reply:
             "kind": self.kind,
             "ok": self.ok,
         }
+
+
+@dataclass(slots=True)
+class Exchange:
+    """Everything the log needs about one message and its reply (raw text: redact first).
+    `reading`: the message's reading, made once by the core (#18), for the log's redaction."""
+
+    message: IncomingMessage
+    user_key: str | None
+    reply: Reply
+    latency_ms: float
+    reading: MessageReading | None = None

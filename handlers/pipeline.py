@@ -31,6 +31,7 @@ from handlers.models import (
     Audience,
     Button,
     EraseResult,
+    Exchange,
     IncomingMessage,
     Reply,
     SourceRef,
@@ -76,19 +77,7 @@ ERASE_FAILED_TEXT = (
     "Bạn thử lại sau ít phút nhé (gõ lại /xoa hoặc “xóa”).\n"
     "Nếu cần giúp ngay, gọi **111** (miễn phí, 24/7)."
 )
-LogHook = Callable[["Exchange"], None]
-
-
-@dataclass(slots=True)
-class Exchange:
-    """Everything the log needs about one message and its reply (raw text: redact first).
-    `reading`: the message's reading, made once by the core (#18), for the log's redaction."""
-
-    message: IncomingMessage
-    user_key: str | None
-    reply: Reply
-    latency_ms: float
-    reading: MessageReading | None = None
+LogHook = Callable[[Exchange], None]
 
 
 @dataclass(slots=True)

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import sqlite_utils
 
@@ -51,7 +51,7 @@ from handlers.redact import FAILED_PLACEHOLDER, redact
 from nlu.text import Reading, fold
 
 if TYPE_CHECKING:
-    from handlers.pipeline import Assistant, Exchange
+    from handlers.models import Exchange
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +309,15 @@ class _Job:
 _STOP = object()
 
 
+class LogTarget(Protocol):
+    """What the log is attached to (the core's Assistant), as far as the log needs it."""
+
+    request_log: RequestLog | None
+    log_hooks: list[Callable[[Exchange], None]]
+    erase_hooks: list[Callable[[str], int]]
+    closers: list[Callable[[], None]]
+
+
 class RequestLog:
     """See the module docstring. Open with `RequestLog.open(path)`; `close()` when done."""
 
@@ -353,7 +362,7 @@ class RequestLog:
         return request_log
 
     # ------------------------------------------------------------------ the hook
-    def attach_to(self, assistant: Assistant) -> None:
+    def attach_to(self, assistant: LogTarget) -> None:
         """Wire this log into an assistant: every exchange logged, an erase erases here too,
         closing flushes, and `assistant.request_log` hands it to whoever needs it (#19)."""
         assistant.request_log = self
