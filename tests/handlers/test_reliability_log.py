@@ -88,6 +88,7 @@ def rows(db_path: Path, sql: str = "SELECT COUNT(*) FROM requests") -> list[tupl
 
 
 # ---------------------------------------------------------------------------- locked, unwritable
+@pytest.mark.slow  # trains a model or serves for seconds
 def test_a_locked_database_answers_counts_shows_the_loss_and_recovers(tmp_path: Path) -> None:
     settings = desk_settings(tmp_path)
     AuthStore(settings.db_path).add_user(STAFF, PASSWORD, "admin")
@@ -175,6 +176,7 @@ async def _hundred_people(url: str) -> list[int]:
     return [status for statuses in results for status in statuses]
 
 
+@pytest.mark.slow  # trains a model or serves for seconds
 def test_a_thousand_messages_from_a_hundred_people_at_once(
     settings: Settings, assistant: Assistant
 ) -> None:

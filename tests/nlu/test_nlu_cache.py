@@ -5,10 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from nlu.embedded import EmbeddedEngine, data_fingerprint
 from nlu.rasa_data import DATA_DIR
 
 
+@pytest.mark.slow  # trains a model or serves for seconds
 def test_retrains_when_the_data_changes(tmp_path: Path) -> None:
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)

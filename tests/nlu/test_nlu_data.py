@@ -198,6 +198,7 @@ def test_clear_unseen_messages_are_mostly_answered_not_asked_back(
     assert confident >= 0.8, f"only {confident:.0%} of clear messages clear the threshold"
 
 
+@pytest.mark.slow  # trains a model or serves for seconds
 def test_baked_feature_weights_change_no_prediction(examples: list[Example]) -> None:
     texts, labels = fold_examples(examples)
     weighted = build_pipeline()

@@ -86,6 +86,7 @@ def _safety_texts() -> list[str]:
     return [*sorted(prepared), "", "?", "😭"]
 
 
+@pytest.mark.slow  # trains a model or serves for seconds
 def test_the_exported_safety_model_scores_as_scikit_learn(
     safety_net: model_module.SafetyNet, tmp_path: Path
 ) -> None:
@@ -111,6 +112,7 @@ def test_the_exported_safety_model_scores_as_scikit_learn(
     assert (got_kinds.argmax(axis=1) == expected_kinds.argmax(axis=1)).all()
 
 
+@pytest.mark.slow  # trains a model or serves for seconds
 def test_a_tampered_safety_export_is_retrained(tmp_path: Path) -> None:
     store = model_module.NetStore(
         prepare=prepare_for_model,

@@ -468,6 +468,7 @@ def _store(data: Path, cache: Path) -> model_module.NetStore:
     )
 
 
+@pytest.mark.slow  # trains a model or serves for seconds
 def test_the_model_is_the_same_whenever_it_is_trained_on_the_same_data(tmp_path: Path) -> None:
     data = tmp_path / "corpus.yml"
     _small_corpus(data)
@@ -480,6 +481,7 @@ def test_the_model_is_the_same_whenever_it_is_trained_on_the_same_data(tmp_path:
         assert first.kind_probabilities(prepared) == second.kind_probabilities(prepared)
 
 
+@pytest.mark.slow  # trains a model or serves for seconds
 def test_the_model_is_cached_by_fingerprint_and_retrained_when_the_data_changes(
     tmp_path: Path,
 ) -> None:
