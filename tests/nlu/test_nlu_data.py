@@ -26,6 +26,7 @@ from nlu.embedded import (
     fold_examples,
     train_model,
 )
+from nlu.evaluate import load_test_set
 from nlu.rasa_data import DATA_DIR, Example, data_files, domain_intents, load_dir
 from nlu.text import fold, read
 
@@ -209,3 +210,14 @@ def test_baked_feature_weights_change_no_prediction(examples: list[Example]) -> 
     assert baked.named_steps["features"].transformer_weights is None
     probe = [read(text).folded for text, _ in UNSEEN] + texts[::25]
     assert np.allclose(baked.predict_proba(probe), weighted.predict_proba(probe), atol=1e-12)
+
+
+ENGLISH_HELD_OUT = Path(__file__).resolve().parents[2] / "nlu" / "tests" / "test_nlu_english.yml"
+
+
+def test_the_english_held_out_set_is_never_taught(examples: list[Example]) -> None:
+    # nlu/tests/test_nlu_english.yml measures English and mixed messages the model never saw.
+    held_out = load_test_set(ENGLISH_HELD_OUT)
+    assert {e.intent for e in held_out} == set(domain_intents())
+    taught = {read(e.text).folded for e in examples}
+    assert not [e.text for e in held_out if read(e.text).folded in taught]
