@@ -7,24 +7,58 @@ from dataclasses import dataclass
 
 from handlers.models import Audience
 
+# English, as people type it: "i'm", "im", "i m" (a curly apostrophe reads as a space), "i am".
+_I_AM = r"\bi(?:'m| ?m| am)"
+# A school-age number (5 to 19): "im 14", "i'm 9 yo". "i'm 35" says nothing about school.
+_SCHOOL_AGE = r"(?:[5-9]|1[0-9])(?: ?(?:years? old|yrs? old|yo|y o|tuoi))?"
+_ENGLISH_CHILD = (
+    r"(?:son|daughter|kid|child|children|boy|girl|baby|toddler|teen|teenager|grandson"
+    r"|granddaughter|grandchild|grandchildren|grandkid|niece|nephew|stepson|stepdaughter"
+    r"|little one)s?"
+)
+
 _STATEMENT = {
     Audience.TEACHER: re.compile(
         r"\b(toi|minh|tui|em|tao) (la|lam) (giao vien|co giao|thay giao|giao vien chu nhiem|gvcn"
         r"|hieu truong|pho hieu truong|can bo|nhan vien) ?(tu van|truong|cong tac xa hoi|y te)?\b"
         r"|\b(toi|minh|tui) (day|dang day|chu nhiem) (o truong|lop|hoc|mon)\b"
         r"|^\s*(giao vien|co giao|thay giao|gv|hieu truong)\s*$"
+        + rf"|{_I_AM} (?:a |the )?(?:(?:homeroom|class|school|primary|kindergarten|preschool"
+        r"|secondary|high school|english|math|maths|pe) )?(?:teacher|principal|headteacher"
+        r"|head teacher|vice principal|school counsell?or|school social worker|school nurse)\b"
+        r"|\bi (?:teach|am teaching) (?:at|in|grade|class|year|primary|secondary|a class)\b"
+        r"|\bas a (?:teacher|homeroom teacher|principal)\b"
     ),
     Audience.PARENT: re.compile(
         r"\b(toi|minh|tui|em|tao) (la|lam) "
         r"(phu huynh|bo|me|ba|ma|cha|nguoi giam ho|ong|ba noi|ba ngoai)"
         r"( cua| hoc sinh| chau| be| mot)?\b"
         r"|^\s*(phu huynh|bo me|cha me|nguoi giam ho)\s*$"
+        # kinship and foster carers: "bà nuôi nó", "ông bà nuôi cháu", "tôi nuôi cháu nội"
+        r"|\b(ong|ba|ong ba|toi|minh|tui|em|vo chong toi) (dang )?(nuoi|nuoi nang|cham) "
+        r"(no|chau|chau noi|chau ngoai|dua chau|hai chau|ba chau|con cua)\b"
+        r"|\b(ong ba|ba|ong) (nuoi|dang nuoi|o voi|song voi) (chau|no|tui nho)\b"
+        + rf"|{_I_AM} (?:a |the |his |her |their |my )?(?:parent|mother|father|mom|mum|dad"
+        r"|single (?:mom|mum|mother|father|dad)|guardian|legal guardian|grandmother|grandfather"
+        r"|grandma|grandpa|granny|grandparent|carer|caregiver|foster (?:mother|father|parent|mom"
+        r"|dad|carer)|stepmother|stepfather|stepmom|stepdad|aunt|uncle)\b"
+        + rf"|{_I_AM} (?:raising|looking after|taking care of|bringing up) (?:my |our |a |two "
+        rf"|three )?{_ENGLISH_CHILD}\\b"
+        + r"|\b(?:we are|we're|were) (?:raising|looking after|taking care of) (?:my |our )?"
+        + _ENGLISH_CHILD
+        + r"\b"
     ),
     Audience.STUDENT: re.compile(
         r"\b(em|toi|minh|tui|tao|con|chau) (la|dang la) (hoc sinh|hs|hoc tro|sinh vien)\b"
         r"|\b(em|toi|minh|tui|tao|con|chau) (hoc|dang hoc) lop \d+"
         r"|(?<!con )(?<!chau )(?<!be )\b(em|toi|minh|tui|tao|chau) (nam nay )?\d{1,2} tuoi\b"
         r"|^\s*(hoc sinh|hs|em la hoc sinh)\s*$"
+        + rf"|{_I_AM} (?:a )?(?:student|pupil|schoolgirl|schoolboy|high school student"
+        r"|middle school student|primary school student|kid|teen|teenager)\b"
+        + rf"|{_I_AM} (?:in|at) (?:grade|class|year|lop) ?\d+"
+        + rf"|{_I_AM} in (?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh"
+        r"|eighth|ninth|tenth|eleventh|twelfth) grade"
+        + rf"|{_I_AM} (?:only |just )?{_SCHOOL_AGE}\b(?! (?:minutes|mins|hours|km|kg|percent))"
     ),
 }
 
@@ -34,6 +68,9 @@ _CUES = {
         r"|\b(lop|truong) toi (chu nhiem|co hoc sinh|co em)\b|\bnha truong (phai|can) lam\b"
         r"|\b(giao vien|gvcn|thay co) (phai|can) lam\b|\b(phu huynh|bo me) hoc sinh\b"
         r"|\bto tu van\b|\bbao cao (len|voi) (phong|so|ban giam hieu)\b"
+        r"|\b(?:my|our) (?:students|pupils|homeroom class|homeroom)\b"
+        r"|\b(?:student|pupil)s? (?:in|from) my (?:class|school|homeroom)\b"
+        r"|\bone of my (?:students|pupils)\b"
     ),
     Audience.PARENT: re.compile(
         r"\b(con|chau|be|con gai|con trai) (toi|tui|nha toi|nha minh|cua toi|minh)\b"
@@ -41,6 +78,11 @@ _CUES = {
         r"|\b(vo chong toi|ba me|bo me) (nen|phai) lam\b|\bnuoi con\b|\bday con\b"
         r"|(?<!cua )\b(me|bo|ba|ma|cha) (phai|nen|can) (lam|xu ly|noi|day|bao)\b(?! (em|con|tui))"
         r"|\b(con|be|chau) (bi|dang bi)\b.*\b(me|bo|ba|ma) (phai|nen|can|lo)\b"
+        # a grandparent speaking as "bà"/"ông": "bà hỏi chút, cháu bà …", "ông nuôi nó"
+        r"|\b(ba|ong) (hoi|muon hoi|xin hoi|hoi chut|hoi chau)\b"
+        r"|\bchau (ba|ong)\b(?! (tuoi|thang|nam|ngay|noi|ngoai|oi))"
+        + rf"|\b(?:my|our) {_ENGLISH_CHILD}\b"
+        + r"|\bas a (?:parent|mother|father|mom|mum|dad|grandparent|grandmother|grandfather)\b"
     ),
     Audience.STUDENT: re.compile(
         r"\b(bo|me|ba|ma|cha|bo duong|me ke|chu|co giao|thay|ban|lop|truong) (em|tui|minh|tao)\b"
@@ -51,6 +93,15 @@ _CUES = {
         r"|\b(?:danh|chui|dam|tat|bat nat|an hiep|doi tien|che gieu|treu|choc|ep|doa|xo"
         r"|chan duong|co lap|tay chay|nem da|boc phot) (?:em|e|tui)\b"
         r"|\bban (cung lop|trong lop)\b|\bthay co (bat|danh|chui)\b"
+        r"|\b(?:my|our) (?:teacher|teachers|homeroom teacher|class teacher|classmates?"
+        r"|principal|mom|mum|mommy|dad|daddy|parents|stepdad|stepmom|stepfather|stepmother"
+        r"|mother|father)\b"
+        r"|\b(?:hits?|hitting|beats?|beating|bull(?:y|ies|ying)|pushe?s?|pushing|kicks?|kicking"
+        r"|slaps?|slapping|touche?s?|touching|threatens?|threatening|hurts?|hurting|yells? at"
+        r"|calls?|calling|laughs? at|laughing at|ignores?|ignoring|blackmails?|blackmailing) me\b"
+        + rf"|{_I_AM} (?:being )?(?:bullied|beaten|hit|scared|afraid|sad|lonely|stressed"
+        r"|depressed|anxious|so sad|so stressed|so lonely|tired)\b"
+        r"|\bin my class\b"
     ),
 }
 
@@ -69,6 +120,7 @@ _CHILD_OF_WRITER = re.compile(
     r"|(?<!ban )\b(?:con|be|chau|thang nho|dua nho)(?: (?:nha|cua))? em\b"
     r"(?= (?:nam nay|moi|bi|dang|hoc|\d))"
     r"|(?<!ban )\b(?:con|be|chau|thang nho|dua nho) nha em\b"
+    + rf"|\b(?:my|our) {_ENGLISH_CHILD}(?:'s)?\b"
 )
 
 
@@ -121,6 +173,10 @@ _ABOUT_A_CHILD = re.compile(
     r" (hang xom|nha ben|ben canh|nha hang xom|o xom|xom toi|gan nha)\b"
     r"|\b(nha )?hang xom( toi| tui| minh| em)? co (mot )?(dua|chau|be|em be|con)\b"
     r"|\bmot (em|chau|be) (hoc sinh|nho|gai|trai)\b"
+    + rf"|\b(?:my|our) (?:{_ENGLISH_CHILD}|students?|pupils?)\b"
+    + rf"|\b(?:the|a) (?:kid|child|boy|girl|baby) (?:next door|upstairs|downstairs|in my street"
+    r"|across the street)\b"
+    + rf"|\b(?:my )?neighbou?r'?s (?:{_ENGLISH_CHILD})\b"
 )
 
 

@@ -35,42 +35,87 @@ FOLLOWUPS_PATH = CONTENT_DIR / "followups.yml"
 # "thế còn", "còn nếu", "vậy", "à mà" … at the start; "thì sao", "thế nào" … at the end.
 _FRAME_START = re.compile(
     r"^(?:(?:the|vay|zay|dzay|v|con|ma|a|a ma|the thi|vay thi|vay con|the con|con neu|neu"
-    r"|con ve|con truong hop|truong hop|nhung|nhung ma|oi|ad|cho hoi|hoi them)\s+)+"
+    r"|con ve|con truong hop|truong hop|nhung|nhung ma|oi|ad|cho hoi|hoi them"
+    # English: "and", "so", "what about", "and if", "ok so" …
+    r"|and|so|ok|okay|oh|but|also|then|what about|how about|and if|what if|and what about"
+    r"|ok so|ok and|sorry|one more thing|another question)\s+)+"
 )
 _FRAME_END = re.compile(
     r"(?:\s+(?:thi|the|sao|the nao|ra sao|nhu the nao|nhu nao|nua|a|ha|nhi|khong|ko|k|hong"
-    r"|hem|vay|dzay|zay|v|ad|ban|nhe|nha|chu|roi|rua|ri|rang|the|a|u))+$"
+    r"|hem|vay|dzay|zay|v|ad|ban|nhe|nha|chu|roi|rua|ri|rang|the|a|u"
+    r"|then|pls|plz|please|too|now|thanks|thx))+$"
 )
-_FOLLOW_WORDS = re.compile(r"^(?:the con|con neu|con|vay|dzay|zay|the thi|vay thi|a ma)\b")
+_FOLLOW_WORDS = re.compile(
+    r"^(?:the con|con neu|con|vay|dzay|zay|the thi|vay thi|a ma"
+    r"|what about|how about|and if|what if|and what about)\b"
+)
 
 ASPECTS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern)
     for name, pattern in {
         "duration": r"\b(?:bao lau|may ngay|bao nhieu ngay|bao gio|khi nao|thoi han|lau (?:khong"
         r"|ko|k|rua|vay|the)|may thang|bao nhieu lau|lau ko|mat bao lau|mat may ngay"
-        r"|may tieng|bao nhieu tieng|may gio)\b",
+        r"|may tieng|bao nhieu tieng|may gio"
+        r"|how long|how many (?:days|weeks|months|hours)|how soon|when will|how fast"
+        r")\b",
         "where": r"\b(?:o dau|cho nao|noi nao|o mo|dau (?:vay|a|nhi|ha)|(?:nop|bao|goi|lam|xin"
-        r"|den|hoi|gap) (?:o )?dau|lien he ai|bao ai|goi ai|goi so nao|o cho nao)\b",
+        r"|den|hoi|gap) (?:o )?dau|lien he ai|bao ai|goi ai|goi so nao|o cho nao"
+        r"|where|who (?:do|should|can) (?:i|we) (?:call|tell|contact|report (?:it |this )?to|go to)"
+        r"|(?:call|go to|tell) the police|report (?:it|this|him|her|them)|which office"
+        r")\b",
         "documents": r"\b(?:ho so|giay to|can (?:nhung )?gi|gom (?:nhung )?gi|can mang (?:theo )?gi"
-        r"|to khai|lam don)\b",
+        r"|to khai|lam don"
+        r"|what (?:documents|papers|paperwork|forms)|which (?:documents|papers)|documents"
+        r"|paperwork|what do (?:i|we) need(?: to bring)?|application form"
+        r")\b",
         "approver": r"\b(?:ai (?:duyet|quyet dinh|xet|ky|giai quyet|xu ly|chiu trach nhiem)"
-        r"|co quan nao|cap nao)\b",
+        r"|co quan nao|cap nao"
+        r"|who (?:decides|approves|is responsible|handles it|is in charge|signs)"
+        r"|which (?:agency|authority|office decides)"
+        r")\b",
         "procedure": r"\b(?:thu tuc|quy trinh|cac buoc|lam (?:the nao|sao|gi|nhu nao)|phai lam"
-        r"|xu ly (?:the nao|ra sao|sao)|lam cach nao)\b",
+        r"|xu ly (?:the nao|ra sao|sao)|lam cach nao"
+        r"|what (?:should|do|can|must) (?:i|we) do|what to do|what now|next steps?|procedure"
+        r"|the process|what are the steps|how (?:do|should) (?:i|we) (?:do it|proceed|start)"
+        r")\b",
         "amount": r"\b(?:bao nhieu tien|bao nhieu mot thang|duoc bao nhieu|muc (?:huong|tro cap)"
-        r"|bao nhieu)\b",
+        r"|bao nhieu"
+        r"|how much(?! (?:does it cost|is it to call|to call))(?: money)?(?: (?:per|a|each|every)"
+        r" month| monthly)?"
+        r")\b",
         "after": r"\b(?:(?:xong|roi) (?:thi )?(?:sao|lam gi)|sau (?:do|khi bao)|roi sao|tiep theo"
-        r"|xong roi)\b",
+        r"|xong roi"
+        r"|what happens (?:after|next|then)|and then what|then what|after i report"
+        r"|after (?:that|reporting)"
+        r")\b",
         "secrecy": r"\b(?:lo (?:ten|danh tinh)|giu kin|bi lo|bi biet|tra thu|bi phat hien"
-        r"|ai biet)\b",
-        "signs": r"\b(?:dau hieu|nhan biet|biet (?:the nao|sao|duoc))\b",
+        r"|ai biet"
+        r"|will (?:they|he|she|anyone) (?:know|find out)|anonymous(?:ly)?|keep my name"
+        r"|confidential|find out it was me|know it was me|revenge"
+        r")\b",
+        "signs": r"\b(?:dau hieu|nhan biet|biet (?:the nao|sao|duoc)"
+        r"|(?:warning )?signs|how (?:do|can) (?:i|we) (?:know|tell)"
+        r")\b",
         "talk": r"\b(?:(?:noi chuyen|tro chuyen|noi|giai thich|chia se) (?:voi|cho) (?:con|be|chau"
-        r"|tre|no|em ay|hoc sinh))\b",
-        "cost": r"\b(?:mat (?:tien|phi)|mien phi|tinh phi|cuoc|ton tien|tra tien)\b",
+        r"|tre|no|em ay|hoc sinh)"
+        r"|(?:talk|speak) (?:to|with) (?:him|her|them|my (?:son|daughter|kid|child)|the (?:child"
+        r"|kid)|the student)|explain (?:it )?to (?:him|her|them)"
+        r")\b",
+        "cost": r"\b(?:mat (?:tien|phi)|mien phi|tinh phi|cuoc|ton tien|tra tien"
+        r"|is it free|does it cost|how much does it cost|cost money|free of charge"
+        r")\b",
         "school": r"\b(?:(?:nha )?truong (?:phai|can|co|lam)|o truong|thay co (?:phai|can)"
-        r"|giao vien (?:phai|can))\b",
-        "eligibility": r"\b(?:ai duoc|dieu kien|doi tuong|co duoc (?:khong|ko|k))\b",
-        "definition": r"\b(?:la gi|the nao la|nhu the nao la|bao nhieu tuoi|tinh la)\b",
+        r"|giao vien (?:phai|can)"
+        r"|(?:the )?school (?:must|should|has to|need to|needs to)|what (?:should|must|will)"
+        r" the school do|does the school have to"
+        r")\b",
+        "eligibility": r"\b(?:ai duoc|dieu kien|doi tuong|co duoc (?:khong|ko|k)"
+        r"|who (?:can|is eligible|qualifies)|eligible|(?:do|does|can) (?:we|i|she|he) (?:qualify"
+        r"|get it)|conditions"
+        r")\b",
+        "definition": r"\b(?:la gi|the nao la|nhu the nao la|bao nhieu tuoi|tinh la"
+        r"|what (?:is|does) (?:it|that) mean|what counts as|what is it"
+        r")\b",
     }.items()
 }
 
@@ -190,6 +235,84 @@ _PARTICLES = frozenset(
         "cung",
         "nguoi",
         "ta",
+        # English function words
+        "i",
+        "me",
+        "my",
+        "we",
+        "us",
+        "our",
+        "you",
+        "your",
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "he",
+        "she",
+        "him",
+        "her",
+        "his",
+        "do",
+        "does",
+        "did",
+        "is",
+        "are",
+        "am",
+        "be",
+        "been",
+        "should",
+        "shall",
+        "can",
+        "could",
+        "would",
+        "will",
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "for",
+        "in",
+        "on",
+        "at",
+        "about",
+        "this",
+        "that",
+        "with",
+        "need",
+        "get",
+        "please",
+        "pls",
+        "plz",
+        "then",
+        "so",
+        "and",
+        "or",
+        "what",
+        "how",
+        "who",
+        "when",
+        "where",
+        "which",
+        "there",
+        "any",
+        "have",
+        "has",
+        "just",
+        "now",
+        "ok",
+        "also",
+        "still",
+        "if",
+        "yes",
+        "no",
+        "really",
+        "want",
+        "know",
+        "next",
+        "one",
     ]
 )
 
