@@ -43,7 +43,7 @@ _STATEMENT = {
         r"|grandma|grandpa|granny|grandparent|carer|caregiver|foster (?:mother|father|parent|mom"
         r"|dad|carer)|stepmother|stepfather|stepmom|stepdad|aunt|uncle)\b"
         + rf"|{_I_AM} (?:raising|looking after|taking care of|bringing up) (?:my |our |a |two "
-        rf"|three )?{_ENGLISH_CHILD}\\b"
+        rf"|three )?{_ENGLISH_CHILD}\b"
         + r"|\b(?:we are|we're|were) (?:raising|looking after|taking care of) (?:my |our )?"
         + _ENGLISH_CHILD
         + r"\b"
@@ -174,8 +174,8 @@ _ABOUT_A_CHILD = re.compile(
     r"|\b(nha )?hang xom( toi| tui| minh| em)? co (mot )?(dua|chau|be|em be|con)\b"
     r"|\bmot (em|chau|be) (hoc sinh|nho|gai|trai)\b"
     + rf"|\b(?:my|our) (?:{_ENGLISH_CHILD}|students?|pupils?)\b"
-    + rf"|\b(?:the|a) (?:kid|child|boy|girl|baby) (?:next door|upstairs|downstairs|in my street"
-    r"|across the street)\b"
+    + r"|\b(?:the|a) (?:kid|child|boy|girl|baby) (?:next door|upstairs|downstairs"
+    + r"|in my street|across the street)\b"
     + rf"|\b(?:my )?neighbou?r'?s (?:{_ENGLISH_CHILD})\b"
 )
 

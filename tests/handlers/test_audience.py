@@ -23,6 +23,7 @@ STATED = [
     ("im a single dad", Audience.PARENT),
     ("i am her legal guardian", Audience.PARENT),
     ("I'm his grandmother", Audience.PARENT),
+    ("I'm raising two grandkids", Audience.PARENT),
     ("im 14", Audience.STUDENT),
     ("I’m 9 years old", Audience.STUDENT),
     ("im in grade 8", Audience.STUDENT),
