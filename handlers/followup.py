@@ -36,8 +36,8 @@ FOLLOWUPS_PATH = CONTENT_DIR / "followups.yml"
 _FRAME_START = re.compile(
     r"^(?:(?:the|vay|zay|dzay|v|con|ma|a|a ma|the thi|vay thi|vay con|the con|con neu|neu"
     r"|con ve|con truong hop|truong hop|nhung|nhung ma|oi|ad|cho hoi|hoi them"
-    # English: "and", "so", "what about", "and if", "ok so" …
-    r"|and|so|ok|okay|oh|but|also|then|what about|how about|and if|what if|and what about"
+    # English: "and", "what about", "and if", "ok so" … (not a bare "so": số)
+    r"|and|ok|okay|oh|but|also|then|what about|how about|and if|what if|and what about"
     r"|ok so|ok and|sorry|one more thing|another question)\s+)+"
 )
 _FRAME_END = re.compile(
@@ -235,9 +235,8 @@ _PARTICLES = frozenset(
         "cung",
         "nguoi",
         "ta",
-        # English function words
+        # English function words (not "me", "so", "to", "an": mẹ, số, tố/tờ, an toàn)
         "i",
-        "me",
         "my",
         "we",
         "us",
@@ -269,9 +268,7 @@ _PARTICLES = frozenset(
         "would",
         "will",
         "a",
-        "an",
         "the",
-        "to",
         "of",
         "for",
         "in",
@@ -287,7 +284,6 @@ _PARTICLES = frozenset(
         "pls",
         "plz",
         "then",
-        "so",
         "and",
         "or",
         "what",
