@@ -145,6 +145,10 @@ def detect_audience(folded: str) -> AudienceGuess:
 _ROLE_DETAIL = re.compile(
     r"\b(?:chu nhiem|gvcn|lop \d+\w*|khoi \d+)\b"
     r"|\b(?:o|tai|song o|song tai|den tu)(?: \w+){1,3}\s*$"
+    # English: "(a teacher) at a primary school", "(in) grade 8", "from Da Nang"
+    r"|\b(?:at|in) (?:a|an|the|my) (?:\w+ ){0,2}(?:school|kindergarten|preschool)\b"
+    r"|\b(?:grade|class|year) \d+\w*\b"
+    r"|\b(?:from|living in|here in)(?: \w+){1,3}\s*$"
 )
 
 
@@ -156,7 +160,9 @@ def strip_role_statement(folded: str) -> str:
         rest = pattern.sub(" ", rest)
     rest = _ROLE_DETAIL.sub(" ", rest)
     return " ".join(
-        w for w in rest.split() if w not in {"a", "nhe", "nha", "oi", "ad", "ban", "chao", "xin"}
+        w
+        for w in rest.split()
+        if w not in {"a", "nhe", "nha", "oi", "ad", "ban", "chao", "xin", "hi", "hello", "and"}
     )
 
 

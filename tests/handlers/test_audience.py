@@ -105,3 +105,14 @@ def test_english_words_about_oneself_are_not_about_a_child(text: str) -> None:
 def test_an_english_role_statement_alone_leaves_nothing_to_answer() -> None:
     assert strip_role_statement(read("I'm a teacher").folded) == ""
     assert strip_role_statement(read("im 14").folded) == ""
+
+
+@pytest.mark.parametrize(
+    "text", ["I am a teacher at a primary school", "im 14, in grade 8", "im a dad from da nang"]
+)
+def test_an_english_role_with_where_or_which_grade_asks_nothing(text: str) -> None:
+    assert len(strip_role_statement(read(text).folded).split()) < 3
+
+
+def test_an_english_role_with_a_subject_still_asks_it() -> None:
+    assert len(strip_role_statement(read("I'm a teacher, bullying in school").folded).split()) >= 3
