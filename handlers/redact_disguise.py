@@ -137,7 +137,12 @@ def _rewrite_run(run: str, offset: int, cued: bool = False) -> list[tuple[str, i
         tokens.pop(0)
     while tokens and not tokens[-1][0][0].isalnum():
         tokens.pop()
-    while tokens and not _has_digit(tokens[-1][0]) and not _is_spelled(tokens[-1][0]):
+    while (
+        tokens
+        and not _has_digit(tokens[-1][0])
+        and not _is_spelled(tokens[-1][0])
+        and not _trailing_digits(tokens)
+    ):
         tokens.pop()
         while tokens and not tokens[-1][0][0].isalnum():
             tokens.pop()
@@ -209,6 +214,21 @@ def _leading_zero(tokens: list[tuple[str, int, int]]) -> bool:
         return False
     rest = "".join(t for t, _, _ in tokens[1:] if t[0].isalnum())
     return bool(_MOBILE_REST_RE.fullmatch(rest))
+
+
+_PHONE_RE = re.compile(r"0(?:[35789]\d{8}|2\d{9})")
+
+
+def _trailing_digits(tokens: list[tuple[str, int, int]]) -> bool:
+    """ "o322 2222 oo": a last group of look-alike letters is digits when, read so, the run is
+    a phone's number (a lone "o" after a number stays a word)."""
+    last = tokens[-1][0]
+    if not (2 <= len(last) <= 4 and all(ch in "oOlI" for ch in last)) or len(tokens) > 40:
+        return False
+    joined = "".join(
+        "".join(_LETTER_DIGITS.get(ch, ch) for ch in t) for t, _, _ in tokens if t[0].isalnum()
+    )
+    return bool(_PHONE_RE.fullmatch(joined))
 
 
 def _has_digit(token: str) -> bool:
