@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -23,7 +22,7 @@ from typing import Any, Self
 import httpx
 
 from bench.measure import process_tree_cpu_seconds, process_tree_memory_mb, summary_ms
-from bench.server import free_port
+from bench.server import free_port, terminate
 from bot.settings import PROJECT_ROOT
 
 RASA_VENV = PROJECT_ROOT / ".venv-rasa"
@@ -166,13 +165,7 @@ class RasaServer:
         return process_tree_memory_mb(self.pid)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        terminate(self.process, 20)
         self._log.close()
 
     def __enter__(self) -> Self:

@@ -72,13 +72,7 @@ class Child:
 
     def stop(self, grace: float = 15.0) -> None:
         """SIGTERM (uvicorn drains and closes the log), then SIGKILL if it takes too long."""
-        if self.alive():
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(grace)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        terminate(self.process, grace)
         self._log.close()
 
     def __enter__(self) -> Self:
@@ -174,3 +168,14 @@ def server_env(settings: Settings, engine: str, tmp: Path, model_dir: Path) -> d
         env["RASA_TOKEN"] = settings.rasa_token or ""
         env["RASA_TIMEOUT_SECONDS"] = str(settings.rasa_timeout_seconds)
     return env
+
+
+def terminate(process: subprocess.Popen[Any], grace: float) -> None:
+    """SIGTERM, then SIGKILL if the process takes longer than `grace` seconds to go."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)

@@ -20,6 +20,7 @@ from content.places import Gazetteer, default_places
 from handlers import dialogue
 from handlers.audience import detect_audience, strip_role_statement
 from handlers.commands import ERASE_PAYLOAD, command_for
+from handlers.followup import for_audience
 from handlers.handoff import HandoffService, Opened
 from handlers.handoff import texts as handoff_texts
 from handlers.handoff.store import CaseRow
@@ -972,9 +973,7 @@ class Assistant:
     # ------------------------------------------------------------------ helpers
     def _required_for(self, answer_id: str, audience: Audience) -> Answer:
         """The answer in the words for this audience: a student's "_student" text says "em"."""
-        if audience is Audience.STUDENT and (variant := self.content.get(f"{answer_id}_student")):
-            return variant
-        return self._required(answer_id)
+        return for_audience(self.content, answer_id, audience) or self._required(answer_id)
 
     def _required(self, answer_id: str) -> Answer:
         answer = self.content.get(answer_id)
