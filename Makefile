@@ -154,7 +154,7 @@ rasa-train: $(RASA_MODEL)  ## train Rasa's NLU model on folded nlu/data (nlu/mod
 
 rasa-serve: $(RASA_MODEL)  ## serve the Rasa model on 127.0.0.1:5005 (needs RASA_TOKEN)
 	@test -n "$$RASA_TOKEN" || { echo "RASA_TOKEN is not set: export RASA_TOKEN=<a long random string>" >&2; exit 2; }
-	$(RASA_ENV) $(RASA_BIN)/rasa run --enable-api -m nlu/models --auth-token "$$RASA_TOKEN" \
+	$(RASA_ENV) $(RASA_BIN)/rasa run --enable-api -m nlu/models --auth-token="$$RASA_TOKEN" \
 		-i 127.0.0.1 -p $(RASA_PORT)
 
 clean:  ## remove caches and the virtual environment

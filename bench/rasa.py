@@ -119,8 +119,8 @@ class RasaServer:
                 "--enable-api",
                 "-m",
                 str(model),
-                "--auth-token",
-                self.token,
+                # One argument with "=": a token may begin with "-" (token_urlsafe does, 1 in 64)
+                f"--auth-token={self.token}",
                 "-i",
                 "127.0.0.1",
                 "-p",

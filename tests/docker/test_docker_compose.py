@@ -204,7 +204,7 @@ def test_rasa_profile_order_and_official_image(compose: dict[str, Any]) -> None:
     assert "rasa-data:/data:ro" in found["rasa-train"]["volumes"]
     serve = flat(found["rasa"]["command"])
     assert "rasa run --enable-api -m /app/models" in serve
-    assert '--auth-token "$$RASA_TOKEN"' in serve
+    assert '--auth-token="$$RASA_TOKEN"' in serve  # one argument: a token may begin with "-"
     assert "rasa-models:/app/models:ro" in found["rasa"]["volumes"]
 
 

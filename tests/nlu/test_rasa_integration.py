@@ -35,7 +35,8 @@ from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
-TOKEN = "integration-token-7"
+# Begins with "-" on purpose: argparse would read "--auth-token -x" as a missing value
+TOKEN = "-integration-token-7"
 TEST_EPOCHS = 20  # DIET only: enough to classify clear messages, fast enough for CI
 
 pytestmark = [
@@ -90,8 +91,7 @@ class RasaServer:
                     "--enable-api",
                     "-m",
                     str(self.model_dir),
-                    "--auth-token",
-                    TOKEN,
+                    f"--auth-token={TOKEN}",
                     "-i",
                     "127.0.0.1",
                     "-p",
