@@ -411,12 +411,14 @@ CONVERSATION_PLACEHOLDERS: dict[str, str] = {
     "place": "TP Cần Thơ",
     "place_note": "Sóc Trăng nay thuộc TP Cần Thơ (từ 1/7/2025).",
     "answer_title": "Bao lâu có quyết định trợ cấp",
+    "source_list": "• **NĐ 20/2021**: Điều 6",
 }
 # What they say when a text is rendered outside a conversation: neutral, never a sample.
 CONVERSATION_DEFAULTS: dict[str, str] = {
     "place": "nơi bạn ở",
     "place_note": "",
     "answer_title": "câu trả lời ở trên",
+    "source_list": "",
 }
 
 

@@ -52,6 +52,31 @@ def source_line(sources: Iterable[Source], documents: Mapping[str, Document]) ->
     return SOURCE_PREFIX + "; ".join(parts) + "." if parts else ""
 
 
+def source_list(sources: Iterable[Source], documents: Mapping[str, Document]) -> str:
+    """Each document on its own line, in full, with its articles: what a teacher asking
+    "cơ sở pháp lý là gì" needs to look it up."""
+    by_doc: dict[str, list[str]] = {}
+    for source in sources:
+        by_doc.setdefault(source.doc, []).append(source.ref)
+    lines = []
+    for doc_id, refs in by_doc.items():
+        doc = documents.get(doc_id)
+        articles = compact_refs(refs)
+        head = f"• **{compact_label(doc, doc_id)}**" + (f": {articles}" if articles else "")
+        if doc is None:
+            lines.append(head)
+            continue
+        detail = f"{doc.title}, số {doc.number}, {doc.issuer}"
+        if doc.status == "partly_replaced":
+            detail += " (đã được sửa đổi một phần)"
+        if doc.certainty == "S":
+            detail += " (theo thông tin báo chí, chưa đối chiếu được văn bản gốc)"
+        lines.append(f"{head}\n  {detail}.")
+        if doc.url.startswith("https://"):
+            lines.append(f"  {doc.url}")
+    return "\n".join(lines)
+
+
 def split_essentials(body: str, room: int) -> tuple[str, str]:
     """The leading lines of `body` that fit in `room` characters, and the rest. The first
     line (the title or the first sentence) always stays in front."""

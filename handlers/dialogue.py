@@ -14,7 +14,14 @@ import hashlib
 from content.bubble import BUBBLE_CHARS, split_essentials
 from content.places import Gazetteer
 from handlers.audience import AudienceGuess
-from handlers.followup import Resolution, carry_facet, is_framed, keyword_choice, resolve
+from handlers.followup import (
+    Resolution,
+    asks_for_sources,
+    carry_facet,
+    is_framed,
+    keyword_choice,
+    resolve,
+)
 from handlers.models import Audience, Button, Reply
 from handlers.place import (
     PlaceStatement,
@@ -31,6 +38,7 @@ __all__ = [
     "MORE_BUTTON",
     "Resolution",
     "Short",
+    "asks_for_sources",
     "asks_local_line",
     "carry_facet",
     "fit_bubble",

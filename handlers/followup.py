@@ -53,6 +53,15 @@ _FOLLOW_WORDS = re.compile(
 ASPECTS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern)
     for name, pattern in {
+        # first: "cơ sở pháp lý là gì" asks for the sources, not a definition ("là gì")
+        "sources": r"\b(?:co so phap ly|can cu (?:phap ly|vao dau|o dau|tu dau|dau|nao|gi)"
+        r"|(?:theo|trong|o|dua vao|dua tren|quy dinh (?:o|trong)) (?:luat|van ban|nghi dinh"
+        r"|thong tu|chi thi|dieu|khoan) (?:nao|gi|may|so may)|luat nao|van ban nao"
+        r"|quy dinh o dau|dieu (?:may|nao|bao nhieu|so may)|nguon (?:o dau|tu dau|nao|gi)"
+        r"|(?:xem|doc|gui|cho xin) (?:nguon|van ban|nguyen van|ban goc|link)|nguyen van"
+        r"|legal basis|which (?:law|article|decree|regulation|document)|what law"
+        r"|(?:the )?sources?|citations?|references?"
+        r")\b",
         "duration": r"\b(?:bao lau|may ngay|bao nhieu ngay|bao gio|khi nao|thoi han|lau (?:khong"
         r"|ko|k|rua|vay|the)|may thang|bao nhieu lau|lau ko|mat bao lau|mat may ngay"
         r"|may tieng|bao nhieu tieng|may gio"
@@ -328,6 +337,12 @@ def aspect_of(folded: str) -> str | None:
         if pattern.search(folded):
             return name
     return None
+
+
+def asks_for_sources(folded: str) -> bool:
+    """ "cơ sở pháp lý là gì", "căn cứ vào đâu", "điều mấy", "which law": the legal basis of
+    the answer just given, asked on its own."""
+    return aspect_of(folded) == "sources" and is_elliptical(folded)
 
 
 def is_framed(folded: str) -> bool:

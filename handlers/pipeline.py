@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from content.base import Answer, ContentBase, Deployment, cite, render_text, source_url
-from content.bubble import source_line
+from content.bubble import source_line, source_list
 from content.places import Gazetteer, default_places
 from handlers import dialogue
 from handlers.audience import detect_audience, strip_role_statement
@@ -265,6 +265,9 @@ class Assistant:
             if named is not None:
                 where = deployment_for(named.unit.name, named.said, self.deployment, self.places)
             return self._free_text_answer(local, 1.0, folded, audience, state, where=where)
+        previous = self.content.get(state.last_answer_id or "")
+        if previous is not None and previous.sources and dialogue.asks_for_sources(folded):
+            return self._sources_of(previous, folded, state, audience)
         resolved = dialogue.resolve(
             self.content,
             folded,
@@ -641,6 +644,24 @@ class Assistant:
         if state.more.get("answer_id") == answer.id and state.more.get("text"):
             return self._more(state, audience)
         return self._repeat(answer, state, audience)
+
+    def _sources_of(
+        self, answer: Answer, folded: str, state: ConversationState, audience: Audience
+    ) -> Reply:
+        """ "cơ sở pháp lý là gì", "điều mấy" right after an answer: its sources in full."""
+        dialogue.note_question(state, folded)
+        docs = self.content.documents
+        listing = self._required_for("core.sources", audience)
+        extra = {"answer_title": answer.title, "source_list": source_list(answer.sources, docs)}
+        text = self._body(listing, state, extra)
+        kept = [b for b in self._buttons(answer) if not b.phone][:2]
+        buttons = [*kept, CALL_111]
+        reply = self._dialogue_reply(listing, text, buttons, state, audience, kind="answer")
+        reply.sources = [
+            SourceRef(s.doc, s.ref, cite(s, docs), source_url(s, docs)) for s in answer.sources
+        ]
+        reply.intent = answer.intent
+        return reply
 
     def _repeat(self, answer: Answer, state: ConversationState, audience: Audience) -> Reply:
         """The same answer again: a pointer to it, its next steps and the offer of a person."""
