@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -166,6 +167,9 @@ class UnionFeatures:
         self.blocks = tuple(blocks)
         last = self.blocks[-1] if self.blocks else None
         self.size = last.offset + len(last.vocabulary) if last else 0
+        # per block: a word -> its in-vocabulary columns (char_wb) or tokens (word analyzer)
+        self._word_cache: tuple[dict[str, Any], ...] = tuple({} for _ in self.blocks)
+        self.by_words = all(_splits_by_word(block) for block in self.blocks)
 
     @classmethod
     def from_union(cls, union: Any) -> UnionFeatures | None:
@@ -296,6 +300,213 @@ class UnionFeatures:
         if not columns:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
         return np.concatenate(columns), np.concatenate(values)
+
+    def span_vectors(
+        self,
+        words: Sequence[str],
+        spans: Sequence[tuple[int, int]],
+        tails: Sequence[Sequence[str]],
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray]:
+        """The vectors of many overlapping texts at once, as sparse (rows, columns, values):
+        row j is `vector(" ".join([*words[s:e], *tails[j]]))` for `(s, e) = spans[j]`.
+
+        Each word's features are extracted once, however many spans hold it (#18): the
+        char n-grams of each word and the word n-grams of the whole sequence, each tagged
+        with the first and last word it reads; a span counts those lying inside it, plus the
+        n-grams of its own tail (and those crossing from its last words into the tail). The
+        counts, sublinear tf, idf and norms of all the spans are then one NumPy pass. Equal
+        to `vector` per text up to the order of floating-point sums (about 1e-15)."""
+        count = len(spans)
+        if count != len(tails):
+            raise ValueError("one tail per span")
+        if not self.by_words:
+            return self._span_vectors_one_by_one(words, spans, tails)
+        first: list[int] = []
+        last: list[int] = []
+        columns: list[int] = []
+        tail_rows: list[int] = []
+        tail_columns: list[int] = []
+        for block, cache in zip(self.blocks, self._word_cache, strict=True):
+            if block.analyzer == "char_wb":
+                for i, word in enumerate(words):
+                    found = cache.get(word)
+                    if found is None:
+                        found = self._char_columns(block, cache, word)
+                    if found:
+                        first.extend([i] * len(found))
+                        last.extend([i] * len(found))
+                        columns.extend(found)
+                for j, tail in enumerate(tails):
+                    for word in tail:
+                        found = cache.get(word)
+                        if found is None:
+                            found = self._char_columns(block, cache, word)
+                        tail_rows.extend([j] * len(found))
+                        tail_columns.extend(found)
+            else:
+                self._word_block_spans(
+                    block,
+                    cache,
+                    words,
+                    spans,
+                    tails,
+                    (first, last, columns),
+                    tail_rows,
+                    tail_columns,
+                )
+        return self._count(
+            count,
+            np.array(first, dtype=np.intp),
+            np.array(last, dtype=np.intp),
+            np.array(columns, dtype=np.intp),
+            np.array(tail_rows, dtype=np.intp),
+            np.array(tail_columns, dtype=np.intp),
+            spans,
+        )
+
+    def _char_columns(self, block: _Block, cache: dict[str, Any], word: str) -> tuple[int, ...]:
+        vocabulary = block.vocabulary
+        low, high = block.ngram_range
+        grams = _word_grams(word.lower() if block.lowercase else word, low, high)
+        found = tuple(
+            index + block.offset for g in grams if (index := vocabulary.get(g)) is not None
+        )
+        if len(cache) >= _WORD_CACHE_SIZE:
+            cache.clear()
+        cache[word] = found
+        return found
+
+    def _tokens(self, block: _Block, cache: dict[str, Any], word: str) -> list[str]:
+        tokens = cache.get(word)
+        if tokens is None:
+            tokens = re.findall(block.token_pattern, word.lower() if block.lowercase else word)
+            if len(cache) >= _WORD_CACHE_SIZE:
+                cache.clear()
+            cache[word] = tokens
+        return tokens
+
+    def _word_block_spans(
+        self,
+        block: _Block,
+        cache: dict[str, Any],
+        words: Sequence[str],
+        spans: Sequence[tuple[int, int]],
+        tails: Sequence[Sequence[str]],
+        out: tuple[list[int], list[int], list[int]],
+        tail_rows: list[int],
+        tail_columns: list[int],
+    ) -> None:
+        first, last, columns = out
+        vocabulary = block.vocabulary
+        offset = block.offset
+        low, high = block.ngram_range
+        tokens: list[str] = []
+        token_word: list[int] = []
+        for i, word in enumerate(words):
+            found = self._tokens(block, cache, word)
+            tokens.extend(found)
+            token_word.extend([i] * len(found))
+        for n in range(low, high + 1):
+            for k in range(len(tokens) - n + 1):
+                gram = tokens[k] if n == 1 else " ".join(tokens[k : k + n])
+                index = vocabulary.get(gram)
+                if index is not None:
+                    first.append(token_word[k])
+                    last.append(token_word[k + n - 1])
+                    columns.append(index + offset)
+        for j, ((start, end), tail) in enumerate(zip(spans, tails, strict=True)):
+            tail_tokens = [t for word in tail for t in self._tokens(block, cache, word)]
+            if not tail_tokens:
+                continue
+            stop = bisect_left(token_word, end)
+            before = tokens[max(bisect_left(token_word, start), stop - (high - 1)) : stop]
+            sequence = before + tail_tokens
+            for n in range(low, high + 1):
+                for k in range(max(0, len(before) - n + 1), len(sequence) - n + 1):
+                    index = vocabulary.get(" ".join(sequence[k : k + n]))
+                    if index is not None:
+                        tail_rows.append(j)
+                        tail_columns.append(index + offset)
+
+    def _count(
+        self,
+        count: int,
+        first: NDArray[np.intp],
+        last: NDArray[np.intp],
+        columns: NDArray[np.intp],
+        tail_rows: NDArray[np.intp],
+        tail_columns: NDArray[np.intp],
+        spans: Sequence[tuple[int, int]],
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray]:
+        order = np.argsort(first, kind="stable")
+        first, last, columns = first[order], last[order], columns[order]
+        starts = np.fromiter((s for s, _ in spans), dtype=np.intp, count=count)
+        ends = np.fromiter((e for _, e in spans), dtype=np.intp, count=count)
+        lows = np.searchsorted(first, starts, side="left")
+        highs = np.searchsorted(first, ends, side="left")
+        lengths = np.maximum(highs - lows, 0)
+        rows = np.repeat(np.arange(count, dtype=np.intp), lengths)
+        taken = np.arange(len(rows), dtype=np.intp) - np.repeat(
+            np.cumsum(lengths) - lengths, lengths
+        )
+        taken += np.repeat(lows, lengths)
+        inside = last[taken] < ends[rows]  # an n-gram running past the span's end is not in it
+        rows = np.concatenate((rows[inside], tail_rows))
+        cols = np.concatenate((columns[taken[inside]], tail_columns))
+        keys, counts = np.unique(rows.astype(np.int64) * self.size + cols, return_counts=True)
+        rows = (keys // self.size).astype(np.intp)
+        cols = (keys % self.size).astype(np.intp)
+        values = counts.astype(np.float64)
+        for block in self.blocks:
+            end = block.offset + len(block.vocabulary)
+            mask = (cols >= block.offset) & (cols < end)
+            if not mask.any():
+                continue
+            block_rows = rows[mask]
+            vals = values[mask]
+            if block.sublinear:
+                vals = np.log(vals) + 1.0
+            if block.idf is not None:
+                vals *= block.idf[cols[mask] - block.offset]
+            if block.norm == "l2":
+                vals /= np.sqrt(np.bincount(block_rows, weights=vals * vals, minlength=count))[
+                    block_rows
+                ]
+            elif block.norm == "l1":
+                vals /= np.bincount(block_rows, weights=np.abs(vals), minlength=count)[block_rows]
+            values[mask] = vals
+        return rows, cols, values
+
+    def _span_vectors_one_by_one(
+        self,
+        words: Sequence[str],
+        spans: Sequence[tuple[int, int]],
+        tails: Sequence[Sequence[str]],
+    ) -> tuple[NDArray[np.intp], NDArray[np.intp], FloatArray]:
+        rows: list[NDArray[np.intp]] = []
+        columns: list[NDArray[np.intp]] = []
+        values: list[FloatArray] = []
+        for j, ((start, end), tail) in enumerate(zip(spans, tails, strict=True)):
+            cols, vals = self.vector(" ".join([*words[start:end], *tail]))
+            rows.append(np.full(len(cols), j, dtype=np.intp))
+            columns.append(cols)
+            values.append(vals)
+        if not rows:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), np.zeros(0)
+        return np.concatenate(rows), np.concatenate(columns), np.concatenate(values)
+
+
+_WORD_CACHE_SIZE = 20_000
+# Token patterns that never match across a space: the tokens of a text are then its words'
+# tokens one after the other, and a span's word n-grams can be cut from the whole sequence.
+_WORDWISE_TOKEN_PATTERNS = frozenset({r"(?u)\b\w\w+\b", r"(?u)\b\w+\b", r"\b\w+\b", r"\b\w\w+\b"})
+
+
+def _splits_by_word(block: _Block) -> bool:
+    """Can a text's features be summed from its words' (and its word n-grams')?"""
+    if block.analyzer == "char_wb":
+        return True  # n-grams inside space-padded words by definition
+    return block.analyzer == "word" and block.token_pattern in _WORDWISE_TOKEN_PATTERNS
 
 
 class CompiledScorer:

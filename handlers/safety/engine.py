@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -28,7 +29,7 @@ from handlers.safety import patterns as patterns_module
 from handlers.safety import reading as reading_module
 from handlers.safety import rules as rules_module
 from handlers.safety.dangers import Danger, lines_for, most_pressing_first
-from handlers.safety.patterns import Cue, gate_regex
+from handlers.safety.patterns import Cue, found_in, gate_regex
 from handlers.safety.reading import SafetyReading, read_for_safety
 from nlu.text import read
 
@@ -107,19 +108,38 @@ _MEDICAL = gate_regex("medical")
 _PRESENT = gate_regex("present")
 
 
-def _model_input(sense: str, question: bool, follow_up: bool = False) -> str:
-    plain = f" {sense.lower()} "
-    words = frozenset(plain.split())
-    marks = [
-        name
+def _marks(sense: str, question: bool, follow_up: bool = False) -> list[str]:
+    """The framing marks the model reads after the text (as words of their own)."""
+    return _marks_of_windows([sense], question, follow_up)[0]
+
+
+def _marks_of_windows(texts: Sequence[str], question: bool, follow_up: bool) -> list[list[str]]:
+    """`_marks` of each of a text's windows. A cue's parts whose words are in none of the
+    windows are set aside once for all of them (what `Cue.found_in` would skip in each)."""
+    plains = [f" {text.lower()} " for text in texts]
+    word_sets = [frozenset(plain.split()) for plain in plains]
+    every_word = word_sets[0] if len(word_sets) == 1 else frozenset().union(*word_sets)
+    cues = [
+        (name, cue.parts_with(every_word) if isinstance(cue, Cue) else cue)
         for name, cue in _MARKS_FOR_MODEL
-        if (cue.found_in(plain, words) if isinstance(cue, Cue) else cue.search(plain))
     ]
-    if question or _QUESTION_END.search(plain):
-        marks.append("zzquestion")
-    if follow_up:
-        marks.append("zzfollowup")
-    return f"{sense} {' '.join(marks)}".strip()
+    out = []
+    for plain, words in zip(plains, word_sets, strict=True):
+        marks = [
+            name
+            for name, cue in cues
+            if (cue.search(plain) if isinstance(cue, re.Pattern) else found_in(cue, plain, words))
+        ]
+        if question or _QUESTION_END.search(plain):
+            marks.append("zzquestion")
+        if follow_up:
+            marks.append("zzfollowup")
+        out.append(marks)
+    return out
+
+
+def _model_input(sense: str, question: bool, follow_up: bool = False) -> str:
+    return f"{sense} {' '.join(_marks(sense, question, follow_up))}".strip()
 
 
 def _follows_up(reading: SafetyReading) -> bool:
@@ -139,21 +159,34 @@ def prepare_for_model(text: str) -> str:
 def _windows(sense: str) -> list[str]:
     """Whole when short (as it learned from), else sentence by sentence (a run-on sentence in
     overlapping windows), so one sentence buried in a long story is not drowned by the rest."""
-    if len(sense.split()) <= _WHOLE_WORDS:
+    split = _window_spans(sense)
+    if split is None:
         return [sense]
-    pieces: list[str] = []
+    words, spans = split
+    return [" ".join(words[start:end]) for start, end in spans]
+
+
+def _window_spans(sense: str) -> tuple[list[str], list[tuple[int, int]]] | None:
+    """`_windows` as spans over the words of the text's sentences one after the other; None
+    when the text is short enough to be read whole."""
+    if len(sense.split()) <= _WHOLE_WORDS:
+        return None
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
     for sentence in sense.split("|"):
-        words = sentence.split()
-        if len(words) <= _WINDOW_WORDS:
-            if words:
-                pieces.append(" ".join(words))
+        start = len(words)
+        words.extend(sentence.split())
+        count = len(words) - start
+        if count <= _WINDOW_WORDS:
+            if count:
+                spans.append((start, start + count))
             continue
-        for i in range(0, len(words) - _WINDOW_WORDS + _WINDOW_STRIDE, _WINDOW_STRIDE):
-            pieces.append(" ".join(words[i : i + _WINDOW_WORDS]))
-    if len(pieces) > _MAX_WINDOWS:
+        for i in range(0, count - _WINDOW_WORDS + _WINDOW_STRIDE, _WINDOW_STRIDE):
+            spans.append((start + i, start + min(i + _WINDOW_WORDS, count)))
+    if len(spans) > _MAX_WINDOWS:
         half = _MAX_WINDOWS // 2
-        pieces = pieces[:half] + pieces[-half:]
-    return pieces
+        spans = spans[:half] + spans[-half:]
+    return words, spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,15 +196,23 @@ class ModelScore:
 
 
 def _score(net: model_module.SafetyNet, reading: SafetyReading) -> ModelScore | None:
+    """The window that reads most urgent. A long text's overlapping windows are scored
+    together (`SafetyNet.p_urgent_spans`): each word's n-grams are cut and looked up once,
+    not once per window that holds it (#18)."""
     question = "?" in reading.lower
     follow_up = _follows_up(reading)
-    best: ModelScore | None = None
-    for window in _windows(reading.sense):
-        prepared = _model_input(window, question, follow_up)
-        p = net.p_urgent(prepared)
-        if best is None or p > best.p_urgent:
-            best = ModelScore(p, prepared)
-    return best
+    split = _window_spans(reading.sense)
+    if split is None:
+        prepared = _model_input(reading.sense, question, follow_up)
+        return ModelScore(net.p_urgent(prepared), prepared)
+    words, spans = split
+    if not spans:
+        return None
+    texts = [" ".join(words[start:end]) for start, end in spans]
+    tails = _marks_of_windows(texts, question, follow_up)
+    scores = net.p_urgent_spans(words, spans, tails)
+    best = max(range(len(scores)), key=scores.__getitem__)  # the first of the highest
+    return ModelScore(scores[best], f"{texts[best]} {' '.join(tails[best])}".strip())
 
 
 _SELF_CHECK = ("", "em muốn chết", "làm sao phòng tránh đuối nước", "xin chào", "e bi bo danh?")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -405,8 +406,13 @@ class Cue:
         return sorted(found, key=lambda match: match.start())
 
     def found_in(self, text: str, words: frozenset[str]) -> bool:
-        return any(
-            part.regex.search(text)
+        return found_in(self._parts, text, words)
+
+    def parts_with(self, words: frozenset[str]) -> tuple[Pattern, ...]:
+        """The parts that can match a text of these words (or of any subset of them): read
+        many windows of one text with `found_in(cue.parts_with(all_its_words), ...)`."""
+        return tuple(
+            part
             for part in self._parts
             if part.required is None or not part.required.isdisjoint(words)
         )
@@ -414,6 +420,15 @@ class Cue:
     @property
     def pattern(self) -> str:
         return self._whole.pattern
+
+
+def found_in(parts: Sequence[Pattern], text: str, words: frozenset[str]) -> bool:
+    """Does one of `parts` match `text` (whose words are `words`)?"""
+    return any(
+        part.regex.search(text)
+        for part in parts
+        if part.required is None or not part.required.isdisjoint(words)
+    )
 
 
 def split_words(text: str) -> list[str]:
