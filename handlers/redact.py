@@ -152,7 +152,9 @@ def find_spans(text: str, reading: Reading | None = None) -> list[Span]:
     return spans
 
 
-def _choose(candidates: list[Span], protected_ranges: list[tuple[int, int]]) -> list[Span]:
+def _choose(
+    candidates: list[Span], protected_ranges: list[tuple[int, int]], text: str | None = None
+) -> list[Span]:
     protected = _Intervals()
     for start, end in protected_ranges:
         protected.add(start, end)
@@ -162,7 +164,17 @@ def _choose(candidates: list[Span], protected_ranges: list[tuple[int, int]]) -> 
         if span.type in _TEXTUAL and protected.overlaps(span.start, span.end):
             continue
         if chosen.overlaps(span.start, span.end):
-            continue
+            if text is None or span.type not in _TRIMMABLE:
+                continue
+            # "nhà ở số 5 ngõ 12 phố Vọng, mail baoanh.trinh@gmail.com": an address run on
+            # into an email keeps what comes before it rather than vanishing with it
+            first = chosen.first_start_after(span.start)
+            if first is None or first <= span.start:
+                continue
+            end = span.start + len(text[span.start : first].rstrip(" ,;:-–"))
+            if end - span.start < 2 or chosen.overlaps(span.start, end):
+                continue
+            span = Span(span.start, end, span.type)
         chosen.add(span.start, span.end)
         spans.append(span)
     return sorted(spans, key=lambda s: s.start)
@@ -178,7 +190,7 @@ def _find_spans_in(text: str) -> list[Span]:
     candidates += _address_spans(doc)
     candidates += _school_spans(doc)
     candidates += _name_spans(doc)
-    return _choose(candidates, _protected_ranges(text))
+    return _choose(candidates, _protected_ranges(text), text)
 
 
 class _Intervals:
@@ -192,6 +204,13 @@ class _Intervals:
         index = bisect.bisect_left(self.starts, end)  # intervals starting before `end`
         return index > 0 and self.ends[index - 1] > start
 
+    def first_start_after(self, position: int) -> int | None:
+        """The start of the first interval that ends after `position`."""
+        index = bisect.bisect_right(self.starts, position)
+        if index > 0 and self.ends[index - 1] > position:
+            return self.starts[index - 1]
+        return self.starts[index] if index < len(self.starts) else None
+
     def add(self, start: int, end: int) -> None:
         index = bisect.bisect_left(self.starts, start)
         self.starts.insert(index, start)
@@ -199,6 +218,7 @@ class _Intervals:
 
 
 _TEXTUAL = frozenset({"ĐỊA_CHỈ", "TRƯỜNG", "TÊN", "BIỂN_SỐ"})
+_TRIMMABLE = frozenset({"ĐỊA_CHỈ", "TRƯỜNG"})
 
 # ---------------------------------------------------------------------------- emails, profiles
 

@@ -354,11 +354,14 @@ def fold_word(word: str) -> str:
 # spaces, or emoji put there to hide it ("lan😊@😊gmail.com")
 _GAP = r"[\s\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f]*"
 _AT = (
-    rf"(?:{_GAP}@{_GAP}|\s*[\[({{<]\s*(?:at|@|a còng|a cong)\s*[\])}}>]\s*"
+    rf"(?:{_GAP}@{_GAP}|\s*[\[({{<]\s*(?:at|@|a|a còng|a cong|a móc|a moc)\s*[\])}}>]\s*"
     r"|\s+(?:at|a còng|a cong|a móc|a moc)\s+)"
 )
 _DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|chấm|cham|\.)\s*[\])}>]\s*|\s+(?:dot|chấm|cham)\s+)"
-_TLD = r"(?:com|vn|net|org|edu|gov|info|io|me|co|uk|us|jp|kr|cn|fr|de|au)"
+_TLD = (
+    r"(?:com|vn|net|org|edu|gov|info|io|me|co|uk|us|jp|kr|cn|fr|de|au|biz|xyz|app|ai|ac|asia"
+    r"|online|site|tech|dev|live|email|mobi|pro|name|tv|ca|sg|tw|in|it|nl|ru|ch|se|es)"
+)
 _OBFUSCATED_EMAIL_RE = re.compile(
     rf"(?<![\w.])[A-Za-z0-9][\w+-]*(?:{_DOT}[\w+-]+)*{_AT}[A-Za-z0-9][\w-]*(?:{_DOT}[\w-]+)*?{_DOT}{_TLD}(?:{_DOT}{_TLD})*(?!\w)",
     re.IGNORECASE,
@@ -416,6 +419,12 @@ _BIRTH_CUE_RE = re.compile(
     r"(?:\s*(?:ngày|ngay|vào|vao|là|la|của|cua|em|e|con|cháu|chau|bé|be|tôi|toi|:|-))*\s*$",
     re.IGNORECASE,
 )
+# "ngày 7 tháng 2 năm 2012 là ngày sinh của con", "12/3/2011 (ngày sinh)"
+_BIRTH_CUE_AFTER_RE = re.compile(
+    r"\s*[(,\-:]?\s*(?:là|la|chính là|chinh la)?\s*(?:ngày sinh|ngay sinh|sinh nhật|sinh nhat"
+    r"|ngày tháng năm sinh|ngay thang nam sinh|date of birth|dob)(?!\w)",
+    re.IGNORECASE,
+)
 _NOT_BIRTH_BEFORE_RE = re.compile(
     r"(?<!\w)(?:từ|tu|đến|den|hạn|han|trước|truoc|sau|hiệu lực|hieu luc|ban hành|ban hanh|"
     r"kể từ|ke tu|hôm|hom|lúc|luc|tối|toi|sáng|sang|chiều|chieu|ngày|ngay)\s*$"
@@ -443,7 +452,7 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
         if not (1 <= day <= 31 and 1 <= month <= 12):
             continue
         before = text[max(0, m.start() - 30) : m.start()]
-        if _BIRTH_CUE_RE.search(before):
+        if _BIRTH_CUE_RE.search(before) or _BIRTH_CUE_AFTER_RE.match(text, m.end()):
             spans.append(m.span())
             continue
         if year_text is None or len(year_text) != 4:

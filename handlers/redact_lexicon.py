@@ -56,6 +56,10 @@ PLACES = frozenset(
         "ha dong",
         "ho chi minh",
         "tp hcm",
+        "tphcm",
+        "hcm",
+        "hn",
+        "sg",
         "sai gon",
         "viet nam",
         "hai phong",
@@ -352,6 +356,15 @@ ADDRESS_FINE = (
     "tòa",
     "lô",
     "số",
+    # (#17, round 4) a home in a block, and abbreviations written on forms
+    "căn hộ",
+    "căn",
+    "khu tập thể",
+    "khu đô thị",
+    "tdp",
+    "kp",
+    "ktt",
+    "kđt",
 )
 ADDRESS_COARSE = ("quận", "huyện", "thị xã", "thành phố", "tp", "tỉnh")
 # Words before an address ("ở", "tại", "địa chỉ"): they let a lowercase street name count.
@@ -508,6 +521,59 @@ SCHOOL_LEVELS = (
     "cấp 1",
     "cấp 2",
     "cấp 3",
+    "cấp một",
+    "cấp hai",
+    "cấp ba",
     "nuôi dạy trẻ khuyết tật",
     "giáo dưỡng",
 )
+
+# Historical figures, named in lessons and in the names of streets and schools ("Hùng Vương
+# là bài lịch sử khó nhất", "ngày sinh của Bác Hồ"): no one writing here. Folded. A name
+# announced as someone's ("tên là Lê Lợi") is still redacted.
+HISTORICAL_FIGURES = frozenset(
+    {
+        "hung vuong",
+        "ho chi minh",
+        "tran hung dao",
+        "ly thuong kiet",
+        "quang trung",
+        "hai ba trung",
+        "ba trieu",
+        "le loi",
+        "nguyen trai",
+        "ngo quyen",
+        "dinh bo linh",
+        "ly thai to",
+        "ly cong uan",
+        "tran quoc toan",
+        "vo thi sau",
+        "kim dong",
+        "le van tam",
+        "nguyen hue",
+        "vo nguyen giap",
+        "phan boi chau",
+        "phan chu trinh",
+        "nguyen du",
+        "chu van an",
+        "le quy don",
+        "ho xuan huong",
+        "nguyen dinh chieu",
+        "ly tu trong",
+        "nguyen van troi",
+        "tran phu",
+        "hoang dieu",
+        "nguyen thi minh khai",
+        "ton duc thang",
+        "le thanh tong",
+        "tran nhan tong",
+        "an duong vuong",
+        "thanh giong",
+        "lac long quan",
+        "au co",
+        "son tinh",
+        "thuy tinh",
+    }
+)
+# Cue and name that together mean a historical figure: "Bác Hồ"
+HISTORICAL_PAIRS = frozenset({"bac ho", "chu tich ho"})

@@ -53,9 +53,26 @@ def _name_spans(doc: _Doc) -> list[Span]:
             i += 1
             continue
         start, stop = end
-        spans.append(Span(toks[start].start, toks[stop - 1].end, "TÊN"))
+        if not _historical(doc, start, stop):
+            spans.append(Span(toks[start].start, toks[stop - 1].end, "TÊN"))
         i = stop
     return spans
+
+
+_ANNOUNCING_F = _folded(words("tên là"))
+
+
+def _historical(doc: _Doc, start: int, stop: int) -> bool:
+    """A capitalised historical figure ("Hùng Vương", "Bác Hồ") not announced as someone's
+    name ("tên là Lê Lợi")."""
+    if not doc.toks[start].is_cap:
+        return False
+    name = " ".join(t.fold for t in doc.toks[start:stop])
+    before = doc.word(start - 1)
+    if before is not None and f"{before.fold} {name}" in lex.HISTORICAL_PAIRS:
+        return True
+    announced = before is not None and before.fold in _ANNOUNCING_F
+    return name in lex.HISTORICAL_FIGURES and not announced
 
 
 # Cues that also head ordinary phrases: "người nhận nuôi", "tên tài khoản trước khi chặn"

@@ -64,6 +64,8 @@ _ABBREVIATIONS = {
     "tx": "coarse",
     "h": "coarse",
     "t": "coarse",
+    "đ": "fine",  # đường
+    "ng": "fine",  # ngõ
 }
 _GLUED_ABBREV_RE = re.compile(r"[pqf]\d{1,2}")
 _SENTENCE_END = {".", "!", "?", ";", "<>"}
@@ -84,10 +86,16 @@ def _never_after_f(phrase: tuple[str, ...]) -> frozenset[str]:
     return _folded(frozenset(_NEVER_AFTER[phrase]))
 
 
-_WEAK_FINE = {("tổ",), ("đội",), ("khu",), ("lô",), ("số",), ("bản",), ("tòa",)}
+_WEAK_FINE = {("tổ",), ("đội",), ("khu",), ("lô",), ("số",), ("bản",), ("tòa",), ("căn",), ("kp",)}
+# A unit inside a building or a block ("tòa A2", "lô B12", "căn 1508"): its number may be a code
+_UNITS = {("tòa",), ("lô",), ("căn",), ("căn", "hộ")}
+_UNIT_CODE_RE = re.compile(r"[A-Za-z]{0,3}\d{1,4}[A-Za-z]?|[A-Z]{1,3}")
 _ACCENT_ENOUGH = {("tổ",), ("đội",)}  # "tổ 7" written with its accent is an address
 _NAMED_AFTER_PEOPLE = {("đường",), ("phố",)}
-_NEEDS_CAPITAL = {("chung", "cư"), ("tòa",), ("khu",)}
+_NEEDS_CAPITAL = {
+    ("chung", "cư"), ("tòa",), ("khu",), ("khu", "tập", "thể"), ("khu", "đô", "thị"), ("căn",),
+    ("căn", "hộ"),
+}  # fmt: skip
 _PLACE_STOP = words(
     """bên trên dưới khác ngoài trong gần xa tàu nhỏ lớn này đó kia chính cao tầng
     làng quê xóm huyện tỉnh nhà đặc vùng miền nghèo biên khó mình ta nào"""
@@ -111,9 +119,11 @@ def _address_spans(doc: _Doc) -> list[Span]:
 
 
 def _location_cue_before(doc: _Doc, i: int) -> bool:
+    colon = i > 0 and doc.toks[i - 1].text == ":"  # "đc: 9 ngõ Huế"
+    at = i - 1 if colon else i
     for phrase in _LOCATION_CUES.all:
-        j = i - len(phrase)
-        if j >= 0 and doc.match(j, phrase) == i and doc.adjacent(i):
+        j = at - len(phrase)
+        if j >= 0 and doc.match(j, phrase) == at and (colon or doc.adjacent(i)):
             return True
     return False
 
@@ -140,6 +150,15 @@ def _address_start(doc: _Doc, i: int) -> tuple[int, int] | None:
             stop = element or (_clause_end(doc, k) if announced else k)
             if stop > k:
                 return k, stop
+    unit = _unit_start(doc, i)
+    if unit is not None:
+        return i, unit
+    if tok.low == "sn" and doc.word(i + 1) is not None and doc.toks[i + 1].is_digit:
+        house = _number_chain(doc, i + 1)  # "sn 12 ng. 45 ...": số nhà, on a form
+        if house is not None and doc.adjacent(house) and _address_word_or_abbrev(doc, house):
+            street = _keyword_element(doc, house, lowercase_ok=True)
+            if street is not None:
+                return i, street
     if tok.is_digit or tok.fold in _ADDRESS_WORDS_F or tok.low in _ABBREVIATIONS:
         cued = _location_cue_before(doc, i)
     else:
@@ -154,6 +173,61 @@ def _address_start(doc: _Doc, i: int) -> tuple[int, int] | None:
             street = _place_run_at(doc, house, 5) or _keyword_element(doc, house, lowercase_ok=True)
             if street:
                 return i, street
+    return None
+
+
+def _address_word_or_abbrev(doc: _Doc, k: int) -> bool:
+    tok = doc.word(k)
+    if tok is None:
+        return False
+    dotted = k + 1 < len(doc.toks) and doc.toks[k + 1].text == "."
+    return _address_word_at(doc, k) or (tok.low in _ABBREVIATIONS and dotted)
+
+
+_ROOM_WORDS = frozenset({"phòng", "nhà"})
+_ROOM_WORDS_PLAIN = frozenset({"phong", "nha"})
+
+
+def _room_word(tok: _Tok) -> bool:
+    return tok.low in _ROOM_WORDS or (tok.loose and tok.fold in _ROOM_WORDS_PLAIN)
+
+
+def _unit_code(doc: _Doc, k: int, letters_ok: bool = True) -> int | None:
+    """End of a flat's, block's or lot's number at token k: "1203", "A2", "CT2", "B12", and,
+    with `letters_ok`, a block's letter ("nhà B")."""
+    tok = doc.word(k)
+    if tok is None:
+        return None
+    if tok.is_digit:
+        return _number_chain(doc, k)
+    coded = bool(_UNIT_CODE_RE.fullmatch(tok.text)) and not tok.is_alpha
+    lettered = letters_ok and tok.is_upper and len(tok.text) <= 2 and not doc.caps_style
+    return k + 1 if coded or lettered else None
+
+
+def _unit_start(doc: _Doc, i: int) -> int | None:
+    """ "phòng 502 nhà B4 khu tập thể Thành Công": a room and a block are a home's address
+    only when a block, estate or street follows ("phòng 302 nhà B" of a school is not)."""
+    tok = doc.word(i)
+    if tok is None or not _room_word(tok):
+        return None
+    j = _unit_code(doc, i + 1) if doc.adjacent(i + 1) else None
+    if j is None:
+        return None
+    while j < len(doc.toks):
+        k = j + 1 if doc.toks[j].text == "," else j
+        nxt = doc.word(k)
+        if nxt is not None and _room_word(nxt):
+            code = _unit_code(doc, k + 1) if doc.adjacent(k + 1) else None
+            if code is None:
+                return None
+            j = code
+            continue
+        found = doc.match_any(k, _FINE)
+        if found is None or found[1] in _UNITS or found[1] in _WEAK_FINE:
+            return None
+        element = _keyword_element(doc, k, lowercase_ok=False)
+        return element
     return None
 
 
@@ -198,9 +272,16 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
             return None
         k = i + 2
         name = _number_chain(doc, k) or _place_run_at(doc, k, 4)
+        if name is None and lowercase_ok and (doc.lowercase_style or not doc.accented):
+            name = _place_run(doc, k) or _lower_place_name(doc, k, ("phường",), starting)
         return name
     if tok.low == "tp" and starting is False:
-        return _place_run_at(doc, i + 1, 4) if doc.adjacent(i + 1) else None
+        if not doc.adjacent(i + 1):
+            return None
+        name = _place_run_at(doc, i + 1, 4) or _place_run(doc, i + 1)
+        if name is None and (doc.lowercase_style or not doc.accented):
+            name = _lower_run(doc, i + 1, 3)  # ", tp vung tau"
+        return name
     found = doc.match_any(i, _FINE) or _plain_keyword(doc, i)
     if found is None:
         found = doc.match_any(i, _COARSE) or (None if starting else _plain_coarse(doc, i))
@@ -231,6 +312,8 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
     if phrase in _VILLAGES:
         return _village(doc, i, k, phrase, _location_cue_before(doc, i), lowercase_ok)
     name = _number_chain(doc, k)
+    if name is None and phrase in _UNITS:
+        name = _unit_code(doc, k, letters_ok=phrase == ("tòa",))  # "tòa A2", "lô B12"
     if name is not None and doc.adjacent(name):
         lower = lowercase_ok and (doc.lowercase_style or not doc.accented)
         # "hẻm 42 Lê Văn Sỹ", "kiệt 25 Hoàng Diệu", "hem 45 le van sy"
@@ -293,7 +376,7 @@ def _village(
         # "ở buôn Ko Siêr", "o buon ko sier": after "ở", the first syllable may be any word
         rest = doc.toks[k + 1] if k + 1 < len(doc.toks) else None
         if rest is not None and rest.is_alpha and (rest.is_cap or rest.is_upper or lowercase_ok):
-            name = _place_run_at(doc, k + 1, 3) or _lower_run(doc, k + 1, 2)
+            name = _place_run_at(doc, k + 1, 3, inside=True) or _lower_run(doc, k + 1, 2)
     if name is None and first.is_digit:
         name = _number_chain(doc, k)  # "bản 3" is rare but written
         return name if name is not None and _more_address(doc, name) else None
@@ -363,12 +446,20 @@ def _lower_street(doc: _Doc, k: int) -> int | None:
             or len(tok.text) > 7
             or _in(tok, _STREET_STOP, _STREET_STOP_F)
             or (_address_word_at(doc, j) and not (j > k and _closes_clause(doc, j + 1)))
+            or (j >= k + 2 and _district_at(doc, j))
         ):
             break
         j += 1
     if j - k < 2 or not any(t.fold in _NAME_SYLLABLES_F for t in doc.toks[k:j]):
         return None
     return j
+
+
+def _district_at(doc: _Doc, j: int) -> bool:
+    """A known district or city of two words or more starts at token j ("... xuan thuy cau
+    giay"): the street's name ends before it."""
+    end = _place_run(doc, j)
+    return end is not None and end - j >= 2
 
 
 def _lower_place_name(
@@ -380,6 +471,7 @@ def _lower_place_name(
     end = _lower_run(doc, k, 3)
     if end is None:
         return None
+    end = next((j for j in range(k + 2, end) if _district_at(doc, j)), end)
     first = doc.toks[k]
     if _in(first, _PLACE_STOP, _PLACE_STOP_F):
         return None
@@ -430,6 +522,8 @@ def _address_extend(doc: _Doc, end: int) -> int:
         if k >= len(doc.toks):
             break
         element = _address_element(doc, k, lowercase_ok=True)
+        if element is None and not comma and _district_at(doc, k):
+            element = _place_run(doc, k)  # "duong xuan thuy cau giay"
         if element is None and comma:
             element = _cap_run(doc, k, 4)  # in capitals, only known places (below)
             if element is None:
@@ -500,6 +594,9 @@ def _place_run_at(doc: _Doc, k: int, limit: int, inside: bool = False) -> int | 
     j = k
     while j < len(doc.toks) and j - k < limit and (j == k or doc.adjacent(j)):
         tok = doc.toks[j]
+        if j > k and _apostrophe_join(doc, j):
+            j += 2  # "CƯ M'GAR"
+            continue
         if (
             not tok.is_upper
             or len(tok.text) > 7
@@ -510,6 +607,18 @@ def _place_run_at(doc: _Doc, k: int, limit: int, inside: bool = False) -> int | 
             break
         j += 1
     return j if j > k else None
+
+
+def _apostrophe_join(doc: _Doc, j: int) -> bool:
+    """Token j is an apostrophe inside a name ("M'Gar", "Đắk R'Lấp"): no space either side."""
+    toks = doc.toks
+    return (
+        toks[j].text in {"'", "’"}
+        and j + 1 < len(toks)
+        and toks[j - 1].end == toks[j].start
+        and toks[j].end == toks[j + 1].start
+        and toks[j + 1].is_alpha
+    )
 
 
 # Address words typed without their accent in a message that has accents elsewhere ("em sống
@@ -563,6 +672,9 @@ def _cap_run(doc: _Doc, k: int, limit: int) -> int | None:
     j = k
     while j < len(doc.toks) and j - k < limit:
         tok = doc.toks[j]
+        if j > k and _apostrophe_join(doc, j) and doc.toks[j + 1].text[0].isupper():
+            j += 2  # "Cư M'Gar", "Đắk R'Lấp"
+            continue
         if not (
             tok.is_cap or (tok.is_upper and len(tok.text) <= 4 and j > k and not doc.caps_style)
         ) or (j > k and not doc.adjacent(j)):
@@ -596,35 +708,125 @@ def _lower_run(doc: _Doc, k: int, limit: int) -> int | None:
 # ---------------------------------------------------------------------------- schools
 
 _SCHOOL_LEVELS = _phrases(lex.SCHOOL_LEVELS)
+# Abbreviated levels that start a school's name on their own ("THCS Lê Lợi", "c3 phan dinh
+# phung"); in lowercase only those that are no other word ("th" is thì, "mn" mọi người)
+_LEVEL_ABBREVIATIONS = frozenset(
+    {"thcs", "thpt", "th", "mn", "ptdtnt", "ptdtbt", "ptcs", "đh", "c1", "c2", "c3", "thptc"}
+)
+_LOWER_LEVEL_ABBREVIATIONS = frozenset({"thcs", "thpt", "ptdtnt", "ptdtbt", "c2", "c3"})
+# Levels written out, which name a school with no "trường" before them only when a
+# capitalised name follows: "tiểu học Kim Liên", "mầm non Hoa Sen", "đại học Bách Khoa"
+_LEVELS_ALONE = _phrases(
+    ("tiểu học", "mầm non", "trung học cơ sở", "trung học phổ thông", "đại học", "cao đẳng")
+)
+# Words after a level that describe the school rather than name it ("trường thcs gần nhà")
+_SCHOOL_NAME_STOP = words(
+    """gần xa nữa xong này nào kia công lập tư thục quốc tế nội trú bán trú năm khối lớp cũ
+    mới trên dưới cạnh bên thì mà cho vì nên khi lúc hay hồi bây giờ ở tại của tốt"""
+)
+_SCHOOL_NAME_STOP_F = _folded(_SCHOOL_NAME_STOP)
 
 
 def _school_spans(doc: _Doc) -> list[Span]:
     spans = []
     for i, tok in enumerate(doc.toks):
         is_school_word = _word_is(tok, "trường")
-        is_level = tok.is_upper and tok.low in {"thcs", "thpt", "th", "mn", "ptdtnt", "ptdtbt"}
+        is_level = tok.low in _LEVEL_ABBREVIATIONS and (
+            tok.is_upper or tok.low in _LOWER_LEVEL_ABBREVIATIONS
+        )
+        level_alone = None
         if not (is_school_word or is_level):
-            continue
+            before = doc.word(i - 1)
+            if before is not None and doc.adjacent(i) and _word_is(before, "trường"):
+                continue  # read from "trường"
+            level_alone = doc.match_any(i, _LEVELS_ALONE)
+            if level_alone is None:
+                continue
         k = i + 1 if is_school_word else i
         levels = 0
         while k < len(doc.toks) and doc.adjacent(k):
-            level = doc.match_any(k, _SCHOOL_LEVELS)
+            level = doc.match_any(k, _SCHOOL_LEVELS) or doc.match_any(k, _LEVELS_ALONE)
+            if level is None and doc.toks[k].text == "&" and levels:
+                level = (k + 1, ("&",))  # "TH&THCS"
             if level is None:
                 break
             k = level[0]
             levels += 1
+        if is_level and levels == 0:
+            k, levels = i + 1, 1  # "c3", "ĐH": a level of their own
         if k >= len(doc.toks) or not doc.adjacent(k):
             continue
-        end = _cap_run(doc, k, 5)
-        first = doc.toks[k]
-        if (
-            end is None
-            and levels
-            and first.text[0].islower()
-            and _in(first, lex.SURNAMES, _SURNAMES_F)
-        ):
-            end = _lower_run(doc, k, 3)  # "thcs lê lợi": schools are named after people
-            end = end if end is not None and end - k >= 2 else None
-        if end is not None and (levels or is_school_word):
-            spans.append(Span(doc.toks[k].start, doc.toks[end - 1].end, "TRƯỜNG"))
+        end = _school_name(doc, k, explicit=bool(levels) and level_alone is None)
+        if end is None or not (levels or is_school_word):
+            continue
+        if level_alone is not None and _place_run(doc, k) == end:
+            continue  # "đại học Hà Nội" may be a school, "tiểu học Hà Nội" is a city's schools
+        spans.append(Span(doc.toks[k].start, doc.toks[end - 1].end, "TRƯỜNG"))
     return spans
+
+
+def _school_name(doc: _Doc, k: int, explicit: bool) -> int | None:
+    """End of a school's name at token k (after its level): capitalised ("Lê Lợi", "Hà Nội -
+    Amsterdam", "số 2 Nam Lý"), in capitals ("CHU VĂN AN"), or, after a level that says it is
+    a school, in lowercase ("thcs nghĩa tân", "c3 phan dinh phung")."""
+    first = doc.toks[k]
+    start = k
+    if first.fold == "so" and k + 1 < len(doc.toks) and doc.toks[k + 1].is_digit:
+        k += 2  # "Tiểu học số 2 Nam Lý"
+        if k >= len(doc.toks) or not doc.adjacent(k) or not doc.toks[k].is_cap:
+            return k
+    end = _cap_run(doc, k, 5)
+    if end is not None:
+        # "Hà Nội - Amsterdam": two capitalised runs joined by a dash
+        if end + 1 < len(doc.toks) and doc.toks[end].text in {"-", "–"}:
+            more = _cap_run(doc, end + 1, 3)
+            if more is not None and doc.adjacent(end) and doc.adjacent(end + 1):
+                end = more
+        return end
+    if first.is_upper and first.is_alpha:
+        if not explicit:
+            return None  # "NHÀ TRƯỜNG PHẢI LÀM GÌ": in capitals, only after a level
+        # in capitals a capital says nothing: a name's syllables only ("THCS CHU VĂN AN")
+        j = k
+        while (
+            j < len(doc.toks)
+            and j - k < 5
+            and (j == k or doc.adjacent(j))
+            and doc.toks[j].is_upper
+            and doc.toks[j].is_alpha
+            and doc.toks[j].fold in _NAME_SYLLABLES_F
+            and not _school_name_stop(doc.toks[j])
+        ):
+            j += 1
+        return j if j - k >= 2 else None
+    if not explicit or not first.text[0].islower():
+        return None
+    j = start
+    while (
+        j < len(doc.toks)
+        and j - start < 4
+        and (j == start or doc.adjacent(j))
+        and doc.toks[j].is_alpha
+        and doc.toks[j].text.islower()
+        and len(doc.toks[j].text) <= 7
+        and not _school_name_stop(doc.toks[j])
+        and not (_address_word_at(doc, j) and (j == start or not doc.toks[j].loose))
+    ):
+        j += 1
+    # schools are named after people and places: two syllables at least ("lam son")
+    return j if j - start >= 2 else None
+
+
+# Unaccented, most syllables could be a common word ("lam" làm, "son" sơn): only these stop
+_LOOSE_SCHOOL_STOP = words(
+    """la va bi thi ma co khong ko k da dang se roi cung voi cua cho o tai nay do kia ay no
+    em e toi tui minh ban anh chi nha di ve den hay hoi a nhe oi vay sao duoc nen phai can
+    muon biet lop hoc gan xa nua xong nao khi luc cong lap tu thuc quoc te noi tru gi j sao
+    the nhu nhung cac moi"""
+)
+
+
+def _school_name_stop(tok: _Tok) -> bool:
+    if tok.loose:
+        return tok.fold in _LOOSE_SCHOOL_STOP
+    return tok.low in _STREET_STOP or tok.low in _SCHOOL_NAME_STOP or tok.low in lex.STOP_WORDS
