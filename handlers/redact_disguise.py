@@ -368,10 +368,37 @@ _OBFUSCATED_EMAIL_RE = re.compile(
 )
 
 
+# "abc123 @ gmail", "lan [at] yahoo": a webmail address with its ".com" left off
+_OBFUSCATED_WEBMAIL_RE = re.compile(
+    rf"(?<![\w.])[A-Za-z0-9][\w+-]*(?:{_DOT}[\w+-]+)*{_AT}"
+    r"(?:gmail|yahoo|outlook|hotmail|icloud|ymail)(?![\w.@])",
+    re.IGNORECASE,
+)
+
+
+_NOT_LOCAL_PARTS = frozenset(
+    {"mail", "email", "gmail", "e", "em", "toi", "tôi", "tui", "gui", "gửi", "qua", "vao", "vào",
+     "o", "ở", "la", "là", "co", "có", "dung", "dùng"}
+)  # fmt: skip
+
+
+def _cue_word_local(match: str) -> bool:
+    """ "gửi mail at gmail được không": the word before "at" is no address's local part."""
+    local = re.split(r"[\s\[({<@]", match, maxsplit=1)[0].lower()
+    return len(local) < 3 or local in _NOT_LOCAL_PARTS
+
+
 def obfuscated_email_spans(text: str) -> list[tuple[int, int]]:
     """Emails written with the "@" or the dots spelled out or spaced."""
     spans = []
-    for m in _OBFUSCATED_EMAIL_RE.finditer(text):
+    matches = [*_OBFUSCATED_EMAIL_RE.finditer(text)]
+    covered = [m.span() for m in matches]
+    matches += [
+        m
+        for m in _OBFUSCATED_WEBMAIL_RE.finditer(text)
+        if not any(a <= m.start() < b for a, b in covered) and not _cue_word_local(m.group())
+    ]
+    for m in matches:
         start = m.start()
         local = text[start : m.end()]
         # "email em: hieu dot nguyen at gmail": the match starts at the local part's first

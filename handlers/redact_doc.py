@@ -231,7 +231,8 @@ def _title_at(doc: _Doc, k: int, also_a_name: bool) -> bool:
 _NOT_BEFORE_F = _folded(lex.NOT_NAME_BEFORE)
 
 
-_NAME_SYLLABLES = _CUED_GIVEN | lex.SURNAMES | frozenset({"văn", "thị"})
+# "nữ", "thất": the middle syllables of the Tôn Nữ and Tôn Thất families
+_NAME_SYLLABLES = _CUED_GIVEN | lex.SURNAMES | frozenset({"văn", "thị", "nữ", "thất"})
 _NAME_SYLLABLES_F = _folded(_NAME_SYLLABLES)
 _NAME_OR_ORDER = _CUED_GIVEN | lex.BIRTH_ORDER
 _NAME_OR_ORDER_F = _folded(_NAME_OR_ORDER)

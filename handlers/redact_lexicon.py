@@ -13,7 +13,7 @@ def words(text: str) -> frozenset[str]:
 SURNAMES = words(
     """nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh trịnh
     trương lâm đào cao hà lưu tạ lương mai châu thái tô quách tăng kiều đoàn vương phùng từ
-    triệu lục mạc nghiêm doãn khúc âu giang chu hứa thân lã lò"""
+    triệu lục mạc nghiêm doãn khúc âu giang chu hứa thân lã lò tôn"""
 )
 
 # Given names and baby nicknames, for a capitalised name with no cue before it.

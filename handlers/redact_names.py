@@ -43,6 +43,17 @@ _TEN_NOT = words(
 _TEN_NOT_F = _folded(_TEN_NOT)
 
 
+_TAI_COMPOUNDS_F = _folded(words("khoản sản liệu xế xỉu trợ năng giỏi chính"))
+
+
+def _tai_is_a_name(doc: _Doc, k: int) -> bool:
+    """ "tên tài": Tài is a given name unless the word goes on as tài khoản, tài sản …"""
+    tok, after = doc.toks[k], doc.word(k + 1)
+    if tok.fold != "tai" or (tok.plain and not tok.loose):
+        return False
+    return after is None or not doc.adjacent(k + 1) or after.fold not in _TAI_COMPOUNDS_F
+
+
 def _name_spans(doc: _Doc) -> list[Span]:
     spans: list[Span] = []
     toks = doc.toks
@@ -106,7 +117,13 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         and (_in(before, lex.WORK_TITLE_BEFORE, _WORK_F) or _in(before, lex.PLACE_BEFORE, _PLACE_F))
     ):
         return None  # "bài Hoa Sữa": a song, a film, a book; "bệnh viện Từ Dũ", "màu Hồng"
-    cued = _cued_name(doc, i) or _account_holder(doc, i) or _introduction(doc, i)
+    cued = (
+        _cued_name(doc, i)
+        or _account_holder(doc, i)
+        or _introduction(doc, i)
+        or _kin_name(doc, i)
+        or _opening_name(doc, i)
+    )
     if cued is not None:
         return cued
     strong = doc.match_any(i, _STRONG_CUES)
@@ -127,7 +144,11 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         if (
             doc.word(k)
             and (doc.adjacent(k) or doc.toks[k - 1].text == ":")
-            and (not _in(doc.toks[k], _TEN_NOT, _TEN_NOT_F) or _middle_name_next(doc, k))
+            and (
+                not _in(doc.toks[k], _TEN_NOT, _TEN_NOT_F)
+                or _middle_name_next(doc, k)
+                or _tai_is_a_name(doc, k)
+            )
         ):
             end = _person_run(doc, k) or _upper_name(doc, k)
             if end is None and lowercase_ok and _lower_name_may_follow(doc, k, phrase):
@@ -293,6 +314,8 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     if cue is None:
         return None
     k, phrase = cue
+    if len(phrase) == 1 and _collective_before(doc, i):
+        return None  # "thầy cô hiền", "anh chị thương em": people in general, then a word
     cue_toks = doc.toks[i:k]
     loose_cue = any(t.loose and t.low != w for t, w in zip(cue_toks, phrase, strict=True))
     if loose_cue and phrase not in _LOOSE_CUES:
@@ -362,6 +385,24 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     ):
         end += 1  # "quỳnh anh"
     return k, end
+
+
+# Pairs that make one collective noun ("thầy cô" teachers, "anh chị" you all): the word
+# after them says what they are or do, it names no one
+_COLLECTIVE_PAIRS = frozenset(
+    {("thầy", "cô"), ("cô", "chú"), ("anh", "chị"), ("ông", "bà"), ("chú", "bác"),
+     ("cô", "dì"), ("cô", "bác"), ("cô", "thầy")}
+)  # fmt: skip
+
+
+def _collective_before(doc: _Doc, i: int) -> bool:
+    before = doc.word(i - 1)
+    return (
+        before is not None
+        and doc.adjacent(i)
+        and not before.loose
+        and (before.low, doc.toks[i].low) in _COLLECTIVE_PAIRS
+    )
 
 
 # Surnames that, written in capitals without diacritics, are no common word ("PHAN CONG").
@@ -467,7 +508,7 @@ _NOT_NAMES_PLAIN = frozenset(w for w in lex.NOT_NAMES if w == fold(w))
 _WORDLIKE_SURNAMES_F = _folded(
     words(
         """từ lý thân tăng mai lâm hà cao tô chu đào giang lục mạc khúc âu hứa lã lò châu thái
-        kiều quách lưu tạ lương đoàn hồ doãn triệu phùng"""
+        kiều quách lưu tạ lương đoàn hồ doãn triệu phùng tôn"""
     )
 )
 
@@ -568,9 +609,13 @@ def _lower_name(doc: _Doc, k: int) -> int | None:
         and first.low in lex.GIVEN_NAMES
         and _lower_run(doc, k, 1) is None
     ):
-        return k + 1  # "em tên là nhung": in accented writing, "nhung" is no "nhưng"
+        # "em tên là nhung": in accented writing, "nhung" is no "nhưng"
+        return k + 2 if _second_given(doc, k + 1) else k + 1
     if first is None or not _in(first, lex.SURNAMES, _SURNAMES_F):
-        return _lower_run(doc, k, 4)
+        end = _lower_run(doc, k, 4)
+        if end == k + 1 and _second_given(doc, k + 1):
+            end += 1  # "tên em là trâm anh": "anh" is the name's, not the pronoun
+        return end
     j = k + 1
     while j < len(doc.toks) and j - k < 4 and doc.adjacent(j):
         tok = doc.toks[j]
@@ -585,6 +630,17 @@ def _lower_name(doc: _Doc, k: int) -> int | None:
             break
         j = end
     return j
+
+
+def _second_given(doc: _Doc, j: int) -> bool:
+    """Token j, right after a lowercase given name, is its second syllable ("trâm anh",
+    "ngọc anh", "bảo ngọc"): a given name too, lowercase, and no pronoun's use of it."""
+    tok = doc.word(j)
+    if tok is None or not doc.adjacent(j) or not tok.is_alpha or not tok.text.islower():
+        return False
+    if not (tok.low in _CUED_GIVEN or (tok.loose and tok.fold in _CUED_GIVEN_F)):
+        return False
+    return not _in(tok, lex.STOP_WORDS, _STOP_F) or _second_anh(doc, j)
 
 
 _NOT_AFTER_ANH_F = _folded(
@@ -650,3 +706,71 @@ def _lower_full_name(doc: _Doc, k: int) -> int | None:
     if end is None or end - k < 3:
         return None
     return end
+
+
+# ---------------------------------------------------------------------------- round 4 (#17)
+
+_KIN_F = _folded(words("cháu con em bé nhỏ"))
+_KIN_LOOSE_F = _folded(words("cháu bé"))  # unaccented "con", "em" are too often no cue
+_HOME_OWNER_F = _folded(words("tôi em mình tui chị anh con cháu tao tớ"))
+
+
+def _kin_name(doc: _Doc, i: int) -> tuple[int, int] | None:
+    """ "cháu hiếu nhà tôi", "con lan nhà em", "em hùng lớp 5", "bé bin 4 tuổi": a kin word,
+    a lowercase given name, then whose child or which class it is. "em" or "con" before a
+    lowercase word is most often the pronoun, so the context after it must say so."""
+    tok = doc.word(i)
+    if tok is None or tok.fold not in _KIN_F or (tok.loose and tok.fold not in _KIN_LOOSE_F):
+        return None
+    if not tok.loose and tok.plain:
+        return None  # "con" / "chau" typed unaccented in an accented text: another word
+    k = i + 1
+    name = doc.word(k)
+    if name is None or not doc.adjacent(k) or not name.is_alpha or not name.text.islower():
+        return None
+    if not (name.low in _CUED_GIVEN or (name.loose and name.fold in _CUED_GIVEN_F)):
+        return None
+    if (
+        _in(name, lex.STOP_WORDS, _STOP_F)
+        or _in(name, lex.KINSHIP, _KINSHIP_F)
+        or _in(name, lex.VERB_NAMES, _VERB_NAMES_F)
+        or name.low in lex.NOT_NAMES
+        or name.fold in {"gai", "trai", "nam", "nu"}
+    ):
+        return None
+    end = k + 2 if _second_given(doc, k + 1) else k + 1
+    after, then = doc.word(end), doc.word(end + 1)
+    if after is None or not doc.adjacent(end) or then is None or not doc.adjacent(end + 1):
+        return None
+    whose = after.fold == "nha" and then.fold in _HOME_OWNER_F  # "nhà tôi"
+    which = after.fold == "lop" and then.is_digit  # "lớp 5"
+    age = after.is_digit and then.fold == "tuoi"  # "4 tuổi"
+    return (k, end) if whose or which or age else None
+
+
+_OPENING_AFTER_F = _folded(words("đây nè lớp bị ơi"))
+_SUBJECTS_F = _folded(words("văn toán sử địa anh lý hóa sinh tin nhạc"))
+
+
+def _opening_name(doc: _Doc, i: int) -> tuple[int, int] | None:
+    """A capitalised given name opening a sentence, then what only a person is followed by:
+    "Lan đây, em bị…", "Huy đây ạ", "Tuấn Anh lớp 8C hay chặn đường em", "Hùng ơi". Mid-
+    sentence capitals are the other rules' business; "Mai em đi", "Hoa hồng", "An toàn",
+    "Văn lớp 9" (a subject) are no names."""
+    tok = doc.word(i)
+    if tok is None or not tok.is_cap or not doc.sentence_start(i) or doc.title_style:
+        return None
+    if not _in(tok, lex.GIVEN_NAMES, _GIVEN_F) or tok.fold in _SUBJECTS_F:
+        return None
+    end = i + 1
+    nxt = doc.word(end)
+    if nxt and doc.adjacent(end) and nxt.is_cap and _in(nxt, _CUED_GIVEN, _CUED_GIVEN_F):
+        end += 1  # "Tuấn Anh"
+    after = doc.word(end)
+    if after is None or not doc.adjacent(end) or after.is_cap:
+        return None
+    if after.fold not in _OPENING_AFTER_F or (after.loose and after.fold == "day"):
+        return None
+    if after.fold == "lop" and not (doc.word(end + 1) and doc.toks[end + 1].is_digit):
+        return None
+    return i, end

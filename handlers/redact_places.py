@@ -171,6 +171,8 @@ def _address_start(doc: _Doc, i: int) -> tuple[int, int] | None:
         house = _number_chain(doc, i)
         if house is not None and doc.adjacent(house):
             street = _place_run_at(doc, house, 5) or _keyword_element(doc, house, lowercase_ok=True)
+            if street is None and (doc.lowercase_style or not doc.accented):
+                street = _lower_street(doc, house)  # "o 25 nguyen trai q1"
             if street:
                 return i, street
     return None
@@ -200,6 +202,17 @@ def _unit_code(doc: _Doc, k: int, letters_ok: bool = True) -> int | None:
         return None
     if tok.is_digit:
         return _number_chain(doc, k)
+    toks = doc.toks
+    if (
+        tok.is_upper
+        and len(tok.text) <= 3
+        and k + 2 < len(toks)
+        and toks[k + 1].text in {"-", "."}
+        and toks[k + 2].is_digit
+        and tok.end == toks[k + 1].start
+        and toks[k + 1].end == toks[k + 2].start
+    ):
+        return k + 3  # "A-1205", "B.12"
     coded = bool(_UNIT_CODE_RE.fullmatch(tok.text)) and not tok.is_alpha
     lettered = letters_ok and tok.is_upper and len(tok.text) <= 2 and not doc.caps_style
     return k + 1 if coded or lettered else None
@@ -722,7 +735,8 @@ _LEVELS_ALONE = _phrases(
 # Words after a level that describe the school rather than name it ("trường thcs gần nhà")
 _SCHOOL_NAME_STOP = words(
     """gần xa nữa xong này nào kia công lập tư thục quốc tế nội trú bán trú năm khối lớp cũ
-    mới trên dưới cạnh bên thì mà cho vì nên khi lúc hay hồi bây giờ ở tại của tốt"""
+    mới trên dưới cạnh bên thì mà cho vì nên khi lúc hay hồi bây giờ ở tại của tốt môn thi
+    kỳ nghiệp rồi đầu ra vào lên xuống"""
 )
 _SCHOOL_NAME_STOP_F = _folded(_SCHOOL_NAME_STOP)
 
@@ -822,7 +836,7 @@ _LOOSE_SCHOOL_STOP = words(
     """la va bi thi ma co khong ko k da dang se roi cung voi cua cho o tai nay do kia ay no
     em e toi tui minh ban anh chi nha di ve den hay hoi a nhe oi vay sao duoc nen phai can
     muon biet lop hoc gan xa nua xong nao khi luc cong lap tu thuc quoc te noi tru gi j sao
-    the nhu nhung cac moi"""
+    the nhu nhung cac moi mon thi ky tot nghiep xong roi dau ra vao len xuong"""
 )
 
 
