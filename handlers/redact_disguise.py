@@ -371,7 +371,17 @@ _OBFUSCATED_EMAIL_RE = re.compile(
 # "abc123 @ gmail", "lan [at] yahoo": a webmail address with its ".com" left off
 _OBFUSCATED_WEBMAIL_RE = re.compile(
     rf"(?<![\w.])[A-Za-z0-9][\w+-]*(?:{_DOT}[\w+-]+)*{_AT}"
-    r"(?:gmail|yahoo|outlook|hotmail|icloud|ymail)(?![\w.@])",
+    r"(?:gmail|yahoo|outlook|hotmail|icloud|ymail)"
+    rf"(?:(?:{_DOT}|\s+)(?:com|vn|net))*(?![\w.@])",  # "abc @ gmail com"
+    re.IGNORECASE,
+)
+# "gmail: ngocmai2010", "gmail của em là tuananh.2009": the name of a webmail account, its
+# "@gmail.com" left for the reader to add; a digit, dot or underscore inside says it is one
+_ACCOUNT_AFTER_MAIL_RE = re.compile(
+    r"(?<!\w)(?:gmail|g-mail|e-mail|email|mail|yahoo|outlook)\s*"
+    r"(?:(?::|của|cua|em|e|tôi|toi|mình|minh|tui|tớ|to|nó|no|con|cháu|chau|là|la|nè|ne)\s*)*"
+    r"(?P<account>[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)*\d[A-Za-z0-9._]*|"
+    r"[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+)(?![\w@.]|\.\w)",
     re.IGNORECASE,
 )
 
@@ -398,6 +408,9 @@ def obfuscated_email_spans(text: str) -> list[tuple[int, int]]:
         for m in _OBFUSCATED_WEBMAIL_RE.finditer(text)
         if not any(a <= m.start() < b for a, b in covered) and not _cue_word_local(m.group())
     ]
+    for m in _ACCOUNT_AFTER_MAIL_RE.finditer(text):
+        if not any(a <= m.start("account") < b for a, b in covered):
+            spans.append(m.span("account"))
     for m in matches:
         start = m.start()
         local = text[start : m.end()]
@@ -434,6 +447,17 @@ _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _ENGLISH_DATE = (
     rf"(?P<em>{_MONTH})\.?\s+(?P<ed>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<ey>(?:19|20)\d\d)"
     rf"|(?P<ed2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<em2>{_MONTH})\.?,?\s+(?P<ey2>(?:19|20)\d\d)"
+)
+# "sinh tháng 3/2012", "ngày sinh: tháng 5 năm 2013", "born in March 2012": a birth month,
+# read only after a birth cue
+_MONTH_YEAR_RE = re.compile(
+    r"(?<!\w)(?:(?:tháng|thang|th)\s*(?P<m>\d{1,2})\s*(?:[/.\-]|,?\s*(?:năm|nam))\s*"
+    rf"(?P<y>(?:19|20)\d\d)|(?P<em>{_MONTH})\.?,?\s+(?P<ey>(?:19|20)\d\d))(?!\w)",
+    re.IGNORECASE,
+)
+_MONTH_CUE_RE = re.compile(
+    r"(?<!\w)(?:sinh|sn|ns|dob|born|ngày sinh|ngay sinh)(?:\s*(?:vào|vao|in|là|la|:|-))*\s*$",
+    re.IGNORECASE,
 )
 _DATE_RE = re.compile(
     rf"(?<!\w)(?:{_ENGLISH_DATE})(?!\w)"
@@ -486,5 +510,10 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
             continue
         year = int(year_text)
         if 1930 <= year <= year_now - 4 and not _NOT_BIRTH_BEFORE_RE.search(before):
+            spans.append(m.span())
+    for m in _MONTH_YEAR_RE.finditer(text):
+        month = int(m.group("m")) if m.group("m") else _MONTHS[m.group("em").lower()]
+        cued = _MONTH_CUE_RE.search(text[max(0, m.start() - 30) : m.start()])
+        if cued and 1 <= month <= 12 and not any(a < m.end() and m.start() < b for a, b in spans):
             spans.append(m.span())
     return spans

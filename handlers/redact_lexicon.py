@@ -362,6 +362,8 @@ ADDRESS_FINE = (
     "khu tập thể",
     "khu đô thị",
     "tdp",
+    "khu dân cư",
+    "kdc",
     "kp",
     "ktt",
     "kđt",

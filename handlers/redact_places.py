@@ -88,13 +88,13 @@ def _never_after_f(phrase: tuple[str, ...]) -> frozenset[str]:
 
 _WEAK_FINE = {("tổ",), ("đội",), ("khu",), ("lô",), ("số",), ("bản",), ("tòa",), ("căn",), ("kp",)}
 # A unit inside a building or a block ("tòa A2", "lô B12", "căn 1508"): its number may be a code
-_UNITS = {("tòa",), ("lô",), ("căn",), ("căn", "hộ")}
+_UNITS = {("tòa",), ("lô",), ("căn",), ("căn", "hộ"), ("chung", "cư")}
 _UNIT_CODE_RE = re.compile(r"[A-Za-z]{0,3}\d{1,4}[A-Za-z]?|[A-Z]{1,3}")
 _ACCENT_ENOUGH = {("tổ",), ("đội",)}  # "tổ 7" written with its accent is an address
 _NAMED_AFTER_PEOPLE = {("đường",), ("phố",)}
 _NEEDS_CAPITAL = {
     ("chung", "cư"), ("tòa",), ("khu",), ("khu", "tập", "thể"), ("khu", "đô", "thị"), ("căn",),
-    ("căn", "hộ"),
+    ("căn", "hộ"), ("khu", "dân", "cư"), ("kdc",),
 }  # fmt: skip
 _PLACE_STOP = words(
     """bên trên dưới khác ngoài trong gần xa tàu nhỏ lớn này đó kia chính cao tầng
@@ -741,9 +741,41 @@ _SCHOOL_NAME_STOP = words(
 _SCHOOL_NAME_STOP_F = _folded(_SCHOOL_NAME_STOP)
 
 
+_STUDY_AT = _phrases(("học ở", "học tại", "học", "đang học", "học trường"))
+_SUBJECT_WORDS_F = _folded(
+    words("tiếng toán văn sử địa lý hóa sinh tin nhạc vẽ múa võ bơi đàn piano anh")
+)
+
+
+def _studied_school(doc: _Doc, i: int) -> Span | None:
+    """ "em học Lê Quý Đôn", "con học ở Nguyễn Du": after "học", a capitalised name that
+    starts like a person's (schools are named after people) is the school; "học Tiếng Anh",
+    "học ở Hà Nội", "học cô Lan" are not."""
+    found = doc.match_any(i, _STUDY_AT)
+    if found is None:
+        return None
+    k = found[0]
+    if k >= len(doc.toks) or not doc.adjacent(k):
+        return None
+    end = _cap_run(doc, k, 4)
+    if end is None or end - k < 2 or doc.title_style or doc.caps_style:
+        return None
+    first = doc.toks[k]
+    if first.fold in _SUBJECT_WORDS_F or not _in(first, lex.SURNAMES, _SURNAMES_F):
+        return None
+    if _place_run(doc, k) is not None:
+        return None
+    return Span(first.start, doc.toks[end - 1].end, "TRƯỜNG")
+
+
 def _school_spans(doc: _Doc) -> list[Span]:
     spans = []
     for i, tok in enumerate(doc.toks):
+        if tok.fold == "hoc":
+            studied = _studied_school(doc, i)
+            if studied is not None:
+                spans.append(studied)
+                continue
         is_school_word = _word_is(tok, "trường")
         is_level = tok.low in _LEVEL_ABBREVIATIONS and (
             tok.is_upper or tok.low in _LOWER_LEVEL_ABBREVIATIONS
