@@ -38,7 +38,7 @@ def always_admitted(message: str | MessageReading) -> bool:
     stripped = text.strip()
     if stripped == HANDOFF_PAYLOAD:
         return True
-    command = command_for_payload(stripped) or command_for(stripped)
+    command = command_for_payload(stripped) or command_for(stripped, message.reading)
     if command in ALWAYS_ADMITTED_COMMANDS:
         return True
     return message.assessment.level != "none"

@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 
 from handlers.safety import assess
-from nlu.text import fold, read
+from nlu.text import Reading, fold, read
 
 # The core's commands (Assistant.command).
 CORE_COMMANDS: frozenset[str] = frozenset(
@@ -137,11 +137,18 @@ def _is_plea(phrase: str) -> bool:
     return assess(read(phrase)).level != "none"
 
 
-def command_for(text: str) -> str | None:
-    """The core command a whole typed message names, or None (then the core answers it)."""
+def _key_of(reading: Reading) -> str:
+    """`keyword_key` from a message's shared reading: its plain text is already folded."""
+    return _SPACES.sub(" ", _EDGE_PUNCTUATION.sub("", reading.plain)).strip()
+
+
+def command_for(text: str, reading: Reading | None = None) -> str | None:
+    """The core command a whole typed message names, or None (then the core answers it).
+    `reading`: the message's shared reading (`nlu.text.read(text)`), when there is one: the
+    keyword is looked up from it rather than folding the text again (#18)."""
     if not isinstance(text, str) or len(text) > 64:
         return None
-    key = keyword_key(text)
+    key = keyword_key(text) if reading is None else _key_of(reading)
     command = KEYWORDS.get(key)
     if command is None:
         return None

@@ -199,7 +199,7 @@ class Assistant:
         danger = read_once.assessment  # made once: the admission policy's, when it triaged
         if norm.canonical.startswith(PAYLOAD_PREFIX) and not danger.urgent:
             return self._payload(norm.canonical[1:], message, state)
-        if (named := command_for(text)) is not None:  # "/xoa", "xóa", "bắt đầu" (#19)
+        if (named := command_for(text, norm)) is not None:  # "/xoa", "xóa", "bắt đầu" (#19)
             return self.command(named, message, state)
         if norm.is_empty and not danger.urgent:
             return self._answer_reply(self._required("core.empty"), "out_of_scope", 1.0, state)
@@ -956,7 +956,7 @@ class Assistant:
         text = norm.canonical
         # Erasing is never held back: typed "xóa" or "/xoa" ends the case and erases, as the
         # erase button does, rather than reaching the counsellor as a message.
-        if command_for(message.text) == "erase":
+        if command_for(read_once.text, norm) == "erase":
             return self.command("erase", message, state), False
         if _PAYLOAD_RE.fullmatch(text):
             kind, _, value = text[1:].partition(":")

@@ -1,0 +1,116 @@
+"""The safety rules compile their regexes on first use (#18): building the rules parses each
+pattern once (its first-letter guard and its required words from the same parse) and
+compiles none; a message compiles only the patterns its words open. The required words are
+those of the reference analysis (each run of literal items expanded from scratch), for every
+pattern of every data file and gate cue, so the word index opens exactly what it did."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from handlers.safety import engine as engine_module
+from handlers.safety import patterns as patterns_module
+from handlers.safety import rules as rules_module
+from nlu.text import read
+
+
+def _reference_required_words(pattern: str, common: frozenset[str]) -> frozenset[str] | None:
+    """`required_words` as it was before #18: `_expand(items[i : j + 1])` for every j."""
+    try:
+        items = list(patterns_module._sre_parser.parse(pattern).data)
+    except Exception:
+        return None
+    candidates: list[frozenset[str]] = []
+    i = 0
+    while i < len(items):
+        expansions: set[str] = set()
+        j = i
+        while j < len(items) and (grown := patterns_module._expand(items[i : j + 1])) is not None:
+            expansions = grown
+            j += 1
+        if j == i:
+            i += 1
+            continue
+        left = patterns_module._space_before(items, i)
+        right = patterns_module._space_after(items, j)
+        per_expansion = [set(patterns_module._whole_words(e, left, right)) for e in expansions]
+        if all(per_expansion):
+            rank: Any = lambda w: (w in common, -len(w), w)  # noqa: E731
+            if shared := set.intersection(*per_expansion):
+                candidates.append(frozenset({min(shared, key=rank)}))
+            candidates.append(frozenset(min(words, key=rank) for words in per_expansion))
+        i = j
+    if not candidates:
+        return None
+    return min(candidates, key=lambda words: (len(words & common), len(words)))
+
+
+def _every_source() -> list[str]:
+    files = patterns_module.danger_files().values()
+    groups = [g for f in files for g in (*f.kinds.values(), *f.cues.values(), *f.signs.values())]
+    groups += list(patterns_module.gate_parts().values())
+    return [regex for group in groups for regex in group]
+
+
+def test_required_words_and_guards_are_those_of_the_reference_analysis() -> None:
+    sources = _every_source()
+    assert len(sources) > 500
+    compared = 0
+    for source in sources:
+        try:
+            spaced = patterns_module.leading_space(source)
+        except ValueError:
+            continue  # not a word pattern (accented cries, channel cues): never gated
+        (pattern,) = patterns_module.compile_patterns(source)
+        expected = _reference_required_words(spaced, patterns_module.COMMON_WORDS)
+        assert pattern.required == expected, source[:80]
+        assert patterns_module.required_words(spaced, patterns_module.COMMON_WORDS) == expected
+        assert pattern.source == patterns_module._first_letter_guard(spaced)
+        compared += 1
+    assert compared > 500
+
+
+@pytest.fixture
+def fresh_rules() -> Iterator[rules_module._Compiled]:
+    rules_module.compiled.cache_clear()
+    yield rules_module.compiled()
+    rules_module.compiled.cache_clear()
+
+
+def _all_patterns(rules: rules_module._Compiled) -> list[patterns_module.Pattern]:
+    patterns = [p for _, _, p in rules.order]
+    patterns += [p for ps in rules.checks.values() for p in ps]
+    patterns += [p for signs in rules.signs.values() for ps in signs.groups.values() for p in ps]
+    return patterns
+
+
+def test_building_the_rules_compiles_no_pattern(fresh_rules: rules_module._Compiled) -> None:
+    patterns = _all_patterns(fresh_rules)
+    assert len(patterns) > 300
+    assert not any(p.compiled for p in patterns)
+
+
+def test_a_message_compiles_only_the_patterns_its_words_open(
+    fresh_rules: rules_module._Compiled,
+) -> None:
+    patterns = _all_patterns(fresh_rules)
+    engine_module.assess(read("chào bạn, cho mình hỏi học phí năm nay"), use_model=False)
+    opened = [p for p in patterns if p.compiled]
+    assert len(opened) < len(patterns) // 10
+    verdict = engine_module.assess(read("cứu em với, bố em đang đánh em"), use_model=False)
+    assert verdict.urgent
+    assert len([p for p in patterns if p.compiled]) > len(opened)
+
+
+def test_a_pattern_compiles_once_and_is_the_regex_it_would_have_been() -> None:
+    (pattern,) = patterns_module.compile_patterns(r"\b(?:chay|boc chay)\b")
+    assert not pattern.compiled
+    regex = pattern.regex
+    assert pattern.compiled and pattern.regex is regex
+    assert regex.pattern == patterns_module._first_letter_guard(" (?:chay|boc chay)\\b")
+    given = patterns_module.Pattern(re.compile(r" chay\b", re.IGNORECASE), None)
+    assert given.compiled and given.regex.flags & re.IGNORECASE
