@@ -371,16 +371,17 @@ _OBFUSCATED_EMAIL_RE = re.compile(
 # "abc123 @ gmail", "lan [at] yahoo": a webmail address with its ".com" left off
 _OBFUSCATED_WEBMAIL_RE = re.compile(
     rf"(?<![\w.])[A-Za-z0-9][\w+-]*(?:{_DOT}[\w+-]+)*{_AT}"
-    r"(?:gmail|yahoo|outlook|hotmail|icloud|ymail)"
-    rf"(?:(?:{_DOT}|\s+)(?:com|vn|net))*(?![\w.@])",  # "abc @ gmail com"
+    r"(?:g\s?mail|yahoo|outlook|hotmail|icloud|ymail)"
+    rf"(?:(?:{_DOT}|\s+)(?:com|vn|net))*(?![\w.@])",  # "abc @ gmail com", "@ g mail . com"
     re.IGNORECASE,
 )
 # "gmail: ngocmai2010", "gmail của em là tuananh.2009": the name of a webmail account, its
 # "@gmail.com" left for the reader to add; a digit, dot or underscore inside says it is one
 _ACCOUNT_AFTER_MAIL_RE = re.compile(
     r"(?<!\w)(?:gmail|g-mail|e-mail|email|mail|yahoo|outlook)\s*"
-    r"(?:(?::|của|cua|em|e|tôi|toi|mình|minh|tui|tớ|to|nó|no|con|cháu|chau|là|la|nè|ne)\s*)*"
-    r"(?P<account>[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)*\d[A-Za-z0-9._]*|"
+    r"(?:(?::|(?:của|cua|em|e|tôi|toi|mình|minh|tui|tớ|to|nó|no|con|cháu|chau|là|la|nè|ne)"
+    r"(?!\w))\s*)*"
+    r"(?<![\w.])(?P<account>[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)*\d[A-Za-z0-9._]*|"
     r"[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+)(?![\w@.]|\.\w)",
     re.IGNORECASE,
 )
@@ -425,11 +426,26 @@ def obfuscated_email_spans(text: str) -> list[tuple[int, int]]:
 
 # ---------------------------------------------------------------------------- dates of birth
 
-_NUMERIC_DATE = r"(?P<d>\d{1,2})\s?[/.\-]\s?(?P<m>\d{1,2})(?:\s?[/.\-]\s?(?P<y>\d{4}|\d{2}))?"
-_WORDED_DATE = (
-    r"(?P<wd>\d{1,2})\s+(?:tháng|thang|th)\s*(?P<wm>\d{1,2})"
-    r"(?:\s*,?\s*(?:năm|nam)\s+(?P<wy>\d{4}))?"
+# "12/3/2011", "12/3 năm 2011"
+_NUMERIC_DATE = (
+    r"(?P<d>\d{1,2})\s?[/.\-]\s?(?P<m>\d{1,2})"
+    r"(?:\s?[/.\-]\s?(?P<y>\d{4}|\d{2})|\s+(?:năm|nam)\s+(?P<y2>\d{4}))?"
 )
+# months written as words: "tháng ba", "tháng giêng", "thang muoi mot"
+_MONTH_WORDS = {
+    "giêng": 1, "gieng": 1, "một": 1, "mot": 1, "hai": 2, "ba": 3, "tư": 4, "tu": 4, "bốn": 4,
+    "bon": 4, "năm": 5, "nam": 5, "sáu": 6, "sau": 6, "bảy": 7, "bay": 7, "tám": 8, "tam": 8,
+    "chín": 9, "chin": 9, "mười": 10, "muoi": 10, "mười một": 11, "muoi mot": 11,
+    "mười hai": 12, "muoi hai": 12, "chạp": 12, "chap": 12,
+}  # fmt: skip
+_MONTH_WORD = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
+# "5 tháng 9 năm 2014", "12 tháng ba năm 2011", "12 tháng 3, 2011"
+_WORDED_DATE = (
+    rf"(?P<wd>\d{{1,2}})\s+(?:tháng|thang|th)\s*(?P<wm>\d{{1,2}}|(?:{_MONTH_WORD})(?!\w))"
+    r"(?:\s*,?\s*(?:năm|nam)\s+(?P<wy>\d{4})|\s*,\s*(?P<wy2>(?:19|20)\d\d))?"
+)
+# "12 03 2011": read only after a birth cue
+_SPACED_DATE = r"(?P<sd>\d{1,2})\s(?P<sm>\d{1,2})\s(?P<sy>(?:19|20)\d\d)"
 _ISO_DATE = r"(?P<iy>(?:19|20)\d\d)\s?[/.\-]\s?(?P<im>\d{1,2})\s?[/.\-]\s?(?P<id>\d{1,2})"
 _MONTHS = {
     name: number
@@ -462,12 +478,15 @@ _MONTH_CUE_RE = re.compile(
 _DATE_RE = re.compile(
     rf"(?<!\w)(?:{_ENGLISH_DATE})(?!\w)"
     rf"|(?<![\w/.\-]){_ISO_DATE}(?![\w/]|[.\-]\d)"
-    rf"|(?<![\w/.\-]){_NUMERIC_DATE}(?![\w/]|[.\-]\d)|(?<!\w){_WORDED_DATE}(?!\w)",
+    rf"|(?<![\w/.\-]){_NUMERIC_DATE}(?![\w/]|[.\-]\d)|(?<!\w){_WORDED_DATE}(?!\w)"
+    rf"|(?<![\w/.\-]){_SPACED_DATE}(?![\w/.\-])",
     re.I,
 )
 _BIRTH_CUE_RE = re.compile(
-    r"(?<!\w)(?:sinh|sn|ns|dob|d\.o\.b|born|ngày sinh|ngay sinh|sinh nhật|sinh nhat)"
-    r"(?:\s*(?:ngày|ngay|vào|vao|là|la|của|cua|em|e|con|cháu|chau|bé|be|tôi|toi|:|-))*\s*$",
+    r"(?<!\w)(?:sinh|sn|ns|dob|d\.o\.b|born|ngày sinh|ngay sinh|sinh nhật|sinh nhat|"
+    r"chào đời|chao doi)"
+    r"(?:\s*(?:ngày|ngay|vào|vao|là|la|của|cua|em|e|con|cháu|chau|bé|be|tôi|toi|ra|hôm|hom|"
+    r"mùng|mung|on|:|-)(?!\w))*\s*$",
     re.IGNORECASE,
 )
 # "ngày 7 tháng 2 năm 2012 là ngày sinh của con", "12/3/2011 (ngày sinh)"
@@ -497,15 +516,24 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
             month = _MONTHS[month_name.lower()]
             year_text = m.group("ey") or m.group("ey2")
         else:
-            day = int(m.group("d") or m.group("wd") or m.group("id"))
-            month = int(m.group("m") or m.group("wm") or m.group("im"))
-            year_text = m.group("y") or m.group("wy") or m.group("iy")
+            day = int(m.group("d") or m.group("wd") or m.group("id") or m.group("sd"))
+            month_text = m.group("m") or m.group("wm") or m.group("im") or m.group("sm")
+            month = (
+                int(month_text)
+                if month_text.isdigit()
+                else _MONTH_WORDS[" ".join(month_text.lower().split())]
+            )
+            year_text = (
+                m.group("y") or m.group("y2") or m.group("wy") or m.group("wy2") or m.group("iy")
+            ) or m.group("sy")
         if not (1 <= day <= 31 and 1 <= month <= 12):
             continue
         before = text[max(0, m.start() - 30) : m.start()]
         if _BIRTH_CUE_RE.search(before) or _BIRTH_CUE_AFTER_RE.match(text, m.end()):
             spans.append(m.span())
             continue
+        if m.group("sd"):
+            continue  # "12 03 2011" is a date only after a birth cue
         if year_text is None or len(year_text) != 4:
             continue
         year = int(year_text)

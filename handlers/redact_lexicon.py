@@ -370,7 +370,12 @@ ADDRESS_FINE = (
 )
 ADDRESS_COARSE = ("quận", "huyện", "thị xã", "thành phố", "tp", "tỉnh")
 # Words before an address ("ở", "tại", "địa chỉ"): they let a lowercase street name count.
-LOCATION_CUES = ("ở", "o", "tại", "tai", "sống ở", "trú ở", "địa chỉ", "dc", "đc", "quê ở")
+LOCATION_CUES = (
+    "ở", "o", "tại", "tai", "sống ở", "trú ở", "địa chỉ", "dc", "đc", "quê ở",
+    # (#17, round 4) "Nhà em: 23 ngõ 45 Láng Hạ", "dc nha: 9 ngo 5 ..."
+    "nhà em", "nhà tôi", "nhà mình", "nhà tui", "nhà cháu", "nhà con", "dc nhà", "đc nhà",
+    "địa chỉ nhà",
+)  # fmt: skip
 
 # Cues before a personal name. STRONG: the name may be lowercase. WEAK: it must be capitalised.
 NAME_CUES_STRONG = (

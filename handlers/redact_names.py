@@ -212,6 +212,8 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
             end = _person_run(doc, k, single_ok=True)
             if end is None:
                 end = _lower_full_name(doc, k)
+            if end == k + 1 and _middle_name_next(doc, k) and doc.toks[k + 1].text.islower():
+                end = _lower_name(doc, k) or end  # "chị Lê thị hồng"
             if end is not None:
                 return k, end
     if _uncued_lower_full_name(doc, i):
@@ -814,6 +816,12 @@ def _opening_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         listed = doc.word(end + 1)
         if listed is not None and listed.is_cap and _in(listed, lex.GIVEN_NAMES, _GIVEN_F):
             return i, end  # "Dũng, Hiếu, Phát đánh em": a list of names
+    if (
+        end + 1 < len(doc.toks)
+        and doc.toks[end].text == "("
+        and doc.toks[end + 1].fold in {"lop", "hs"}
+    ):
+        return i, end  # "Hằng (lớp 7A) bị bắt nạt"
     after = doc.word(end)
     if after is None or not doc.adjacent(end) or after.is_cap:
         return None

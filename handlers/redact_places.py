@@ -324,6 +324,9 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
     weak = phrase in _WEAK_FINE
     if phrase in _VILLAGES:
         return _village(doc, i, k, phrase, _location_cue_before(doc, i), lowercase_ok)
+    name = _numbered_name(doc, k)
+    if name is not None:
+        return name
     name = _number_chain(doc, k)
     if name is None and phrase in _UNITS:
         name = _unit_code(doc, k, letters_ok=phrase == ("tòa",))  # "tòa A2", "lô B12"
@@ -351,6 +354,18 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         if follow == name:
             return None  # "xe buýt số 32", "lô 5": only part of an address with more after it
     return name
+
+
+def _numbered_name(doc: _Doc, k: int) -> int | None:
+    """ "ngõ Thịnh Hào 1", "hẻm Trần Phú 2": a capitalised name and the number of its branch,
+    closed by a comma or the end."""
+    end = _cap_run(doc, k, 4)
+    if end is None or end >= len(doc.toks) or not doc.adjacent(end):
+        return None
+    tok = doc.toks[end]
+    if not (tok.is_digit and len(tok.text) <= 2 and _closes_clause(doc, end + 1)):
+        return None
+    return end + 1
 
 
 # Address words that are no other word ("kiệt" is also kiệt sức, "ngõ" ngõ cụt)
@@ -453,11 +468,17 @@ def _lower_street(doc: _Doc, k: int) -> int | None:
     j = k
     while j < len(doc.toks) and j - k < 4 and (j == k or doc.adjacent(j)):
         tok = doc.toks[j]
+        # "nguyen van qua": after a surname and văn/thị, the given name, whatever word it is
+        after_middle = (
+            j == k + 2
+            and _in(doc.toks[k], lex.SURNAMES, _SURNAMES_F)
+            and doc.toks[k + 1].fold in {"van", "thi"}
+        )
         if (
             not tok.is_alpha
             or not tok.text.islower()
             or len(tok.text) > 7
-            or _in(tok, _STREET_STOP, _STREET_STOP_F)
+            or (_in(tok, _STREET_STOP, _STREET_STOP_F) and not after_middle)
             or (_address_word_at(doc, j) and not (j > k and _closes_clause(doc, j + 1)))
             or (j >= k + 2 and _district_at(doc, j))
         ):
@@ -537,6 +558,14 @@ def _address_extend(doc: _Doc, end: int) -> int:
         element = _address_element(doc, k, lowercase_ok=True)
         if element is None and not comma and _district_at(doc, k):
             element = _place_run(doc, k)  # "duong xuan thuy cau giay"
+        if (
+            element is None
+            and not comma
+            and doc.adjacent(k)
+            and doc.toks[k - 1].is_cap
+            and doc.toks[k].is_cap
+        ):
+            element = _cap_run(doc, k, 4)  # "xóm 7 Hải Quang Hải Hậu Nam Định": run on
         if element is None and comma:
             element = _cap_run(doc, k, 4)  # in capitals, only known places (below)
             if element is None:
