@@ -95,6 +95,7 @@ class _PlainTable(dict[int, str]):
 PLAIN_TABLE = _PlainTable()
 _ASCII_WORDS = re.compile(r"[^\t\n\r\x0b\x0c\x1c-\x1f ]+")
 _ASCII_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+_WORDS = re.compile(r"\S+")  # \s is str.isspace(), as the cluster loop reads a space
 
 
 def to_plain(canonical: str) -> str:
@@ -103,10 +104,28 @@ def to_plain(canonical: str) -> str:
     return canonical.translate(PLAIN_TABLE)
 
 
+@lru_cache(maxsize=8192)
+def _stays(ch: str) -> bool:
+    """Is `ch` its own canonical form, whatever surrounds it (no mark on it, itself no mark)?
+    Then a text of such characters only changes in its whitespace."""
+    if kind(ch) != NORMAL:
+        return False
+    return ch.isascii() or _cluster_form(ch) == ch
+
+
 def canonicalise(text: str) -> tuple[str, list[int], list[int]]:
     """The canonical text, and for each of its characters the original span it came from."""
     if text.isascii() and not _ASCII_INVISIBLE.search(text):
         return _canonicalise_ascii(text)
+    if all(map(_stays, set(text))):
+        # most Vietnamese messages (NFC, no invisible or look-alike letters): only the
+        # whitespace changes, as in an ASCII text; decided per distinct character (#18)
+        return _canonicalise_ascii(text, _WORDS)
+    return _canonicalise_clusters(text)
+
+
+def _canonicalise_clusters(text: str) -> tuple[str, list[int], list[int]]:
+    """`canonicalise` character cluster by character cluster (any text)."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -149,12 +168,16 @@ def canonicalise(text: str) -> tuple[str, list[int], list[int]]:
     return "".join(out), starts, ends
 
 
-def _canonicalise_ascii(text: str) -> tuple[str, list[int], list[int]]:
+def _canonicalise_ascii(
+    text: str, words: re.Pattern[str] = _ASCII_WORDS
+) -> tuple[str, list[int], list[int]]:
+    """A text whose characters all stay as they are: its words, one space (or a line break)
+    between them."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     previous = -1
-    for match in _ASCII_WORDS.finditer(text):
+    for match in words.finditer(text):
         a, b = match.span()
         if previous >= 0:
             gap = text[previous:a]
