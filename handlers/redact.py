@@ -225,7 +225,10 @@ _TRIMMABLE = frozenset({"ĐỊA_CHỈ", "TRƯỜNG"})
 _EMAIL_LOCAL_RE = re.compile(r"[\w.+-]{1,64}$")
 _EMAIL_DOMAIN_RE = re.compile(r"[\w-]{1,63}(?:\.{1,2}[\w-]{1,63}){1,8}")  # "gmail..com" too
 # "tuanpro2009@gmail": a webmail address with its ".com" left off
-_WEBMAIL_RE = re.compile(r"(?:gmail|yahoo|outlook|hotmail|icloud|ymail)(?![\w.@])", re.IGNORECASE)
+_WEBMAIL_RE = re.compile(
+    r"(?:gmail|yahoo|outlook|hotmail|icloud|ymail)(?:com)?(?![\w.@])",  # "@gmailcom" too
+    re.IGNORECASE,
+)
 _PROFILE_URL_RE = re.compile(
     r"(?:https?://)?(?:www\.|m\.|web\.|vt\.)?"
     r"(?:facebook\.com|fb\.com|fb\.me|tiktok\.com|instagram\.com|zalo\.me|youtube\.com|"

@@ -484,15 +484,18 @@ _DATE_RE = re.compile(
 )
 _BIRTH_CUE_RE = re.compile(
     r"(?<!\w)(?:sinh|sn|ns|dob|d\.o\.b|born|ngày sinh|ngay sinh|sinh nhật|sinh nhat|"
-    r"chào đời|chao doi)"
+    r"chào đời|chao doi|birthday|bday|b-day|date of birth)"
     r"(?:\s*(?:ngày|ngay|vào|vao|là|la|của|cua|em|e|con|cháu|chau|bé|be|tôi|toi|ra|hôm|hom|"
-    r"mùng|mung|on|:|-)(?!\w))*\s*$",
+    r"mùng|mung|on|is|:|-)(?!\w))*\s*$",
     re.IGNORECASE,
 )
 # "ngày 7 tháng 2 năm 2012 là ngày sinh của con", "12/3/2011 (ngày sinh)"
 _BIRTH_CUE_AFTER_RE = re.compile(
     r"\s*[(,\-:]?\s*(?:là|la|chính là|chinh la)?\s*(?:ngày sinh|ngay sinh|sinh nhật|sinh nhat"
-    r"|ngày tháng năm sinh|ngay thang nam sinh|date of birth|dob)(?!\w)",
+    r"|ngày tháng năm sinh|ngay thang nam sinh|date of birth|dob"
+    # "ngày 12 tháng 3 năm 2011 em được sinh ra"
+    r"|(?:em|e|con|cháu|chau|bé|be|tôi|toi|mình|minh|tớ)?\s*(?:được|duoc)?\s*"
+    r"(?:sinh ra|chào đời))(?!\w)",
     re.IGNORECASE,
 )
 _NOT_BIRTH_BEFORE_RE = re.compile(

@@ -109,9 +109,28 @@ class _Doc:
             tok.loose = tok.plain and not self.accented
         # A writer Who Capitalises Every Word tells nothing by a capital: only known name
         # syllables count as a name then.
+        # A name of three capitalised syllables is one capital, not three ("Con tên là:
+        # Nguyễn Hải Đăng" is no title): capitals are counted by runs
         capitals = sum(1 for t in alpha if t.is_cap or t.is_upper)
+        units = runs = 0
+        previous: _Tok | None = None
+        for t in alpha:
+            capital = t.is_cap or t.is_upper
+            joined = (
+                capital
+                and previous is not None
+                and (previous.is_cap or previous.is_upper)
+                and not self.text[previous.end : t.start].strip()
+            )
+            if not joined:
+                units += 1
+                runs += capital
+            previous = t
         self.title_style = (
-            len(alpha) >= 4 and capitals >= 0.6 * len(alpha) and not all(t.is_upper for t in alpha)
+            len(alpha) >= 4
+            and capitals >= 0.6 * len(alpha)
+            and runs >= 0.6 * units
+            and not all(t.is_upper for t in alpha)
         )
         # A writer who never capitalises, or never uses diacritics, may write a street or
         # hamlet name in lowercase; in careful text a lowercase word there is a common word.

@@ -364,6 +364,7 @@ ADDRESS_FINE = (
     "tdp",
     "khu dân cư",
     "kdc",
+    "khu tái định cư",
     "kp",
     "ktt",
     "kđt",

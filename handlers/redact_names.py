@@ -499,7 +499,7 @@ def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
     end = _cap_run(doc, k, 4)
     if end is None:
         return None
-    words = doc.toks[k:end]
+    words = [w for w in doc.toks[k:end] if w.text not in {"'", "’"}]  # "H'Hen Niê"
     if any(not w.is_alpha or len(w.text) > 7 for w in words):
         return None
     if _starts_with_place(words):

@@ -94,7 +94,7 @@ _ACCENT_ENOUGH = {("tổ",), ("đội",)}  # "tổ 7" written with its accent is
 _NAMED_AFTER_PEOPLE = {("đường",), ("phố",)}
 _NEEDS_CAPITAL = {
     ("chung", "cư"), ("tòa",), ("khu",), ("khu", "tập", "thể"), ("khu", "đô", "thị"), ("căn",),
-    ("căn", "hộ"), ("khu", "dân", "cư"), ("kdc",),
+    ("căn", "hộ"), ("khu", "dân", "cư"), ("kdc",), ("khu", "tái", "định", "cư"),
 }  # fmt: skip
 _PLACE_STOP = words(
     """bên trên dưới khác ngoài trong gần xa tàu nhỏ lớn này đó kia chính cao tầng
@@ -351,9 +351,21 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         return None
     if starting and weak and not (phrase in _ACCENT_ENOUGH and _word_is_accented(tok, phrase[0])):
         follow = _address_extend(doc, name)
-        if follow == name:
+        if follow == name and not _house_and_street(doc, k, name, phrase):
             return None  # "xe buýt số 32", "lô 5": only part of an address with more after it
     return name
+
+
+def _house_and_street(doc: _Doc, k: int, end: int, phrase: tuple[str, ...]) -> bool:
+    """ "Số 15/2A Nguyễn Văn Linh", "số 8 Lê Văn Sỹ": a house number and a street named after a
+    person (a surname and at least one more syllable) are an address on their own."""
+    if phrase != ("số",):
+        return False
+    chain = _number_chain(doc, k)
+    if chain is None or chain >= end:
+        return False
+    street = doc.toks[chain:end]
+    return len(street) >= 2 and street[0].is_cap and _in(street[0], lex.SURNAMES, _SURNAMES_F)
 
 
 def _numbered_name(doc: _Doc, k: int) -> int | None:
@@ -712,6 +724,15 @@ def _keyword_in_caps(doc: _Doc, k: int, accented: bool = False) -> bool:
 def _cap_run(doc: _Doc, k: int, limit: int) -> int | None:
     """End of a run of capitalised words at token k ("Khâm Thiên", "Linh Trung")."""
     j = k
+    toks = doc.toks
+    if (
+        k + 2 < len(toks)
+        and len(toks[k].text) == 1
+        and toks[k].text.isupper()
+        and _apostrophe_join(doc, k + 1)
+        and toks[k + 2].is_cap
+    ):
+        j = k + 3  # "H'Hen Niê", "R'Lấp": an initial joined by an apostrophe
     while j < len(doc.toks) and j - k < limit:
         tok = doc.toks[j]
         if j > k and _apostrophe_join(doc, j) and doc.toks[j + 1].text[0].isupper():
