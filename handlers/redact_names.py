@@ -229,7 +229,7 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
     if tok.is_cap and not doc.sentence_start(i) and _in(tok, lex.GIVEN_NAMES, _GIVEN_F):
         before = doc.word(i - 1)
         if (
-            tok.low not in {"anh", "an"}
+            (tok.low not in {"anh", "an"} or _listed_after_name(doc, i))
             and not _tomorrow(doc, i)
             and not (before and _in(before, lex.NOT_NAME_BEFORE, _NOT_BEFORE_F))
             and not (before and (before.is_cap or before.is_upper) and doc.adjacent(i))
@@ -454,7 +454,7 @@ def _collective_before(doc: _Doc, i: int) -> bool:
 # Surnames that, written in capitals without diacritics, are no common word ("PHAN CONG").
 # ("TRINH" is also trình: "CHUONG TRINH", "QUY TRINH")
 _PLAIN_SURNAMES = frozenset({"nguyen", "tran", "pham", "hoang", "huynh", "nghiem"})
-_AFTER_TEN = frozenset({"là", "bé", "thật", "gọi"})
+_AFTER_TEN = frozenset({"là", "bé", "thật", "gọi", "cu"})  # "tên cu Tỉn"
 _PERSON_WORDS = words(
     """em e tôi toi tui mình mik mk t con cháu bé nó bạn anh chị cô thầy chú ông bà dượng giáo
     ba bố mẹ má chồng vợ ny ấy ta đó kia thằng đứa nhỏ gái trai"""
@@ -812,10 +812,13 @@ def _opening_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     nxt = doc.word(end)
     if nxt and doc.adjacent(end) and nxt.is_cap and _in(nxt, _CUED_GIVEN, _CUED_GIVEN_F):
         end += 1  # "Tuấn Anh"
-    if end < len(doc.toks) and doc.toks[end].text == ",":
+    joiner = end < len(doc.toks) and (
+        doc.toks[end].text == "," or doc.toks[end].fold in {"va", "voi", "vs"}
+    )
+    if joiner:
         listed = doc.word(end + 1)
         if listed is not None and listed.is_cap and _in(listed, lex.GIVEN_NAMES, _GIVEN_F):
-            return i, end  # "Dũng, Hiếu, Phát đánh em": a list of names
+            return i, end  # "Dũng, Hiếu, Phát đánh em", "Tuấn với Long": a list of names
     if (
         end + 1 < len(doc.toks)
         and doc.toks[end].text == "("
@@ -830,3 +833,18 @@ def _opening_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     if after.fold == "lop" and not (doc.word(end + 1) and doc.toks[end + 1].is_digit):
         return None
     return i, end
+
+
+def _listed_after_name(doc: _Doc, i: int) -> bool:
+    """ "Bình với An", "Hùng và Anh": a capitalised "An"/"Anh" listed after a given name is a
+    name too, not the pronoun or "an toàn"."""
+    joiner, before = doc.word(i - 1), doc.word(i - 2)
+    return (
+        joiner is not None
+        and before is not None
+        and joiner.fold in {"va", "voi"}
+        and before.is_cap
+        and _in(before, lex.GIVEN_NAMES, _GIVEN_F)
+        and doc.adjacent(i)
+        and doc.adjacent(i - 1)
+    )
