@@ -140,6 +140,12 @@ def _address_start(doc: _Doc, i: int) -> tuple[int, int] | None:
             continue
         k = end
         announced = False
+        # "Địa chỉ nhà bạn ấy: 7 Lý Nam Đế": whose address it is, then a colon
+        colon = next(
+            (j for j in range(k, min(k + 5, len(doc.toks))) if doc.toks[j].text == ":"), None
+        )
+        if colon is not None and all(doc.toks[j].is_alpha for j in range(k, colon)):
+            k, announced = colon + 1, True
         while k < len(doc.toks) and (
             doc.toks[k].text == ":" or _in(doc.toks[k], _FILLER, _FILLER_F)
         ):
@@ -328,6 +334,8 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
     if name is not None:
         return name
     name = _number_chain(doc, k)
+    if name is not None and phrase == ("đường",) and _month_after(doc, name):
+        name += 2  # "đường 3 tháng 2", "duong 30 thang 4": a street named after a date
     if name is None and phrase in _UNITS:
         name = _unit_code(doc, k, letters_ok=phrase == ("tòa",))  # "tòa A2", "lô B12"
     if name is not None and doc.adjacent(name):
@@ -366,6 +374,18 @@ def _house_and_street(doc: _Doc, k: int, end: int, phrase: tuple[str, ...]) -> b
         return False
     street = doc.toks[chain:end]
     return len(street) >= 2 and street[0].is_cap and _in(street[0], lex.SURNAMES, _SURNAMES_F)
+
+
+def _month_after(doc: _Doc, j: int) -> bool:
+    tok, number = doc.word(j), doc.word(j + 1)
+    return (
+        tok is not None
+        and number is not None
+        and tok.fold == "thang"
+        and number.is_digit
+        and doc.adjacent(j)
+        and doc.adjacent(j + 1)
+    )
 
 
 def _numbered_name(doc: _Doc, k: int) -> int | None:
