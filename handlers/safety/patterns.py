@@ -11,8 +11,12 @@ Data (handlers/safety/data/):
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
+import os
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -127,11 +131,14 @@ def danger_files() -> dict[Danger, DangerFile]:
             raise ValueError(f"{path}: `signs_required`/`signs_check` name a missing sign")
         needed = int(data.get("signs_needed", 2))
         groups = (*kinds.values(), *cues.values(), *signs.values())
+        known = valid_regexes()  # compiled without error at an earlier start (#18)
         for regex in (r for group in groups for r in group):
-            try:
-                re.compile(regex)
-            except re.error as exc:
-                raise ValueError(f"{path}: bad pattern {regex[:60]!r}: {exc}") from None
+            if regex not in known:
+                try:
+                    re.compile(regex)
+                except re.error as exc:
+                    raise ValueError(f"{path}: bad pattern {regex[:60]!r}: {exc}") from None
+            _valid_used.add(regex)
         out[danger] = DangerFile(
             danger, path, kinds, cues, signs, needed, required, alone, weak_sets, channel
         )
@@ -392,21 +399,115 @@ def leading_space(part: str) -> str:
 
 def compile_patterns(*parts: str) -> tuple[Pattern, ...]:
     """Each part as a `Pattern`: its regex (compiled on first use) and its required words,
-    both from one parse of the part."""
-    out = []
-    for part in parts:
-        spaced = leading_space(part)
-        try:
-            items = list(_sre_parser.parse(spaced).data)
-        except Exception:  # a parser change in a future Python: no guard, always run
-            items = None
-        out.append(
-            Pattern(
-                _first_letter_guard(spaced, items),
-                required_words(spaced, COMMON_WORDS, items),
-            )
+    both from one parse of the part (or from the analysis kept on disk)."""
+    return tuple(Pattern(*_analysed(leading_space(part))) for part in parts)
+
+
+def _analyse(spaced: str) -> tuple[str, frozenset[str] | None]:
+    try:
+        items = list(_sre_parser.parse(spaced).data)
+    except Exception:  # a parser change in a future Python: no guard, always run
+        items = None
+    return _first_letter_guard(spaced, items), required_words(spaced, COMMON_WORDS, items)
+
+
+# ------------------------------------------------------------ the analysis, kept on disk
+# Parsing every pattern for its guard and its required words was most of building the rules
+# at the first message (#18). The results depend only on the pattern, this module's code and
+# Python's regex parser, so they are kept in the model directory under a fingerprint of the
+# last two, by pattern: a pattern not found there (new or changed data) is analysed again.
+_ANALYSIS_KEY = hashlib.sha256(Path(__file__).read_bytes() + sys.version.encode()).hexdigest()
+_ANALYSIS_PREFIX = "safety-patterns-"
+_analysis: dict[str, tuple[str, frozenset[str] | None]] | None = None
+_analysis_used: set[str] = set()
+_analysis_new = False
+# The data files' regexes that compiled without error (the check `danger_files` makes).
+_valid: frozenset[str] | None = None
+_valid_used: set[str] = set()
+
+
+def analysis_path() -> Path:
+    from handlers.safety.model import cache_dir  # the same directory as the models
+
+    return cache_dir() / f"{_ANALYSIS_PREFIX}{_ANALYSIS_KEY[:16]}.json"
+
+
+def _load() -> None:
+    global _analysis, _valid
+    _analysis, _valid = _load_analysis(analysis_path())
+
+
+def valid_regexes() -> frozenset[str]:
+    if _valid is None:
+        _load()
+    assert _valid is not None
+    return _valid
+
+
+def _analysed(spaced: str) -> tuple[str, frozenset[str] | None]:
+    global _analysis_new
+    if _analysis is None:
+        _load()
+    assert _analysis is not None
+    _analysis_used.add(spaced)
+    found = _analysis.get(spaced)
+    if found is None:
+        found = _analyse(spaced)
+        _analysis[spaced] = found
+        _analysis_new = True
+    return found
+
+
+def _load_analysis(
+    path: Path,
+) -> tuple[dict[str, tuple[str, frozenset[str] | None]], frozenset[str]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("key") != _ANALYSIS_KEY:
+            return {}, frozenset()
+        out: dict[str, tuple[str, frozenset[str] | None]] = {}
+        for spaced, (guarded, required) in data["patterns"].items():
+            if not isinstance(guarded, str) or not (required is None or isinstance(required, list)):
+                return {}, frozenset()
+            out[spaced] = (guarded, None if required is None else frozenset(map(str, required)))
+        valid = data["valid"]
+        if not isinstance(valid, list) or not all(isinstance(v, str) for v in valid):
+            return {}, frozenset()
+        return out, frozenset(valid)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return {}, frozenset()  # none yet, or unreadable: analysed and checked again
+
+
+def save_analysis() -> None:
+    """Keep the analysis of the patterns used so far, when some were analysed anew (the rules
+    call this once built). Never fails: a read-only directory only costs the next start."""
+    global _analysis_new, _valid
+    if _analysis is None or not (_analysis_new or _valid_used - valid_regexes()):
+        return
+    path = analysis_path()
+    patterns = {
+        spaced: [guarded, None if required is None else sorted(required)]
+        for spaced, (guarded, required) in _analysis.items()
+        if spaced in _analysis_used
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+        tmp.write_text(
+            json.dumps(
+                {"key": _ANALYSIS_KEY, "patterns": patterns, "valid": sorted(_valid_used)},
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
         )
-    return tuple(out)
+        tmp.replace(path)
+        for old in path.parent.glob(f"{_ANALYSIS_PREFIX}*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return
+    _analysis_new = False
+    _valid = frozenset(_valid_used)
 
 
 def _alternatives(part: str) -> list[str]:

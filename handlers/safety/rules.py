@@ -24,7 +24,14 @@ from typing import Any
 
 from handlers.safety.dangers import Danger
 from handlers.safety.gate import Gate
-from handlers.safety.patterns import Cue, Pattern, compile_patterns, cue_parts, danger_files
+from handlers.safety.patterns import (
+    Cue,
+    Pattern,
+    compile_patterns,
+    cue_parts,
+    danger_files,
+    save_analysis,
+)
 from handlers.safety.reading import SafetyReading
 
 _KIND_NAMES = {"cries": "cry", "situations": "situation", "anchored": "anchored"}
@@ -97,7 +104,7 @@ def compiled() -> _Compiled:
         for danger, file in files.items()
         if file.signs
     }
-    return _Compiled(
+    compiled_rules = _Compiled(
         signs=signs,
         order=tuple(order),
         always=frozenset(i for i, (_, _, p) in enumerate(order) if p.required is None),
@@ -111,6 +118,8 @@ def compiled() -> _Compiled:
         not_a_plea=re.compile("|".join(cue_parts(Danger.UNSPECIFIED, "not_a_plea"))),
         weak_pleas=frozenset(cue_parts(Danger.UNSPECIFIED, "weak_plea")),
     )
+    save_analysis()  # the patterns' guards and required words, for the next start
+    return compiled_rules
 
 
 def _joined(parts: tuple[str, ...] | None) -> re.Pattern[str] | None:

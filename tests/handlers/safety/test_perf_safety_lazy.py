@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -114,3 +115,89 @@ def test_a_pattern_compiles_once_and_is_the_regex_it_would_have_been() -> None:
     assert regex.pattern == patterns_module._first_letter_guard(" (?:chay|boc chay)\\b")
     given = patterns_module.Pattern(re.compile(r" chay\b", re.IGNORECASE), None)
     assert given.compiled and given.regex.flags & re.IGNORECASE
+
+
+@pytest.fixture
+def analysis_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty model directory and no analysis in memory; the rules rebuilt after."""
+    monkeypatch.setenv("CHILDSAFE_MODEL_DIR", str(tmp_path))
+    monkeypatch.setattr(patterns_module, "_analysis", None)
+    monkeypatch.setattr(patterns_module, "_analysis_used", set())
+    monkeypatch.setattr(patterns_module, "_analysis_new", False)
+    rules_module.compiled.cache_clear()
+    yield tmp_path
+    rules_module.compiled.cache_clear()
+
+
+def _shape(rules: rules_module._Compiled) -> list[tuple[str, str, str, frozenset[str] | None]]:
+    return [(kind, danger.value, p.source, p.required) for kind, danger, p in rules.order] + [
+        ("sign", danger.value, p.source, p.required)
+        for danger, signs in rules.signs.items()
+        for ps in signs.groups.values()
+        for p in ps
+    ]
+
+
+def test_the_analysis_kept_on_disk_builds_the_same_rules_without_parsing(
+    analysis_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _shape(rules_module.compiled())
+    path = patterns_module.analysis_path()
+    assert path.parent == analysis_dir and path.exists()
+    # a new process: nothing in memory, the file on disk
+    monkeypatch.setattr(patterns_module, "_analysis", None)
+    rules_module.compiled.cache_clear()
+    parsed: list[str] = []
+    real = patterns_module._analyse
+    monkeypatch.setattr(
+        patterns_module, "_analyse", lambda spaced: parsed.append(spaced) or real(spaced)
+    )
+    assert _shape(rules_module.compiled()) == first
+    assert parsed == []
+
+
+def test_an_unreadable_analysis_is_made_again(
+    analysis_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _shape(rules_module.compiled())
+    path = patterns_module.analysis_path()
+    for broken in ("{not json", '{"key": "old", "patterns": {}}', '{"patterns": {" a": 1}}'):
+        path.write_text(broken, encoding="utf-8")
+        monkeypatch.setattr(patterns_module, "_analysis", None)
+        rules_module.compiled.cache_clear()
+        assert _shape(rules_module.compiled()) == expected
+        assert patterns_module._ANALYSIS_KEY in path.read_text(encoding="utf-8")  # rewritten
+
+
+def test_regexes_checked_at_an_earlier_start_are_not_compiled_again(
+    analysis_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    patterns_module.danger_files.cache_clear()
+    monkeypatch.setattr(patterns_module, "_valid", None)
+    monkeypatch.setattr(patterns_module, "_valid_used", set())
+    try:
+        files = patterns_module.danger_files()
+        rules_module.compiled()  # keeps the analysis and the checked regexes
+        regexes = {
+            r
+            for f in files.values()
+            for g in (*f.kinds.values(), *f.cues.values(), *f.signs.values())
+            for r in g
+        }
+        assert regexes <= patterns_module.valid_regexes()
+        # the next start: the same files are not compiled to be checked
+        monkeypatch.setattr(patterns_module, "_analysis", None)
+        monkeypatch.setattr(patterns_module, "_valid", None)
+        patterns_module.danger_files.cache_clear()
+        compiled: list[str] = []
+        real = patterns_module.re.compile
+
+        def counting(pattern: str, flags: int = 0) -> re.Pattern[str]:
+            compiled.append(pattern)
+            return real(pattern, flags)
+
+        monkeypatch.setattr(patterns_module.re, "compile", counting)
+        assert patterns_module.danger_files() == files
+        assert not regexes & set(compiled)
+    finally:
+        patterns_module.danger_files.cache_clear()
