@@ -144,7 +144,9 @@ def _address_start(doc: _Doc, i: int) -> tuple[int, int] | None:
         colon = next(
             (j for j in range(k, min(k + 5, len(doc.toks))) if doc.toks[j].text == ":"), None
         )
-        if colon is not None and all(doc.toks[j].is_alpha for j in range(k, colon)):
+        if colon is not None and all(
+            doc.toks[j].is_alpha and doc.toks[j].fold in _WHOSE_ADDRESS_F for j in range(k, colon)
+        ):
             k, announced = colon + 1, True
         while k < len(doc.toks) and (
             doc.toks[k].text == ":" or _in(doc.toks[k], _FILLER, _FILLER_F)
@@ -175,6 +177,9 @@ def _address_start(doc: _Doc, i: int) -> tuple[int, int] | None:
     # a house number right after "ở"/"tại": "ở 123/45 Nguyễn Trãi", "tại 56 đường 3/2"
     if cued and tok.is_digit:
         house = _number_chain(doc, i)
+        counted = doc.word(house) if house is not None else None
+        if counted is not None and counted.fold in _COUNT_AFTER_F:
+            return None  # "ở 2 tháng", "bé nhà tôi 18 tháng"
         if house is not None and doc.adjacent(house):
             street = _place_run_at(doc, house, 5) or _keyword_element(doc, house, lowercase_ok=True)
             if street is None and (doc.lowercase_style or not doc.accented):
@@ -251,6 +256,20 @@ def _unit_start(doc: _Doc, i: int) -> int | None:
 
 
 _FILLER = words("nhà của em tôi mình tui con cháu là nhà")
+# Words between "địa chỉ" and a colon that say whose or which address it is
+_WHOSE_ADDRESS_F = _folded(
+    words(
+        """nhà của em tôi mình tui con cháu bạn ấy nó chị anh cô thầy bé người đó hiện tại
+        thường trú tạm liên hệ cụ thể đầy đủ mới cũ quê gia đình bố mẹ ba má ông bà"""
+    )
+)
+# Words after a number that make it a count, not a house number ("bé nhà tôi 18 tháng")
+_COUNT_AFTER_F = _folded(
+    words(
+        """tuổi tháng năm ngày tuần giờ tiếng phút lần người đứa đồng nghìn ngàn triệu trăm
+        chục kg km cm mét cân tầng"""
+    )
+)
 _FILLER_F = _folded(_FILLER)
 
 
@@ -806,7 +825,7 @@ _LEVELS_ALONE = _phrases(
 _SCHOOL_NAME_STOP = words(
     """gần xa nữa xong này nào kia công lập tư thục quốc tế nội trú bán trú năm khối lớp cũ
     mới trên dưới cạnh bên thì mà cho vì nên khi lúc hay hồi bây giờ ở tại của tốt môn thi
-    kỳ nghiệp rồi đầu ra vào lên xuống"""
+    kỳ nghiệp rồi đầu ra vào lên xuống nhiều ít cấp các mọi"""
 )
 _SCHOOL_NAME_STOP_F = _folded(_SCHOOL_NAME_STOP)
 
@@ -860,25 +879,42 @@ def _school_spans(doc: _Doc) -> list[Span]:
                 continue
         k = i + 1 if is_school_word else i
         levels = 0
+        abbreviated = is_level
         while k < len(doc.toks) and doc.adjacent(k):
             level = doc.match_any(k, _SCHOOL_LEVELS) or doc.match_any(k, _LEVELS_ALONE)
             if level is None and doc.toks[k].text == "&" and levels:
                 level = (k + 1, ("&",))  # "TH&THCS"
             if level is None:
                 break
+            abbreviated = len(level[1]) == 1 and level[1][0] in _LEVEL_ABBREVIATIONS
             k = level[0]
             levels += 1
         if is_level and levels == 0:
             k, levels = i + 1, 1  # "c3", "ĐH": a level of their own
         if k >= len(doc.toks) or not doc.adjacent(k):
             continue
-        end = _school_name(doc, k, explicit=bool(levels) and level_alone is None)
+        # a lowercase name after a level written out ("trường phổ thông nhiều cấp") only where
+        # the writer never capitalises or never uses accents
+        careless = doc.lowercase_style or not doc.accented
+        explicit = bool(levels) and level_alone is None and (abbreviated or careless)
+        end = _school_name(doc, k, explicit=explicit)
+        if end is None and levels and level_alone is None and not explicit:
+            end = _surname_school(doc, k)
         if end is None or not (levels or is_school_word):
             continue
         if level_alone is not None and _place_run(doc, k) == end:
             continue  # "đại học Hà Nội" may be a school, "tiểu học Hà Nội" is a city's schools
         spans.append(Span(doc.toks[k].start, doc.toks[end - 1].end, "TRƯỜNG"))
     return spans
+
+
+def _surname_school(doc: _Doc, k: int) -> int | None:
+    """ "trường thcs lê lợi" in careful writing: a lowercase name starting with a surname."""
+    first = doc.toks[k]
+    if not first.text[0].islower() or not _in(first, lex.SURNAMES, _SURNAMES_F):
+        return None
+    end = _lower_run(doc, k, 3)
+    return end if end is not None and end - k >= 2 else None
 
 
 def _school_name(doc: _Doc, k: int, explicit: bool) -> int | None:
@@ -938,7 +974,7 @@ _LOOSE_SCHOOL_STOP = words(
     """la va bi thi ma co khong ko k da dang se roi cung voi cua cho o tai nay do kia ay no
     em e toi tui minh ban anh chi nha di ve den hay hoi a nhe oi vay sao duoc nen phai can
     muon biet lop hoc gan xa nua xong nao khi luc cong lap tu thuc quoc te noi tru gi j sao
-    the nhu nhung cac moi mon thi ky tot nghiep xong roi dau ra vao len xuong"""
+    the nhu nhung cac moi mon thi ky tot nghiep xong roi dau ra vao len xuong nhieu it cap"""
 )
 
 
