@@ -756,8 +756,14 @@ def _lower_full_name(doc: _Doc, k: int) -> int | None:
 
 # ---------------------------------------------------------------------------- round 4 (#17)
 
-_KIN_F = _folded(words("cháu con em bé nhỏ"))
-_KIN_LOOSE_F = _folded(words("cháu bé"))  # unaccented "con", "em" are too often no cue
+_KIN_F = _folded(words("cháu con em bé nhỏ bạn"))
+# unaccented "con", "em" are too often no cue; "ban hung lop 7" is bạn Hùng (a class follows)
+_KIN_LOOSE_F = _folded(words("cháu bé bạn"))
+_KIN_NOT_PAIRS = frozenset(
+    {"ban hang", "ban be", "ban than", "ban trai", "ban gai", "ban hoc", "ban cung", "ban doc",
+     "ban dem", "ban ngay", "con trai", "con gai", "em trai", "em gai", "chau trai", "chau gai"}
+)  # fmt: skip
+_CLASS_OWNER_F = _folded(words("em e mình tôi tui tớ bên kế trên dưới cạnh"))
 _HOME_OWNER_F = _folded(words("tôi em mình tui chị anh con cháu tao tớ"))
 
 
@@ -784,12 +790,15 @@ def _kin_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         or name.fold in {"gai", "trai", "nam", "nu"}
     ):
         return None
+    pair = f"{tok.fold} {name.fold}"
+    if pair in lex.NOT_PERSON_PAIRS or pair in lex.COMPOUNDS or pair in _KIN_NOT_PAIRS:
+        return None  # "bán hàng", "bạn thân"
     end = k + 2 if _second_given(doc, k + 1) else k + 1
     after, then = doc.word(end), doc.word(end + 1)
     if after is None or not doc.adjacent(end) or then is None or not doc.adjacent(end + 1):
         return None
     whose = after.fold == "nha" and then.fold in _HOME_OWNER_F  # "nhà tôi"
-    which = after.fold == "lop" and then.is_digit  # "lớp 5"
+    which = after.fold == "lop" and (then.is_digit or then.fold in _CLASS_OWNER_F)  # "lớp 5"
     age = after.is_digit and then.fold == "tuoi"  # "4 tuổi"
     return (k, end) if whose or which or age else None
 
