@@ -353,9 +353,11 @@ def fold_word(word: str) -> str:
 
 # spaces, or emoji put there to hide it ("lan😊@😊gmail.com")
 _GAP = r"[\s\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f]*"
+_WEBMAIL = r"(?:g\s?mail|gờ\s?mail|yahoo|outlook|hotmail|icloud|ymail)"
 _AT = (
-    rf"(?:{_GAP}@{_GAP}|\s*[\[({{<]\s*(?:at|@|a|a còng|a cong|a móc|a moc)\s*[\])}}>]\s*"
-    r"|\s+(?:at|a còng|a cong|a móc|a moc)\s+)"
+    rf"(?:{_GAP}@@?{_GAP}|\s*[\[({{<]\s*(?:at|@|a|a còng|a cong|a móc|a moc)\s*[\])}}>]\s*"
+    r"|\s+(?:at|a còng|a cong|a móc|a moc)\s+"
+    rf"|\s*#\s*(?={_WEBMAIL}))"  # "lan2010#gmail.com": "#" for "@" before a webmail
 )
 _DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|chấm|cham|\.)\s*[\])}>]\s*|\s+(?:dot|chấm|cham)\s+)"
 _TLD = (
@@ -371,7 +373,7 @@ _OBFUSCATED_EMAIL_RE = re.compile(
 # "abc123 @ gmail", "lan [at] yahoo": a webmail address with its ".com" left off
 _OBFUSCATED_WEBMAIL_RE = re.compile(
     rf"(?<![\w.])[A-Za-z0-9][\w+-]*(?:{_DOT}[\w+-]+)*{_AT}"
-    r"(?:g\s?mail|yahoo|outlook|hotmail|icloud|ymail)"
+    rf"{_WEBMAIL}"
     rf"(?:(?:{_DOT}|\s+)(?:com|vn|net))*(?![\w.@])",  # "abc @ gmail com", "@ g mail . com"
     re.IGNORECASE,
 )
@@ -399,6 +401,25 @@ def _cue_word_local(match: str) -> bool:
     return len(local) < 3 or local in _NOT_LOCAL_PARTS
 
 
+# "mail em: lan anh 2010 @ gmail . com": a local part typed with spaces, right after the cue
+_SPACED_LOCAL_RE = re.compile(
+    r"(?<!\w)(?:e-?mail|gmail|mail)\s*"
+    r"(?:(?:của|cua|em|e|tôi|toi|mình|minh|tui|con|nó|no|là|la)(?!\w)\s*)*"
+    r":?\s*(?P<words>(?:[a-z0-9]{1,12}\s+){1,3})$",
+    re.IGNORECASE,
+)
+_NOT_SPACED_LOCAL = frozenset({"la", "là", "em", "e", "cua", "của", "toi", "minh", "nha", "nhe"})
+
+
+def _spaced_local_start(text: str, start: int) -> int:
+    m = _SPACED_LOCAL_RE.search(text, max(0, start - 60), start)
+    if m is None or m.end() != start:
+        return start
+    if any(w.lower() in _NOT_SPACED_LOCAL for w in m.group("words").split()):
+        return start
+    return m.start("words")
+
+
 def obfuscated_email_spans(text: str) -> list[tuple[int, int]]:
     """Emails written with the "@" or the dots spelled out or spaced."""
     spans = []
@@ -413,7 +434,7 @@ def obfuscated_email_spans(text: str) -> list[tuple[int, int]]:
         if not any(a <= m.start("account") < b for a, b in covered):
             spans.append(m.span("account"))
     for m in matches:
-        start = m.start()
+        start = _spaced_local_start(text, m.start())
         local = text[start : m.end()]
         # "email em: hieu dot nguyen at gmail": the match starts at the local part's first
         # word; a cue word the writer put before it is not part of it
