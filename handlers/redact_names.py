@@ -759,6 +759,9 @@ def _lower_full_name(doc: _Doc, k: int) -> int | None:
 _KIN_F = _folded(words("cháu con em bé nhỏ bạn"))
 # unaccented "con", "em" are too often no cue; "ban hung lop 7" is bạn Hùng (a class follows)
 _KIN_LOOSE_F = _folded(words("cháu bé bạn"))
+_PLAIN_PREPOSITIONS = frozenset(
+    {"trong", "ngoai", "tren", "duoi", "cung", "khac", "moi", "cu", "than", "o", "tai", "cua"}
+)
 _KIN_NOT_PAIRS = frozenset(
     {"ban hang", "ban be", "ban than", "ban trai", "ban gai", "ban hoc", "ban cung", "ban doc",
      "ban dem", "ban ngay", "con trai", "con gai", "em trai", "em gai", "chau trai", "chau gai"}
@@ -790,6 +793,8 @@ def _kin_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         or name.fold in {"gai", "trai", "nam", "nu"}
     ):
         return None
+    if name.loose and name.fold in _PLAIN_PREPOSITIONS:
+        return None  # "ban trong lop": bạn trong lớp, not Trọng
     pair = f"{tok.fold} {name.fold}"
     if pair in lex.NOT_PERSON_PAIRS or pair in lex.COMPOUNDS or pair in _KIN_NOT_PAIRS:
         return None  # "bán hàng", "bạn thân"
