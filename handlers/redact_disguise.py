@@ -521,7 +521,11 @@ _BIRTH_CUE_AFTER_RE = re.compile(
 )
 _NOT_BIRTH_BEFORE_RE = re.compile(
     r"(?<!\w)(?:từ|tu|đến|den|hạn|han|trước|truoc|sau|hiệu lực|hieu luc|ban hành|ban hanh|"
-    r"kể từ|ke tu|hôm|hom|lúc|luc|tối|toi|sáng|sang|chiều|chieu|ngày|ngay)\s*$"
+    r"kể từ|ke tu|hôm|hom|lúc|luc|tối|toi|sáng|sang|chiều|chieu|ngày|ngay"
+    # (#17, round 4) what happened on that day: "em bị đánh vào 12/3/2020", "ly hôn 5/6/2019"
+    r"|vào|vao|xảy ra|xay ra|ly hôn|ly hon|ly thân|ly than|nhập học|nhap hoc|tai nạn|tai nan"
+    r"|cấp|ký|mất|chết|qua đời|qua doi|cưới|cuoi|đánh|danh|khoảng|khoang|tới|hết hạn"
+    r"|tốt nghiệp|tot nghiep|chuyển|chuyen|nghỉ|nghi|thi|đợt|dot)\s*$"
     # the date of a decree or decision: "Quyết định 1248/QĐ-TTg (19/7/2021)"
     r"|\d+/(?:\d{4}/)?[A-ZĐ][\wĐđ-]*\s*[(,]?\s*(?:ngày|ngay)?\s*$",
     re.IGNORECASE,
