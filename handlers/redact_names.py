@@ -30,6 +30,7 @@ from handlers.redact_lexicon import words
 from handlers.redact_places import (
     _cap_run,
     _lower_run,
+    _place_run,
 )
 from nlu.text import fold
 
@@ -71,6 +72,11 @@ _ENGLISH_NOT_NAMES = words(
 )
 
 
+_ENGLISH_PLACE_WORDS = words(
+    "school street road city hospital district province village center centre park church"
+)
+
+
 def _english_name_spans(doc: _Doc) -> list[Span]:
     spans = []
     for cue in _ENGLISH_CUE_RE.finditer(doc.text):
@@ -90,6 +96,9 @@ def _english_name_spans(doc: _Doc) -> list[Span]:
             continue
         if " ".join(fold(p) for p in parts) in lex.PLACES:
             continue
+        after = doc.text[start + len(" ".join(parts)) :].split(maxsplit=1)
+        if after and after[0].lower().strip(".,!?") in _ENGLISH_PLACE_WORDS:
+            continue  # "this is Hoa Sen school"
         spans.append(Span(start, start + len(" ".join(parts)), "TÊN"))
     return spans
 
@@ -809,6 +818,7 @@ def _kin_name(doc: _Doc, i: int) -> tuple[int, int] | None:
 
 
 _OPENING_AFTER_F = _folded(words("đây nè lớp bị ơi"))
+_AFTER_HERE_F = _folded(words("ạ nè nha nhé ạh"))
 _SUBJECTS_F = _folded(words("văn toán sử địa anh lý hóa sinh tin nhạc"))
 
 
@@ -822,6 +832,8 @@ def _opening_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         return None
     if not _in(tok, lex.GIVEN_NAMES, _GIVEN_F) or tok.fold in _SUBJECTS_F:
         return None
+    if tok.fold in {"an", "anh"} or _place_run(doc, i) is not None:
+        return None  # "An lớp 6 …", "Vinh lớp 3": the pronoun, "an toàn", a city
     end = i + 1
     nxt = doc.word(end)
     if nxt and doc.adjacent(end) and nxt.is_cap and _in(nxt, _CUED_GIVEN, _CUED_GIVEN_F):
@@ -846,6 +858,11 @@ def _opening_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         return None
     if after.fold == "lop" and not (doc.word(end + 1) and doc.toks[end + 1].is_digit):
         return None
+    then = doc.toks[end + 1] if end + 1 < len(doc.toks) else None
+    if after.fold == "day" and then is not None and then.is_word and then.fold not in _AFTER_HERE_F:
+        return None  # "Mai đây em sẽ đi" (some day), "Hồng đây là hoa gì": no one is here
+    if after.fold == "oi" and then is not None and then.fold == "la":
+        return None  # "Bình ơi là bình": a sigh
     return i, end
 
 
