@@ -19,6 +19,9 @@ import yaml
 from content.base import CONTENT_DIR, ContentError, Source
 from nlu.text import fold
 
+# libyaml's parser when PyYAML has it: the same safe subset, faster at start-up (#18)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 PLACES_PATH = CONTENT_DIR / "places.yml"
 
 
@@ -116,7 +119,7 @@ def _parse_unit(raw: dict[str, Any]) -> Unit:
 
 
 def load_places(path: Path = PLACES_PATH) -> Gazetteer:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     try:
         units = [_parse_unit(item) for item in raw["units"]]
     except (KeyError, TypeError, ValueError) as exc:

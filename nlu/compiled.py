@@ -273,33 +273,51 @@ class UnionFeatures:
 
     def vector(self, text: str) -> tuple[NDArray[np.intp], FloatArray]:
         """(columns, values) of the non-zero features of `text`."""
-        columns: list[NDArray[np.intp]] = []
-        values: list[FloatArray] = []
-        for block in self.blocks:
-            vocabulary = block.vocabulary
-            # count the n-grams first (in C), then look each distinct one up once
-            counts = [
-                (index, count)
-                for gram, count in Counter(block.analyze(text)).items()
-                if (index := vocabulary.get(gram)) is not None
-            ]
-            if not counts:
+        columns: list[int] = []
+        counts: list[int] = []
+        ends: list[int] = []
+        for block, cache in zip(self.blocks, self._word_cache, strict=True):
+            if block.analyzer == "char_wb":
+                # each word's in-vocabulary columns are cut and looked up once, then kept
+                # (#18); counted in the order of their first occurrence, as the n-grams were
+                found: list[int] = []
+                for word in text.split():
+                    word_columns = cache.get(word)
+                    if word_columns is None:
+                        word_columns = self._char_columns(block, cache, word)
+                    found.extend(word_columns)
+                for column, count in Counter(found).items():
+                    columns.append(column)
+                    counts.append(count)
+            else:
+                # count the n-grams first (in C), then look each distinct one up once
+                vocabulary = block.vocabulary
+                for gram, count in Counter(block.analyze(text)).items():
+                    index = vocabulary.get(gram)
+                    if index is not None:
+                        columns.append(index + block.offset)
+                        counts.append(count)
+            ends.append(len(columns))
+        if not columns:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        cols = np.array(columns, dtype=np.intp)
+        values = np.array(counts, dtype=np.float64)
+        start = 0
+        for block, end in zip(self.blocks, ends, strict=True):
+            if end == start:
                 continue
-            cols = np.fromiter((i for i, _ in counts), dtype=np.intp, count=len(counts))
-            vals = np.fromiter((c for _, c in counts), dtype=np.float64, count=len(counts))
+            vals = values[start:end]
             if block.sublinear:
                 vals = np.log(vals) + 1.0
             if block.idf is not None:
-                vals *= block.idf[cols]
+                vals *= block.idf[cols[start:end] - block.offset]
             if block.norm == "l2":
                 vals /= math.sqrt(float(vals @ vals))
             elif block.norm == "l1":
                 vals /= float(np.abs(vals).sum())
-            columns.append(cols + block.offset)
-            values.append(vals)
-        if not columns:
-            return np.zeros(0, dtype=np.intp), np.zeros(0)
-        return np.concatenate(columns), np.concatenate(values)
+            values[start:end] = vals
+            start = end
+        return cols, values
 
     def span_vectors(
         self,

@@ -29,7 +29,7 @@ from handlers.safety import patterns as patterns_module
 from handlers.safety import reading as reading_module
 from handlers.safety import rules as rules_module
 from handlers.safety.dangers import Danger, lines_for, most_pressing_first
-from handlers.safety.patterns import Cue, found_in, gate_regex
+from handlers.safety.patterns import Cue, Pattern, found_in, gate_regex
 from handlers.safety.reading import SafetyReading, read_for_safety
 from nlu.text import read
 
@@ -118,11 +118,16 @@ def _marks_of_windows(texts: Sequence[str], question: bool, follow_up: bool) -> 
     windows are set aside once for all of them (what `Cue.found_in` would skip in each)."""
     plains = [f" {text.lower()} " for text in texts]
     word_sets = [frozenset(plain.split()) for plain in plains]
-    every_word = word_sets[0] if len(word_sets) == 1 else frozenset().union(*word_sets)
-    cues = [
-        (name, cue.parts_with(every_word) if isinstance(cue, Cue) else cue)
-        for name, cue in _MARKS_FOR_MODEL
-    ]
+    if len(texts) == 1:  # one window: its own words gate the parts, as `found_in` does
+        cues: list[tuple[str, Sequence[Pattern] | re.Pattern[str]]] = [
+            (name, cue.parts if isinstance(cue, Cue) else cue) for name, cue in _MARKS_FOR_MODEL
+        ]
+    else:
+        every_word = frozenset().union(*word_sets)
+        cues = [
+            (name, cue.parts_with(every_word) if isinstance(cue, Cue) else cue)
+            for name, cue in _MARKS_FOR_MODEL
+        ]
     out = []
     for plain, words in zip(plains, word_sets, strict=True):
         marks = [

@@ -555,6 +555,10 @@ class Cue:
     def found_in(self, text: str, words: frozenset[str]) -> bool:
         return found_in(self._parts, text, words)
 
+    @property
+    def parts(self) -> tuple[Pattern, ...]:
+        return self._parts
+
     def parts_with(self, words: frozenset[str]) -> tuple[Pattern, ...]:
         """The parts that can match a text of these words (or of any subset of them): read
         many windows of one text with `found_in(cue.parts_with(all_its_words), ...)`."""

@@ -22,6 +22,9 @@ import yaml
 from handlers.safety.patterns import COMMON_WORDS, DATA_DIR, danger_files, split_words, word_set
 from nlu.text.lexicon import TEEN
 
+# libyaml's parser when PyYAML has it: the same safe subset, faster at start-up (#18)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True, slots=True)
 class SafetyReading:
@@ -42,7 +45,7 @@ class _Tables:
 
 
 def _load() -> dict[str, Any]:
-    data = yaml.safe_load((DATA_DIR / "reading.yml").read_text(encoding="utf-8"))
+    data = yaml.load((DATA_DIR / "reading.yml").read_text(encoding="utf-8"), Loader=_LOADER)
     assert isinstance(data, dict)
     return data
 

@@ -201,3 +201,21 @@ def test_regexes_checked_at_an_earlier_start_are_not_compiled_again(
         assert not regexes & set(compiled)
     finally:
         patterns_module.danger_files.cache_clear()
+
+
+def test_libyaml_reads_the_start_up_data_as_the_python_loader_does() -> None:
+    """The safety data, the reader's lexicon and the places are read with libyaml (#18)."""
+    import yaml
+
+    from content.places import PLACES_PATH
+    from nlu.text.lexicon import LEXICON_PATH
+
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:
+        pytest.skip("PyYAML without libyaml: the Python loader is used")
+    paths = [LEXICON_PATH, PLACES_PATH, *patterns_module.DATA_DIR.glob("*.yml")]
+    paths += list(patterns_module.PATTERN_DIR.glob("*.yml"))
+    assert len(paths) > 15
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=loader) == yaml.safe_load(text), path.name
