@@ -340,8 +340,15 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         after.low in _NEVER_AFTER[phrase] or (after.loose and after.fold in _never_after_f(phrase))
     ):
         return None
-    if tok.is_cap and not doc.sentence_start(i) and not after.is_digit:
+    if (
+        tok.is_cap
+        and not doc.sentence_start(i)
+        and not after.is_digit
+        and starting
+        and not _location_cue_before(doc, i)
+    ):
         return None  # "Phường" mid-sentence capitalised is more often part of a name
+    # (inside an address, or after "ở": "ở Thôn Đông, Xã Yên Mỹ" is written so on forms)
     if _office_before(doc, i) and _in(after, lex.SURNAMES, _SURNAMES_F) and after.is_cap:
         return None  # "chủ tịch xã Đỗ Minh Hải": a person, named by office
     if after.low in {"số", "so"} and doc.word(k + 1) and doc.toks[k + 1].is_digit:
