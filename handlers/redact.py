@@ -143,7 +143,7 @@ def find_spans(text: str, reading: Reading | None = None) -> list[Span]:
     extra = [Span(a, b, "EMAIL") for a, b in obfuscated_email_spans(canonical)]
     extra += [Span(a, b, "NGÀY_SINH") for a, b in birth_date_spans(canonical)]
     in_canonical = [Span(*rewrite.source_span(s.start, s.end), s.type) for s in found]
-    merged = _choose([*extra, *in_canonical], [])
+    merged = _choose([*extra, *in_canonical], [], canonical)
     spans = []
     for span in merged:
         start, end = reading.to_original(span.start, span.end)

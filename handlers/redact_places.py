@@ -636,12 +636,20 @@ def _address_extend(doc: _Doc, end: int) -> int:
     return end
 
 
+_CONTACT_WORDS = frozenset(
+    {"mail", "email", "gmail", "sdt", "dt", "zalo", "fb", "facebook", "face", "tiktok", "insta",
+     "stk", "tk", "so", "ten", "sn", "ns", "nha", "hoc", "lop", "truong", "bo", "me"}
+)  # fmt: skip
+
+
 def _lower_tail(doc: _Doc, k: int) -> int | None:
     """ ", bình tân" / ", thu duc" after an address: a two-syllable place name in lowercase,
     closed by a comma or the end of the clause."""
     end = _lower_run(doc, k, 2)
     if end is None or end - k != 2 or _in(doc.toks[k], _PLACE_STOP, _PLACE_STOP_F):
         return None
+    if doc.toks[k].fold in _CONTACT_WORDS:
+        return None  # ", mail giahuy.pham…", ", zalo minh …": a contact follows, not a place
     if end >= len(doc.toks) or doc.toks[end].text in _SENTENCE_END | {","}:
         return end
     return None
