@@ -384,6 +384,11 @@ class Pattern:
     def compiled(self) -> bool:
         return self._regex is not None
 
+    @property
+    def text(self) -> str:
+        """The regex's source (a str once made, whatever `source` was given as)."""
+        return self.source if isinstance(self.source, str) else self.source.pattern
+
 
 _LEADING_BOUNDARY = re.compile(r"((?:\(\?<!(?:[^()]|\([^()]*\))*\))*)\\b")
 
@@ -424,6 +429,9 @@ _analysis_new = False
 # The data files' regexes that compiled without error (the check `danger_files` makes).
 _valid: frozenset[str] | None = None
 _valid_used: set[str] = set()
+# Facts the rules derive from a pattern's regex (how far a match reaches), by its source.
+_reaches: dict[str, list[int] | None] = {}
+_reaches_new = False
 
 
 def analysis_path() -> Path:
@@ -433,8 +441,20 @@ def analysis_path() -> Path:
 
 
 def _load() -> None:
-    global _analysis, _valid
-    _analysis, _valid = _load_analysis(analysis_path())
+    global _analysis, _valid, _reaches
+    _analysis, _valid, _reaches = _load_analysis(analysis_path())
+
+
+def reaches() -> dict[str, list[int] | None]:
+    """The reaches kept on disk, by regex source (the rules add to it: `reaches_added`)."""
+    if _analysis is None:
+        _load()
+    return _reaches
+
+
+def reaches_added() -> None:
+    global _reaches_new
+    _reaches_new = True
 
 
 def valid_regexes() -> frozenset[str]:
@@ -460,29 +480,40 @@ def _analysed(spaced: str) -> tuple[str, frozenset[str] | None]:
 
 def _load_analysis(
     path: Path,
-) -> tuple[dict[str, tuple[str, frozenset[str] | None]], frozenset[str]]:
+) -> tuple[
+    dict[str, tuple[str, frozenset[str] | None]], frozenset[str], dict[str, list[int] | None]
+]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("key") != _ANALYSIS_KEY:
-            return {}, frozenset()
+            return {}, frozenset(), {}
         out: dict[str, tuple[str, frozenset[str] | None]] = {}
         for spaced, (guarded, required) in data["patterns"].items():
             if not isinstance(guarded, str) or not (required is None or isinstance(required, list)):
-                return {}, frozenset()
+                return {}, frozenset(), {}
             out[spaced] = (guarded, None if required is None else frozenset(map(str, required)))
         valid = data["valid"]
         if not isinstance(valid, list) or not all(isinstance(v, str) for v in valid):
-            return {}, frozenset()
-        return out, frozenset(valid)
+            return {}, frozenset(), {}
+        reach: dict[str, list[int] | None] = {}
+        for source, value in data["reach"].items():
+            if value is not None and not (
+                isinstance(value, list)
+                and len(value) == 4
+                and all(isinstance(v, int) and v >= 0 for v in value)
+            ):
+                return {}, frozenset(), {}
+            reach[source] = value
+        return out, frozenset(valid), reach
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return {}, frozenset()  # none yet, or unreadable: analysed and checked again
+        return {}, frozenset(), {}  # none yet, or unreadable: analysed and checked again
 
 
 def save_analysis() -> None:
     """Keep the analysis of the patterns used so far, when some were analysed anew (the rules
     call this once built). Never fails: a read-only directory only costs the next start."""
-    global _analysis_new, _valid
-    if _analysis is None or not (_analysis_new or _valid_used - valid_regexes()):
+    global _analysis_new, _valid, _reaches_new
+    if _analysis is None or not (_analysis_new or _reaches_new or _valid_used - valid_regexes()):
         return
     path = analysis_path()
     patterns = {
@@ -490,12 +521,19 @@ def save_analysis() -> None:
         for spaced, (guarded, required) in _analysis.items()
         if spaced in _analysis_used
     }
+    sources = {guarded for guarded, _ in patterns.values()}
+    reach = {source: value for source, value in _reaches.items() if source in sources}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
         tmp.write_text(
             json.dumps(
-                {"key": _ANALYSIS_KEY, "patterns": patterns, "valid": sorted(_valid_used)},
+                {
+                    "key": _ANALYSIS_KEY,
+                    "patterns": patterns,
+                    "valid": sorted(_valid_used),
+                    "reach": reach,
+                },
                 ensure_ascii=False,
             ),
             encoding="utf-8",
@@ -506,7 +544,7 @@ def save_analysis() -> None:
                 old.unlink(missing_ok=True)
     except OSError:
         return
-    _analysis_new = False
+    _analysis_new = _reaches_new = False
     _valid = frozenset(_valid_used)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import cache
 from re import _constants as _sre  # type: ignore[attr-defined]
 from re import _parser as _sre_parser  # type: ignore[attr-defined]
@@ -30,8 +30,10 @@ from handlers.safety.patterns import (
     compile_patterns,
     cue_parts,
     danger_files,
+    reaches_added,
     save_analysis,
 )
+from handlers.safety.patterns import reaches as stored_reaches
 from handlers.safety.reading import SafetyReading
 
 _KIND_NAMES = {"cries": "cry", "situations": "situation", "anchored": "anchored"}
@@ -118,7 +120,12 @@ def compiled() -> _Compiled:
         not_a_plea=re.compile("|".join(cue_parts(Danger.UNSPECIFIED, "not_a_plea"))),
         weak_pleas=frozenset(cue_parts(Danger.UNSPECIFIED, "weak_plea")),
     )
-    save_analysis()  # the patterns' guards and required words, for the next start
+    _keep_reaches(
+        [p for _, _, p in order]
+        + [p for patterns in checks.values() for p in patterns]
+        + [p for sign in signs.values() for patterns in sign.groups.values() for p in patterns]
+    )
+    save_analysis()  # the patterns' guards, required words and reaches, for the next start
     return compiled_rules
 
 
@@ -244,9 +251,36 @@ def _measure(items: Any, look: list[int]) -> tuple[int, int]:
 @cache
 def _reach(regex: re.Pattern[str]) -> _Reach | None:
     """How far a match of `regex` and the engine's look around it can reach; None when
-    unbounded or unknown (the regex then runs on the whole text)."""
+    unbounded or unknown (the regex then runs on the whole text). Kept with the patterns'
+    analysis on disk (`_keep_reaches`), so a restart does not parse the regex again (#18)."""
+    if regex.flags != re.UNICODE:  # not a rule's pattern (those have no flags)
+        return _reach_of(regex.pattern, regex.flags)
+    known = stored_reaches()
+    if regex.pattern in known:
+        value = known[regex.pattern]
+        return None if value is None else _Reach(*value)
+    found = _reach_of(regex.pattern, regex.flags)
+    known[regex.pattern] = None if found is None else list(astuple(found))
+    return found
+
+
+def _keep_reaches(patterns: Iterable[Pattern]) -> None:
+    """The reaches of all the rules' patterns, for the next start (computed when missing:
+    when the analysis on disk was missing or the data changed)."""
+    known = stored_reaches()
+    added = False
+    for pattern in patterns:
+        if pattern.text not in known:
+            found = _reach_of(pattern.text, re.UNICODE)
+            known[pattern.text] = None if found is None else list(astuple(found))
+            added = True
+    if added:
+        reaches_added()
+
+
+def _reach_of(pattern: str, flags: int) -> _Reach | None:
     try:
-        parsed = _sre_parser.parse(regex.pattern, regex.flags)
+        parsed = _sre_parser.parse(pattern, flags)
         if parsed.getwidth()[0] == 0:
             return None  # an empty match would step finditer on by one: not worth it
         look = [0, 0]

@@ -156,6 +156,33 @@ def test_the_analysis_kept_on_disk_builds_the_same_rules_without_parsing(
     assert parsed == []
 
 
+def test_the_reaches_kept_on_disk_are_those_of_parsing_each_regex(
+    analysis_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How far each pattern's match reaches (where the rules search a long text) is kept
+    with the analysis: read back, it is what parsing the regex gives, and nothing is parsed."""
+    patterns = _all_patterns(rules_module.compiled())
+    expected = {p.text: rules_module._reach_of(p.text, re.UNICODE) for p in patterns}
+    assert sum(reach is not None for reach in expected.values()) > len(expected) // 2
+    monkeypatch.setattr(patterns_module, "_analysis", None)
+    monkeypatch.setattr(patterns_module, "_reaches", {})
+    rules_module.compiled.cache_clear()
+    rules_module._reach.cache_clear()
+    parsed: list[str] = []
+    real = rules_module._reach_of
+
+    def counting(pattern: str, flags: int) -> object:
+        parsed.append(pattern)
+        return real(pattern, flags)
+
+    monkeypatch.setattr(rules_module, "_reach_of", counting)
+    patterns = _all_patterns(rules_module.compiled())
+    for pattern in patterns:
+        assert rules_module._reach(pattern.regex) == expected[pattern.text], pattern.text
+    assert parsed == []
+    rules_module._reach.cache_clear()
+
+
 def test_an_unreadable_analysis_is_made_again(
     analysis_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
