@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 KEY_VARIABLE = "CHILDSAFE_CASE_KEY"
 # The example key printed in docs and .env.example: never accepted.
@@ -32,7 +34,11 @@ class CaseCipher:
                 f"Thiếu {KEY_VARIABLE} / {KEY_VARIABLE} is not set: the handoff keeps "
                 "case records encrypted with it (see docs/handoff.md to generate one)"
             )
-        self._fernet = MultiFernet([Fernet(check_key(part)) for part in parts])
+        # imported here: a deployment without the handoff never loads `cryptography` (#18:
+        # about 8 MB resident and its start-up time)
+        from cryptography.fernet import Fernet, MultiFernet
+
+        self._fernet: MultiFernet = MultiFernet([Fernet(check_key(part)) for part in parts])
 
     def seal(self, text: str) -> bytes:
         return self._fernet.encrypt(text.encode("utf-8"))
@@ -40,6 +46,8 @@ class CaseCipher:
     def open(self, token: bytes | None) -> str | None:
         if token is None:
             return None
+        from cryptography.fernet import InvalidToken
+
         try:
             return self._fernet.decrypt(bytes(token)).decode("utf-8")
         except InvalidToken:
