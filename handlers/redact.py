@@ -171,9 +171,10 @@ def _choose(
             first = chosen.first_start_after(span.start)
             if first is None or first <= span.start:
                 continue
-            end = span.start + len(text[span.start : first].rstrip(" ,;:-–"))
-            if end - span.start < 2 or chosen.overlaps(span.start, end):
-                continue
+            kept = text[span.start : first].rstrip(" ,;:-–")
+            end = span.start + len(kept)
+            if " " not in kept or chosen.overlaps(span.start, end):
+                continue  # a keyword left alone ("sn", "ngõ") is no address
             span = Span(span.start, end, span.type)
         chosen.add(span.start, span.end)
         spans.append(span)
