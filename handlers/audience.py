@@ -86,7 +86,8 @@ _CUES = {
     ),
     Audience.STUDENT: re.compile(
         r"\b(bo|me|ba|ma|cha|bo duong|me ke|chu|co giao|thay|ban|lop|truong) (em|tui|minh|tao)\b"
-        r"|(?<!tre )(?<!cac )(?<!nhung )(?<!tre con )\b(em|e|tui|minh) (bi|dang bi|so|buon"
+        r"|(?<!tre )(?<!cac )(?<!nhung )(?<!tre con )\b(em|e|tui|minh)"
+        r" (?:hay |thuong |rat |cu |luon |dao nay |gan day |cam thay |thay )?(bi|dang bi|so|buon"
         r"|khong dam|ko dam|muon hoi|ap luc|met|chan|co don|stress|cang thang|khoc|lo lang"
         r"|that vong|ghet)\b"
         # "em" on the receiving end: "tụi bạn đòi tiền em", "nó đánh em", "cô giáo chửi em"
@@ -102,6 +103,10 @@ _CUES = {
         + rf"|{_I_AM} (?:being )?(?:bullied|beaten|hit|scared|afraid|sad|lonely|stressed"
         r"|depressed|anxious|so sad|so stressed|so lonely|tired)\b"
         r"|\bin my class\b"
+        # a pupil's own life: "e ko muốn đi học", "em có nên kể với bố mẹ không"
+        r"|\b(?:em|e|tui) (?:\w+ ){0,2}(?:khong|ko|k|hong) muon di hoc\b"
+        r"|\b(?:em|e|tui|minh) (?:co )?nen (?:noi|ke|tam su|chia se) (?:voi|cho) (?:bo me|ba me|ba ma"
+        r"|bo|me|ba|ma|thay|co|co giao|thay giao|co chu nhiem)\b"
     ),
 }
 

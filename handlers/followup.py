@@ -105,8 +105,9 @@ ASPECTS: dict[str, re.Pattern[str]] = {
         "signs": r"\b(?:dau hieu|nhan biet|biet (?:the nao|sao|duoc)"
         r"|(?:warning )?signs|how (?:do|can) (?:i|we) (?:know|tell)"
         r")\b",
-        "talk": r"\b(?:(?:noi chuyen|tro chuyen|noi|giai thich|chia se) (?:voi|cho) (?:con|be|chau"
-        r"|tre|no|em ay|hoc sinh)"
+        "talk": r"\b(?:(?:noi chuyen|tro chuyen|noi|giai thich|chia se|ke|tam su) (?:voi|cho)"
+        r" (?:con|be|chau|tre|no|em ay|hoc sinh|bo me|ba me|ba ma|bo|me|ba|ma|thay co|thay giao"
+        r"|co giao|co chu nhiem|nguoi lon)"
         r"|(?:talk|speak) (?:to|with) (?:him|her|them|my (?:son|daughter|kid|child)|the (?:child"
         r"|kid)|the student)|explain (?:it )?to (?:him|her|them)"
         r")\b",

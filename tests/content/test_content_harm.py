@@ -353,6 +353,8 @@ def test_an_unknown_reader_gets_the_neutral_answer(assistant: Assistant, intent:
 TYPED: list[tuple[str, Audience, str]] = [
     ("report_abuse.where", Audience.ANY,
      "Tôi muốn tố giác hàng xóm bạo hành con, phải gọi cho ai?"),
+    ("mental_health.telling_an_adult_student", Audience.STUDENT,
+     "Em buồn lắm, em có nên kể với bố mẹ không?"),
     ("report_abuse.after_report", Audience.PARENT, "Báo xong thì sao, bao lâu thì được xử lý?"),
     ("report_abuse.after_report_student", Audience.STUDENT, "Em báo rồi thì sao ạ?"),
     ("report_abuse.confidential", Audience.PARENT,
