@@ -105,8 +105,8 @@ _CUES = {
         r"|\bin my class\b"
         # a pupil's own life: "e ko muốn đi học", "em có nên kể với bố mẹ không"
         r"|\b(?:em|e|tui) (?:\w+ ){0,2}(?:khong|ko|k|hong) muon di hoc\b"
-        r"|\b(?:em|e|tui|minh) (?:co )?nen (?:noi|ke|tam su|chia se) (?:voi|cho) (?:bo me|ba me|ba ma"
-        r"|bo|me|ba|ma|thay|co|co giao|thay giao|co chu nhiem)\b"
+        r"|\b(?:em|e|tui|minh) (?:co )?nen (?:noi|ke|tam su|chia se) (?:voi|cho)"
+        r" (?:bo me|ba me|ba ma|bo|me|ba|ma|thay|co|co giao|thay giao|co chu nhiem)\b"
     ),
 }
 
