@@ -513,6 +513,7 @@ SCHOOL_LEVELS = (
     "quốc tế",
     "liên cấp",
     "dân lập",
+    "dl",
     "tư thục",
     "bán công",
     "nội trú",

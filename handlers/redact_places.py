@@ -895,7 +895,7 @@ def _school_spans(doc: _Doc) -> list[Span]:
         k = i + 1 if is_school_word else i
         levels = 0
         abbreviated = is_level
-        while k < len(doc.toks) and doc.adjacent(k):
+        while k < len(doc.toks) and (k == i or doc.adjacent(k)):
             level = doc.match_any(k, _SCHOOL_LEVELS) or doc.match_any(k, _LEVELS_ALONE)
             if level is None and doc.toks[k].text == "&" and levels:
                 level = (k + 1, ("&",))  # "TH&THCS"
@@ -917,8 +917,10 @@ def _school_spans(doc: _Doc) -> list[Span]:
             end = _surname_school(doc, k)
         if end is None or not (levels or is_school_word):
             continue
-        if level_alone is not None and _place_run(doc, k) == end:
-            continue  # "đại học Hà Nội" may be a school, "tiểu học Hà Nội" is a city's schools
+        if level_alone is not None and (_place_run(doc, k) == end or end - k < 2):
+            # "đại học Hà Nội" may be a school, "tiểu học Hà Nội" is a city's schools; one
+            # capitalised word after a level alone ("đại học Quốc gia") is no school's name
+            continue
         spans.append(Span(doc.toks[k].start, doc.toks[end - 1].end, "TRƯỜNG"))
     return spans
 
