@@ -128,6 +128,12 @@ def _historical(doc: _Doc, start: int, stop: int) -> bool:
     name ("tên là Lê Lợi")."""
     if not doc.toks[start].is_cap:
         return False
+    for back in (1, 2, 3):  # "quận Hai Bà Trưng": the cue "Bà" is part of the name
+        first = start - back
+        if first >= 0 and all(t.is_cap for t in doc.toks[first:start]):
+            whole = " ".join(t.fold for t in doc.toks[first:stop])
+            if whole in lex.HISTORICAL_FIGURES or whole in lex.PLACES:
+                return True
     name = " ".join(t.fold for t in doc.toks[start:stop])
     before = doc.word(start - 1)
     if before is not None and f"{before.fold} {name}" in lex.HISTORICAL_PAIRS:
