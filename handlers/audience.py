@@ -184,6 +184,9 @@ _ABOUT_A_CHILD = re.compile(
     r" (hang xom|nha ben|ben canh|nha hang xom|o xom|xom toi|gan nha)\b"
     r"|\b(nha )?hang xom( toi| tui| minh| em)? co (mot )?(dua|chau|be|em be|con)\b"
     r"|\bmot (em|chau|be) (hoc sinh|nho|gai|trai)\b"
+    # the child came home and told ("con đi học về kể bị thầy sờ vào người"): the one told writes
+    r"|^ ?(con|chau|be)( gai| trai| nha toi| toi)? (\w+ ){0,3}?ve( nha)? "
+    r"(\w+ ){0,2}?(ke|khoc|mach|noi)\b"
     + rf"|\b(?:my|our) (?:{_ENGLISH_CHILD}|students?|pupils?)\b"
     + r"|\b(?:the|a) (?:kid|child|boy|girl|baby) (?:next door|upstairs|downstairs"
     + r"|in my street|across the street)\b"

@@ -496,7 +496,7 @@ def _assess(text: str | ReadingLike, use_model: bool) -> Assessment:
     reading = read_for_safety(canonical)
     findings = rules_module.find(reading)
     if findings.urgent and (verdict := _from_rules_read(dict(findings.urgent), reading)):
-        return verdict
+        return _read_in_clear(text, reading, findings.urgent, verdict)
     readings = [reading]
     alternative = _alternative(text, reading)
     if alternative is not None:
@@ -509,6 +509,8 @@ def _assess(text: str | ReadingLike, use_model: bool) -> Assessment:
     if reading.command:
         return NONE
     check = findings.check
+    if check and _told_as_over(readings[-1]):
+        check = {}  # "năm ngoái bạn tui bị dụ qua zalo rồi, giờ ổn rồi"
     if use_model:
         verdict = _model_verdict(readings)
         if verdict is not None and (verdict.urgent or not check):
@@ -519,6 +521,47 @@ def _assess(text: str | ReadingLike, use_model: bool) -> Assessment:
             "check", dangers, lines_for(dangers), 0.5, tuple(check[d] for d in dangers)
         )
     return NONE
+
+
+def _read_in_clear(
+    text: str | ReadingLike,
+    reading: SafetyReading,
+    found: dict[Danger, str],
+    verdict: Assessment,
+) -> Assessment:
+    """The rules found a danger in the canonical text of a message that looks disguised. Its
+    folded text (the disguise undone) is read too, and wins when it reads the same message
+    more exactly: a bare plea ("..., cứu") whose danger the disguise hid ("d u o i n u o c"),
+    or the same danger framed, in clear, as past or a question ("h0i l0p 5 e bi ban danh 1 lan,
+    gio on r")."""
+    alternative = _alternative(text, reading)
+    if alternative is None:
+        return verdict
+    other = read_for_safety(alternative)
+    more = rules_module.find(other).urgent
+    if not more:
+        return verdict
+    in_clear = _from_rules_read(dict(more), other) or NONE
+    if verdict.dangers == (Danger.UNSPECIFIED,):
+        return in_clear if in_clear.urgent else verdict
+    if set(found) <= set(more) and not in_clear.urgent:
+        return in_clear
+    return verdict
+
+
+def _told_as_over(reading: SafetyReading) -> bool:
+    """Told as over and done and resolved ("tháng trước ..., em đã chặn rồi"), nothing saying
+    it still goes on and no "but" after the resolution."""
+    plain = f" {reading.sense.lower()} "
+    return bool(
+        _OVER_AND_DONE.search(plain)
+        and _RESOLVED_ABUSE.search(plain)
+        and not _STILL_NOW.search(plain)
+        and not _BUT_AGAIN.search(plain)
+    )
+
+
+_BUT_AGAIN = re.compile(r"\b(?:nhung|ma gio|but|lai (?:\w+ )?(?:doa|nhan|doi|danh|bi|den))\b")
 
 
 _LEADING_WHAT_IF = re.compile(
@@ -548,13 +591,21 @@ def _bereaved(reading: SafetyReading) -> bool:
     return bool(gate_module.BEREAVED.search(plain)) and not _OWN_INTENT.search(plain)
 
 
+def _letters_apart(reading: SafetyReading) -> bool:
+    """Mostly single letters ("c | a | c | h p | h | o ..."): spaced or dotted letters the
+    folded reading rejoins; the model learned words, and reads that one instead."""
+    words = [w for w in reading.sense.split() if w not in ("|", ",")]
+    return len(words) >= 4 and sum(len(w) == 1 for w in words) * 4 >= len(words) * 3
+
+
 def _model_verdict(readings: list[SafetyReading]) -> Assessment | None:
     try:
         net = _MODEL.get()
         if net is None:
             return None
         best: tuple[ModelScore, SafetyReading] | None = None
-        for reading in readings:
+        words = [r for r in readings if not _letters_apart(r)] or readings
+        for reading in words:
             if not reading.sense.strip(" |,"):
                 continue
             score = _score(net, reading)
@@ -564,7 +615,7 @@ def _model_verdict(readings: list[SafetyReading]) -> Assessment | None:
             return None
         score, reading = best
         level: Level = "urgent" if score.p_urgent >= URGENT_THRESHOLD else "check"
-        if _asks_what_if(reading) or _bereaved(reading):  # the gate has its say here too
+        if _asks_what_if(reading) or _bereaved(reading) or _told_as_over(reading):
             if level == "check":
                 return None
             level = "check"

@@ -29,6 +29,7 @@ FIRST_PERSON_WILL = gate_regex("first_person_will")
 PURPOSE = gate_regex("purpose")
 # The story is someone else's: news, fiction, a school assignment.
 REPORTED = gate_regex("reported")
+REPORTED_LEAD = gate_regex("reported_lead")
 GENERIC = gate_regex("generic")
 # Not a person: a pet or a thing ("con mèo nhà em bị mất tích").
 ANIMAL = gate_regex("animal")
@@ -58,6 +59,9 @@ CHILDHOOD = gate_regex("childhood")
 FOUND = _cue("found")
 # The question is what to do if it happens: "X thì (con) nên làm gì".
 ASKS_WHAT_IF = gate_regex("asks_what_if")
+# "... thì báo ai", "... thì sao", "... thì có sao không": what to do, asked after an incident
+ASKS_WHAT_TO_DO = gate_regex("asks_what_to_do")
+FAMILY_DOER = gate_regex("family_doer")
 HYPERBOLE = gate_regex("hyperbole")
 SELF_LAST = gate_regex("self_last")
 # words that are never an idiom ("mệt quá muốn unalive luôn" is no "mệt muốn chết")
@@ -240,6 +244,8 @@ class Gate:
             return now or not before.endswith((" keu ", " cau "))
         if REPORTED.search(before):
             return False
+        if not now and not self.plea and REPORTED_LEAD.search(lead):
+            return False  # "nghe nói ở xã bên có đứa trẻ bị bắt cóc"
         if DIED_OF.search(before):
             return False  # "mẹ em mất vì tai nạn": bereavement, not a case now
         if danger in _ABUSE and PLAYFUL_DOER.search(self._plain, edge, end):
@@ -287,6 +293,14 @@ class Gate:
             return False  # "... hóa ra nó ngủ trong tủ", "giờ tìm được rồi"
         if not now and ASKS_WHAT_IF.search(self._plain, end, right):
             return False  # "người lạ cho kẹo thì con nên làm gì"
+        if (
+            not now
+            and not self.severe
+            and not self.plea
+            and ASKS_WHAT_TO_DO.search(self._plain, end, right)
+            and not FAMILY_DOER.search(self._plain, left, right)
+        ):
+            return False  # "con tôi bị bạn đánh ở trường thì báo ai", "con rắn cắn thì sao"
         if (
             danger in _ACCIDENTS
             and not self.severe

@@ -55,6 +55,9 @@ _LETTERS_RE = re.compile(r"[a-z]{2}")
 _NUMBER_SPLIT_RE = re.compile(r"\d+|[^\d]+")
 _VNI_PAIR_RE = re.compile(r"\d{3,}|[1-5]{2}")
 _FOREIGN_ZIPF = 3.3
+# In a message written in English, a rarer English word ("homeroom", "headteacher") stays whole:
+# split, its pieces would read as Vietnamese syllables ("ho me ro om")
+_ENGLISH_IN_ENGLISH_ZIPF = 2.0
 _LONE_LETTER = 1.5  # the cost of leaving a letter alone when rejoining spaced letters
 _RARITY = 0.1  # weight of a word's surprise (-log p, about 4 to 13) in rejoining letters
 _MAX_RARITY = 13.0
@@ -300,6 +303,8 @@ def _as_is(word: str, vietnamese: bool) -> tuple[str, ...] | None:
     if word in SYLLABLES or word in ENGLISH:
         return (word,)
     if not is_foreign(word):
+        if not vietnamese and is_english_word(word):
+            return (word,)
         return None
     telex = _untelex(word) if vietnamese and not is_common_english(word) else None
     return _teen((telex,)) if telex else (word,)
@@ -321,6 +326,16 @@ def is_word(word: str) -> bool:
 @lru_cache(maxsize=65536)
 def is_common_english(word: str) -> bool:
     return wordfreq.zipf_frequency(word, "en", _ENGLISH_LIST) >= _COMMON_ENGLISH_ZIPF
+
+
+@lru_cache(maxsize=65536)
+def is_english_word(word: str) -> bool:
+    """A word English text uses, even rarely ("homeroom"), and Vietnamese text does not."""
+    return (
+        len(word) >= 4
+        and wordfreq.zipf_frequency(word, "en") >= _ENGLISH_IN_ENGLISH_ZIPF
+        and wordfreq.zipf_frequency(word, "vi") < _ENGLISH_IN_ENGLISH_ZIPF
+    )
 
 
 @lru_cache(maxsize=65536)
