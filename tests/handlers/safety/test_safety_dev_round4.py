@@ -7,9 +7,9 @@ trained on (checked below).
 Measured before any change: urgent recall 96.3% (103/107), first line fits 91.6% (98/107),
 English / mixed 90.0% (18/20), false alarms 14.1% (12/85). The fixes were made for the
 classes of these failures (docs/safety.md, "Round 4"), so the figures after them flatter: the
-floor below only shows a change that loses ground. Their own held-out figures are in the
-second part of the set (`tests/handlers/safety/data/dev_round4_heldout.yml`), written after
-the fixes and never tuned to."""
+floor below only shows a change that loses ground. A second part
+(`tests/handlers/safety/data/dev_round4_heldout.yml`, 44 urgent / 26 harmless) was written
+after the fixes and measured once before any change it led to (see HELDOUT_FLOOR)."""
 
 from __future__ import annotations
 
@@ -54,14 +54,15 @@ def test_the_round4_dev_figures() -> None:
 
 
 def test_the_heldout_figures() -> None:
-    """Written after the fixes, measured once and reported; a floor under that figure."""
+    """Written after the first fixes and measured once (figures below); a floor under today's."""
     report = _report("dev_round4_heldout.yml")
     print("\n".join(report.lines()))
     assert report.urgent_recall.hits >= HELDOUT_FLOOR["urgent"], str(report.urgent_recall)
+    assert report.first_line_fits.hits >= HELDOUT_FLOOR["first_line"], str(report.first_line_fits)
     assert report.false_alarms.hits <= HELDOUT_FLOOR["false_alarms"], str(report.false_alarms)
 
 
-HELDOUT_FLOOR = {
-    "urgent": 43,
-    "false_alarms": 1,
-}  # measured once: 43/44 escalated, 1/26 false alarms
+# Measured once, before the fixes it then led to: 43/44 escalated, 1/26 false alarms (41/44
+# first line fits). Its five failing classes were then fixed (docs/safety.md, Round 4), so the
+# floor is today's figure, and this set is no longer unseen.
+HELDOUT_FLOOR = {"urgent": 44, "first_line": 44, "false_alarms": 0}
