@@ -24,6 +24,10 @@ from handlers.safety import Danger, assess
         ("a coach touched my son and told him to keep it secret", Danger.SEXUAL_ASSAULT),
         ("they are punching my classmate behind the canteen", Danger.VIOLENCE),
         ("help me plz", Danger.UNSPECIFIED),
+        ("one of my students has bruises on her arms and said her dad did it", Danger.ABUSE),
+        ("a girl in my class has burns on her hands and told me her stepmom did it", Danger.ABUSE),
+        ("the boy next door gets beaten by his father almost every night", Danger.ABUSE),
+        ("my pupil told me her uncle hurts her when her parents are away", Danger.ABUSE),
     ],
 )
 def test_the_rules_alone_escalate_it(text: str, danger: Danger) -> None:
@@ -41,6 +45,9 @@ def test_the_rules_alone_escalate_it(text: str, danger: Danger) -> None:
         "how do swimmers stay under the water so long",
         "how many pills of vitamin c can a kid take a day",
         "my mom's boyfriend is really nice to me",
+        "her dad beat her when she was little, now she is 30 and fine",
+        "students with bruises who say their parents did it, how should teachers respond",
+        "in the film, his father beats him",
     ],
 )
 def test_everyday_english_stays_calm(text: str) -> None:
