@@ -86,6 +86,11 @@ ASPECTS: dict[str, re.Pattern[str]] = {
         r"|xu ly (?:the nao|ra sao|sao)|lam cach nao"
         r"|what (?:should|do|can|must) (?:i|we) do|what to do|what now|next steps?|procedure"
         r"|the process|what are the steps|how (?:do|should) (?:i|we) (?:do it|proceed|start)"
+        # whom to tell first: "có phải báo hiệu trưởng trước không", "do I tell the principal first"
+        r"|(?:co )?(?:phai|can|nen) (?:bao|bao cao|xin y kien) (?:cho |voi )?(?:hieu truong"
+        r"|ban giam hieu|bgh|nha truong|phu huynh|gia dinh)"
+        r"|(?:do|should|must) (?:i|we) (?:have to |need to )?(?:tell|inform|report (?:it |this )?to"
+        r"|ask) (?:the |my )?(?:principal|head ?teacher|headmaster|school|parents|family)"
         r")\b",
         "amount": r"\b(?:bao nhieu tien|bao nhieu mot thang|duoc bao nhieu|muc (?:huong|tro cap)"
         r"|bao nhieu"
