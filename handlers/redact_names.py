@@ -181,6 +181,7 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         or _account_holder(doc, i)
         or _introduction(doc, i)
         or _kin_name(doc, i)
+        or _kin_here(doc, i)
         or _opening_name(doc, i)
     )
     if cued is not None:
@@ -821,6 +822,23 @@ def _kin_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     which = after.fold == "lop" and (then.is_digit or then.fold in _CLASS_OWNER_F)  # "lớp 5"
     age = after.is_digit and then.fold == "tuoi"  # "4 tuổi"
     return (k, end) if whose or which or age else None
+
+
+def _kin_here(doc: _Doc, i: int) -> tuple[int, int] | None:
+    """ "em hùng đây", "con lan đây mẹ ơi", "cháu tú nè": a kin word, a lowercase given name,
+    then "đây" (written with its accent) or "nè": the writer saying who is writing."""
+    tok, name, here = doc.word(i), doc.word(i + 1), doc.word(i + 2)
+    if tok is None or name is None or here is None or tok.loose:
+        return None
+    if tok.fold not in _KIN_F or not (doc.adjacent(i + 1) and doc.adjacent(i + 2)):
+        return None
+    if not (here.low == "đây" or here.fold == "ne") or not name.text.islower():
+        return None
+    if name.low not in _CUED_GIVEN or name.fold in {"mai", "nay", "day"}:
+        return None  # "mai đây": some day
+    if _in(name, lex.STOP_WORDS, _STOP_F) or _in(name, lex.KINSHIP, _KINSHIP_F):
+        return None
+    return i + 1, i + 2
 
 
 _OPENING_AFTER_F = _folded(words("đây nè lớp bị ơi"))
