@@ -150,9 +150,23 @@ def _fold_tokens(low: str) -> tuple[str, ...]:
                 words.append(folded)
         else:  # letters of other scripts are not read
             words.extend(_ASCII_WORD_RE.findall(folded))
-    # Words first; single letters wait, in case they spell a word together ("c h ế t").
-    vietnamese = _vietnamese(words)
     leety = any(not w.isalpha() and not w.isdigit() and _undigit(w) != w for w in words)
+    vietnamese = _vietnamese(words)
+    tokens = _tokens(words, vietnamese, leety)
+    # Reading the folded text again must give it back (folding is idempotent): when the words
+    # it came out as tip the language the other way ("L0U0:IPSUM" → "lo uo ipsum"), read the
+    # message with what its folded words say.
+    for _ in range(2):
+        settled = _vietnamese(list(tokens))
+        if settled == vietnamese:
+            break
+        vietnamese = settled
+        tokens = _tokens(words, vietnamese, leety)
+    return tokens
+
+
+def _tokens(words: list[str], vietnamese: bool, leety: bool) -> tuple[str, ...]:
+    # Words first; single letters wait, in case they spell a word together ("c h ế t").
     stream: list[str] = []
     for word in words:
         if len(word) == 1:
