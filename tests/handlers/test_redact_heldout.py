@@ -1,8 +1,11 @@
-"""Redaction measured on tests/data/redaction_heldout.yml (#17).
+"""Redaction measured on the held-out splits (#17).
 
-That file holds held-out v3: 242 messages written blind by someone who never saw the rules,
-measured once (2026-12-07) after the rules were frozen for it. Held-out v1 and v2 were each
-measured once and then tuned on; both are in the dev split now.
+- tests/data/redaction_heldout.yml, held-out v3: 242 messages written blind by someone who
+  never saw the rules, measured once (2026-12-07, morning) after the rules were frozen for it.
+- tests/data/redaction_heldout_v4.yml, held-out v4: 268 messages written blind the same way
+  while round 4 of the rules was being written on new dev examples; measured once after
+  round 4 landed (2026-12-07, 14:31 UTC), the figures below.
+Held-out v1 and v2 were each measured once and then tuned on; both are in the dev split now.
 
 Where v3 misses a bar, the test is a strict expected failure carrying the figure measured:
 it fails as soon as the bar is met, so the mark must then go. Never tune on v3's misses (do
@@ -26,19 +29,34 @@ from handlers.redact_eval import (
 
 ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "tests" / "data" / "redaction_heldout.yml"
+HELDOUT_V4 = ROOT / "tests" / "data" / "redaction_heldout_v4.yml"
 DEV = ROOT / "tests" / "data" / "redaction_corpus.yml"
+SPLITS = {"v3": HELDOUT, "v4": HELDOUT_V4}
 
 
-@pytest.fixture(scope="module")
-def heldout() -> EvalReport:
-    return evaluate(load_corpus(HELDOUT))
+_REPORTS: dict[str, EvalReport] = {}
 
 
-def test_the_corpus_has_300_messages_and_a_separate_heldout_split() -> None:
-    dev, held = load_corpus(DEV), load_corpus(HELDOUT)
+def _report(split: str) -> EvalReport:
+    if split not in _REPORTS:
+        _REPORTS[split] = evaluate(load_corpus(SPLITS[split]))
+    return _REPORTS[split]
+
+
+def test_missed_bars_names_what_is_missed() -> None:
+    report = evaluate(load_corpus(HELDOUT), finder=lambda text: [])
+    missed = missed_bars(report)
+    assert any(m.startswith("SĐT recall") for m in missed)
+    assert any(m.startswith("TÊN recall") for m in missed)
+
+
+def test_the_corpus_has_300_messages_and_separate_heldout_splits() -> None:
+    dev, held, v4 = load_corpus(DEV), load_corpus(HELDOUT), load_corpus(HELDOUT_V4)
     assert len(dev) + len(held) >= 300
-    assert len(held) >= 100
-    assert not {m.text for m in dev} & {m.text for m in held}  # no message in both
+    assert len(held) >= 100 and len(v4) >= 100
+    dev_texts = {m.text for m in dev}
+    assert not dev_texts & {m.text for m in held}  # no message in both
+    assert not dev_texts & {m.text for m in v4}
 
 
 def test_the_heldout_split_holds_every_disguised_form() -> None:
@@ -68,24 +86,38 @@ def test_the_heldout_split_holds_every_disguised_form() -> None:
 # measured once on v3 (2026-12-07); precision was 100% for every type. TRƯỜNG (88.9%, 8 of
 # 9) has passed since the school rules of round 4 (#17, redact2), which were written on new
 # dev examples only: the strict mark flipped and went
-NOT_MET = {
+NOT_MET_V3 = {
     "EMAIL": "held-out v3: recall 89.5% (17 of 19)",
     "TÊN": "held-out v3: recall 91.2% (73 of 80)",
     "NGÀY_SINH": "held-out v3: recall 88.9% (16 of 18)",
     "ĐỊA_CHỈ": "held-out v3: recall 82.1% (23 of 28)",
 }
+# measured once on v4 (2026-12-07 14:31 UTC), after round 4; precision 98.7% overall
+# (addresses 96.4%, names 97.7%, every other type 100%); 4 of 359 protected strings redacted
+NOT_MET_V4 = {
+    "EMAIL": "held-out v4: recall 94.4% (17 of 18)",
+    "MXH": "held-out v4: recall 75.0% (9 of 12)",
+    "NGÀY_SINH": "held-out v4: recall 94.1% (16 of 17)",
+    "SĐT": "held-out v4: recall 97.7% (43 of 44)",
+    "TRƯỜNG": "held-out v4: recall 88.0% (22 of 25)",
+    "TÊN": "held-out v4: recall 91.9% (125 of 136)",
+    "ĐỊA_CHỈ": "held-out v4: recall 75.0% (21 of 28)",
+}
+NOT_MET = {"v3": NOT_MET_V3, "v4": NOT_MET_V4}
 
 
 @pytest.mark.parametrize(
-    "kind",
+    ("split", "kind"),
     [
-        pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=NOT_MET[k]))
-        if k in NOT_MET
-        else k
+        pytest.param(split, k, marks=pytest.mark.xfail(strict=True, reason=NOT_MET[split][k]))
+        if k in NOT_MET[split]
+        else (split, k)
+        for split in sorted(SPLITS)
         for k in sorted(RECALL_BARS)
     ],
 )
-def test_heldout_recall_and_precision_meet_the_bars(heldout: EvalReport, kind: str) -> None:
+def test_heldout_recall_and_precision_meet_the_bars(split: str, kind: str) -> None:
+    heldout = _report(split)
     score = heldout.by_type.get(kind)
     if score is None:
         pytest.skip(f"no {kind} in the held-out split")
@@ -98,12 +130,15 @@ def test_heldout_recall_and_precision_meet_the_bars(heldout: EvalReport, kind: s
         assert d["precision"] >= PRECISION_BAR, (d, alarms)
 
 
-def test_heldout_ordinary_words_survive(heldout: EvalReport) -> None:
-    assert heldout.protected_redacted == []
-
-
-def test_missed_bars_names_what_is_missed() -> None:
-    report = evaluate(load_corpus(HELDOUT), finder=lambda text: [])
-    missed = missed_bars(report)
-    assert any(m.startswith("SĐT recall") for m in missed)
-    assert any(m.startswith("TÊN recall") for m in missed)
+@pytest.mark.parametrize(
+    "split",
+    [
+        "v3",
+        pytest.param(
+            "v4",
+            marks=pytest.mark.xfail(strict=True, reason="held-out v4: 4 of 359 protected redacted"),
+        ),
+    ],
+)
+def test_heldout_ordinary_words_survive(split: str) -> None:
+    assert _report(split).protected_redacted == []
