@@ -63,6 +63,7 @@ ASKS_WHAT_IF = gate_regex("asks_what_if")
 ASKS_WHAT_TO_DO = gate_regex("asks_what_to_do")
 FAMILY_DOER = gate_regex("family_doer")
 HYPERBOLE = gate_regex("hyperbole")
+SIMILE = gate_regex("simile")
 SELF_LAST = gate_regex("self_last")
 # words that are never an idiom ("mệt quá muốn unalive luôn" is no "mệt muốn chết")
 NEVER_IDIOM = gate_regex("never_idiom")
@@ -260,6 +261,8 @@ class Gate:
             return False  # "drowning in homework", "bài tập ngập đầu, drowning luôn"
         if danger in _ACCIDENTS and THING.search(self._sense, start, end):
             return False  # "con bị rơi điện thoại xuống nước": the phone fell
+        if (danger in _ABUSE or danger in _ACCIDENTS) and SIMILE.search(recent):
+            return False  # "khóc thét như bị ai đánh": a comparison
         if UNWILLING.search(recent) and not self._plain.startswith("bi ", start):
             return False  # "giờ tôi không muốn đánh con": the speaker would be the one hitting
         suicide = danger is Danger.SUICIDE_SELF_HARM

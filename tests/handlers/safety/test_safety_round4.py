@@ -39,6 +39,10 @@ URGENT_FIRST: list[tuple[str, Danger]] = [
     ("my little brother fell into the pond and he's not breathing", Danger.DROWNING),
     ("my step brother keeps touching me when mom is out", Danger.SEXUAL_ASSAULT),
     ("they are punching my cousin outside the mall", Danger.VIOLENCE),
+    # a comparison is an image, but not when the child says what they feel, or it happens now
+    ("em cảm giác như muốn chết", Danger.SUICIDE_SELF_HARM),
+    ("mẹ đang đánh em như đánh con vật", Danger.VIOLENCE),
+    ("em khóc cả đêm, muốn chết", Danger.SUICIDE_SELF_HARM),
     # someone following the writer now (113 first, not the bare plea)
     ("có ông nào cứ đi theo em từ trường về, em sợ", Danger.ABDUCTION_MISSING),
     # a bare danger word and a plea (114, not the plea's 111)
@@ -66,6 +70,10 @@ NOT_URGENT: list[str] = [
     "lớp em diễn tiểu phẩm về một bé bị lạc",
     "ra đường nắng cháy da",
     "cô chủ nhiệm bảo chuyển qua zalo cho tiện trao đổi",
+    # crying as an expression, a comparison
+    "xem tập cuối khóc muốn chết luôn",
+    "thằng nhỏ la như bị ai đánh, hóa ra bị muỗi chích",
+    "nhức răng như bị xe cán",
     # a disguise over a past or a prevention question
     "h0i l0p 4 e bi ban danh, gio on roi",
     "c.a.c.h p.h.o.n.g t.r.a.n.h b.a.t c.o.c",
