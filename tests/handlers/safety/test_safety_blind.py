@@ -1,6 +1,6 @@
-"""The safety layer measured on the blind triage corpus (nlu/tests/triage_blind.yml, never
-trained on): the Done-when bars of issue #12, a floor under today's figures, and the report
-itself (aggregates only, never a message)."""
+"""The safety layer measured on the blind triage corpora (nlu/tests/triage_blind.yml and
+nlu/tests/triage_blind3.yml, never trained on): the Done-when bars of issue #12, a floor under
+today's figures, and the report itself (aggregates only, never a message)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import yaml
 from click.testing import CliRunner
 
 from bot.cli import cli
+from handlers.safety import model as model_module
 from handlers.safety.evaluate import (
     BAR_FALSE_ALARMS,
     BAR_FIRST_LINE,
     BAR_OBFUSCATED_RECALL,
     BAR_URGENT_RECALL,
     BLIND_SET,
+    BLIND_SET_V3,
     BlindReport,
     evaluate_blind,
     load_blind,
@@ -58,10 +60,45 @@ def test_the_figures_do_not_fall_back(report: BlindReport) -> None:
     assert set(report.false_alarms_by_kind) >= {"past", "idiom", "bereavement", "collision"}
 
 
-def test_the_report_holds_aggregates_only(report: BlindReport) -> None:
-    shown = "\n".join(report.lines()) + repr(report.as_dict())
-    for case in load_blind():
-        assert case.text not in shown
+@pytest.fixture(scope="module")
+def report_v3() -> BlindReport:
+    return evaluate_blind(load_blind(BLIND_SET_V3))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="blind set v3 (2026-12-07): recall 95.2%, false alarms 7.4%, obfuscated 93.0%, "
+    "first line 92.7% (docs/safety.md)",
+)
+def test_the_done_when_bars_on_the_second_blind_set(report_v3: BlindReport) -> None:
+    assert report_v3.bars_met, "\n".join(report_v3.lines())
+
+
+def test_the_second_blind_set_does_not_fall_back(report_v3: BlindReport) -> None:
+    """A floor a little under its measurement with no blind message in training (recall
+    95.2%, obfuscated 93.0%, first line 92.7%, false alarms 7.4%)."""
+    assert report_v3.n_urgent >= 100 and report_v3.n_harmless >= 100
+    assert report_v3.urgent_recall.value >= 0.93, str(report_v3.urgent_recall)
+    assert report_v3.obfuscated_recall.value >= 0.90, str(report_v3.obfuscated_recall)
+    assert report_v3.false_alarms.value <= 0.09, str(report_v3.false_alarms)
+    assert report_v3.first_line_fits.value >= 0.90, str(report_v3.first_line_fits)
+
+
+def test_no_blind_message_is_in_the_training_corpus() -> None:
+    trained = {e.text.casefold() for e in model_module.load_examples()}
+    for path in (BLIND_SET, BLIND_SET_V3):
+        shared = len(trained & {case.text.casefold() for case in load_blind(path)})
+        assert shared == 0, (
+            f"{shared} training entries are blind messages of {path.name}"
+        )  # never print them
+
+
+def test_the_report_holds_aggregates_only(report: BlindReport, report_v3: BlindReport) -> None:
+    for path, measured in ((BLIND_SET, report), (BLIND_SET_V3, report_v3)):
+        shown = "\n".join(measured.lines()) + repr(measured.as_dict())
+        for case in load_blind(path):
+            assert case.text not in shown
 
 
 def _tiny_corpus(path: Path) -> None:
