@@ -317,6 +317,11 @@ _ABUSER_GONE = gate_regex("abuser_gone")
 # with a habit, only these keep an attack 113-first (a stick or a cane is a beating at home)
 _LETHAL = re.compile(r"\b(?:dao|sung|ma tau|rua|kiem|xa beng|ong tuyp|knife|gun|machete)\b")
 _LONG_AGO = gate_regex("long_past")
+_SCHOOL_DOER = gate_regex("school_doer")
+_EARLIER_TODAY = gate_regex("earlier_today")
+_COMPLAINT = gate_regex("complaint")
+_NOW_WHAT = gate_regex("now_what")
+_FAMILY_DOER = gate_regex("family_doer")
 # habit, not this minute: an attack told with one of these (and nothing now) is abuse
 _HABIT = re.compile(
     r"\b(?:hay|thuong|thuong xuyen|moi khi|moi lan|moi ngay|ngay nao cung|hoai|suot|lan nao"
@@ -403,7 +408,20 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         found.setdefault(Danger.SUICIDE_ATTEMPT, found[Danger.POISONING])  # taken on purpose
     if Danger.ABUSE in found and Danger.SERIOUS_INJURY in found:
         found[Danger.VIOLENCE] = found.pop(Danger.ABUSE)  # a beating that hurt badly: 113, 115
+    if Danger.ABUSE in found and _at_school_and_over(plain):
+        del found[Danger.ABUSE]
     return found
+
+
+def _at_school_and_over(plain: str) -> bool:
+    """A beating at school (a classmate, an older pupil, a teacher) told as earlier today or
+    as a complaint, with nothing happening now: the school-violence answer, not the alarm."""
+    if not _SCHOOL_DOER.search(plain) or _FAMILY_DOER.search(plain):
+        return False
+    if not (_EARLIER_TODAY.search(plain) or _COMPLAINT.search(plain)):
+        return False
+    asked = _NOW_WHAT.sub(" ", plain)
+    return not (_PRESENT.search(asked) or _LETHAL.search(plain) or _HABIT.search(plain))
 
 
 def _over_and_done(found: dict[Danger, str], reading: SafetyReading) -> Level | None:
