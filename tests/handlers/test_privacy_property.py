@@ -258,6 +258,7 @@ def _index_terms(db: Path) -> set[str]:
         conn.close()
 
 
+@pytest.mark.slow  # checks a whole corpus or waits out timeouts: seconds
 @settings(
     max_examples=150,
     deadline=None,

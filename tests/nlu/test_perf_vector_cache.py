@@ -84,6 +84,7 @@ def test_the_intent_classifier_vectors_are_those_of_every_ngram(
     _check(features, folded)  # warm
 
 
+@pytest.mark.slow  # checks a whole corpus or waits out timeouts: seconds
 def test_the_safety_model_vectors_are_those_of_every_ngram(texts: list[str]) -> None:
     net = engine_module.safety_model()
     assert net is not None

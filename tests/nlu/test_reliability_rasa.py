@@ -97,6 +97,7 @@ async def _everyone(url: str) -> list[list[tuple[int, dict[str, Any], float]]]:
         return list(await asyncio.gather(*(_person(client, p) for p in range(PEOPLE))))
 
 
+@pytest.mark.slow  # checks a whole corpus or waits out timeouts: seconds
 @pytest.mark.parametrize("mode", ["silent", "slow", "refused", "error"])
 def test_every_message_is_answered_within_a_second_and_logged(
     settings: Settings, mode: str

@@ -62,6 +62,7 @@ def _stories(count: int, seed: int) -> Iterator[str]:
         yield joiner.join(parts)
 
 
+@pytest.mark.slow  # checks a whole corpus or waits out timeouts: seconds
 def test_every_corpus_text_scores_the_same_in_overlapping_windows(
     net: model_module.SafetyNet,
 ) -> None:

@@ -71,6 +71,7 @@ def _findings(text: str) -> tuple[dict[str, str], dict[str, str]]:
     )
 
 
+@pytest.mark.slow  # checks a whole corpus or waits out timeouts: seconds
 def test_trying_patterns_by_trigger_word_finds_what_trying_every_pattern_finds(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

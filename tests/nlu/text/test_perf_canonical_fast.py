@@ -30,6 +30,7 @@ AWKWARD = (
 )
 
 
+@pytest.mark.slow  # checks a whole corpus or waits out timeouts: seconds
 def test_the_fast_path_gives_what_the_cluster_loop_gives() -> None:
     texts = [e.text for e in load_examples()] + [m.text for m in message_set(3000)]
     texts += texts_of_length(4000, 5) + list(AWKWARD)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import wordfreq
 
 from bench.corpus import message_set
@@ -40,6 +41,7 @@ def test_every_common_word_of_the_large_list_reads_the_same() -> None:
     assert [w for w in words if not _agree(w)] == []
 
 
+@pytest.mark.slow  # checks a whole corpus or waits out timeouts: seconds
 def test_every_word_of_the_corpora_reads_the_same() -> None:
     texts = [e.text for e in load_examples()] + [m.text for m in message_set(3000)]
     words = {w for t in texts for w in re.findall(r"\w+", reader.fold(t)) if len(w) >= 3}
