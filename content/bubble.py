@@ -38,14 +38,19 @@ def compact_refs(refs: Iterable[str]) -> str:
     return joined
 
 
-def source_line(sources: Iterable[Source], documents: Mapping[str, Document]) -> str:
-    """Each document once, with its articles: '📚 Nguồn: Luật Trẻ em 2016 (Điều 4, 6); NĐ
-    56/2017 (Điều 23).'"""
+def _by_document(sources: Iterable[Source]) -> dict[str, list[str]]:
+    """Each cited document once, in the order first cited, with the articles cited of it."""
     by_doc: dict[str, list[str]] = {}
     for source in sources:
         by_doc.setdefault(source.doc, []).append(source.ref)
+    return by_doc
+
+
+def source_line(sources: Iterable[Source], documents: Mapping[str, Document]) -> str:
+    """Each document once, with its articles: '📚 Nguồn: Luật Trẻ em 2016 (Điều 4, 6); NĐ
+    56/2017 (Điều 23).'"""
     parts = []
-    for doc_id, refs in by_doc.items():
+    for doc_id, refs in _by_document(sources).items():
         label = compact_label(documents.get(doc_id), doc_id)
         articles = compact_refs(refs)
         parts.append(f"{label} ({articles})" if articles else label)
@@ -55,11 +60,8 @@ def source_line(sources: Iterable[Source], documents: Mapping[str, Document]) ->
 def source_list(sources: Iterable[Source], documents: Mapping[str, Document]) -> str:
     """Each document on its own line, in full, with its articles: what a teacher asking
     "cơ sở pháp lý là gì" needs to look it up."""
-    by_doc: dict[str, list[str]] = {}
-    for source in sources:
-        by_doc.setdefault(source.doc, []).append(source.ref)
     lines = []
-    for doc_id, refs in by_doc.items():
+    for doc_id, refs in _by_document(sources).items():
         doc = documents.get(doc_id)
         articles = compact_refs(refs)
         head = f"• **{compact_label(doc, doc_id)}**" + (f": {articles}" if articles else "")

@@ -290,7 +290,6 @@ class Assistant:
             return self.request_handoff(message, state)
         picked = self.select_answer(nlu.intent, audience, folded)
         if nlu.intent in TOPICAL_INTENTS and dialogue.is_framed(folded):
-            previous = self.content.get(state.last_answer_id or "")
             carried = dialogue.carry_facet(self.content, nlu.intent, previous, audience)
             if carried is not None and not self._names_a_sub_answer(nlu.intent, audience, folded):
                 picked = carried
@@ -385,13 +384,14 @@ class Assistant:
         extra: dict[str, str] | None = None,
     ) -> tuple[str, list[SourceRef]]:
         body = self._body(answer, state, extra)
-        docs = self.content.documents
-        sources = [
-            SourceRef(s.doc, s.ref, cite(s, docs), source_url(s, docs)) for s in answer.sources
-        ]
+        sources = self._source_refs(answer)
         if sources:
             body += "\n\n" + source_line(answer.sources, self.content.documents)
         return body, sources
+
+    def _source_refs(self, answer: Answer) -> list[SourceRef]:
+        docs = self.content.documents
+        return [SourceRef(s.doc, s.ref, cite(s, docs), source_url(s, docs)) for s in answer.sources]
 
     def _body(
         self,
@@ -433,10 +433,7 @@ class Assistant:
         where: Deployment | None = None,
     ) -> Reply:
         body = self._body(answer, state, extra, where)
-        docs = self.content.documents
-        sources = [
-            SourceRef(s.doc, s.ref, cite(s, docs), source_url(s, docs)) for s in answer.sources
-        ]
+        sources = self._source_refs(answer)
         footer = source_line(answer.sources, self.content.documents)
         body, rest = dialogue.fit_bubble(body, footer)
         state.more = {"text": rest, "answer_id": answer.id, "intent": intent} if rest else {}
@@ -657,9 +654,7 @@ class Assistant:
         kept = [b for b in self._buttons(answer) if not b.phone][:2]
         buttons = [*kept, CALL_111]
         reply = self._dialogue_reply(listing, text, buttons, state, audience, kind="answer")
-        reply.sources = [
-            SourceRef(s.doc, s.ref, cite(s, docs), source_url(s, docs)) for s in answer.sources
-        ]
+        reply.sources = self._source_refs(answer)
         reply.intent = answer.intent
         return reply
 

@@ -321,7 +321,6 @@ _SCHOOL_DOER = gate_regex("school_doer")
 _EARLIER_TODAY = gate_regex("earlier_today")
 _COMPLAINT = gate_regex("complaint")
 _NOW_WHAT = gate_regex("now_what")
-_FAMILY_DOER = gate_regex("family_doer")
 # habit, not this minute: an attack told with one of these (and nothing now) is abuse
 _HABIT = re.compile(
     r"\b(?:hay|thuong|thuong xuyen|moi khi|moi lan|moi ngay|ngay nao cung|hoai|suot|lan nao"
@@ -416,7 +415,7 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
 def _at_school_and_over(plain: str) -> bool:
     """A beating at school (a classmate, an older pupil, a teacher) told as earlier today or
     as a complaint, with nothing happening now: the school-violence answer, not the alarm."""
-    if not _SCHOOL_DOER.search(plain) or _FAMILY_DOER.search(plain):
+    if not _SCHOOL_DOER.search(plain) or gate_module.FAMILY_DOER.search(plain):
         return False
     if not (_EARLIER_TODAY.search(plain) or _COMPLAINT.search(plain)):
         return False
