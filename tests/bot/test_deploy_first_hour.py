@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -112,10 +113,12 @@ def test_make_run_serves_on_the_port_and_host_given(tmp_path: Path) -> None:
 ABSENT = ["CHROMIUM=childsafe-test-no-chromium", "REDIS_SERVER=childsafe-test-no-redis"]
 
 
-def run_deps(prefix: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_deps(
+    prefix: list[str], env: dict[str, str], cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*prefix, str(MAKE), "-s", "--no-print-directory", "browser-deps", "redis-deps", *ABSENT],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
@@ -143,7 +146,18 @@ def test_deps_targets_explain_instead_of_failing_for_a_non_root_user() -> None:
         prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
     else:
         prefix = []
-    assert_explains_and_succeeds(run_deps(prefix, dict(os.environ)))
+        assert_explains_and_succeeds(run_deps(prefix, dict(os.environ)))
+        return
+    # The checkout may sit in a directory only root can enter (`mktemp -d` makes it 0700): the
+    # user we drop to reads the same Makefile from a directory anyone can enter.
+    readable = Path(tempfile.mkdtemp(prefix="childsafe-deps-"))
+    try:
+        readable.chmod(0o755)
+        shutil.copy2(ROOT / "Makefile", readable / "Makefile")
+        (readable / "Makefile").chmod(0o644)
+        assert_explains_and_succeeds(run_deps(prefix, dict(os.environ), cwd=readable))
+    finally:
+        shutil.rmtree(readable, ignore_errors=True)
 
 
 @pytest.mark.slow
