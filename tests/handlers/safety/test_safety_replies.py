@@ -328,8 +328,9 @@ def test_a_student_is_em_throughout(
     detection.reads("urgent", danger)
     reply = say(assistant, "cứu", user=f"st-{danger.value}", audience=Audience.STUDENT)
     assert not YOU_AS_BAN.search(reply.text), (danger, reply.text)
-    if reply.answer_id and reply.answer_id.endswith(".student"):
-        assert re.search(r"\b[Ee]m\b", reply.text)
+    # every danger, body dangers included, has steps spoken to the child
+    assert reply.answer_id == f"urgent.{danger.value}.student"
+    assert re.search(r"\b[Ee]m\b", reply.text)
 
 
 # --------------------------------------------------------------------------- the check
