@@ -101,6 +101,10 @@ URGENT: list[tuple[str, set[Danger]]] = [
     ("mẹ kế hay lấy thước quất em mỗi lần em làm vỡ đồ", {Danger.ABUSE}),
     ("my stepdad hits me every time he drinks", {Danger.ABUSE}),
     ("ba đang lấy roi quất em, cứu em", {Danger.VIOLENCE}),
+    # "vừa kể", "vừa nói": the telling is recent, not the beating (abuse, 111 first)
+    ("bạn thân em vừa kể với em là bị bố đánh hoài, em phải làm sao", {Danger.ABUSE}),
+    ("thằng bé hàng xóm vừa tâm sự là bị ông nội đánh bằng gậy", {Danger.ABUSE}),
+    ("mẹ nó vừa đập nó túi bụi, tui nghe tiếng la", {Danger.VIOLENCE}),
     # a child who has left home: runaway (111), not abduction
     ("mình vừa trốn nhà, đang ở bến xe một mình", {Danger.RUNAWAY}),
     ("tui bo nha di roi, gio dang o ga xe lua", {Danger.RUNAWAY}),
