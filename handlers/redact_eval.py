@@ -47,6 +47,7 @@ def load_corpus(path: Path) -> list[CorpusMessage]:
             (str(kind), unicodedata.normalize("NFC", str(value)))
             for kind, value in item.get("pii") or []
         )
+        pii = tuple((kind, school_name(v) if kind == "TRƯỜNG" else v) for kind, v in pii)
         keep = tuple(unicodedata.normalize("NFC", str(v)) for v in item.get("keep") or [])
         for kind, value in pii:
             if kind not in TYPES:
@@ -58,6 +59,24 @@ def load_corpus(path: Path) -> list[CorpusMessage]:
                 raise CorpusError(f"message {number}: keep {value!r} does not occur in its text")
         messages.append(CorpusMessage(text, pii, keep, item.get("set") == "holdout"))
     return messages
+
+
+# The corpora's convention: a school's datum is its proper name, not its kind or level
+# ("trường THCS Lê Lợi" -> "Lê Lợi"); the redactor keeps "trường THCS" readable for staff.
+# An annotation that includes them is scored on the name alone.
+_SCHOOL_KIND = re.compile(
+    r"^(?:(?:trường|truong|school)\s+)?(?:(?:thcs|thpt|th|ptcs|ptth|ptdtnt|ptdtbt|tiểu học"
+    r"|tieu hoc|mầm non|mam non|mẫu giáo|mau giao|trung học cơ sở|trung hoc co so"
+    r"|trung học phổ thông|trung hoc pho thong|liên cấp|lien cap|cấp [123]|cap [123]|c[123]"
+    r"|chuyên|chuyen|tư thục|tu thuc|dân lập|dan lap|quốc tế|quoc te|và|va|&)\s+)*",
+    re.IGNORECASE,
+)
+
+
+def school_name(value: str) -> str:
+    """The proper name in a school annotation: "trường THCS Lê Lợi" -> "Lê Lợi"."""
+    name = _SCHOOL_KIND.sub("", value)
+    return name if len(name) >= 2 else value
 
 
 def _occurrences(text: str, value: str) -> list[tuple[int, int]]:

@@ -45,6 +45,28 @@ def test_corpus_loader_rejects_annotations_not_in_the_text(tmp_path: Path) -> No
         load_corpus(bad)
 
 
+def test_a_school_annotation_is_scored_on_its_proper_name(tmp_path: Path) -> None:
+    """The corpora's convention: "trường THCS Lê Lợi" is annotated or scored as "Lê Lợi"; the
+    redactor leaves the kind of school readable, and that is not a miss."""
+    corpus = tmp_path / "schools.yml"
+    texts = [
+        ("con học trường THCS Lê Lợi", "trường THCS Lê Lợi"),
+        ("e hoc truong thpt chu van an", "truong thpt chu van an"),
+        ("bé học Trường Mầm non Hoa Sen", "Trường Mầm non Hoa Sen"),
+        ("cháu học THCS và THPT Nguyễn Khuyến", "THCS và THPT Nguyễn Khuyến"),
+    ]
+    corpus.write_text(
+        yaml.safe_dump(
+            {"messages": [{"text": t, "pii": [["TRƯỜNG", v]]} for t, v in texts]},
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    names = [m.pii[0][1] for m in load_corpus(corpus)]
+    assert names == ["Lê Lợi", "chu van an", "Hoa Sen", "Nguyễn Khuyến"]
+    assert evaluate(load_corpus(corpus)).score("TRƯỜNG").covered == 4
+
+
 @pytest.mark.parametrize("kind", IDENTIFIERS)
 def test_every_identifier_in_the_corpus_is_redacted(report: EvalReport, kind: str) -> None:
     score = report.by_type[kind]
