@@ -31,9 +31,9 @@ from nlu.text import fold
 from nlu.text.syllables import is_syllable, segment
 
 # Letters people type for digits inside a number.
-_LETTER_DIGITS = {"o": "0", "O": "0", "l": "1", "I": "1", "i": "1", "|": "1"}
+_LETTER_DIGITS = {"o": "0", "O": "0", "l": "1", "I": "1", "i": "1", "|": "1", "S": "5", "B": "8"}
 _SPELLED = {
-    "không": "0", "khong": "0", "hông": "0", "linh": "0",
+    "không": "0", "khong": "0", "hông": "0", "linh": "0", "ko": "0", "hok": "0",
     "một": "1", "mot": "1", "mốt": "1",
     "hai": "2",
     "ba": "3",
@@ -60,7 +60,9 @@ _NUMBER_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 # A run of tokens each a number, a spelled digit, or digits mixed with look-alike letters.
-_DIGITY = r"[0-9oOlIi|]*[0-9][0-9oOlIi|]*|[oOlI|]{1,}"
+# (#17, round 5) "S" for 5 and "B" for 8 only between digits: "3S2", "3B07" ("12B" stays)
+# (a plate's series stays: "29B1-678.90")
+_DIGITY = r"[0-9oOlIi|]*[0-9](?:[0-9oOlIi|]|(?<!\b[1-9][0-9])[SB](?=[0-9]))*|[oOlI|]{1,}"
 _RUN_RE = re.compile(
     rf"(?<!\w)(?:\+|\(\+?)?(?:{_DIGITY}|{_SPELLED_WORD})(?:{_SEP}(?:{_DIGITY}|{_SPELLED_WORD}))*(?!\w)",
     re.IGNORECASE,
@@ -460,9 +462,44 @@ _MONTH_WORDS = {
     "mười hai": 12, "muoi hai": 12, "chạp": 12, "chap": 12,
 }  # fmt: skip
 _MONTH_WORD = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
+# (#17, round 5) a day written in words: "mười lăm", "hai mươi mốt", "mùng năm", "ba mốt"
+_UNITS_WORDS = {
+    "một": 1, "mot": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "bon": 4, "tư": 4, "năm": 5,
+    "nam": 5, "lăm": 5, "lam": 5, "sáu": 6, "sau": 6, "bảy": 7, "bay": 7, "bẩy": 7, "tám": 8,
+    "tam": 8, "chín": 9, "chin": 9,
+}  # fmt: skip
+_UNIT_WORD = "|".join(sorted(_UNITS_WORDS, key=len, reverse=True))
+_TEN_WORD = r"(?:mười|muoi|mươi)"
+_DAY_WORDS = (
+    rf"(?:(?:mùng|mung|mồng|mong)\s+)?"
+    rf"(?:(?:hai|ba)\s+{_TEN_WORD}(?:\s+(?:{_UNIT_WORD}))?|{_TEN_WORD}(?:\s+(?:{_UNIT_WORD}))?"
+    rf"|(?:hai|ba)\s+(?:mốt|mot|{_UNIT_WORD})|(?:{_UNIT_WORD}))"
+)
+
+
+def day_from_words(words: str) -> int | None:
+    """1..31 from a day written in Vietnamese words ("mười lăm" 15, "hai mốt" 21)."""
+    parts = [w for w in words.lower().split() if w not in {"mùng", "mung", "mồng", "mong"}]
+    tens_words = {"mười", "muoi", "mươi"}
+    if not parts:
+        return None
+    if parts[0] in tens_words:  # "mười", "mười lăm"
+        rest = parts[1:]
+        return 10 + (_UNITS_WORDS.get(rest[0], 0) if rest else 0) if len(rest) <= 1 else None
+    first = _UNITS_WORDS.get(parts[0])
+    if first is None:
+        return None
+    if len(parts) == 1:
+        return first
+    if parts[1] in tens_words:  # "hai mươi", "hai mươi mốt"
+        tail = _UNITS_WORDS.get(parts[2], 0) if len(parts) > 2 else 0
+        return first * 10 + tail
+    return first * 10 + _UNITS_WORDS.get(parts[1], 0) if first in (2, 3) else None
+
+
 # "5 tháng 9 năm 2014", "12 tháng ba năm 2011", "12 tháng 3, 2011"
 _WORDED_DATE = (
-    rf"(?P<wd>\d{{1,2}})\s+(?:tháng|thang|th)\s*(?P<wm>\d{{1,2}}|(?:{_MONTH_WORD})(?!\w))"
+    rf"(?P<wd>\d{{1,2}}|{_DAY_WORDS})\s+(?:tháng|thang|th)\s*(?P<wm>\d{{1,2}}|(?:{_MONTH_WORD})(?!\w))"
     r"(?:\s*,?\s*(?:năm|nam)\s+(?P<wy>\d{4})|\s*,\s*(?P<wy2>(?:19|20)\d\d))?"
 )
 # "12 03 2011": read only after a birth cue
@@ -544,7 +581,8 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
             month = _MONTHS[month_name.lower()]
             year_text = m.group("ey") or m.group("ey2")
         else:
-            day = int(m.group("d") or m.group("wd") or m.group("id") or m.group("sd"))
+            day_text = m.group("d") or m.group("wd") or m.group("id") or m.group("sd")
+            day = int(day_text) if day_text.isdigit() else (day_from_words(day_text) or 0)
             month_text = m.group("m") or m.group("wm") or m.group("im") or m.group("sm")
             month = (
                 int(month_text)
@@ -560,8 +598,8 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
         if _BIRTH_CUE_RE.search(before) or _BIRTH_CUE_AFTER_RE.match(text, m.end()):
             spans.append(m.span())
             continue
-        if m.group("sd"):
-            continue  # "12 03 2011" is a date only after a birth cue
+        if m.group("sd") or (m.group("wd") and not m.group("wd").isdigit()):
+            continue  # "12 03 2011", "hai tháng năm 2019": a date only after a birth cue
         if year_text is None or len(year_text) != 4:
             continue
         year = int(year_text)

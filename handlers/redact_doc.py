@@ -227,12 +227,11 @@ _CUED_GIVEN_F = _GIVEN_F | _folded(
 _STOP_F = _folded(lex.STOP_WORDS)
 _TITLE_F = _folded(lex.TITLE_WORDS)
 # What follows a title word when it is a title ("hiệu trưởng", "tư vấn", "nhân viên").
-_TITLE_NEXT_F = _folded(
-    words(
-        """trưởng phó phẩm viên vấn pháp lệnh nhiệm tịch thư vụ sự trị lý đốc sĩ giáo tá
-        tướng quản tế tá dân"""
-    )
+_TITLE_NEXT = words(
+    """trưởng phó phẩm viên vấn pháp lệnh nhiệm tịch thư vụ sự trị lý đốc sĩ giáo tá
+    tướng quản tế tá dân"""
 )
+_TITLE_NEXT_F = _folded(_TITLE_NEXT)
 
 
 def _title_at(doc: _Doc, k: int, also_a_name: bool) -> bool:
@@ -244,7 +243,13 @@ def _title_at(doc: _Doc, k: int, also_a_name: bool) -> bool:
     if not also_a_name:
         return True
     after = doc.word(k + 1)
-    return after is not None and doc.adjacent(k + 1) and after.fold in _TITLE_NEXT_F
+    # (#17, round 5) written with its accents, the next word must be the title's: "Tư Vân"
+    # is a name, "tư vấn" a counsellor
+    return (
+        after is not None
+        and doc.adjacent(k + 1)
+        and (after.low in _TITLE_NEXT or (after.plain and after.fold in _TITLE_NEXT_F))
+    )
 
 
 _NOT_BEFORE_F = _folded(lex.NOT_NAME_BEFORE)

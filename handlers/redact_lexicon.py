@@ -33,7 +33,9 @@ GIVEN_NAMES = words(
 MORE_GIVEN_NAMES = words(
     """quốc gia hữu đình kim tuệ nhiên tín thiên thùy diệu cát toản thuận hiển phụng thoa
     trà thục ngà tiên hoài nguyên ninh phước huân quế vĩnh lam nhã khiêm hào kiệt lĩnh tuyền
-    thơm hiên khuê"""
+    thơm hiên khuê
+    ái bách cẩm cảnh chiến cúc diễm đoan dung khanh lâm liễu mẫn sương tấn thạch thy triết
+    vi vỹ thiều"""
 )
 
 # Places and organisations whose names start like a person's ("Hà Nội", "Thái Bình").
@@ -321,7 +323,7 @@ STOP_WORDS = words(
     lớp trường nhà đi về đến nói kể hay hỏi gì gi j ạ ạh nhé nha nhe ơi à ừ vậy sao làm lm
     đánh đánh chửi được dc đc nên phải cần muốn biết bik hỏi qua quá lắm rất thật đây nay
     xin cảm chào một hai mấy những các người đứa thằng bé nhỏ năm tháng ngày tuổi số sđt
-    hoặc hoac nhưng nhung nếu vì do tên"""
+    hoặc hoac nhưng nhung nếu vì do tên trên dưới ngoài group"""
 )
 
 # Address keywords. FINE ones identify a place within a commune; COARSE ones name a
@@ -368,6 +370,10 @@ ADDRESS_FINE = (
     "kp",
     "ktt",
     "kđt",
+    # (#17, round 5) "cụm 3 xã Tân Lập", "khu vực 4" (Cần Thơ), "liên gia", "tiểu khu"
+    "cụm",
+    "tiểu khu",
+    "liên gia",
 )
 ADDRESS_COARSE = ("quận", "huyện", "thị xã", "thành phố", "tp", "tỉnh")
 # Words before an address ("ở", "tại", "địa chỉ"): they let a lowercase street name count.
@@ -443,7 +449,11 @@ NICKNAMES = words(
 VERB_NAMES = words("bảo thương tiến quý mong")
 NAME_CONTEXT_AFTER = words("lớp nhà hàng xóm bên cạnh bị học trên dưới ở cùng")
 # Words after which capitalised words are a title, not a person ("bài Hoa Sữa").
-WORK_TITLE_BEFORE = words("bài hát khúc phim truyện sách cuốn quyển game kênh")
+WORK_TITLE_BEFORE = words(
+    # (#17, round 5) a group, a club, a prize or a grant named like a person: "nhóm Hoa Hướng
+    # Dương", "học bổng Vừ A Dính", "giải Hoa Phượng Đỏ"
+    "bài hát khúc phim truyện sách cuốn quyển game kênh nhóm clb hội giải bổng quỹ danh hiệu"
+)
 # Words after which capitalised words name a place or a thing, not a person ("bệnh viện Từ
 # Dũ", "chợ Bến Thành", "màu Hồng", "hoa Mai").
 PLACE_BEFORE = words(

@@ -58,9 +58,13 @@ def _tai_is_a_name(doc: _Doc, k: int) -> bool:
 # English introductions and relations: "I'm Jenny Nguyen", "my friend Tuan", "call me Bin"
 _ENGLISH_CUE_RE = re.compile(
     r"(?<![\w'])(?:my name is|my name's|name's|i'm|i am|this is|call me|named|called|"
-    r"my (?:best )?(?:friend|brother|sister|cousin|teacher|classmate|boyfriend|girlfriend|uncle|"
-    r"aunt|stepdad|stepfather|stepmom|stepmother|neighbou?r|mom|mum|dad|father|mother|son|"
-    r"daughter|coach|tutor|boss))\s+",
+    r"(?:my|our|his|her) (?:best |little |younger |older |big |baby |step)?(?:friend|brother|"
+    r"sister|cousin|teacher|classmate|boyfriend|girlfriend|uncle|aunt|stepdad|stepfather|"
+    r"stepmom|stepmother|neighbou?r|mom|mum|dad|father|mother|son|daughter|coach|tutor|boss|"
+    # (#17, round 5)
+    r"nephew|niece|grandson|granddaughter|grandchild|kid|child|student|pupil|husband|wife|"
+    r"ex|crush|partner|grandma|grandpa|grandmother|grandfather)|student|pupil|child)"
+    r"\s*:?\s+",
     re.IGNORECASE,
 )
 _ENGLISH_NAME_RE = re.compile(r"[A-ZÀ-Ỹ][a-zà-ỹ]{1,11}(?:[ -][A-ZÀ-Ỹ][a-zà-ỹ]{1,11}){0,2}")
@@ -115,8 +119,40 @@ def _name_spans(doc: _Doc) -> list[Span]:
         start, stop = end
         if not _historical(doc, start, stop):
             spans.append(Span(toks[start].start, toks[stop - 1].end, "TÊN"))
+            listed = _listed_name(doc, stop)
+            if listed is not None:
+                spans.append(Span(toks[listed[0]].start, toks[listed[1] - 1].end, "TÊN"))
+                stop = listed[1]
         i = stop
     return spans
+
+
+_LIST_JOINERS_F = _folded(words("với và vs hoặc hay cùng"))
+_LIST_CUES_F = _folded(words("con thằng thg nhỏ bé đứa anh chị bạn cô chú em"))
+
+
+def _listed_name(doc: _Doc, stop: int) -> tuple[int, int] | None:
+    """(#17, round 5) "thằng lâm với con nhi": after a name, a joiner, a person word and a
+    lowercase given name are one more person of the same list."""
+    joiner, cue, name = doc.word(stop), doc.word(stop + 1), doc.word(stop + 2)
+    if joiner is None or cue is None or name is None:
+        return None
+    if not all(doc.adjacent(j) for j in (stop, stop + 1, stop + 2)):
+        return None
+    if joiner.fold not in _LIST_JOINERS_F or cue.fold not in _LIST_CUES_F:
+        return None
+    if not name.is_alpha or not name.text.islower():
+        return None
+    if not (name.low in _CUED_GIVEN or (name.loose and name.fold in _CUED_GIVEN_F)):
+        return None
+    if (
+        _in(name, lex.STOP_WORDS, _STOP_F)
+        or _in(name, lex.KINSHIP, _KINSHIP_F)
+        or f"{cue.fold} {name.fold}" in lex.NOT_PERSON_PAIRS
+        or f"{cue.fold} {name.fold}" in lex.COMPOUNDS
+    ):
+        return None
+    return stop + 2, stop + 3
 
 
 _ANNOUNCING_F = _folded(words("tên là"))
@@ -162,6 +198,8 @@ def _lower_name_may_follow(doc: _Doc, k: int, phrase: tuple[str, ...]) -> bool:
     if phrase not in _HOLDER_CUES:
         return True
     tok = doc.toks[k]
+    if not tok.plain:  # (#17, round 5) written with accents, it is itself: "tiền" no "Tiến"
+        return tok.low in lex.SURNAMES or tok.low in _CUED_GIVEN
     return tok.fold in _SURNAMES_F or tok.fold in _CUED_GIVEN_F  # often typed unaccented
 
 
@@ -170,6 +208,8 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
     if tok is None:
         return None
     before = doc.word(i - 1)
+    if tok.is_cap and _in_title_of_honour(doc, i):
+        return None
     if (
         tok.is_cap
         and before is not None
@@ -220,6 +260,8 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
     weak = doc.match_any(i, _WEAK_CUES)
     # "Thầy Sơn" mid-sentence is a title written with respect; "Ban" in "Ban Thường vụ" is
     # a board, which the loose matching of an accented text already keeps apart from "bạn"
+    if weak is not None and _inside_capitalised_run(doc, i, weak[1]):
+        weak = None  # (#17, round 5) "học bổng Vừ A Dính": the "A" of a name, no "anh"
     if weak is not None:
         k = weak[0]
         if k < len(doc.toks) and doc.toks[k].text == ":" and doc.adjacent(k):
@@ -369,6 +411,34 @@ def _introduction(doc: _Doc, i: int) -> tuple[int, int] | None:
     return None
 
 
+_MONEY_AFTER_RE = re.compile(
+    r"\s*\d{1,3}(?:[.,]\d{3})+|\s*\d+(?:[.,]\d+)?\s?(?:k|tr|triệu|trieu|nghìn|nghin|ngàn|đ|đồng|"
+    r"dong|vnd|củ|cu|lít|lit)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _money_after(doc: _Doc, j: int) -> bool:
+    """A sum of money starts at token j ("1.800.000", "500k", "2 triệu")."""
+    if j >= len(doc.toks) or not doc.toks[j].is_digit:
+        return False
+    return _MONEY_AFTER_RE.match(doc.text, doc.toks[j - 1].end) is not None
+
+
+def _inside_capitalised_run(doc: _Doc, i: int, phrase: tuple[str, ...]) -> bool:
+    """A one-letter cue ("A" for anh, "C" for chị) right after a capitalised word is a
+    letter of a name ("Vừ A Dính"), not a cue."""
+    before = doc.word(i - 1)
+    return (
+        len(phrase) == 1
+        and len(phrase[0]) == 1
+        and doc.toks[i].text.isupper()
+        and before is not None
+        and doc.adjacent(i)
+        and (before.is_cap or before.is_upper)
+    )
+
+
 def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     """A lowercase or all-caps given name after a person cue ("thằng tuấn", "anh HÙNG",
     "chị ba"); a capitalised one is the weak cues' business."""
@@ -435,6 +505,8 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         and (f"{name.fold} {after.fold}" in lex.COMPOUNDS or after.fold in _COUNT_AFTER_F)
     ):
         return None
+    if _money_after(doc, k + 1):
+        return None  # (#17, round 5) "thầy thu 1.800.000/tháng": a verb before a sum
     end = k + 1
     if (
         given
@@ -470,7 +542,7 @@ def _collective_before(doc: _Doc, i: int) -> bool:
 # Surnames that, written in capitals without diacritics, are no common word ("PHAN CONG").
 # ("TRINH" is also trình: "CHUONG TRINH", "QUY TRINH")
 _PLAIN_SURNAMES = frozenset({"nguyen", "tran", "pham", "hoang", "huynh", "nghiem"})
-_AFTER_TEN = frozenset({"là", "bé", "thật", "gọi", "cu"})  # "tên cu Tỉn"
+_AFTER_TEN = frozenset({"là", "bé", "thật", "gọi", "cu", "ruột", "thường", "khai", "sinh"})
 _PERSON_WORDS = words(
     """em e tôi toi tui mình mik mk t con cháu bé nó bạn anh chị cô thầy chú ông bà dượng giáo
     ba bố mẹ má chồng vợ ny ấy ta đó kia thằng đứa nhỏ gái trai"""
@@ -530,6 +602,8 @@ def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
     first = words[0]
     if first.low in lex.NOT_NAMES or (first.loose and first.fold in _NOT_NAMES_PLAIN):
         return None
+    if " ".join(w.fold for w in words[:2]) in _TITLES_OF_HONOUR:
+        return None  # (#17, round 5) "được Hoa Hậu Thân Thiện": a title won, no one's name
     if _title_at(doc, k, _in(first, _NAME_OR_ORDER, _NAME_OR_ORDER_F)) or first.low in lex.KINSHIP:
         return None
     folded = " ".join(w.fold for w in words)
@@ -546,6 +620,18 @@ def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
         if not single_ok:
             return None
     return end
+
+
+_TITLES_OF_HONOUR = frozenset({"hoa hau", "a hau", "hoa khoi", "nu hoang", "nam vuong"})
+
+
+def _in_title_of_honour(doc: _Doc, i: int) -> bool:
+    """Token i is a word of a capitalised title won ("Hoa Hậu Thân Thiện")."""
+    r = i
+    while r > 0 and r > i - 4 and doc.adjacent(r) and doc.toks[r - 1].is_cap:
+        r -= 1
+    pair = doc.toks[r : r + 2]
+    return len(pair) == 2 and " ".join(t.fold for t in pair) in _TITLES_OF_HONOUR
 
 
 def _starts_with_place(words: list[_Tok]) -> bool:
@@ -843,7 +929,8 @@ def _kin_here(doc: _Doc, i: int) -> tuple[int, int] | None:
 
 _OPENING_AFTER_F = _folded(words("đây nè lớp bị ơi"))
 _AFTER_HERE_F = _folded(words("ạ nè nha nhé ạh"))
-_SUBJECTS_F = _folded(words("văn toán sử địa anh lý hóa sinh tin nhạc"))
+_SUBJECTS = words("văn toán sử địa anh lý hóa hoá sinh tin nhạc")
+_SUBJECTS_F = _folded(_SUBJECTS)
 
 
 def _opening_name(doc: _Doc, i: int) -> tuple[int, int] | None:
@@ -854,7 +941,8 @@ def _opening_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     tok = doc.word(i)
     if tok is None or not tok.is_cap or not doc.sentence_start(i) or doc.title_style:
         return None
-    if not _in(tok, lex.GIVEN_NAMES, _GIVEN_F) or tok.fold in _SUBJECTS_F:
+    # (#17, round 5) "Hóa lớp 9" is a subject, "Hoa ơi" a girl: the accents tell them apart
+    if not _in(tok, lex.GIVEN_NAMES, _GIVEN_F) or _in(tok, _SUBJECTS, _SUBJECTS_F):
         return None
     if tok.fold in {"an", "anh"} or _place_run(doc, i) is not None:
         return None  # "An lớp 6 …", "Vinh lớp 3": the pronoun, "an toàn", a city

@@ -68,6 +68,9 @@ _ABBREVIATIONS = {
     "ng": "fine",  # ngõ
 }
 _GLUED_ABBREV_RE = re.compile(r"[pqf]\d{1,2}")
+# (#17, round 5) an alley, hamlet or quarter written glued to its number on a form: "K12/5"
+# (kiệt), "KP4", "TDP5", "H45" (hẻm), "N12" (ngõ); read where an address starts or goes on
+_GLUED_FINE_RE = re.compile(r"(?:k|kp|tdp|h|ng|kdc|ap|to)\d{1,3}[a-z]?")
 _SENTENCE_END = {".", "!", "?", ";", "<>"}
 _NOT_AFTER = {("xóm",): ("hàng",), ("xã",): ("thị",), ("phố",): ("thành",)}
 _NEVER_AFTER: dict[tuple[str, ...], set[str]] = {
@@ -86,7 +89,10 @@ def _never_after_f(phrase: tuple[str, ...]) -> frozenset[str]:
     return _folded(frozenset(_NEVER_AFTER[phrase]))
 
 
-_WEAK_FINE = {("tổ",), ("đội",), ("khu",), ("lô",), ("số",), ("bản",), ("tòa",), ("căn",), ("kp",)}
+_WEAK_FINE = {
+    ("tổ",), ("đội",), ("khu",), ("lô",), ("số",), ("bản",), ("tòa",), ("căn",), ("kp",),
+    ("cụm",), ("tiểu", "khu"), ("liên", "gia"),
+}  # fmt: skip
 # A unit inside a building or a block ("tòa A2", "lô B12", "căn 1508"): its number may be a code
 _UNITS = {("tòa",), ("lô",), ("căn",), ("căn", "hộ"), ("chung", "cư")}
 _UNIT_CODE_RE = re.compile(r"[A-Za-z]{0,3}\d{1,4}[A-Za-z]?|[A-Z]{1,3}")
@@ -113,9 +119,35 @@ def _address_spans(doc: _Doc) -> list[Span]:
             continue
         first, end = found
         end = _address_extend(doc, end)
+        first = _house_number_before(doc, first)
         spans.append(Span(doc.toks[first].start, doc.toks[end - 1].end, "ĐỊA_CHỈ"))
         i = end
     return spans
+
+
+_ALLEYS_F = _folded(words("ngõ ngách hẻm kiệt"))
+
+
+def _house_number_before(doc: _Doc, first: int) -> int:
+    """(#17, round 5) "22 Kiet 61 Ngo Quyen", "9 Hem 32 Nguyen Trai": the house number
+    written before the alley it stands in belongs to the address."""
+    tok = doc.toks[first]
+    if tok.fold not in _ALLEYS_F and not _GLUED_FINE_RE.fullmatch(tok.low):
+        return first
+    j = first - 1
+    while j >= 2 and doc.toks[j - 1].text == "/" and doc.toks[j - 2].is_digit:
+        j -= 2  # "12/3 hẻm 5"
+    house = doc.word(j)
+    if (
+        house is None
+        or not doc.adjacent(first)
+        or not re.fullmatch(r"\d{1,4}[A-Za-z]?", house.text)
+    ):
+        return first
+    counted = doc.word(j - 1)
+    if counted is not None and counted.fold in {"lop", "phong", "tang", "xe", "tuyen"}:
+        return first  # "lớp 9 ngõ ...": no house number
+    return j
 
 
 def _location_cue_before(doc: _Doc, i: int) -> bool:
@@ -141,8 +173,14 @@ def _address_start(doc: _Doc, i: int) -> tuple[int, int] | None:
         k = end
         announced = False
         # "Địa chỉ nhà bạn ấy: 7 Lý Nam Đế": whose address it is, then a colon
+        # (#17, round 5) or "là": "địa chỉ nhà bạn ấy là 12 Nguyễn Huệ"
         colon = next(
-            (j for j in range(k, min(k + 5, len(doc.toks))) if doc.toks[j].text == ":"), None
+            (
+                j
+                for j in range(k, min(k + 6, len(doc.toks)))
+                if doc.toks[j].text == ":" or (j > k and _word_is(doc.toks[j], "là"))
+            ),
+            None,
         )
         if colon is not None and all(
             doc.toks[j].is_alpha and doc.toks[j].fold in _WHOSE_ADDRESS_F for j in range(k, colon)
@@ -167,7 +205,12 @@ def _address_start(doc: _Doc, i: int) -> tuple[int, int] | None:
             street = _keyword_element(doc, house, lowercase_ok=True)
             if street is not None:
                 return i, street
-    if tok.is_digit or tok.fold in _ADDRESS_WORDS_F or tok.low in _ABBREVIATIONS:
+    if (
+        tok.is_digit
+        or tok.fold in _ADDRESS_WORDS_F
+        or tok.low in _ABBREVIATIONS
+        or _GLUED_FINE_RE.fullmatch(tok.low)
+    ):
         cued = _location_cue_before(doc, i)
     else:
         return None
@@ -304,6 +347,8 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
     glued = _GLUED_ABBREV_RE.fullmatch(tok.low)
     if glued and not starting:
         return i + 1  # "Q1", "P12", "F7": district or ward written without the dot
+    if _GLUED_FINE_RE.fullmatch(tok.low):
+        return _glued_fine(doc, i, starting)
     abbrev = _ABBREVIATIONS.get(tok.low)
     if abbrev and i + 1 < len(doc.toks) and doc.toks[i + 1].text == "." and doc.adjacent(i + 1):
         if starting and abbrev == "coarse":
@@ -388,6 +433,48 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         if follow == name and not _house_and_street(doc, k, name, phrase):
             return None  # "xe buýt số 32", "lô 5": only part of an address with more after it
     return name
+
+
+def _glued_fine(doc: _Doc, i: int, starting: bool) -> int | None:
+    """ "K12/5 Phan Chu Trinh", "KP4", "TDP5": an alley or quarter glued to its number. Inside
+    an address it is one element; to start one it needs "ở"/"tại" before it or a street name
+    after it."""
+    j = i + 1
+    while (
+        j + 1 < len(doc.toks)
+        and doc.toks[j].text == "/"
+        and doc.toks[j + 1].is_digit
+        and doc.toks[j].start == doc.toks[j - 1].end
+    ):
+        j += 2
+    street = _place_run_at(doc, j, 5) if doc.adjacent(j) else None
+    if street is None and doc.adjacent(j) and doc.toks[i].text.isupper():
+        street = _upper_run(doc, j, 5)  # "Ở KP4 LINH XUÂN": capitals after a glued capital
+    if street is None and doc.adjacent(j) and (doc.lowercase_style or not doc.accented):
+        street = _lower_street(doc, j)
+    if not starting:
+        return street or j
+    if street is not None and (doc.toks[i].text[0].isupper() or _location_cue_before(doc, i)):
+        return street
+    if _location_cue_before(doc, i) and _more_address(doc, j):
+        return j
+    return None
+
+
+def _upper_run(doc: _Doc, k: int, limit: int) -> int | None:
+    """End of a run of words in capitals at token k, up to a common word or an address word."""
+    j = k
+    while j < len(doc.toks) and j - k < limit and (j == k or doc.adjacent(j)):
+        tok = doc.toks[j]
+        if (
+            not tok.is_upper
+            or len(tok.text) > 7
+            or _in(tok, _STREET_STOP, _STREET_STOP_F)
+            or _address_word_at(doc, j)
+        ):
+            break
+        j += 1
+    return j if j > k else None
 
 
 def _house_and_street(doc: _Doc, k: int, end: int, phrase: tuple[str, ...]) -> bool:
@@ -872,8 +959,42 @@ def _studied_school(doc: _Doc, i: int) -> Span | None:
     return Span(first.start, doc.toks[end - 1].end, "TRƯỜNG")
 
 
-def _school_spans(doc: _Doc) -> list[Span]:
+# (#17, round 5) a school named in English: "Saigon South International School", "Hoa Sen
+# school", "Wellspring Academy" (capitalised words, then what kind of school it is)
+_ENGLISH_SCHOOL_RE = re.compile(
+    r"(?<![\w'])(?P<name>(?:[A-ZĐ][\w'’-]*\s+){1,5})"
+    r"(?:(?:[Ii]nternational|[Hh]igh|[Pp]rimary|[Ss]econdary|[Mm]iddle|[Ee]lementary|"
+    r"[Jj]unior|[Ss]enior|[Bb]ilingual|[Pp]ublic|[Pp]rivate)\s+)*"
+    r"(?:[Ss]chool|[Aa]cademy|[Cc]ollege|[Kk]indergarten|[Uu]niversity)(?![\w'])"
+)
+_NOT_SCHOOL_NAME = frozenset(
+    {"the", "my", "our", "your", "his", "her", "their", "a", "an", "this", "that", "at", "in",
+     "of", "from", "to", "after", "before", "i", "we", "he", "she", "they", "it", "and",
+     "hello", "hi", "dear", "please", "help"}
+)  # fmt: skip
+
+
+_SCHOOL_KINDS = frozenset(
+    {"international", "high", "primary", "secondary", "middle", "elementary", "junior",
+     "senior", "bilingual", "public", "private", "school", "academy", "college", "university"}
+)  # fmt: skip
+
+
+def _english_school_spans(doc: _Doc) -> list[Span]:
     spans = []
+    for m in _ENGLISH_SCHOOL_RE.finditer(doc.text):
+        start = m.start()
+        words = m.group("name").split()
+        while words and words[0].lower() in _NOT_SCHOOL_NAME:
+            start = doc.text.index(words[1], start) if len(words) > 1 else m.end()
+            words = words[1:]
+        if any(w.lower() not in _SCHOOL_KINDS for w in words):
+            spans.append(Span(start, m.end(), "TRƯỜNG"))
+    return spans
+
+
+def _school_spans(doc: _Doc) -> list[Span]:
+    spans = _english_school_spans(doc)
     for i, tok in enumerate(doc.toks):
         if tok.fold == "hoc":
             studied = _studied_school(doc, i)
@@ -881,6 +1002,8 @@ def _school_spans(doc: _Doc) -> list[Span]:
                 spans.append(studied)
                 continue
         is_school_word = _word_is(tok, "trường")
+        if is_school_word and _school_is_generic(doc, i):
+            continue
         is_level = tok.low in _LEVEL_ABBREVIATIONS and (
             tok.is_upper or tok.low in _LOWER_LEVEL_ABBREVIATIONS
         )
@@ -923,6 +1046,15 @@ def _school_spans(doc: _Doc) -> list[Span]:
             continue
         spans.append(Span(doc.toks[k].start, doc.toks[end - 1].end, "TRƯỜNG"))
     return spans
+
+
+def _school_is_generic(doc: _Doc, i: int) -> bool:
+    """(#17, round 5) "nhà trường Quận 10 tổ chức ...": "nhà trường" is the school one
+    attends, and a district after it says where, not which."""
+    before, after = doc.word(i - 1), doc.word(i + 1)
+    if before is None or not doc.adjacent(i) or not _word_is(before, "nhà"):
+        return False
+    return after is not None and doc.match_any(i + 1, _COARSE) is not None
 
 
 def _surname_school(doc: _Doc, k: int) -> int | None:

@@ -197,10 +197,44 @@ def birth_dates(draw: st.DrawFn) -> Datum:
     return Datum("NGÀY_SINH", f"{cue} {date}", needles)
 
 
+# (#17, round 5) social accounts: a handle after its cue, "@handle", a profile link, a display
+# name announced after the cue
+PROFILE_CUES = ["ig:", "fb:", "tiktok", "nick zalo của nó là", "insta của em là", "snapchat:"]
+DISPLAY_NAMES = ["Tuấn Hưng Official", "Bông Xù", "Gaming Vlog TV", "Mèo Con Xinh"]
+
+
+def _not_a_word(handle: str) -> bool:
+    from nlu.text.syllables import is_syllable
+
+    return not is_syllable(handle) and not handle.isdigit()
+
+
+@st.composite
+def profiles(draw: st.DrawFn) -> Datum:
+    handle = draw(
+        st.from_regex(r"[a-z]{3,7}(?:[._]?[a-z]{2,6})?[0-9]{0,4}", fullmatch=True).filter(
+            lambda h: len(h) >= 5 and _not_a_word(h)
+        )
+    )
+    form = draw(st.sampled_from(["cue", "at", "url", "display"]))
+    if form == "display":
+        name = draw(st.sampled_from(DISPLAY_NAMES))
+        return Datum("MXH", f"fb của nó là {name}", (name,))
+    written = {
+        "cue": f"{draw(st.sampled_from(PROFILE_CUES))} {handle}",
+        "at": f"tiktok @{handle}",
+        "url": f"link fb nó facebook.com/{handle}",
+    }[form]
+    return Datum("MXH", written, (handle,))
+
+
 # Places no common word folds to: a village of the highlands, a hamlet, a street
 VILLAGES = ["bản Hua Pao", "bản Nà Phặc", "buôn Ko Siêr", "làng Kon Jơ Dri", "plei Ơi Đắk"]
 KEYWORD_PLACES = ["thôn Đông Cao", "ấp Mỹ Phước", "xóm Bãi Sậy", "khóm Vĩnh Thuận"]
-NUMBERED = ["hẻm 42 Lê Văn Sỹ", "kiệt 25 Hoàng Diệu", "ngõ 34 Khâm Thiên", "ngách 15/8 Văn Chương"]
+NUMBERED = [
+    "hẻm 42 Lê Văn Sỹ", "kiệt 25 Hoàng Diệu", "ngõ 34 Khâm Thiên", "ngách 15/8 Văn Chương",
+    "K12/5 Phan Chu Trinh", "KP4 Linh Xuân",  # (#17, round 5) glued alley or quarter number
+]  # fmt: skip
 
 
 @st.composite
@@ -218,7 +252,9 @@ def addresses(draw: st.DrawFn) -> Datum:
     return Datum("ĐỊA_CHỈ", f"{cue} {written}", (name,))
 
 
-DATA = st.one_of(phones(), cccds(), accounts(), emails(), names(), birth_dates(), addresses())
+DATA = st.one_of(
+    phones(), cccds(), accounts(), emails(), names(), birth_dates(), addresses(), profiles()
+)
 
 
 @st.composite

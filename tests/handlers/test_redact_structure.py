@@ -1,0 +1,86 @@
+"""Redaction by the structure of each kind (#17, round 5): what a rule reads, shown on
+messages written for it, and the ordinary words next to those shapes that must survive."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.redact import redact
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an account right after its cue: handles, display names, tags
+        ("ig: linhxinhdep nhắn cho em", "ig: <MXH> nhắn cho em"),
+        ("fb: nguyenvanan.2008", "fb: <MXH>"),
+        ("fb của nó là Tuấn Hưng Official, nó nhắn em", "fb của nó là <MXH>, nó nhắn em"),
+        ("kênh youtube của em là Gaming Vlog TV", "kênh youtube của em là <MXH>"),
+        ("nick liên quân: BoyLạnhLùng", "nick liên quân: <MXH>"),
+        ("discord: Tuan#1234 hay gạ em", "discord: <MXH> hay gạ em"),
+        ("snapchat: quynhanh09", "snapchat: <MXH>"),
+        ("nick fb: Thằng Điên", "nick fb: <MXH>"),
+        ("face: Trà My", "face: <MXH>"),
+        ("link: vm.tiktok.com/ZSabc123/", "link: <MXH>"),
+        # and what follows those cues without being an account
+        ("em dùng fb hằng ngày", "em dùng fb hằng ngày"),
+        ("tiktok: Em thấy video bậy lắm", "tiktok: Em thấy video bậy lắm"),
+        ("nick: Em quên rồi", "nick: Em quên rồi"),
+        ("xem kênh VTV3 thấy tin này", "xem kênh VTV3 thấy tin này"),
+        ("fb: Trung tâm Công tác xã hội", "fb: Trung tâm Công tác xã hội"),
+        ("tài khoản Vietcombank của bố em", "tài khoản Vietcombank của bố em"),
+        ("em lướt tiktok thấy clip đánh nhau", "em lướt tiktok thấy clip đánh nhau"),
+        ("nhắn zalo 0reo... à nhầm", "nhắn zalo 0reo... à nhầm"),
+        # addresses: glued alley and quarter numbers, "cụm", "địa chỉ ... là"
+        ("em ở K12/5 Phan Chu Trinh", "em ở <ĐỊA_CHỈ>"),
+        ("nhà em ở 15B/3 đường số 8 KP4 phường Linh Đông", "nhà em ở <ĐỊA_CHỈ>"),
+        ("nha o cum 3 xa tan lap", "nha o <ĐỊA_CHỈ>"),
+        ("địa chỉ nhà bạn ấy là 12 Nguyễn Huệ", "địa chỉ nhà bạn ấy là <ĐỊA_CHỈ>"),
+        ("em được cụm từ này", "em được cụm từ này"),
+        ("lúc 5h30 em về", "lúc 5h30 em về"),
+        # more accounts: a non-ASCII handle, a decorated nickname, alternatives
+        ("nick tiktok: bé.mèo.2013 — có người lạ", "nick tiktok: <MXH> — có người lạ"),
+        ("e chơi ff nick là ★Mèo_Ú★, có người nhắn", "e chơi ff nick là <MXH>, có người nhắn"),
+        ("zalo: @linh.ng hoặc Linh Bé Nhỏ, nó hay gạ", "zalo: <MXH> hoặc <MXH>, nó hay gạ"),
+        ("nick insta ảnh là tuan.dz.2008", "nick insta ảnh là <MXH>"),
+        ("fb: 😭😭 em sợ quá", "fb: 😭😭 em sợ quá"),
+        # a house number before its alley
+        ("she lives at 22 Kiet 61 Ngo Quyen in Hue", "she lives at <ĐỊA_CHỈ> in Hue"),
+        ("address 9 Hem 32 Nguyen Trai, P.2. Contact", "address <ĐỊA_CHỈ>. Contact"),
+        ("em học lớp 9 ngõ 5 phố Huế", "em học lớp 9 <ĐỊA_CHỈ>"),
+        # schools named in English; "nhà trường" and a district say where, not which
+        ("my son is at Wellspring Academy in Hanoi", "my son is at <TRƯỜNG> in Hanoi"),
+        ("I go to the High School near my house", "I go to the High School near my house"),
+        ("nhà trường Quận 10 tổ chức dã ngoại", "nhà trường Quận 10 tổ chức dã ngoại"),
+        # phones: "ko" for 0, "S" for 5 and "B" for 8 between digits; plates keep theirs
+        ("số mẹ e là ko 9 8 năm, 1 1 2, ba 6 bảy, gọi giùm", "số mẹ e là <SĐT>, gọi giùm"),
+        ("đt nó: 0S6 9l2 3B07, nó dọa", "đt nó: <SĐT>, nó dọa"),
+        ("xe biển 29B1-678.90 đón em", "xe biển <BIỂN_SỐ> đón em"),
+        ("ko 1 2 3 người", "ko 1 2 3 người"),
+        # dates of birth with the day in words (after a birth cue only)
+        ("e sinh ngày mười lăm tháng ba năm 2012", "e sinh ngày <NGÀY_SINH>"),
+        ("sinh ngày hai mươi mốt tháng tám năm 2010", "sinh ngày <NGÀY_SINH>"),
+        ("em sinh mùng năm tháng năm năm 2011 ạ", "em sinh <NGÀY_SINH> ạ"),
+        ("hai tháng nay em bị đánh, từ năm 2019", "hai tháng nay em bị đánh, từ năm 2019"),
+        # names: accents tell a name from a word, lists, more given names, English relations
+        ("Hoa ơi mày ở đâu", "<TÊN> ơi mày ở đâu"),
+        ("Hóa lớp 9 khó quá", "Hóa lớp 9 khó quá"),
+        ("con nhỏ Tư Vân lớp e bị đánh", "con nhỏ <TÊN> lớp e bị đánh"),
+        ("cô Tư vấn cho em", "cô Tư vấn cho em"),
+        ("thằng lâm với con nhi hay chặn e", "thằng <TÊN> với con <TÊN> hay chặn e"),
+        ("thằng Tuấn với con mèo", "thằng <TÊN> với con mèo"),
+        ("nhỏ thy lớp e bị đánh", "nhỏ <TÊN> lớp e bị đánh"),
+        ("my nephew Tommy Vo is bullied", "my nephew <TÊN> is bullied"),
+        ("Student: Nguyen Gia Han, DOB", "Student: <TÊN>, DOB"),
+        # and what only looks like one
+        ("e đc nhận học bổng Vừ A Dính 5 triệu", "e đc nhận học bổng Vừ A Dính 5 triệu"),
+        ("trong nhóm Hoa Hướng Dương lớp e", "trong nhóm Hoa Hướng Dương lớp e"),
+        ("e được Hoa Hậu Thân Thiện năm nay", "e được Hoa Hậu Thân Thiện năm nay"),
+        ("thầy thu 1.800.000/tháng", "thầy thu 1.800.000/tháng"),
+        ("đây là người nhận tiền bán bé", "đây là người nhận tiền bán bé"),
+        ("với tên thật trên group", "với tên thật trên group"),
+        ("tên ruột là Nguyễn Văn Tý", "tên ruột là <TÊN>"),
+    ],
+)
+def test_structure_examples(text: str, expected: str) -> None:
+    assert redact(text).text == expected
