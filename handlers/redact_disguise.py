@@ -383,12 +383,24 @@ _OBFUSCATED_WEBMAIL_RE = re.compile(
 # "@gmail.com" left for the reader to add; a digit, dot or underscore inside says it is one
 _ACCOUNT_AFTER_MAIL_RE = re.compile(
     r"(?<!\w)(?:gmail|g-mail|e-mail|email|mail|yahoo|outlook)\s*"
-    r"(?:(?::|(?:của|cua|em|e|tôi|toi|mình|minh|tui|tớ|to|nó|no|con|cháu|chau|là|la|nè|ne)"
+    r"(?:(?::|(?:của|cua|em|e|tôi|toi|mình|minh|tui|tớ|to|nó|no|con|cháu|chau|là|la|nè|ne|"
+    r"nha|nhé|nhe|đây|day|ib|inbox|gửi|gui|vào|vao|qua|khác|khac|phụ|phu|mới|moi|cũ|cu)"
     r"(?!\w))\s*)*"
     r"(?<![\w.])(?P<account>[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)*\d[A-Za-z0-9._]*|"
     r"[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+)(?![\w@.]|\.\w)",
     re.IGNORECASE,
 )
+
+
+_WEBMAIL_REST_RE = re.compile(
+    r"\s*\(?\s*@?\s*(?:gmail|yahoo|outlook|hotmail|icloud|ymail)\s*\)?"
+    r"(?:\s*(?:\.|dot|chấm|cham)?\s*(?:com|vn)(?!\w))*",
+    re.IGNORECASE,
+)
+_SPACED_EMAIL_RE = re.compile(
+    r"(?<!\S)(?:[A-Za-z0-9._-] ){2,}@(?: [A-Za-z0-9_-]| \.(?= \w)){3,}(?![^\s,;!?])"
+)
+_PLAIN_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 _NOT_LOCAL_PARTS = frozenset(
@@ -434,7 +446,12 @@ def obfuscated_email_spans(text: str) -> list[tuple[int, int]]:
     ]
     for m in _ACCOUNT_AFTER_MAIL_RE.finditer(text):
         if not any(a <= m.start("account") < b for a, b in covered):
-            spans.append(m.span("account"))
+            # (#17, round 5) "lananh2010 gmail com", "hoanganh2010 (gmail)": the rest of it
+            rest = _WEBMAIL_REST_RE.match(text, m.end("account"))
+            spans.append((m.start("account"), rest.end() if rest else m.end("account")))
+    for m in _SPACED_EMAIL_RE.finditer(text):  # "t r a n g 2 0 1 0 @ g m a i l . c o m"
+        if _PLAIN_EMAIL_RE.fullmatch(m.group().replace(" ", "")):
+            spans.append(m.span())
     for m in matches:
         start = _spaced_local_start(text, m.start())
         local = text[start : m.end()]
@@ -500,6 +517,8 @@ def day_from_words(words: str) -> int | None:
 # "5 tháng 9 năm 2014", "12 tháng ba năm 2011", "12 tháng 3, 2011"
 _WORDED_DATE = (
     rf"(?P<wd>\d{{1,2}}|{_DAY_WORDS})\s+(?:tháng|thang|th)\s*(?P<wm>\d{{1,2}}|(?:{_MONTH_WORD})(?!\w))"
+    # (#17, round 5) "15 tháng 3 âm lịch năm 2012"
+    r"(?:\s+(?:âm lịch|am lich|âl|al|dương lịch|duong lich)(?!\w))?"
     r"(?:\s*,?\s*(?:năm|nam)\s+(?P<wy>\d{4})|\s*,\s*(?P<wy2>(?:19|20)\d\d))?"
 )
 # "12 03 2011": read only after a birth cue
@@ -520,7 +539,8 @@ _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # "March 3, 2011", "3 April 2010", "03 Apr 2010": English, after "born" or "DOB"
 _ENGLISH_DATE = (
     rf"(?P<em>{_MONTH})\.?\s+(?P<ed>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<ey>(?:19|20)\d\d)"
-    rf"|(?P<ed2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<em2>{_MONTH})\.?,?\s+(?P<ey2>(?:19|20)\d\d)"
+    rf"|(?P<ed2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+|\s?[/\-.]\s?)(?P<em2>{_MONTH})\.?"
+    r"(?:,?\s+|\s?[/\-.]\s?)(?P<ey2>(?:19|20)\d\d)"  # (#17, round 5) "14/Feb/2012"
 )
 # "sinh tháng 3/2012", "ngày sinh: tháng 5 năm 2013", "born in March 2012": a birth month,
 # read only after a birth cue

@@ -458,7 +458,7 @@ WORK_TITLE_BEFORE = words(
 # Dũ", "chợ Bến Thành", "màu Hồng", "hoa Mai").
 PLACE_BEFORE = words(
     """viện chợ chùa đền đình miếu cầu sông hồ núi đèo biển bến ga sân rạp cảng đảo vịnh
-    màu hoa cây quán tiệm bổng quỹ giải lễ tượng"""
+    màu hoa cây quán tiệm bổng quỹ giải lễ tượng đường phố"""
 )
 NAME_CUES_WEAK = (
     "cô giáo",

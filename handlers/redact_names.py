@@ -217,7 +217,8 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
     ):
         return None  # "bài Hoa Sữa": a song, a film, a book; "bệnh viện Từ Dũ", "màu Hồng"
     cued = (
-        _cued_name(doc, i)
+        _bracketed_name(doc, i)
+        or _cued_name(doc, i)
         or _account_holder(doc, i)
         or _introduction(doc, i)
         or _kin_name(doc, i)
@@ -423,6 +424,35 @@ def _money_after(doc: _Doc, j: int) -> bool:
     if j >= len(doc.toks) or not doc.toks[j].is_digit:
         return False
     return _MONEY_AFTER_RE.match(doc.text, doc.toks[j - 1].end) is not None
+
+
+_BRACKET_PERSON_F = _folded(
+    words(
+        """bạn trai gái cũ ny người yêu anh chị em cô thầy chú bác ông bà bố mẹ ba má dượng
+        kế con cháu thằng nó đứa nhỏ bé học sinh giáo viên hàng xóm họ ruột e tôi mình tui tao"""
+    )
+)
+
+
+def _bracketed_name(doc: _Doc, i: int) -> tuple[int, int] | None:
+    """(#17, round 5) "bạn trai cũ của e (Quân) dọa tung ảnh": a capitalised given name, alone
+    in brackets right after a word for a person, names that person."""
+    tok = doc.word(i)
+    if tok is None or not tok.is_cap or i < 2 or doc.toks[i - 1].text != "(":
+        return None
+    person = doc.word(i - 2)
+    if person is None or person.fold not in _BRACKET_PERSON_F:
+        return None
+    end = i
+    while end < len(doc.toks) and end - i < 4 and doc.toks[end].is_cap:
+        if not _in(doc.toks[end], _NAME_SYLLABLES, _NAME_SYLLABLES_F):
+            return None
+        end += 1
+    if end == i or end >= len(doc.toks) or doc.toks[end].text != ")":
+        return None
+    if not any(_in(t, _CUED_GIVEN, _CUED_GIVEN_F) for t in doc.toks[i:end]):
+        return None
+    return i, end
 
 
 def _inside_capitalised_run(doc: _Doc, i: int, phrase: tuple[str, ...]) -> bool:

@@ -55,7 +55,7 @@ def _number_spans(doc: _Doc) -> list[Span]:
     """Classify each run of digits. A run may hold several numbers ("hẻm 5 0912 345 678"):
     if it is not one recognisable number, look inside it for phones, CCCDs and cards, then
     classify what lies between them as a whole."""
-    spans: list[Span] = []
+    spans: list[Span] = _masked_phone_spans(doc)
     for run in _RUN_RE.finditer(doc.text):
         groups = [
             (run.start() + g.start(), run.start() + g.end())
@@ -96,6 +96,20 @@ def _number_spans(doc: _Doc) -> list[Span]:
                 if kind:
                     spans.append(Span(gap_start, gap_end, kind))
                 gap = []
+    return spans
+
+
+# (#17, round 5) a phone with some digits masked: "0399xxx123", "0913.xxx.456", "09** *** 678"
+_MASKED_PHONE_RE = re.compile(r"(?<![\w.])(?:\+84|0)[1-9][\dxX*•.\- ]{7,14}(?<![.\- ])(?![\w*])")
+
+
+def _masked_phone_spans(doc: _Doc) -> list[Span]:
+    spans = []
+    for m in _MASKED_PHONE_RE.finditer(doc.text):
+        body = re.sub(r"[.\- ]", "", m.group().replace("+84", "0"))
+        masked = sum(ch in "xX*•" for ch in body)
+        if len(body) in (10, 11) and 2 <= masked <= 5 and len(body) - masked >= 5:
+            spans.append(Span(m.start(), m.end(), "SĐT"))
     return spans
 
 

@@ -120,19 +120,37 @@ def _address_spans(doc: _Doc) -> list[Span]:
         first, end = found
         end = _address_extend(doc, end)
         first = _house_number_before(doc, first)
+        if _street_as_a_scene(doc, first, end):
+            i = end
+            continue
         spans.append(Span(doc.toks[first].start, doc.toks[end - 1].end, "ĐỊA_CHỈ"))
         i = end
     return spans
 
 
 _ALLEYS_F = _folded(words("ngõ ngách hẻm kiệt"))
+_ON_THE_STREET_F = _folded(words("trên dọc giữa ngoài qua ra"))
+
+
+def _street_as_a_scene(doc: _Doc, first: int, end: int) -> bool:
+    """(#17, round 5) "hôm qua trên đường Láng có vụ đánh nhau": a street named as where
+    something happened, with no house or alley number, is nobody's address."""
+    tok, before = doc.toks[first], doc.word(first - 1)
+    if tok.fold not in {"duong", "pho"} or before is None or before.fold not in _ON_THE_STREET_F:
+        return False
+    return not any(t.is_digit or t.text == "," for t in doc.toks[first:end])
 
 
 def _house_number_before(doc: _Doc, first: int) -> int:
     """(#17, round 5) "22 Kiet 61 Ngo Quyen", "9 Hem 32 Nguyen Trai": the house number
     written before the alley it stands in belongs to the address."""
     tok = doc.toks[first]
-    if tok.fold not in _ALLEYS_F and not _GLUED_FINE_RE.fullmatch(tok.low):
+    dotted = first + 1 < len(doc.toks) and doc.toks[first + 1].text == "."
+    if (
+        tok.fold not in _ALLEYS_F
+        and not _GLUED_FINE_RE.fullmatch(tok.low)
+        and not (dotted and tok.low in {"ng", "h", "k", "ngh"})
+    ):
         return first
     j = first - 1
     while j >= 2 and doc.toks[j - 1].text == "/" and doc.toks[j - 2].is_digit:
@@ -147,6 +165,8 @@ def _house_number_before(doc: _Doc, first: int) -> int:
     counted = doc.word(j - 1)
     if counted is not None and counted.fold in {"lop", "phong", "tang", "xe", "tuyen"}:
         return first  # "lớp 9 ngõ ...": no house number
+    if counted is not None and doc.adjacent(j) and counted.fold in {"so", "sn", "nha"}:
+        return j - 1  # "số 3 Ng. 7 Tôn Thất Tùng"
     return j
 
 
@@ -354,7 +374,11 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         if starting and abbrev == "coarse":
             return None
         k = i + 2
-        name = _number_chain(doc, k) or _place_run_at(doc, k, 4)
+        name = _number_chain(doc, k)
+        if name is not None and abbrev == "fine" and doc.adjacent(name):
+            # (#17, round 5) "Ng. 7 Tôn Thất Tùng", "đ. 3 Lê Lai": the street after the number
+            name = _place_run_at(doc, name, 5) or name
+        name = name or _place_run_at(doc, k, 4)
         if name is None and lowercase_ok and (doc.lowercase_style or not doc.accented):
             name = _place_run(doc, k) or _lower_place_name(doc, k, ("phường",), starting)
         return name
@@ -433,6 +457,18 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         if follow == name and not _house_and_street(doc, k, name, phrase):
             return None  # "xe buýt số 32", "lô 5": only part of an address with more after it
     return name
+
+
+_UNIT_WORDS_F = _folded(words("block blok tòa toà nhà phòng căn lô tầng dãy"))
+
+
+def _unit_after(doc: _Doc, k: int) -> int | None:
+    """A block, flat or room inside an address already begun: "Block B", "nhà C3",
+    "phòng 208", "tầng 12"."""
+    tok = doc.word(k)
+    if tok is None or tok.fold not in _UNIT_WORDS_F or not doc.adjacent(k + 1):
+        return None
+    return _unit_code(doc, k + 1)
 
 
 def _glued_fine(doc: _Doc, i: int, starting: bool) -> int | None:
@@ -711,6 +747,8 @@ def _address_extend(doc: _Doc, end: int) -> int:
             and doc.toks[k].is_cap
         ):
             element = _cap_run(doc, k, 4)  # "xóm 7 Hải Quang Hải Hậu Nam Định": run on
+        if element is None and comma:
+            element = _unit_after(doc, k)  # (#17, round 5) ", Block B, phòng 1205"
         if element is None and comma:
             element = _cap_run(doc, k, 4)  # in capitals, only known places (below)
             if element is None:

@@ -80,6 +80,29 @@ from handlers.redact import redact
         ("đây là người nhận tiền bán bé", "đây là người nhận tiền bán bé"),
         ("với tên thật trên group", "với tên thật trên group"),
         ("tên ruột là Nguyễn Văn Tý", "tên ruột là <TÊN>"),
+        # a name alone in brackets after a person; a place or a subject there stays
+        ("bạn trai cũ của e (Quân) dọa tung ảnh", "bạn trai cũ của e (<TÊN>) dọa tung ảnh"),
+        ("cô giáo (Hà Nội) nói", "cô giáo (Hà Nội) nói"),
+        ("lớp 7 (Toán) khó", "lớp 7 (Toán) khó"),
+        # addresses: an abbreviated alley, its street and the house number before it; units
+        ("nhà ở số 3 Ng. 7 Tôn Thất Tùng nhé", "nhà ở <ĐỊA_CHỈ> nhé"),
+        ("e ở chung cư Ehome 3, Block B, phòng 1205", "e ở <ĐỊA_CHỈ>"),
+        ("ở khu tập thể Kim Liên, nhà C3, phòng 208", "ở <ĐỊA_CHỈ>"),
+        # a street named as where something happened
+        ("hôm qua trên đường Láng có vụ đánh nhau", "hôm qua trên đường Láng có vụ đánh nhau"),
+        ("em bị đánh trên đường Nguyễn Trãi", "em bị đánh trên đường Nguyễn Trãi"),
+        ("nhà em ở đường Láng", "nhà em ở <ĐỊA_CHỈ>"),
+        # emails typed apart, a webmail account with the rest of its address after it
+        ("email: t r a n g 2 0 1 0 @ g m a i l . c o m", "email: <EMAIL>"),
+        ("mail là lananh2010 gmail com", "mail là <EMAIL>"),
+        ("ib mail e nha: meo.con.2012", "ib mail e nha: <EMAIL>"),
+        # dates of birth: a lunar date, a month abbreviated between slashes
+        ("e sinh ngày 15 tháng 3 âm lịch năm 2012", "e sinh ngày <NGÀY_SINH>"),
+        ("DOB: 14/Feb/2012", "DOB: <NGÀY_SINH>"),
+        # a phone with digits masked
+        ("sđt bố 0913.xxx.456 (em giấu bớt)", "sđt bố <SĐT> (em giấu bớt)"),
+        ("e số 0399xxx123", "e số <SĐT>"),
+        ("gọi 1800 xxxx", "gọi 1800 xxxx"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
