@@ -78,6 +78,11 @@ def _number_spans(doc: _Doc) -> list[Span]:
             if whole:
                 spans.append(Span(run.start(), run.end(), whole))
             continue
+        if _phone_mistyped(doc, run, inner):
+            # (#17, round 5) "số con: +84 37 ba 5 4 chín 1 0 2 6": a phone with a digit too
+            # many is still that person's number
+            spans.append(Span(run.start(), run.end(), "SĐT"))
+            continue
         spans += inner
         covered = {
             index
@@ -97,6 +102,18 @@ def _number_spans(doc: _Doc) -> list[Span]:
                     spans.append(Span(gap_start, gap_end, kind))
                 gap = []
     return spans
+
+
+def _phone_mistyped(doc: _Doc, run: re.Match[str], inner: list[Span]) -> bool:
+    """One phone inside a run cued as a phone, and no more than two digits after it."""
+    if len(inner) != 1 or inner[0].type != "SĐT" or inner[0].start != run.start():
+        return False
+    rest = doc.text[inner[0].end : run.end()]
+    if not 1 <= sum(ch.isdigit() for ch in rest) <= 2:
+        return False
+    if _cue_at(doc, run.start()) != "phone" and not run.group().startswith("+"):
+        return False
+    return not _UNIT_AFTER_RE.match(doc.text, run.end())
 
 
 # (#17, round 5) a phone with some digits masked: "0399xxx123", "0913.xxx.456", "09** *** 678"

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 DEFAULT_CORPUS = PROJECT_ROOT / "tests" / "data" / "redaction_corpus.yml"
 HELDOUT_CORPUS = PROJECT_ROOT / "tests" / "data" / "redaction_heldout.yml"
+# (#17, round 5) a second dev split, written blind, measured once, then tuned on
+DEV5_CORPUS = PROJECT_ROOT / "tests" / "data" / "redaction_dev5.yml"
 _AGE_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([dwh]?)\s*", re.IGNORECASE)
 
 db_option = click.option(
@@ -215,11 +217,12 @@ def export_training(out: Path | None, safety: bool, db: Path | None) -> None:
 @click.command(name="eval-redaction")
 @click.option(
     "--split",
-    type=click.Choice(["heldout", "dev"]),
+    type=click.Choice(["heldout", "dev", "dev5"]),
     default="heldout",
     show_default=True,
     help="heldout: tests/data/redaction_heldout.yml, never used to tune the rules; "
-    "dev: tests/data/redaction_corpus.yml, the messages the rules were tuned on.",
+    "dev: tests/data/redaction_corpus.yml, the messages the rules were tuned on; "
+    "dev5: tests/data/redaction_dev5.yml, written blind, measured once, then tuned on.",
 )
 @click.option(
     "--corpus",
@@ -246,7 +249,8 @@ def eval_redaction(split: str, corpus: Path | None, as_json: bool, verbose: bool
         missed_bars,
     )
 
-    path = corpus or (HELDOUT_CORPUS if split == "heldout" else DEFAULT_CORPUS)
+    splits = {"heldout": HELDOUT_CORPUS, "dev": DEFAULT_CORPUS, "dev5": DEV5_CORPUS}
+    path = corpus or splits[split]
     if not path.exists():
         raise click.ClickException(f"no corpus at {path}; give --corpus")
     try:
@@ -267,6 +271,7 @@ def eval_redaction(split: str, corpus: Path | None, as_json: bool, verbose: bool
         titles = {
             "heldout": f"Held-out split ({path.name}, never used to tune)",
             "dev": f"Dev split ({path.name}, the rules were tuned on it)",
+            "dev5": f"Dev split v5 ({path.name}, written blind, then tuned on)",
             "corpus": f"Corpus {path.name}",
         }
         click.echo(format_report(report, titles[name]))

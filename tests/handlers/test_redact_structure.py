@@ -103,6 +103,10 @@ from handlers.redact import redact
         ("sđt bố 0913.xxx.456 (em giấu bớt)", "sđt bố <SĐT> (em giấu bớt)"),
         ("e số 0399xxx123", "e số <SĐT>"),
         ("gọi 1800 xxxx", "gọi 1800 xxxx"),
+        # a phone with a digit too many is still the number; a count after it stays
+        ("số con: +84 37 ba 5 4 chín 1 0 2 6, mẹ", "số con: <SĐT>, mẹ"),
+        ("sđt em 0912 345 678 9 nha", "sđt em <SĐT> nha"),
+        ("sđt 0912345678 5 tuổi", "sđt <SĐT> 5 tuổi"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
