@@ -120,7 +120,7 @@ class _Doc:
                 capital
                 and previous is not None
                 and (previous.is_cap or previous.is_upper)
-                and not self.text[previous.end : t.start].strip()
+                and self.text[previous.end : t.start].strip() in {"", "'", "’"}  # "H'Hen"
             )
             if not joined:
                 units += 1

@@ -399,6 +399,7 @@ NAME_CUES_STRONG = (
 # the others, unaccented, are too often another word ("co" có, "di" đi, "thay" thấy).
 PERSON_CUES = (
     "thằng", "thằng bé", "con bé", "cô bé", "cậu bé", "con nhỏ", "bé", "nhỏ", "anh", "chị",
+    "thg", "thằg", "thag",  # (#17, round 5) teen code for thằng
     "cô", "chú", "thầy", "bác", "dì", "cậu", "mợ", "thím", "dượng", "ông", "bà", "bạn",
     # a person by role: "cô giáo lan", "chú bảo vệ hùng", "anh hàng xóm tùng"
     "cô giáo", "thầy giáo", "cô chủ nhiệm", "thầy chủ nhiệm", "chú bảo vệ", "bác bảo vệ",
@@ -406,7 +407,9 @@ PERSON_CUES = (
     "bác hàng xóm", "cô hàng xóm", "ông hàng xóm", "bà hàng xóm", "bố dượng", "mẹ kế",
 )  # fmt: skip
 # "bạn" only with its accent: unaccented "ban" is bán, bàn, bản too ("ban hang" bán hàng).
-PERSON_CUES_LOOSE = ("thằng", "thằng bé", "con bé", "cô bé", "cậu bé", "con nhỏ", "anh", "chị")
+PERSON_CUES_LOOSE = (
+    "thằng", "thằng bé", "con bé", "cô bé", "cậu bé", "con nhỏ", "anh", "chị", "thg", "thag",
+)  # fmt: skip
 # Cue and word that make a common phrase, not a person ("anh hùng" a hero, "chú tâm").
 NOT_PERSON_PAIRS = frozenset(
     {
@@ -460,6 +463,12 @@ PLACE_BEFORE = words(
     """viện chợ chùa đền đình miếu cầu sông hồ núi đèo biển bến ga sân rạp cảng đảo vịnh
     màu hoa cây quán tiệm bổng quỹ giải lễ tượng đường phố"""
 )
+# (#17, round 5) a person by profession, named by any part of the name ("bác sĩ Huỳnh"): read
+# only when a name's syllable follows ("giáo viên Toán", "cán bộ Xã" are no one)
+PROFESSION_CUES = (
+    "bác sĩ", "y tá", "luật sư", "công an", "chú công an", "cán bộ", "giáo viên",
+    "huấn luyện viên", "hlv", "tài xế", "bảo mẫu", "cô bảo mẫu", "chủ nhà", "chủ trọ",
+)  # fmt: skip
 NAME_CUES_WEAK = (
     "cô giáo",
     "thầy giáo",

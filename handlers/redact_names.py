@@ -38,6 +38,7 @@ from nlu.text import fold
 
 _STRONG_CUES = _phrases(lex.NAME_CUES_STRONG)
 _WEAK_CUES = _phrases(lex.NAME_CUES_WEAK)
+_PROFESSION_CUES = _phrases(lex.PROFESSION_CUES)
 _TEN_NOT = words(
     "trộm cướp khốn lửa tuổi gọi miền riêng đệm thật đầy đăng tài biến sát côn lưu người"
 )
@@ -218,6 +219,7 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         return None  # "bài Hoa Sữa": a song, a film, a book; "bệnh viện Từ Dũ", "màu Hồng"
     cued = (
         _bracketed_name(doc, i)
+        or _relation_is(doc, i)
         or _cued_name(doc, i)
         or _account_holder(doc, i)
         or _introduction(doc, i)
@@ -258,6 +260,15 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
                 end = _lower_name(doc, k)
             if end is not None:
                 return k, end
+    profession = doc.match_any(i, _PROFESSION_CUES)
+    if profession is not None:
+        k = profession[0]
+        end = _person_run(doc, k, single_ok=True) if doc.adjacent(k) else None
+        if end is not None and all(
+            _in(t, _NAME_SYLLABLES, _NAME_SYLLABLES_F) and not _in(t, _SUBJECTS, _SUBJECTS_F)
+            for t in doc.toks[k:end]
+        ):
+            return k, end
     weak = doc.match_any(i, _WEAK_CUES)
     # "Thầy Sơn" mid-sentence is a title written with respect; "Ban" in "Ban Thường vụ" is
     # a board, which the loose matching of an accented text already keeps apart from "bạn"
@@ -432,6 +443,53 @@ _BRACKET_PERSON_F = _folded(
         kế con cháu thằng nó đứa nhỏ bé học sinh giáo viên hàng xóm họ ruột e tôi mình tui tao"""
     )
 )
+
+
+_RELATIONS = _phrases(
+    (
+        "bồ", "bồ cũ", "ny", "ny cũ", "người yêu", "người yêu cũ", "crush", "chồng", "vợ", "ck",
+        "vk", "bạn trai", "bạn gái", "bạn thân", "anh trai", "chị gái", "em trai", "em gái",
+        "bố dượng", "ba dượng", "cha dượng", "mẹ kế", "dì ghẻ", "anh họ", "chị họ", "em họ",
+        "anh rể", "chị dâu", "bạn cùng bàn", "bạn cùng lớp",
+    )
+)  # fmt: skip
+_WHOSE_F = _folded(words("của em e tôi mình tui tớ tao con cháu nó cũ thân"))
+
+
+def _relation_is(doc: _Doc, i: int) -> tuple[int, int] | None:
+    """(#17, round 5) "bồ cũ của em là tuấn", "bạn thân e là vy": a relation, whose it is,
+    "là" and a lowercase given name (not "là người tốt", "là công an")."""
+    tok = doc.word(i)
+    if tok is None or not _word_is(tok, "là") or not doc.adjacent(i + 1):
+        return None
+    j = i - 1
+    while j >= 0 and i - j <= 3 and doc.word(j) is not None and doc.toks[j].fold in _WHOSE_F:
+        j -= 1
+    related = any(
+        doc.match(start, phrase) == j + 1
+        for start in range(max(0, j - 2), j + 1)
+        for phrase in _RELATIONS.starting_with(doc.toks[start].fold)
+    )
+    if not related:
+        return None
+    k = i + 1
+    name = doc.word(k)
+    if name is None or not name.is_alpha or not name.text.islower():
+        return None
+    if not (name.low in _CUED_GIVEN or (name.loose and name.fold in _CUED_GIVEN_F)):
+        return None
+    if (
+        _in(name, lex.STOP_WORDS, _STOP_F)
+        or _in(name, lex.KINSHIP, _KINSHIP_F)
+        or _in(name, lex.VERB_NAMES, _VERB_NAMES_F)
+        or name.low in lex.NOT_NAMES
+        or name.fold in {"nam", "nu", "gai", "trai"}
+    ):
+        return None
+    after = doc.word(k + 1)
+    if after is not None and doc.adjacent(k + 1) and f"{name.fold} {after.fold}" in lex.COMPOUNDS:
+        return None
+    return k, k + 2 if _second_given(doc, k + 1) else k + 1
 
 
 def _bracketed_name(doc: _Doc, i: int) -> tuple[int, int] | None:
@@ -634,7 +692,10 @@ def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
         return None
     if " ".join(w.fold for w in words[:2]) in _TITLES_OF_HONOUR:
         return None  # (#17, round 5) "được Hoa Hậu Thân Thiện": a title won, no one's name
-    if _title_at(doc, k, _in(first, _NAME_OR_ORDER, _NAME_OR_ORDER_F)) or first.low in lex.KINSHIP:
+    ede_y = first.text == "Y" and len(words) > 1  # "Y Blim Niê", not "y tá"
+    if (
+        not ede_y and _title_at(doc, k, _in(first, _NAME_OR_ORDER, _NAME_OR_ORDER_F))
+    ) or first.low in lex.KINSHIP:
         return None
     folded = " ".join(w.fold for w in words)
     if _starts_with_place(words):

@@ -912,6 +912,14 @@ def _cap_run(doc: _Doc, k: int, limit: int) -> int | None:
         and toks[k + 2].is_cap
     ):
         j = k + 3  # "H'Hen Niê", "R'Lấp": an initial joined by an apostrophe
+    elif (
+        k + 1 < len(toks)
+        and toks[k].text == "Y"
+        and toks[k + 1].is_cap
+        and toks[k].end < toks[k + 1].start
+        and "\n" not in doc.text[toks[k].end : toks[k + 1].start]
+    ):
+        j = k + 1  # (#17, round 5) "Y Blim Niê": the Ê Đê men's "Y" before the name
     while j < len(doc.toks) and j - k < limit:
         tok = doc.toks[j]
         if j > k and _apostrophe_join(doc, j) and doc.toks[j + 1].text[0].isupper():

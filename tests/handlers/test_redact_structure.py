@@ -107,6 +107,24 @@ from handlers.redact import redact
         ("số con: +84 37 ba 5 4 chín 1 0 2 6, mẹ", "số con: <SĐT>, mẹ"),
         ("sđt em 0912 345 678 9 nha", "sđt em <SĐT> nha"),
         ("sđt 0912345678 5 tuổi", "sđt <SĐT> 5 tuổi"),
+        # a person by profession, named by any part of the name; a subject or a commune is no one
+        ("bác sĩ Huỳnh nói con bị trầm cảm", "bác sĩ <TÊN> nói con bị trầm cảm"),
+        ("chủ trọ Hùng đuổi mẹ con em", "chủ trọ <TÊN> đuổi mẹ con em"),
+        ("giáo viên Toán lớp em", "giáo viên Toán lớp em"),
+        ("cán bộ Xã đến nhà", "cán bộ Xã đến nhà"),
+        # names of the highlands
+        ("tên e là Y Blim Niê", "tên e là <TÊN>"),
+        ("chị H'Hen Niê", "chị <TÊN>"),
+        ("Y tế trường", "Y tế trường"),
+        # a relation, "là" and a lowercase given name; what a relation is stays
+        ("bồ cũ của em là tuấn tung ảnh em", "bồ cũ của em là <TÊN> tung ảnh em"),
+        ("bạn thân em là quỳnh anh nha", "bạn thân em là <TÊN> nha"),
+        ("chồng tôi là công an", "chồng tôi là công an"),
+        ("ny em là người tốt", "ny em là người tốt"),
+        ("em gái tôi là học sinh lớp 5", "em gái tôi là học sinh lớp 5"),
+        # "thg": thằng in teen code; "thg xuyên" is thường xuyên
+        ("thg khoa lop 8 danh em", "thg <TÊN> lop 8 danh em"),
+        ("e thg xuyen bi danh", "e thg xuyen bi danh"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
