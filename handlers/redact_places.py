@@ -109,8 +109,60 @@ _PLACE_STOP = words(
 _PLACE_STOP_F = _folded(_PLACE_STOP)
 
 
+# (#17, round 5) an address written in English: after "live(s) at/in", "address (is)",
+# "add:", "my house (is at)", or a house number then a street word ("12 Nguyen Hue Street"),
+# comma-separated parts: house numbers ("No. 7", "45", "12/3B"), numbered parts ("Lane 12",
+# "Ward 13", "District 3", "Alley 34"), and capitalised names ("Tran Phu", "Da Nang")
+_EN_ADDRESS_CUE_RE = re.compile(
+    r"(?<![\w'])(?:(?:live|lives|lived|living|stay|stays|staying)\s+(?:at|in|on)|address(?:\s+is)?"
+    r"|(?:add|addr)(?:\s+(?:của|cua|of)(?:\s+[^\W\d_]+){1,2}(?=\s*:))?|(?:my|our|his|her|their)\s+(?:house|home)(?:\s+is)?(?:\s+(?:at|in|on))?"
+    r"|home\s+is\s+(?:at|in|on))\s*:?\s+",
+    re.IGNORECASE,
+)
+_EN_UNIT = (
+    r"(?:[Nn]o\.?|[Nn]umber|[Ll]ane|[Aa]lley|[Ww]ard|[Dd]istrict|[Dd]ist\.?|[Hh]amlet|[Gg]roup"
+    r"|[Bb]lock|[Rr]oom|[Aa]partment|[Aa]pt\.?|[Zz]one|[Qq]uarter|[Vv]illage|[Cc]ommune|[Kk]iet"
+    r"|[Hh]em|[Nn]go|[Nn]gach|[Tt]o|[Kk]hu [Pp]ho)\s*\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*"
+)
+_EN_PART = (
+    rf"(?:(?:{_EN_UNIT}|\d{{1,4}}[A-Za-z]?(?:/\d{{1,4}}[A-Za-z]?)*(?!\w))"
+    r"(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]*){0,5}|[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]*){0,4})"
+    r"(?:\s+(?:[Ss]treet|[Ss]t\.?|[Rr]oad|[Rr]d\.?|[Aa]venue|[Aa]ve\.?|[Ll]ane|[Aa]lley|"
+    r"[Dd]istrict|[Ww]ard|[Cc]ity|[Pp]rovince|[Vv]illage|[Cc]ommune|[Tt]own))?"
+)
+_EN_ADDRESS_RE = re.compile(rf"{_EN_PART}(?:\s*[,\-–]\s*{_EN_PART}|\s+{_EN_UNIT})*")
+# a house number, or a part finer than a ward, makes it someone's address
+_EN_HOME_RE = re.compile(
+    r"(?:^|,\s*)\d|(?:[Nn]o\.?|[Nn]umber|[Ll]ane|[Aa]lley|[Hh]amlet|[Gg]roup|[Bb]lock|[Rr]oom"
+    r"|[Aa]partment|[Aa]pt\.?|[Kk]iet|[Hh]em|[Nn]go|[Nn]gach|[Tt]o|[Kk]hu [Pp]ho)\s*\d"
+)
+_EN_STREET_RE = re.compile(
+    r"(?<![\w/])\d{1,4}[A-Za-z]?(?:/\d{1,4}[A-Za-z]?)*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]*){1,5}\s+"
+    r"(?:[Ss]treet|[Ss]t\.|[Rr]oad|[Aa]venue)(?!\w)"
+)
+
+
+def _english_address_spans(doc: _Doc) -> list[Span]:
+    spans = []
+    for cue in _EN_ADDRESS_CUE_RE.finditer(doc.text):
+        m = _EN_ADDRESS_RE.match(doc.text, cue.end())
+        if m is None or not _EN_HOME_RE.search(m.group()):
+            continue  # "I live in Hanoi", "in District 7": a city or a district is no address
+        end = m.end()
+        while doc.text[end - 1 : end] in {".", ",", " "}:
+            end -= 1
+        spans.append(Span(m.start(), end, "ĐỊA_CHỈ"))
+    for m in _EN_STREET_RE.finditer(doc.text):
+        more = _EN_ADDRESS_RE.match(doc.text, m.start())
+        end = more.end() if more else m.end()
+        while doc.text[end - 1 : end] in {".", ",", " "}:
+            end -= 1
+        spans.append(Span(m.start(), max(end, m.end()), "ĐỊA_CHỈ"))
+    return spans
+
+
 def _address_spans(doc: _Doc) -> list[Span]:
-    spans: list[Span] = []
+    spans: list[Span] = _english_address_spans(doc)
     i = 0
     while i < len(doc.toks):
         found = _address_start(doc, i)

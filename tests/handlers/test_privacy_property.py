@@ -252,8 +252,37 @@ def addresses(draw: st.DrawFn) -> Datum:
     return Datum("ĐỊA_CHỈ", f"{cue} {written}", (name,))
 
 
+# (#17, round 5) addresses written in English
+EN_STREETS = ["Tran Phu", "Khuong Thuong", "Le Van Sy", "Hoang Dieu", "Kim Ma"]
+
+
+@st.composite
+def english_addresses(draw: st.DrawFn) -> Datum:
+    street = draw(st.sampled_from(EN_STREETS))
+    number = draw(st.integers(1, 250))
+    written = draw(
+        st.sampled_from(
+            [
+                f"my aunt lives at {number} {street}, Ward 5",
+                f"address: {number} {street} Street, District 3",
+                f"we live in alley {number} {street}",
+                f"I live at No. {number}, Lane 12, {street}",
+            ]
+        )
+    )
+    return Datum("ĐỊA_CHỈ", written, (fold(street),))
+
+
 DATA = st.one_of(
-    phones(), cccds(), accounts(), emails(), names(), birth_dates(), addresses(), profiles()
+    phones(),
+    cccds(),
+    accounts(),
+    emails(),
+    names(),
+    birth_dates(),
+    addresses(),
+    profiles(),
+    english_addresses(),
 )
 
 
