@@ -290,6 +290,9 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         end = _lower_full_name(doc, i)  # "nguyễn thị lan", "tran van nam": the middle name
         if end is not None:
             return i, end
+    distinctive = _distinctive_lower_full_name(doc, i)
+    if distinctive is not None:
+        return i, distinctive
     if _in(tok, lex.SURNAMES, _SURNAMES_F) and (
         tok.is_cap or (tok.is_upper and (not tok.plain or tok.fold in _PLAIN_SURNAMES))
     ):
@@ -315,7 +318,7 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
 
 
 _TOMORROW_AFTER_F = _folded(
-    words("em e con mình tôi tui tao anh chị cô chú bọn tụi cả nhà là đi sẽ phải")
+    words("em e con mình tôi tui tao anh chị cô chú bọn tụi cả nhà là đi sẽ phải nó")
 )
 
 
@@ -864,6 +867,8 @@ def _lower_name(doc: _Doc, k: int) -> int | None:
         if _given_after_surname(doc, j):
             j += 1  # "le hoang nam": năm is a stop word, Nam after a surname a name
             continue
+        if j >= k + 3 and doc.toks[k + 1].low in _MIDDLE_NAMES:
+            break  # (#17, round 5) "trần văn hùng chặn đường": the name ends at a non-name
         end = _lower_run(doc, j, 1)
         if end is None:
             break
@@ -928,6 +933,41 @@ def _uncued_lower_full_name(doc: _Doc, i: int) -> bool:
     if tok.loose:
         return tok.fold in _PLAIN_SURNAMES and middle.fold in {"thi", "van"}
     return middle.low in {"thị", "văn"}
+
+
+# Surnames no everyday word is written as, with or without accents ("nguyen" aside from
+# "nguyên", which a given name does not follow)
+_DISTINCTIVE_SURNAMES_F = frozenset(
+    {"nguyen", "tran", "pham", "hoang", "huynh", "bui", "trinh", "nghiem"}
+)  # fmt: skip
+
+
+def _distinctive_lower_full_name(doc: _Doc, i: int) -> int | None:
+    """(#17, round 5) "e bị nguyen minh tuan lop 9a danh": a lowercase surname that is no
+    everyday word, then two or three given names (no middle name needed)."""
+    tok = doc.toks[i]
+    if not tok.is_alpha or not tok.text.islower() or tok.fold not in _DISTINCTIVE_SURNAMES_F:
+        return None
+    if not tok.plain and tok.low not in lex.SURNAMES:
+        return None  # "trăn", "vô": accented, it is itself
+    j = i + 1
+    while j < len(doc.toks) and j - i <= 3 and doc.adjacent(j):
+        name = doc.toks[j]
+        if not (name.is_alpha and name.text.islower()):
+            break
+        given = name.low in _CUED_GIVEN or (name.plain and name.fold in _CUED_GIVEN_F)
+        if not given or (
+            _in(name, lex.STOP_WORDS, _STOP_F)
+            and name.fold not in _GIVEN_F  # "minh" after a surname is Minh, not mình
+            and not _second_anh(doc, j)
+        ):
+            break
+        j += 1
+    if j - i < 3:
+        return None
+    if any(f"{doc.toks[n].fold} {doc.toks[n + 1].fold}" in lex.COMPOUNDS for n in range(i, j - 1)):
+        return None
+    return j
 
 
 def _lower_full_name(doc: _Doc, k: int) -> int | None:
@@ -1018,7 +1058,8 @@ def _kin_here(doc: _Doc, i: int) -> tuple[int, int] | None:
     return i + 1, i + 2
 
 
-_OPENING_AFTER_F = _folded(words("đây nè lớp bị ơi"))
+# (#17, round 5) and what a person does, said of them: "Tuấn nó đánh e", "Hùng hay chặn đường"
+_OPENING_AFTER_F = _folded(words("đây nè lớp bị ơi nó hay cứ suốt toàn"))
 _AFTER_HERE_F = _folded(words("ạ nè nha nhé ạh"))
 _SUBJECTS = words("văn toán sử địa anh lý hóa hoá sinh tin nhạc")
 _SUBJECTS_F = _folded(_SUBJECTS)
@@ -1035,8 +1076,8 @@ def _opening_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     # (#17, round 5) "Hóa lớp 9" is a subject, "Hoa ơi" a girl: the accents tell them apart
     if not _in(tok, lex.GIVEN_NAMES, _GIVEN_F) or _in(tok, _SUBJECTS, _SUBJECTS_F):
         return None
-    if tok.fold in {"an", "anh"} or _place_run(doc, i) is not None:
-        return None  # "An lớp 6 …", "Vinh lớp 3": the pronoun, "an toàn", a city
+    if tok.fold in {"an", "anh"} or _place_run(doc, i) is not None or _tomorrow(doc, i):
+        return None  # "An lớp 6 …", "Vinh lớp 3": the pronoun, "an toàn", a city; "Mai nó về"
     end = i + 1
     nxt = doc.word(end)
     if nxt and doc.adjacent(end) and nxt.is_cap and _in(nxt, _CUED_GIVEN, _CUED_GIVEN_F):
@@ -1058,6 +1099,8 @@ def _opening_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     if after is None or not doc.adjacent(end) or after.is_cap:
         return None
     if after.fold not in _OPENING_AFTER_F or (after.loose and after.fold == "day"):
+        return None
+    if f"{tok.fold} {after.fold}" in lex.COMPOUNDS:
         return None
     if after.fold == "lop" and not (doc.word(end + 1) and doc.toks[end + 1].is_digit):
         return None

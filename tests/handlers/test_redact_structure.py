@@ -135,6 +135,19 @@ from handlers.redact import redact
         ("I live in Hanoi with my mom", "I live in Hanoi with my mom"),
         ("she lives on 5th floor", "she lives on 5th floor"),
         ("My home is in Da Nang, District 3", "My home is in Da Nang, District 3"),
+        # a lowercase full name after a surname no everyday word is written as
+        ("e bị nguyen minh tuan lop 9a danh", "e bị <TÊN> lop 9a danh"),
+        ("tran quang minh hay danh e", "<TÊN> hay danh e"),
+        ("nguyen nhan gay ra la gi", "nguyen nhan gay ra la gi"),
+        ("hoang mang lam", "hoang mang lam"),
+        ("bi ba duong cuong hiep", "bi ba duong cuong hiep"),
+        # a full name ends at the first word that is no name
+        ("hôm qua trần văn hùng chặn đường e", "hôm qua <TÊN> chặn đường e"),
+        # a name opening a sentence, then what is said of a person
+        ("Tuấn nó đánh e", "<TÊN> nó đánh e"),
+        ("Hùng hay chặn đường em", "<TÊN> hay chặn đường em"),
+        ("Mai nó về", "Mai nó về"),
+        ("Bình thường em hay bị trêu", "Bình thường em hay bị trêu"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
