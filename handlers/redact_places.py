@@ -9,6 +9,7 @@ from functools import lru_cache
 from handlers import redact_lexicon as lex
 from handlers.redact_doc import (
     _GIVEN_F,
+    _NAME_SYLLABLES,
     _NAME_SYLLABLES_F,
     _STOP_F,
     _SURNAMES_F,
@@ -1019,8 +1020,9 @@ _LOWER_LEVEL_ABBREVIATIONS = frozenset({"thcs", "thpt", "ptdtnt", "ptdtbt", "c2"
 # Levels written out, which name a school with no "trường" before them only when a
 # capitalised name follows: "tiểu học Kim Liên", "mầm non Hoa Sen", "đại học Bách Khoa"
 _LEVELS_ALONE = _phrases(
-    ("tiểu học", "mầm non", "trung học cơ sở", "trung học phổ thông", "đại học", "cao đẳng")
-)
+    ("tiểu học", "mầm non", "trung học cơ sở", "trung học phổ thông", "đại học", "cao đẳng",
+     "mẫu giáo", "nhà trẻ")  # (#17, round 5) "bé học mẫu giáo Hoa Mai"
+)  # fmt: skip
 # Words after a level that describe the school rather than name it ("trường thcs gần nhà")
 _SCHOOL_NAME_STOP = words(
     """gần xa nữa xong này nào kia công lập tư thục quốc tế nội trú bán trú năm khối lớp cũ
@@ -1176,6 +1178,18 @@ def _school_name(doc: _Doc, k: int, explicit: bool) -> int | None:
             return k
     end = _cap_run(doc, k, 5)
     if end is not None:
+        # (#17, round 5) "ĐH Bách khoa", "THCS Lê quý Đôn": a name typed on, half lowercase
+        while (
+            explicit
+            and end < len(doc.toks)
+            and end - k < 5
+            and doc.adjacent(end)
+            and doc.toks[end].is_alpha
+            and doc.toks[end].text.islower()
+            and _in(doc.toks[end], _NAME_SYLLABLES, _NAME_SYLLABLES_F)
+            and not _school_name_stop(doc.toks[end])
+        ):
+            end += 1
         # "Hà Nội - Amsterdam": two capitalised runs joined by a dash
         if end + 1 < len(doc.toks) and doc.toks[end].text in {"-", "–"}:
             more = _cap_run(doc, end + 1, 3)

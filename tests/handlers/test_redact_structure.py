@@ -148,6 +148,11 @@ from handlers.redact import redact
         ("Hùng hay chặn đường em", "<TÊN> hay chặn đường em"),
         ("Mai nó về", "Mai nó về"),
         ("Bình thường em hay bị trêu", "Bình thường em hay bị trêu"),
+        # schools: a kindergarten's name, a name typed half in lowercase after its level
+        ("bé học mẫu giáo Hoa Mai", "bé học mẫu giáo <TRƯỜNG>"),
+        ("e học ĐH Bách khoa", "e học ĐH <TRƯỜNG>"),
+        ("trường THCS Lê Lợi hay tổ chức", "trường THCS <TRƯỜNG> hay tổ chức"),
+        ("đại học Quốc gia có tư vấn không", "đại học Quốc gia có tư vấn không"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
