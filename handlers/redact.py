@@ -277,7 +277,8 @@ _SENTENCE_RE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))+(?:[.!?]+|\n|$)")
 _HANDLE_LEAD_WORD_RE = re.compile(
     r"\s*(?:cua|no|em|e|minh|toi|tui|to|tao|chi|anh|ban|be|con|chau|ay|do|kia|moi|cu|"
     r"phu|clone|ao|chinh|rieng|ca nhan|thang|dua|nguoi|ke|han|nhe|ne|nha|ten|nick|id|"
-    r"username|user|link|dang nhap|la|moi|hien tai|tiktok|tik tok|fb|facebook|insta|ig|"
+    r"username|user|link|dang nhap|la|moi|hien tai|tiktok|tik tok|fb|facebook|insta|ig|voi|"
+    r"ket ban|kb|add|tim|search|"
     r"zalo|game)(?=[\s:=|]|$)"
     r"|\s*[:=|\-–—]"
 )
@@ -392,6 +393,14 @@ def _handle_after_cue(text: str, folded: str, at: int, limit: int) -> list[Span]
     return spans
 
 
+_SPACED_AT_RE = re.compile(r"@ (?=[A-Za-z0-9_])[\w.]{3,30}(?<![.])")
+# a name in quotes: capitalised words, or one word ("Bé Na Review", "meo_con")
+_QUOTED_RE = re.compile(
+    r"[\"“«](?:[A-ZĐÀ-Ỹ][^\s\"”»]*(?: [A-ZĐÀ-Ỹ0-9][^\s\"”»]*){0,4}|[^\s\"”»]{3,30})[\"”»]"
+)
+_NON_SPACE_RE = re.compile(r"[^\s,;!?()\"“”]+(?<![.:])")
+# a symbol or an underscore at the edge or a decoration inside: "strong•Boy", "_thu.ha_"
+_SYMBOL_INSIDE_RE = re.compile(r"^[_.]|[_]$|[^\w\s.,;:!?'’\-@#/]")
 _ALTERNATIVE_RE = re.compile(r"\s*(?:hoac|hay la|or|/|,)\s*")
 # a nickname decorated with symbols, as games allow: "☆Ngọc_Lan☆", "꧁Bé_Mèo꧂"
 _DECORATED_RE = re.compile(r"[^\w\s\"'“”(\[{<,.;:!?@#-][^\s,;]*")
@@ -402,10 +411,23 @@ def _one_handle(text: str, start: int, limit: int, explicit: bool) -> Span | Non
     decorated nickname, a handle-shaped word, or, announced, a display name in capitals."""
     if text[start] == "@":
         m = _HANDLE_RE.match(text, start)
-        return Span(m.end(), m.end(), "MXH") if m else None
+        if m:
+            return Span(m.end(), m.end(), "MXH")
+        spaced = _SPACED_AT_RE.match(text, start, limit)  # "ig của nó @ minh.tuan.09"
+        return Span(start, spaced.end(), "MXH") if spaced else None
+    quoted = _QUOTED_RE.match(text, start, limit)  # kênh tiktok "Bé Na Review"
+    if quoted:
+        return Span(start, quoted.end(), "MXH")
     decorated = _DECORATED_RE.match(text, start, limit)
     if decorated and sum(ch.isalpha() for ch in decorated.group()) >= 2:
         return Span(start, start + len(decorated.group().rstrip(".")), "MXH")
+    run = _NON_SPACE_RE.match(text, start, limit)  # "strong•Boy", "_thu.ha.2012_"
+    if (
+        run
+        and _SYMBOL_INSIDE_RE.search(run.group())
+        and sum(ch.isalpha() for ch in run.group()) >= 3
+    ):
+        return Span(start, run.end(), "MXH")
     m = _HANDLE_TOKEN_RE.match(text, start, limit)
     if m is None or not m.group()[0].isalpha():
         return None

@@ -153,6 +153,15 @@ from handlers.redact import redact
         ("e học ĐH Bách khoa", "e học ĐH <TRƯỜNG>"),
         ("trường THCS Lê Lợi hay tổ chức", "trường THCS <TRƯỜNG> hay tổ chức"),
         ("đại học Quốc gia có tư vấn không", "đại học Quốc gia có tư vấn không"),
+        # accounts: "@ handle" spaced, in quotes, decorated inside, edged with "_"
+        ("ig của nó @ minh.tuan.09", "ig của nó <MXH>"),
+        ('kênh tiktok "Bé Na Review" đăng video e', "kênh tiktok <MXH> đăng video e"),
+        ("nick FF: ˢᵗʳᵒⁿᵍ•Boy hay nhắn e", "nick FF: <MXH> hay nhắn e"),
+        ("ig: _thu.ha.2012_", "ig: <MXH>"),
+        ("kết bạn fb với e: Bé Heo Mập", "kết bạn fb với e: <MXH>"),
+        ('zalo: "em không biết" nó nói vậy', 'zalo: "em không biết" nó nói vậy'),
+        ("fb: -_- chán", "fb: -_- chán"),
+        ("nick: ^^ em quên", "nick: ^^ em quên"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
