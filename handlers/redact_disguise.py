@@ -516,7 +516,7 @@ def day_from_words(words: str) -> int | None:
 
 # "5 tháng 9 năm 2014", "12 tháng ba năm 2011", "12 tháng 3, 2011"
 _WORDED_DATE = (
-    rf"(?P<wd>\d{{1,2}}|{_DAY_WORDS})\s+(?:tháng|thang|th)\s*(?P<wm>\d{{1,2}}|(?:{_MONTH_WORD})(?!\w))"
+    rf"(?P<wd>(?:(?:mùng|mung|mồng|mong)\s+)?\d{{1,2}}|{_DAY_WORDS}),?\s+(?:tháng|thang|th)\s*(?P<wm>\d{{1,2}}|(?:{_MONTH_WORD})(?!\w))"
     # (#17, round 5) "15 tháng 3 âm lịch năm 2012"
     r"(?:\s+(?:âm lịch|am lich|âl|al|dương lịch|duong lich)(?!\w))?"
     r"(?:\s*,?\s*(?:năm|nam)\s+(?P<wy>\d{4})|\s*,\s*(?P<wy2>(?:19|20)\d\d))?"
@@ -562,7 +562,7 @@ _DATE_RE = re.compile(
 )
 _BIRTH_CUE_RE = re.compile(
     r"(?<!\w)(?:sinh|sn|ns|dob|d\.o\.b|born|ngày sinh|ngay sinh|sinh nhật|sinh nhat|"
-    r"chào đời|chao doi|birthday|bday|b-day|date of birth)"
+    r"chào đời|chao doi|birthday|bday|b-day|date of birth|đẻ|đẻ ra)"
     r"(?:\s*(?:ngày|ngay|vào|vao|là|la|của|cua|em|e|con|cháu|chau|bé|be|tôi|toi|ra|hôm|hom|"
     r"mùng|mung|on|is|:|-)(?!\w))*\s*$",
     re.IGNORECASE,
@@ -589,6 +589,16 @@ _NOT_BIRTH_BEFORE_RE = re.compile(
 )
 
 
+# (#17, round 5) the year first, then the day and month or the month: "sinh năm 2010, ngày 5
+# tháng 6", "em sinh năm 2011 tháng 4" (a birth year alone stays: it says an age)
+_YEAR_FIRST_RE = re.compile(
+    r"(?<!\w)(?:sinh|sn|ns|đẻ)\s+(?:năm|nam)\s+(?P<start>(?:19|20)\d\d\s*,?\s*"
+    r"(?:(?:(?:ngày|ngay|mùng|mung|mồng)\s+)?\d{1,2}\s*(?:tháng|thang|/)\s*\d{1,2}"
+    r"|(?:tháng|thang)\s+\d{1,2}))(?!\w)",
+    re.IGNORECASE,
+)
+
+
 def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, int]]:
     """Dates of birth: any date right after a birth cue; a full date with no cue when its year
     makes it a child's or a young person's birth date and nothing says it is an event."""
@@ -602,7 +612,8 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
             year_text = m.group("ey") or m.group("ey2")
         else:
             day_text = m.group("d") or m.group("wd") or m.group("id") or m.group("sd")
-            day = int(day_text) if day_text.isdigit() else (day_from_words(day_text) or 0)
+            digits = day_text.split()[-1]  # "mùng 8"
+            day = int(digits) if digits.isdigit() else (day_from_words(day_text) or 0)
             month_text = m.group("m") or m.group("wm") or m.group("im") or m.group("sm")
             month = (
                 int(month_text)
@@ -618,13 +629,16 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
         if _BIRTH_CUE_RE.search(before) or _BIRTH_CUE_AFTER_RE.match(text, m.end()):
             spans.append(m.span())
             continue
-        if m.group("sd") or (m.group("wd") and not m.group("wd").isdigit()):
+        if m.group("sd") or (m.group("wd") and not m.group("wd").split()[-1].isdigit()):
             continue  # "12 03 2011", "hai tháng năm 2019": a date only after a birth cue
         if year_text is None or len(year_text) != 4:
             continue
         year = int(year_text)
         if 1930 <= year <= year_now - 4 and not _NOT_BIRTH_BEFORE_RE.search(before):
             spans.append(m.span())
+    for m in _YEAR_FIRST_RE.finditer(text):
+        if not any(a < m.end() and m.start("start") < b for a, b in spans):
+            spans.append((m.start("start"), m.end()))
     for m in _MONTH_YEAR_RE.finditer(text):
         month = int(m.group("m")) if m.group("m") else _MONTHS[m.group("em").lower()]
         cued = _MONTH_CUE_RE.search(text[max(0, m.start() - 30) : m.start()])

@@ -162,6 +162,14 @@ from handlers.redact import redact
         ('zalo: "em không biết" nó nói vậy', 'zalo: "em không biết" nó nói vậy'),
         ("fb: -_- chán", "fb: -_- chán"),
         ("nick: ^^ em quên", "nick: ^^ em quên"),
+        # dates of birth: the year first, commas, "mùng", "đẻ"; a year alone stays
+        ("e sinh năm 2010, ngày 5 tháng 6 ạ", "e sinh năm <NGÀY_SINH> ạ"),
+        ("em sinh năm 2011 tháng 4", "em sinh năm <NGÀY_SINH>"),
+        ("sinh ngày 5, tháng 6, năm 2010", "sinh ngày <NGÀY_SINH>"),
+        ("sinh nhật e là mùng 8 tháng 3", "sinh nhật e là <NGÀY_SINH>"),
+        ("e đẻ ngày 7/7/2012", "e đẻ ngày <NGÀY_SINH>"),
+        ("em sinh năm 2010, 14 tuổi", "em sinh năm 2010, 14 tuổi"),
+        ("mùng 8 tháng 3 là ngày quốc tế phụ nữ", "mùng 8 tháng 3 là ngày quốc tế phụ nữ"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
