@@ -267,6 +267,12 @@ _SPACED_RE = re.compile(
 # Digits typed for letters inside a word: "Tu4n", "Ng0c", "H0a", "M1nh".
 _LEET_RE = re.compile(r"(?<!\w)(?=[^\W_]*[^\W\d_])(?=[^\W_]*[0134])[^\W_]{3,8}(?!\w)")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a"})
+_SYMBOL_LETTER_RE = re.compile(
+    r"(?<![\w@.$])[^\W\d_]{0,6}[@$][^\W\d_]{1,6}(?![\w@$]|\.\w)"  # not "an@hoa.vn"
+)
+_SYMBOL_LETTERS = str.maketrans({"@": "a", "$": "s"})
+_HELD_RE = re.compile(r"(?<!\w)[^\W\d_]*([^\W\d_])\1+(?!\w)")
+_HELD_RUN_RE = re.compile(r"([^\W\d_])\1+")
 
 
 def undisguise_letters(text: str, is_name: Callable[[str], bool]) -> Rewrite:
@@ -292,6 +298,18 @@ def undisguise_letters(text: str, is_name: Callable[[str], bool]) -> Rewrite:
         plain = word.translate(_LEET)
         if plain != word and plain.isalpha() and is_name(fold_word(plain)):
             edits.append((m.start(), m.end(), plain))
+    # (#17, round 5) "Tu@n", "L@n", "$ơn": a symbol for a letter inside a name
+    for m in _SYMBOL_LETTER_RE.finditer(text):
+        word = m.group()
+        plain = word.translate(_SYMBOL_LETTERS)
+        if plain.isalpha() and is_name(fold_word(plain)):
+            edits.append((m.start(), m.end(), plain))
+    # (#17, round 5) "tuấnnnn", "Hằngg": a letter held down at the end of a name
+    for m in _HELD_RE.finditer(text):
+        word = m.group()
+        short = _HELD_RUN_RE.sub(r"\1", word)
+        if short != word and not is_syllable(fold_word(word)) and is_name(fold_word(short)):
+            edits.append((m.start(), m.end(), short))
     if not edits:
         return Rewrite(text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
     edits.sort()

@@ -164,7 +164,9 @@ def _leet(name: str) -> str:
 def names(draw: st.DrawFn) -> Datum:
     name = draw(st.sampled_from(NAMES))
     case = draw(
-        st.sampled_from(["lower", "upper", "title", "lookalike", "spaced", "dotted", "leet"])
+        st.sampled_from(
+            ["lower", "upper", "title", "lookalike", "spaced", "dotted", "leet", "symbol", "held"]
+        )
     )
     written = {
         "lower": name,
@@ -174,6 +176,8 @@ def names(draw: st.DrawFn) -> Datum:
         "spaced": " ".join(name.title()),  # "T u ấ n"
         "dotted": ".".join(name.upper()),  # "N.G.Ọ.C"
         "leet": _leet(name),  # "Tu4n", "Ng0c"
+        "symbol": fold(name).title().replace("a", "@", 1),  # (#17, round 5) "Tu@n"
+        "held": name + name[-1] * 3,  # (#17, round 5) "tuấnnnn"
     }[case]
     cue = draw(st.sampled_from(CUES))
     return Datum("TÊN", f"{cue} {written}", (fold(name),))

@@ -170,6 +170,12 @@ from handlers.redact import redact
         ("e đẻ ngày 7/7/2012", "e đẻ ngày <NGÀY_SINH>"),
         ("em sinh năm 2010, 14 tuổi", "em sinh năm 2010, 14 tuổi"),
         ("mùng 8 tháng 3 là ngày quốc tế phụ nữ", "mùng 8 tháng 3 là ngày quốc tế phụ nữ"),
+        # a symbol for a letter, a letter held down, in a name; emails and words stay
+        ("thằng Tu@n lớp bên", "thằng <TÊN> lớp bên"),
+        ("anh $ơn hàng xóm", "anh <TÊN> hàng xóm"),
+        ("thằng tuấnnnn lớp 9", "thằng <TÊN> lớp 9"),
+        ("mail: lan@hoa.vn", "mail: <EMAIL>"),
+        ("giá 100$ thôi, e bị đánhhhh", "giá 100$ thôi, e bị đánhhhh"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
