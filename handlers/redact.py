@@ -302,10 +302,10 @@ _NOT_HANDLES = words(
 _CHANNEL_RE = re.compile(r"[A-Z]{2,4}\d{0,2}")  # "VTV3", "HTV7": a broadcaster
 
 
-def _looks_like_handle(token: str) -> bool:
+def _looks_like_handle(token: str, explicit: bool = True) -> bool:
     """One token that no Vietnamese word is: digits or "_" or "." among letters, a capital
-    inside it ("SieuNhanDo", "BoyLạnhLùng"), or letters that are no single syllable
-    ("linhxinhdep")."""
+    inside it ("SieuNhanDo", "BoyLạnhLùng"), or, announced (`explicit`: "ig: ...", "là"),
+    letters that are no single syllable ("linhxinhdep"; "discord keeps" is English)."""
     if token.isdigit() or len(token) < 3 or _CHANNEL_RE.fullmatch(token):
         return False
     low = token.lower()
@@ -316,7 +316,13 @@ def _looks_like_handle(token: str) -> bool:
     if any(ch.isupper() for ch in token[1:]) and not token.isupper():
         return True
     folded = fold(low)
-    return folded.isascii() and folded.isalpha() and len(folded) >= 5 and not is_syllable(folded)
+    return (
+        explicit
+        and folded.isascii()
+        and folded.isalpha()
+        and len(folded) >= 5
+        and not is_syllable(folded)
+    )
 
 
 def _display_name_end(text: str, start: int) -> int | None:
@@ -451,7 +457,7 @@ def _one_handle(text: str, start: int, limit: int, explicit: bool) -> Span | Non
         and not sentence_after
         and (_is_name_syllable(word) or not is_syllable(word))
     )
-    if _looks_like_handle(token) or capitalised_name:
+    if _looks_like_handle(token, explicit) or capitalised_name:
         return Span(start, end, "MXH")
     return None
 

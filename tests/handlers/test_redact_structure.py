@@ -176,6 +176,10 @@ from handlers.redact import redact
         ("thằng tuấnnnn lớp 9", "thằng <TÊN> lớp 9"),
         ("mail: lan@hoa.vn", "mail: <EMAIL>"),
         ("giá 100$ thôi, e bị đánhhhh", "giá 100$ thôi, e bị đánhhhh"),
+        # English after a platform's name is no account unless announced
+        ("a guy i met on roblox wants to meet up", "a guy i met on roblox wants to meet up"),
+        ("this man from discord keeps asking me", "this man from discord keeps asking me"),
+        ("a boy died from a tiktok challenge", "a boy died from a tiktok challenge"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
