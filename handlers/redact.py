@@ -359,11 +359,25 @@ def _social_spans(text: str, folded: str) -> list[Span]:
                 if len(name) >= 5 and _ACCOUNT_SHAPE_RE.fullmatch(name) and not name.isdigit():
                     spans.append(Span(m.start(), m.start() + len(name), "MXH"))
         for cue in _HANDLE_CUE_RE.finditer(sentence.group()):
-            spans += _handle_after_cue(text, folded, sentence.start() + cue.end(), sentence.end())
+            at = sentence.start() + cue.end()
+            spans += _handle_after_cue(text, folded, at, sentence.end(), _in_english(folded))
     return spans
 
 
-def _handle_after_cue(text: str, folded: str, at: int, limit: int) -> list[Span]:
+_LONG_WORD_RE = re.compile(r"[a-z]{4,}")
+
+
+def _in_english(folded: str) -> bool:
+    """Most long words of the message are no Vietnamese syllable: it is written in English,
+    where any word after "roblox" or "discord" may be English too ("wants", "keeps")."""
+    words = [w for w in _LONG_WORD_RE.findall(folded) if w not in _NOT_HANDLES]
+    vietnamese = sum(is_syllable(w) for w in words)
+    return len(words) >= 2 and vietnamese < 0.5 * len(words)
+
+
+def _handle_after_cue(
+    text: str, folded: str, at: int, limit: int, english: bool = False
+) -> list[Span]:
     """(#17, round 5) The account right after its cue: "ig: linhxinhdep", "nick liên quân:
     BoyLạnhLùng", "fb của nó là Tuấn Hưng Official", "discord: Tuan#1234", "nick là
     ☆Ngọc_Lan☆"; and another after "hoặc" ("zalo: @hai.dang.99 hoặc Hải Đăng Nè")."""
@@ -387,7 +401,7 @@ def _handle_after_cue(text: str, folded: str, at: int, limit: int) -> list[Span]
             start += 1
         if start >= limit:
             break
-        found = _one_handle(text, start, limit, explicit)
+        found = _one_handle(text, start, limit, explicit, letters_ok=explicit or not english)
         if found is None:
             break
         if found.end > found.start:
@@ -412,7 +426,9 @@ _ALTERNATIVE_RE = re.compile(r"\s*(?:hoac|hay la|or|/|,)\s*")
 _DECORATED_RE = re.compile(r"[^\w\s\"'“”(\[{<,.;:!?@#-][^\s,;]*")
 
 
-def _one_handle(text: str, start: int, limit: int, explicit: bool) -> Span | None:
+def _one_handle(
+    text: str, start: int, limit: int, explicit: bool, letters_ok: bool = True
+) -> Span | None:
     """The account at `start`: an "@handle" (an empty span: it is read on its own), a
     decorated nickname, a handle-shaped word, or, announced, a display name in capitals."""
     if text[start] == "@":
@@ -457,7 +473,7 @@ def _one_handle(text: str, start: int, limit: int, explicit: bool) -> Span | Non
         and not sentence_after
         and (_is_name_syllable(word) or not is_syllable(word))
     )
-    if _looks_like_handle(token, explicit) or capitalised_name:
+    if _looks_like_handle(token, letters_ok) or capitalised_name:
         return Span(start, end, "MXH")
     return None
 

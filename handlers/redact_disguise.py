@@ -271,7 +271,7 @@ _SYMBOL_LETTER_RE = re.compile(
     r"(?<![\w@.$])[^\W\d_]{0,6}[@$][^\W\d_]{1,6}(?![\w@$]|\.\w)"  # not "an@hoa.vn"
 )
 _SYMBOL_LETTERS = str.maketrans({"@": "a", "$": "s"})
-_HELD_RE = re.compile(r"(?<!\w)[^\W\d_]*([^\W\d_])\1+(?!\w)")
+_HELD_RE = re.compile(r"(?<![\w@.#/])[^\W\d_]*([^\W\d_])\1+(?![\w@.]|\.\w)")  # not "@naaaa"
 _HELD_RUN_RE = re.compile(r"([^\W\d_])\1+")
 
 
