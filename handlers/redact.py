@@ -242,6 +242,9 @@ _PROFILE_URL_RE = re.compile(
 _HANDLE_RE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9._]{2,29}(?![\w@:])")
 
 
+_COMMA_TLD_RE = re.compile(r",\s?(?:com|vn|net)(?:[.,](?:com|vn))?(?!\w)", re.IGNORECASE)
+
+
 def _email_spans(text: str) -> list[Span]:
     """Each "@" with a local part before it and a dotted domain after it. Anchored on the "@"
     so a long run of letters costs one pass, not one pass per starting position."""
@@ -251,7 +254,9 @@ def _email_spans(text: str) -> list[Span]:
         local = _EMAIL_LOCAL_RE.search(text, max(0, at - 64), at)
         domain = _EMAIL_DOMAIN_RE.match(text, at + 1) or _WEBMAIL_RE.match(text, at + 1)
         if local and domain:
-            spans.append(Span(local.start(), domain.end(), "EMAIL"))
+            # "@gmail,com": a comma for the dot of a webmail's ".com"
+            tail = None if "." in domain.group() else _COMMA_TLD_RE.match(text, domain.end())
+            spans.append(Span(local.start(), tail.end() if tail else domain.end(), "EMAIL"))
         at = text.find("@", at + 1)
     return spans
 

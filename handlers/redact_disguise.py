@@ -402,7 +402,8 @@ _OBFUSCATED_WEBMAIL_RE = re.compile(
 _ACCOUNT_AFTER_MAIL_RE = re.compile(
     r"(?<!\w)(?:gmail|g-mail|e-mail|email|mail|yahoo|outlook)\s*"
     r"(?:(?::|(?:của|cua|em|e|tôi|toi|mình|minh|tui|tớ|to|nó|no|con|cháu|chau|là|la|nè|ne|"
-    r"nha|nhé|nhe|đây|day|ib|inbox|gửi|gui|vào|vao|qua|khác|khac|phụ|phu|mới|moi|cũ|cu)"
+    r"nha|nhé|nhe|đây|day|ib|inbox|gửi|gui|vào|vao|qua|khác|khac|phụ|phu|mới|moi|cũ|cu|"
+    r"bạn|ban|bố|bo|mẹ|me|ba|má|anh|chị|chi|cô|co|thầy|thay|dì|di|chú|chu)"
     r"(?!\w))\s*)*"
     r"(?<![\w.])(?P<account>[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)*\d[A-Za-z0-9._]*|"
     r"[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+)(?![\w@.]|\.\w)",
@@ -411,7 +412,7 @@ _ACCOUNT_AFTER_MAIL_RE = re.compile(
 
 
 _WEBMAIL_REST_RE = re.compile(
-    r"\s*\(?\s*@?\s*(?:gmail|yahoo|outlook|hotmail|icloud|ymail)\s*\)?"
+    r"\s*\(?\s*(?:@|(?:ở|o|a|at)(?=\s))?\s*(?:gmail|yahoo|outlook|hotmail|icloud|ymail)\s*\)?"
     r"(?:\s*(?:\.|dot|chấm|cham)?\s*(?:com|vn)(?!\w))*",
     re.IGNORECASE,
 )

@@ -180,6 +180,12 @@ from handlers.redact import redact
         ("a guy i met on roblox wants to meet up", "a guy i met on roblox wants to meet up"),
         ("this man from discord keeps asking me", "this man from discord keeps asking me"),
         ("a boy died from a tiktok challenge", "a boy died from a tiktok challenge"),
+        # a webmail's ".com" typed with a comma, "ở"/"a" for "@" after a mail cue
+        ("mail e: ngocmai2010@gmail,com nha", "mail e: <EMAIL> nha"),
+        ("mail: ngocmai2010 ở gmail.com", "mail: <EMAIL>"),
+        ("mail: ngocmai2010 a gmail.com", "mail: <EMAIL>"),
+        ("gửi a@b.com, com ơi", "gửi <EMAIL>, com ơi"),
+        ("mail: ngocmai2010 ở nhà", "mail: <EMAIL> ở nhà"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
