@@ -374,6 +374,7 @@ ADDRESS_FINE = (
     "cụm",
     "tiểu khu",
     "liên gia",
+    "khối",  # Nghệ An, Quảng Bình: "khối 3 thị trấn Cầu Giát" (a grade too: weak)
 )
 ADDRESS_COARSE = ("quận", "huyện", "thị xã", "thành phố", "tp", "tỉnh")
 # Words before an address ("ở", "tại", "địa chỉ"): they let a lowercase street name count.
@@ -382,6 +383,8 @@ LOCATION_CUES = (
     # (#17, round 4) "Nhà em: 23 ngõ 45 Láng Hạ", "dc nha: 9 ngo 5 ..."
     "nhà em", "nhà tôi", "nhà mình", "nhà tui", "nhà cháu", "nhà con", "dc nhà", "đc nhà",
     "địa chỉ nhà",
+    # (#17, round 5) "nhà 15 Lê Lợi", "nhà e 15 Lê Lợi"
+    "nhà", "nhà e", "nhà nó", "nhà bạn", "nhà bạn ấy",
 )  # fmt: skip
 
 # Cues before a personal name. STRONG: the name may be lowercase. WEAK: it must be capitalised.

@@ -92,7 +92,7 @@ def _never_after_f(phrase: tuple[str, ...]) -> frozenset[str]:
 
 _WEAK_FINE = {
     ("tổ",), ("đội",), ("khu",), ("lô",), ("số",), ("bản",), ("tòa",), ("căn",), ("kp",),
-    ("cụm",), ("tiểu", "khu"), ("liên", "gia"),
+    ("cụm",), ("tiểu", "khu"), ("liên", "gia"), ("khối",),
 }  # fmt: skip
 # A unit inside a building or a block ("tòa A2", "lô B12", "căn 1508"): its number may be a code
 _UNITS = {("tòa",), ("lô",), ("căn",), ("căn", "hộ"), ("chung", "cư")}
@@ -790,6 +790,8 @@ def _address_extend(doc: _Doc, end: int) -> int:
         if k >= len(doc.toks):
             break
         element = _address_element(doc, k, lowercase_ok=True)
+        if element is None and not comma and doc.match(k, ("nối", "dài")) is not None:
+            element = k + 2  # (#17, round 5) "Nguyễn Văn Cừ nối dài": the street extended
         if element is None and not comma and _district_at(doc, k):
             element = _place_run(doc, k)  # "duong xuan thuy cau giay"
         if (

@@ -186,6 +186,12 @@ from handlers.redact import redact
         ("mail: ngocmai2010 a gmail.com", "mail: <EMAIL>"),
         ("gửi a@b.com, com ơi", "gửi <EMAIL>, com ơi"),
         ("mail: ngocmai2010 ở nhà", "mail: <EMAIL> ở nhà"),
+        # "nhà" and a house number; "nối dài"; "khối" in an address, not a grade
+        ("nhà 15 Lê Lợi có ông bố đánh con", "nhà <ĐỊA_CHỈ> có ông bố đánh con"),
+        ("nhà 3 người, nhà 2 tầng", "nhà 3 người, nhà 2 tầng"),
+        ("e ở 123 đường Nguyễn Văn Cừ nối dài, phường An Khánh", "e ở <ĐỊA_CHỈ>"),
+        ("nhà bác e ở khối 3 thị trấn Cầu Giát", "nhà bác e ở <ĐỊA_CHỈ>"),
+        ("các bạn khối 6 trường em", "các bạn khối 6 trường em"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
