@@ -307,8 +307,10 @@ def undisguise_letters(text: str, is_name: Callable[[str], bool]) -> Rewrite:
     # (#17, round 5) "tuấnnnn", "Hằngg": a letter held down at the end of a name
     for m in _HELD_RE.finditer(text):
         word = m.group()
-        short = _HELD_RUN_RE.sub(r"\1", word)
-        if short != word and not is_syllable(fold_word(word)) and is_name(fold_word(short)):
+        short = word.rstrip(word[-1]) + word[-1]  # the last letter held, nothing else
+        if _HELD_RUN_RE.search(short) or len(short) < 2:
+            continue  # "aaauu": letters repeated inside are no name typed long
+        if not is_syllable(fold_word(word)) and is_name(fold_word(short)):
             edits.append((m.start(), m.end(), short))
     if not edits:
         return Rewrite(text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
