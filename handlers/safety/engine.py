@@ -280,6 +280,7 @@ def _canonical(text: str | ReadingLike) -> str:
 _DISGUISE = re.compile(
     r"(?:^|\s)\w(?:[ ._·*-]+\w){2,}(?:\s|$)"
     r"|[a-zA-Z][0-9@$]+[a-zA-Z]"
+    r"|(?<![0-9])[0-9][a-zA-Z]|[a-zA-Z][0-9](?![0-9])"
     r"|\w[\U0001F000-\U0001FAFF\u2600-\u27BF]+\w"
     r"|[aeiouyAEIOUY][1-9]"
     r"|[a-zA-Z]{9,}"

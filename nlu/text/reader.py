@@ -30,7 +30,7 @@ from nlu.text.lexicon import EMOJI, ENGLISH, TEEN
 from nlu.text.syllables import SYLLABLES, cost, segment, segment_written
 
 # Bump when the reading of any text changes: models trained on folded text retrain.
-READER_VERSION = "1"
+READER_VERSION = "2"
 
 _LETTER = r"[^\W\d_]"
 _EMOJI_RE = re.compile(
@@ -48,7 +48,17 @@ _RUN_RE = re.compile(r"([a-z])\1{2,}")
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _VOWELS = frozenset("aeiouy")
 # Digits typed for the letters they look like.
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s"})
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"})
+# VNI keys that mark a vowel (6 â/ê/ô, 7 ơ/ư, 8 ă): each needs its vowel in the word
+_VNI_MARKED = {"6": frozenset("aeo"), "7": frozenset("ou"), "8": frozenset("a")}
+# a message with this many words that read only with their digits as letters is written in
+# leetspeak: its shorter and denser words are read that way too ("3m b1 8a7 c0c")
+_LEETY_WORDS = 2
+# a bare number read as a syllable only in a leetspeak message and only like these ("80": bo,
+# "84": ba); an age or an hour ("14", "9") stays a number
+_DIGITS_AS_SYLLABLE = re.compile(r"[78][01345]")
+_UNIT_RE = re.compile(r"\d+(?:am|pm|kg|km|cm|mm|ml|th|st|nd|rd|gb|mb|tb|hz|ms|mp|fps)")
+_NUMBER_UNIT_RE = re.compile(r"\d+[a-dghklmpstx]")  # "5h", "7a", "3m": a number and its unit or class
 _TELEX_TONES = frozenset("sfrxjz")
 _NUMBER_RE = re.compile(r"\d{2,}")
 _LETTERS_RE = re.compile(r"[a-z]{2}")
@@ -144,13 +154,18 @@ def _fold_tokens(low: str) -> tuple[str, ...]:
     for raw in _TOKEN_RE.findall(text):
         folded = _fold_word(raw)
         if folded.isascii():
-            if folded != raw and not _is_plain_word(folded) and (split := segment_written(raw)):
+            if (
+                folded != raw
+                and not _is_plain_word(folded)
+                and _undouble(folded) is None  # "đauu": đau with its last letter held
+                and (split := segment_written(raw))
+            ):
                 words.extend(split)  # "anhấy": the accents say where the syllables are
             else:
                 words.append(folded)
         else:  # letters of other scripts are not read
             words.extend(_ASCII_WORD_RE.findall(folded))
-    leety = any(not w.isalpha() and not w.isdigit() and _undigit(w) != w for w in words)
+    leety = _leety(words)
     vietnamese = _vietnamese(words)
     tokens = _tokens(words, vietnamese, leety)
     # Reading the folded text again must give it back (folding is idempotent): when the words
@@ -163,6 +178,27 @@ def _fold_tokens(low: str) -> tuple[str, ...]:
         vietnamese = settled
         tokens = _tokens(words, vietnamese, leety)
     return tokens
+
+
+def _leety(words: list[str]) -> bool:
+    """Written in leetspeak: a word of two letters or more reads only with its digits as
+    letters ("ch3t"), or several shorter or denser ones read as syllables that way ("3m",
+    "8a7", "ch37"); a number with its unit ("5h", "7a", "50kg") alone never makes it so."""
+    mixed = [w for w in words if not w.isalpha() and not w.isdigit()]
+    if any(_undigit(w) != w and (w[0].isdigit() or _unvni(w) is None) for w in mixed):
+        return True  # read as leetspeak, not VNI ("co1" is có)
+    dense = [w for w in words if not w.isalpha() and _dense_leet(w)]  # "80" (bo) counts too
+    return len(dense) >= _LEETY_WORDS and any(
+        not w.isdigit() and not _NUMBER_UNIT_RE.fullmatch(w) for w in dense
+    )
+
+
+def _dense_leet(word: str) -> str | None:
+    """A short word whose digits, read as letters, make a Vietnamese syllable."""
+    if len(word) > _MAX_LEN_LEETY or (word.isdigit() and not _DIGITS_AS_SYLLABLE.fullmatch(word)):
+        return None
+    leet = word.translate(_LEET)
+    return leet if leet.isalpha() and leet in SYLLABLES else None
 
 
 def _tokens(words: list[str], vietnamese: bool, leety: bool) -> tuple[str, ...]:
@@ -283,7 +319,7 @@ def _folded_word(f: str, vietnamese: bool = False, leety: bool = False) -> tuple
     """The folded word(s) one typed word stands for, from its folded spelling alone, so case
     and diacritics never change a reading."""
     if f.isdigit():
-        return (f,)
+        return (leet,) if leety and (leet := _dense_leet(f)) else (f,)
     if hit := TEEN.get(f):
         return tuple(hit.split())
     held = _RUN_RE.search(f) is not None
@@ -306,6 +342,8 @@ def _folded_word(f: str, vietnamese: bool = False, leety: bool = False) -> tuple
             return as_is
     if len(g) > 2 and (telex := _untelex(g)) is not None:
         return _teen((telex,))
+    if (once := _undouble(g)) is not None:
+        return _teen((once,))
     if (pieces := segment(g)) is not None:
         return _teen(pieces)
     return (g,)
@@ -321,6 +359,8 @@ def _as_is(word: str, vietnamese: bool) -> tuple[str, ...] | None:
             return (word,)
         return None
     telex = _untelex(word) if vietnamese and not is_common_english(word) else None
+    if telex is None and vietnamese and not is_common_english(word):
+        telex = _undouble(word)  # "conn": con with its last letter held
     return _teen((telex,)) if telex else (word,)
 
 
@@ -369,20 +409,23 @@ def _undigit(word: str, leety: bool = False) -> str:
     """VNI ("chet61", "d9i") or leetspeak ("ch3t", "t4o", "4nh") inside a word; a number, a
     number with its unit ("5h", "10a1", "50kg") or a name like "mp3" stays as it is. In a
     message already written in leetspeak (`leety`), shorter and denser ones are read too
-    ("4y", "t01", "r13ng") when they make a syllable."""
+    ("4y", "t01", "r13ng", "84t") when they make a syllable, and a word that reads both ways
+    is leetspeak ("vu4": vừa, not vũ)."""
     letters = sum(ch.isalpha() for ch in word)
     if letters == 0 or (word[0].isdigit() and (len(word) < 2 or word[1].isdigit())):
-        return word
+        return (_dense_leet(word) if leety else None) or word
+    if _UNIT_RE.fullmatch(word):
+        return word  # "7am", "5kg": a number and its unit
     vni = None if word[0].isdigit() else _unvni(word)
     leet = None
     if letters >= 2 and not _NUMBER_RE.search(word):
         leet = word.translate(_LEET)
         if not leet.isalpha() or not _reads(leet) or (word[0].isdigit() and not is_word(leet)):
             leet = None
-    elif leety and len(word) <= _MAX_LEN_LEETY:
-        leet = word.translate(_LEET)
-        if not (leet.isalpha() and leet in SYLLABLES):
-            leet = None
+    if leety:
+        return leet or _dense_leet(word) or vni or word
+    if vni is not None and leet is not None and any(d in word for d in "6789"):
+        return vni  # "tu7": tư, a VNI mark where its vowel is ("che7", with no ơ/ư, is leet)
     if vni is not None and leet is not None:  # "di3u": điều (leet), not dỉu (VNI)
         return leet if _reading_cost(leet) <= _reading_cost(vni) else vni
     return vni or leet or word
@@ -398,6 +441,9 @@ def _unvni(word: str) -> str | None:
     if _VNI_PAIR_RE.search(word):  # at most a mark and a tone per syllable: "61", "72"
         return None
     seen_vowel = False
+    for mark, vowels in _VNI_MARKED.items():
+        if mark in word and vowels.isdisjoint(word):
+            return None  # "che7": no ơ/ư to mark, so not VNI
     for i, ch in enumerate(word):
         if ch in _VOWELS:
             seen_vowel = True
@@ -412,6 +458,15 @@ def _unvni(word: str) -> str | None:
 
 def _reads(word: str) -> bool:
     return is_word(word) or word in TEEN or segment(word) is not None
+
+
+def _undouble(word: str) -> str | None:
+    """A last letter held down once ("dangg", "emm", "dii"): the word without it, when that is
+    a syllable and the word is none. Never a doubled a, e, o (Telex â, ê, ô) or d (đ)."""
+    if len(word) < 3 or word[-1] != word[-2] or word[-1] in "aeod" or not word.isalpha():
+        return None
+    once = word[:-1]
+    return once if once in SYLLABLES else None
 
 
 def _unrepeat(word: str) -> str:

@@ -171,6 +171,26 @@ def test_digits_as_letters_inside_words_but_never_numbers() -> None:
         assert folded(kept) == kept
 
 
+def test_a_message_in_leetspeak_reads_its_short_and_number_shaped_words_too() -> None:
+    # 7 for t, 9 for g, 8 for b; a word's first or last letter; "80" read as bo (#12)
+    assert folded("3m muon ch37") == "em muon chet"
+    assert folded("em vua u0n9 h37 7hu0c ngu") == "em vua uong het thuoc ngu"
+    assert folded("em 81 84t c0c") == "em bi bat coc"
+    assert folded("b0 d4ng d4nh 3m") == "bo dang danh em"
+    assert folded("3m vu4 u0n9 thu0c") == "em vua uong thuoc"  # vừa, not VNI vũ
+    # a number, a class or a time stays one, in a message with no leetspeak
+    assert folded("lớp 7a và lớp 8a") == "lop 7a va lop 8a"
+    assert folded("em 14 tuổi, cao 1m5") == "em 14 tuoi cao 1m5"
+    assert folded("tu7") == "tu"  # VNI tư: a horn where its vowel is
+    assert folded("che7") == "chet"  # no ơ/ư to mark: leetspeak
+
+
+def test_a_last_letter_typed_twice() -> None:
+    assert folded("emm dangg bi danhh") == "em dang bi danh"
+    for kept in ("xoong", "miss", "boong", "add"):
+        assert folded(kept) == fold(kept)
+
+
 def test_emoji_inside_a_word_dropped_standalone_emoji_read() -> None:
     assert folded("tự🔪tử") == "tu tu"
     assert folded("ch💀ết") == "chet"
@@ -356,6 +376,32 @@ def leetspeak(draw: st.DrawFn) -> tuple[str, str]:
     return s, " ".join(words)
 
 
+DENSE_LEET = {"a": "4", "e": "3", "o": "0", "i": "1", "t": "7", "g": "9", "b": "8", "s": "5"}
+
+
+@st.composite
+def dense_leetspeak(draw: st.DrawFn) -> tuple[str, str]:
+    """A message written in leetspeak (#12): two words or more, any of their letters (the
+    first and the last too) typed as digits, 7 for t, 9 for g, 8 for b included."""
+    s = draw(SENTENCE)
+    words = PLAIN[s].split(" ")
+    chosen = draw(st.sets(st.integers(0, len(words) - 1), min_size=2, max_size=len(words)))
+    out = []
+    for i, w in enumerate(words):
+        spots = [k for k, ch in enumerate(w) if ch in DENSE_LEET]
+        if i in chosen and spots and len(w) >= 2:
+            ks = draw(st.sets(st.sampled_from(spots), min_size=1))
+            w = "".join(DENSE_LEET[ch] if k in ks else ch for k, ch in enumerate(w))
+        out.append(w)
+    assume(sum(o != w for o, w in zip(out, words, strict=True)) >= 2)
+    # a word typed all in digits is a number ("14" stays 14), except the few read as syllables
+    assume(all(not o.isdigit() or o == w or re.fullmatch("[78][01345]", o) for o, w in zip(out, words, strict=True)))
+    # Known limit: when every leet word is shaped like a number or a number with its unit
+    # ("3m 81": 3 m, 81), the message is read as numbers
+    assume(any(o != w and not re.fullmatch(r"\d+[a-z]?", o) for o, w in zip(out, words, strict=True)))
+    return s, " ".join(out)
+
+
 @st.composite
 def emoji_inside(draw: st.DrawFn) -> tuple[str, str]:
     s = draw(SENTENCE)
@@ -433,15 +479,32 @@ def held_down(draw: st.DrawFn) -> tuple[str, str]:
     return s, " ".join(words)
 
 
+@st.composite
+def held_once(draw: st.DrawFn) -> tuple[str, str]:
+    """The last letter of a word typed twice ("dangg", "emm", "chếtt") (#12)."""
+    s = draw(SENTENCE)
+    words = words_of(s)
+    i = draw(st.integers(0, len(words) - 1))
+    w = words[i]
+    # a doubled a, e, o or d is Telex (â, ê, ô, đ), never read as a slip
+    assume(len(fold(w)) >= 2 and w[-1].isalpha() and fold(w)[-1] not in "aeod")
+    # a doubled letter that spells another syllable ("tuu", "chuu" are in the lexicon) is that
+    assume(fold(w + w[-1]) not in SYLLABLES)
+    words[i] = w + w[-1]
+    return s, " ".join(words)
+
+
 TRANSFORMS = {
     "invisible": with_invisibles(),
     "lookalike": with_lookalikes(),
     "fullwidth": fullwidth(),
     "spaced": spaced_letters(),
     "leet": leetspeak(),
+    "dense_leet": dense_leetspeak(),
     "emoji": emoji_inside(),
     "vni_telex": vni_or_telex(),
     "held_down": held_down(),
+    "held_once": held_once(),
 }
 
 
