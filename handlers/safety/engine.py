@@ -41,7 +41,7 @@ Level = Literal["urgent", "check", "none"]
 # and docs/safety.md for the curve. URGENT_THRESHOLD: the lowest threshold whose out-of-fold
 # false-alarm rate (rules OR model) stays within FALSE_ALARM_BUDGET; CHECK_THRESHOLD: the
 # lowest whose "check or urgent" rate on harmless messages stays within CHECK_BUDGET.
-URGENT_THRESHOLD = 0.875
+URGENT_THRESHOLD = 0.85
 CHECK_THRESHOLD = 0.725
 FALSE_ALARM_BUDGET = 0.02
 CHECK_BUDGET = 0.05
@@ -324,8 +324,8 @@ _COMPLAINT = gate_regex("complaint")
 _NOW_WHAT = gate_regex("now_what")
 # habit, not this minute: an attack told with one of these (and nothing now) is abuse
 _HABIT = re.compile(
-    r"\b(?:hay|thuong|thuong xuyen|moi khi|moi lan|moi ngay|ngay nao cung|hoai|suot|lan nao"
-    r"|cu (?:\w+ ){1,4}la|whenever|every time|always|all the time)\b"
+    r"\b(?:hay|(?<!binh )thuong|thuong xuyen|moi khi|moi lan|moi ngay|ngay nao cung|hoai|suot"
+    r"|lan nao|cu (?:\w+ ){1,4}la|whenever|every time|always|all the time)\b"
 )
 # the means to cut in the writer's own hand ("em đang cầm dao muốn rạch tay"): with a wish to
 # harm oneself, an attempt under way (115 first), not an attack (113 first)
@@ -434,6 +434,12 @@ def _over_and_done(found: dict[Danger, str], reading: SafetyReading) -> Level | 
     plain = f" {reading.sense.lower()} "
     if not _OVER_AND_DONE.search(plain):
         return None
+    if (
+        Danger.SEXUAL_ASSAULT in found
+        and set(found) <= _PAST_DEMOTABLE | {Danger.SEXUAL_ASSAULT}
+        and _long_ago_and_resolved(plain, abuse_only=True)
+    ):
+        return "none"  # "when i was 10 my uncle touched me, i'm 30 now": long past and ended
     abuse_only = set(found) <= _PAST_DEMOTABLE
     if _ONGOING.search(plain) and not _long_ago_and_resolved(plain, abuse_only):
         return None
@@ -571,6 +577,10 @@ def _told_as_over(reading: SafetyReading) -> bool:
     """Told as over and done and resolved ("tháng trước ..., em đã chặn rồi"), nothing saying
     it still goes on and no "but" after the resolution."""
     plain = f" {reading.sense.lower()} "
+    if (treated := gate_module.TREATED.search(plain)) and not gate_module.AGAIN_AFTER.search(
+        plain, treated.end()
+    ):
+        return True  # "tối qua bé co giật, đi cấp cứu về rồi"
     return bool(
         _OVER_AND_DONE.search(plain)
         and _RESOLVED_ABUSE.search(plain)

@@ -48,6 +48,8 @@ ALARM = _cue("alarm")
 SEVERE = _cue("severe")
 GENERAL = _cue("general")
 RESOLVED = _cue("resolved")
+TREATED = gate_regex("treated")
+AGAIN_AFTER = gate_regex("again_after")
 HABIT_OR_FEAR = gate_regex("habit_or_fear")
 OVER = _cue("over")
 SELF_WORD = gate_regex("self_word")
@@ -241,6 +243,11 @@ class Gate:
         if kind == "plea":
             if not now and not self.severe and HOW_TO.search(self._plain, left, right):
                 return False  # "người không biết bơi nên cứu người đuối nước thế nào"
+            told_over = LONG_PAST.search(self._plain, left, right) or TREATED.search(
+                self._plain, left, right
+            )
+            if not now and told_over:
+                return False  # "hè năm ngoái nó suýt chết đuối, may có người cứu kịp"
             # "kêu cứu", "cầu cứu": someone calling for help is only news when it is now.
             return now or not before.endswith((" keu ", " cau "))
         if REPORTED.search(before):
@@ -304,6 +311,9 @@ class Gate:
             and not FAMILY_DOER.search(self._plain, left, right)
         ):
             return False  # "con tôi bị bạn đánh ở trường thì báo ai", "con rắn cắn thì sao"
+        treated = TREATED.search(self._plain, left, right) if danger in _ACCIDENTS else None
+        if treated and not AGAIN_AFTER.search(self._plain, treated.end(), right):
+            return False  # "tối qua bé co giật, đi cấp cứu về rồi"
         if (
             danger in _ACCIDENTS
             and not self.severe

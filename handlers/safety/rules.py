@@ -65,6 +65,8 @@ class _Compiled:
     final: Cue
     plea: Cue
     homework: Cue
+    trouble: re.Pattern[str]  # everyday trouble anywhere in the message: a plea is about it
+    trouble_but: re.Pattern[str]  # ... unless something frightening is told too
     not_a_plea: re.Pattern[str]
     weak_pleas: frozenset[str]
 
@@ -117,6 +119,8 @@ def compiled() -> _Compiled:
         final=Cue(*cue_parts(Danger.SUICIDE_SELF_HARM, "final_cues")),
         plea=Cue(*cue_parts(Danger.UNSPECIFIED, "plea")),
         homework=Cue(*cue_parts(Danger.UNSPECIFIED, "homework")),
+        trouble=re.compile("|".join(cue_parts(Danger.UNSPECIFIED, "trouble"))),
+        trouble_but=re.compile("|".join(cue_parts(Danger.UNSPECIFIED, "trouble_but"))),
         not_a_plea=re.compile("|".join(cue_parts(Danger.UNSPECIFIED, "not_a_plea"))),
         weak_pleas=frozenset(cue_parts(Danger.UNSPECIFIED, "weak_plea")),
     )
@@ -418,6 +422,17 @@ def _signs_seen(
     return seen
 
 
+def _about_everyday_trouble(text: str, start: int, end: int, rules: _Compiled) -> bool:
+    """ "mai thi rồi mà chưa học gì, cứu em với", "cứu, wifi lại rớt": a plea whose sentence
+    names an everyday trouble (homework, an exam, the network, a game), in a message that tells
+    nothing frightening, is about that trouble. A plea in a sentence of its own stands."""
+    lower = text.lower()
+    left = lower.rfind("|", 0, start) + 1
+    right = lower.find("|", end)
+    sentence = lower[left : len(lower) if right < 0 else right]
+    return bool(rules.trouble.search(sentence)) and not rules.trouble_but.search(lower)
+
+
 @dataclass(frozen=True, slots=True)
 class RuleFindings:
     urgent: dict[Danger, str]  # danger -> the reason (kind:matched words)
@@ -468,6 +483,7 @@ def find(reading: SafetyReading) -> RuleFindings:
                     text, text.rfind("|", 0, match.start()) + 1, match.start()
                 )
                 and gate.admits(match.start() + 1, match.end(), Danger.UNSPECIFIED, "plea")
+                and not _about_everyday_trouble(text, match.start(), match.end(), rules)
             ):
                 plea = match.group(0).strip()
                 if plea in rules.weak_pleas:

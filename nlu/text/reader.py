@@ -48,7 +48,9 @@ _RUN_RE = re.compile(r"([a-z])\1{2,}")
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _VOWELS = frozenset("aeiouy")
 # Digits typed for the letters they look like.
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"})
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"}
+)
 # VNI keys that mark a vowel (6 â/ê/ô, 7 ơ/ư, 8 ă): each needs its vowel in the word
 _VNI_MARKED = {"6": frozenset("aeo"), "7": frozenset("ou"), "8": frozenset("a")}
 # a message with this many words that read only with their digits as letters is written in
@@ -58,7 +60,8 @@ _LEETY_WORDS = 2
 # "84": ba); an age or an hour ("14", "9") stays a number
 _DIGITS_AS_SYLLABLE = re.compile(r"[78][01345]")
 _UNIT_RE = re.compile(r"\d+(?:am|pm|kg|km|cm|mm|ml|th|st|nd|rd|gb|mb|tb|hz|ms|mp|fps)")
-_NUMBER_UNIT_RE = re.compile(r"\d+[a-dghklmpstx]")  # "5h", "7a", "3m": a number and its unit or class
+# "5h", "7a", "3m": a number and its unit or class
+_NUMBER_UNIT_RE = re.compile(r"\d+[a-dghklmpstx]")
 _TELEX_TONES = frozenset("sfrxjz")
 _NUMBER_RE = re.compile(r"\d{2,}")
 _LETTERS_RE = re.compile(r"[a-z]{2}")
