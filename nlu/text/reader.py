@@ -79,6 +79,7 @@ _MAX_WORD = 64  # how far back an emoji looks for the word it sits in
 _MAX_JOINED = 24
 _MAX_SPELLED = 120
 _FOREIGN_COST = 10.0
+_WELL_KNOWN_ZIPF = 4.0
 _COMMON_ENGLISH_ZIPF = 5.0  # "his", "was", "now", "sex": never Telex
 # wordfreq's small English list (words down to about Zipf 3.0, 29k of them) gives the same
 # answers at these thresholds as its default large one (321k words, about 28 MB resident
@@ -362,8 +363,8 @@ def _as_is(word: str, vietnamese: bool) -> tuple[str, ...] | None:
             return (word,)
         return None
     telex = _untelex(word) if vietnamese and not is_common_english(word) else None
-    if telex is None and vietnamese and not is_common_english(word):
-        telex = _undouble(word)  # "conn": con with its last letter held
+    if telex is None and vietnamese and not is_common_english(word) and not _well_known(word):
+        telex = _undouble(word)  # "conn": con with its last letter held ("app", "inn" stay)
     return _teen((telex,)) if telex else (word,)
 
 
@@ -378,6 +379,12 @@ def is_word(word: str) -> bool:
     """A Vietnamese syllable, or a word of English or a loanword that Vietnamese writes as it
     is ("game", "video", "axit"): left as it is, never repaired or split."""
     return word in SYLLABLES or word in ENGLISH or is_foreign(word)
+
+
+@lru_cache(maxsize=65536)
+def _well_known(word: str) -> bool:
+    """An English word written often enough ("app", "inn") never to be a held-down letter."""
+    return wordfreq.zipf_frequency(word, "en", _ENGLISH_LIST) >= _WELL_KNOWN_ZIPF
 
 
 @lru_cache(maxsize=65536)

@@ -187,6 +187,7 @@ def test_a_message_in_leetspeak_reads_its_short_and_number_shaped_words_too() ->
 
 def test_a_last_letter_typed_twice() -> None:
     assert folded("emm dangg bi danhh") == "em dang bi danh"
+    assert folded("cai app zalo con toi") == "cai app zalo con toi"  # an English word stays
     for kept in ("xoong", "miss", "boong", "add"):
         assert folded(kept) == fold(kept)
 
