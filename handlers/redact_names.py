@@ -108,8 +108,37 @@ def _english_name_spans(doc: _Doc) -> list[Span]:
     return spans
 
 
+# (#17, round 5) an English title before a name ("Ms. Lan", "Mr. Hai", "Uncle Tam"), and a
+# name written with initials after a person word or a surname ("anh N.V.Hùng", "cô Nguyễn
+# T. Hoa", "thầy L.Q.Minh")
+_ENGLISH_TITLE_RE = re.compile(
+    r"(?<![\w.])(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?\s+(?P<name>[A-ZĐÀ-Ỹ][a-zà-ỹ]{1,11}"
+    r"(?:[ -][A-ZĐÀ-Ỹ][a-zà-ỹ]{1,11}){0,2})"
+)
+_INITIALS_RE = re.compile(
+    r"(?<![\w.])(?P<name>(?:[A-ZĐ][a-zà-ỹ]{1,6}\s)?(?:[A-ZĐ]\.\s?){1,3}[A-ZĐÀ-Ỹ][a-zà-ỹ]{1,7})"
+    r"(?![\w.])"
+)
+_INITIALS_CUE_F = _folded(
+    words("anh chị cô thầy bạn em ông bà chú bác dì thằng con bé tên là giáo nhiệm")
+)
+
+
+def _title_and_initial_spans(doc: _Doc) -> list[Span]:
+    spans = [
+        Span(m.start("name"), m.end("name"), "TÊN") for m in _ENGLISH_TITLE_RE.finditer(doc.text)
+    ]
+    for m in _INITIALS_RE.finditer(doc.text):
+        before = doc.folded[max(0, m.start() - 12) : m.start()].split()
+        first = m.group("name").split()[0]
+        surname = len(first) > 2 and fold(first.lower()) in _SURNAMES_F
+        if surname or (before and before[-1].strip(":,") in _INITIALS_CUE_F):
+            spans.append(Span(m.start("name"), m.end("name"), "TÊN"))
+    return spans
+
+
 def _name_spans(doc: _Doc) -> list[Span]:
-    spans: list[Span] = _english_name_spans(doc)
+    spans: list[Span] = _english_name_spans(doc) + _title_and_initial_spans(doc)
     toks = doc.toks
     i = 0
     while i < len(toks):

@@ -193,6 +193,13 @@ from handlers.redact import redact
         ("e ở 123 đường Nguyễn Văn Cừ nối dài, phường An Khánh", "e ở <ĐỊA_CHỈ>"),
         ("nhà bác e ở khối 3 thị trấn Cầu Giát", "nhà bác e ở <ĐỊA_CHỈ>"),
         ("các bạn khối 6 trường em", "các bạn khối 6 trường em"),
+        # English titles before a name; initials after a person word or a surname
+        ("My teacher Ms. Lan keeps touching me", "My teacher Ms. <TÊN> keeps touching me"),
+        ("my stepdad, Mr. Hai, hits my mom", "my stepdad, Mr. <TÊN>, hits my mom"),
+        ("anh N.V.Hùng lớp 12", "anh <TÊN> lớp 12"),
+        ("e bị cô giáo Nguyễn T. Hoa phạt", "e bị cô giáo <TÊN> phạt"),
+        ("U.S. Army", "U.S. Army"),
+        ("lớp 7A. Hôm nay", "lớp 7A. Hôm nay"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
