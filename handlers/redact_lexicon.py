@@ -458,7 +458,7 @@ NAME_CONTEXT_AFTER = words("lớp nhà hàng xóm bên cạnh bị học trên d
 WORK_TITLE_BEFORE = words(
     # (#17, round 5) a group, a club, a prize or a grant named like a person: "nhóm Hoa Hướng
     # Dương", "học bổng Vừ A Dính", "giải Hoa Phượng Đỏ"
-    "bài hát khúc phim truyện sách cuốn quyển game kênh nhóm clb hội giải bổng quỹ danh hiệu"
+    "bài hát khúc phim truyện sách cuốn quyển game kênh nhóm clb hội giải bổng quỹ danh hiệu thi"
 )
 # Words after which capitalised words name a place or a thing, not a person ("bệnh viện Từ
 # Dũ", "chợ Bến Thành", "màu Hồng", "hoa Mai").

@@ -238,7 +238,7 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
     if tok is None:
         return None
     before = doc.word(i - 1)
-    if tok.is_cap and _in_title_of_honour(doc, i):
+    if tok.is_cap and (_in_title_of_honour(doc, i) or _in_work_title(doc, i)):
         return None
     if (
         tok.is_cap
@@ -746,6 +746,26 @@ def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
 
 
 _TITLES_OF_HONOUR = frozenset({"hoa hau", "a hau", "hoa khoi", "nu hoang", "nam vuong"})
+
+
+_TITLE_JOINERS_F = _folded(words("và với của cùng"))
+
+
+def _in_work_title(doc: _Doc, i: int) -> bool:
+    """(#17, round 5) Token i goes on a title begun after "bài hát", "hội thi" …: "bài hát
+    Lan và Điệp", "Hội thi Hoa Phượng Đỏ" (but "đi thi cùng Minh Anh" names a friend)."""
+    j = i - 1
+    capitals = 0
+    while j >= 0 and i - j <= 8 and doc.adjacent(j + 1):
+        tok = doc.toks[j]
+        if tok.is_cap:
+            capitals += 1
+        elif not (tok.text in {"&", "-"} or tok.fold in _TITLE_JOINERS_F) or not (
+            j > 0 and doc.toks[j - 1].is_cap
+        ):
+            return capitals > 0 and _in(tok, lex.WORK_TITLE_BEFORE, _WORK_F)
+        j -= 1
+    return False
 
 
 def _in_title_of_honour(doc: _Doc, i: int) -> bool:

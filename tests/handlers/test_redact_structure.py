@@ -200,6 +200,11 @@ from handlers.redact import redact
         ("e bị cô giáo Nguyễn T. Hoa phạt", "e bị cô giáo <TÊN> phạt"),
         ("U.S. Army", "U.S. Army"),
         ("lớp 7A. Hôm nay", "lớp 7A. Hôm nay"),
+        # a title goes on over "và" and capitals; a friend after "thi cùng" is a person
+        ("Hội thi Hoa Phượng Đỏ năm nay", "Hội thi Hoa Phượng Đỏ năm nay"),
+        ("bài hát Lan và Điệp hay lắm", "bài hát Lan và Điệp hay lắm"),
+        ("e đi thi cùng Minh Anh", "e đi thi cùng <TÊN>"),
+        ("cô giáo Lan và thầy Hùng", "cô giáo <TÊN> và thầy <TÊN>"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
