@@ -528,8 +528,9 @@ def _bracketed_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     """(#17, round 5) "bạn trai cũ của e (Quân) dọa tung ảnh": a capitalised given name, alone
     in brackets right after a word for a person, names that person."""
     tok = doc.word(i)
-    if tok is None or not tok.is_cap or i < 2 or doc.toks[i - 1].text != "(":
+    if tok is None or not tok.is_cap or i < 2 or doc.toks[i - 1].text not in {"(", ","}:
         return None
+    opener = doc.toks[i - 1].text  # (#17, round 5) or between commas: "bạn e, Thùy Dương, bị"
     person = doc.word(i - 2)
     if person is None or person.fold not in _BRACKET_PERSON_F:
         return None
@@ -538,10 +539,15 @@ def _bracketed_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         if not _in(doc.toks[end], _NAME_SYLLABLES, _NAME_SYLLABLES_F):
             return None
         end += 1
-    if end == i or end >= len(doc.toks) or doc.toks[end].text != ")":
+    closers = {")"} if opener == "(" else {",", ".", "!", "?", ";"}
+    if end == i or (end < len(doc.toks) and doc.toks[end].text not in closers):
+        return None
+    if end >= len(doc.toks) and opener == "(":
         return None
     if not any(_in(t, _CUED_GIVEN, _CUED_GIVEN_F) for t in doc.toks[i:end]):
         return None
+    if " ".join(t.fold for t in doc.toks[i:end]) in lex.PLACES:
+        return None  # "bạn em, Hà Giang, ...": a province
     return i, end
 
 

@@ -205,6 +205,10 @@ from handlers.redact import redact
         ("bài hát Lan và Điệp hay lắm", "bài hát Lan và Điệp hay lắm"),
         ("e đi thi cùng Minh Anh", "e đi thi cùng <TÊN>"),
         ("cô giáo Lan và thầy Hùng", "cô giáo <TÊN> và thầy <TÊN>"),
+        # a name between commas after a person; a place there stays
+        ("con nhỏ bạn e, Thùy Dương, bị đánh", "con nhỏ bạn e, <TÊN>, bị đánh"),
+        ("bạn em, Hà Giang, lớp 7", "bạn em, Hà Giang, lớp 7"),
+        ("mẹ em, Hà Nội, năm 2020", "mẹ em, Hà Nội, năm 2020"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
