@@ -64,8 +64,8 @@ _ENGLISH_CUE_RE = re.compile(
     r"stepmom|stepmother|neighbou?r|mom|mum|dad|father|mother|son|daughter|coach|tutor|boss|"
     # (#17, round 5)
     r"nephew|niece|grandson|granddaughter|grandchild|kid|child|student|pupil|husband|wife|"
-    r"ex|crush|partner|grandma|grandpa|grandmother|grandfather)|student|pupil|child)"
-    r"\s*:?\s+",
+    r"ex|crush|partner|grandma|grandpa|grandmother|grandfather)|students?|pupils?|child)"
+    r"\s*[:,]?\s+",
     re.IGNORECASE,
 )
 _ENGLISH_NAME_RE = re.compile(r"[A-ZÀ-Ỹ][a-zà-ỹ]{1,11}(?:[ -][A-ZÀ-Ỹ][a-zà-ỹ]{1,11}){0,2}")

@@ -209,6 +209,12 @@ from handlers.redact import redact
         ("con nhỏ bạn e, Thùy Dương, bị đánh", "con nhỏ bạn e, <TÊN>, bị đánh"),
         ("bạn em, Hà Giang, lớp 7", "bạn em, Hà Giang, lớp 7"),
         ("mẹ em, Hà Nội, năm 2020", "mẹ em, Hà Nội, năm 2020"),
+        # a channel announced as someone's; a public channel named after its platform stays;
+        # an English appositive after "students,"
+        ("kênh youtube của nó là Hóng Drama TV", "kênh youtube của nó là <MXH>"),
+        ("kênh youtube Kỹ Năng Sống Cho Teen", "kênh youtube Kỹ Năng Sống Cho Teen"),
+        ("one of my students, Lily Pham, 10, says", "one of my students, <TÊN>, 10, says"),
+        ("my students are scared", "my students are scared"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
