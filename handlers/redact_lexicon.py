@@ -35,7 +35,7 @@ MORE_GIVEN_NAMES = words(
     trà thục ngà tiên hoài nguyên ninh phước huân quế vĩnh lam nhã khiêm hào kiệt lĩnh tuyền
     thơm hiên khuê
     ái bách cẩm cảnh chiến cúc diễm đoan dung khanh lâm liễu mẫn sương tấn thạch thy triết
-    vi vỹ thiều"""
+    vi vỹ thiều lài sen nhài mận"""
 )
 
 # Places and organisations whose names start like a person's ("Hà Nội", "Thái Bình").
@@ -458,7 +458,8 @@ NAME_CONTEXT_AFTER = words("lớp nhà hàng xóm bên cạnh bị học trên d
 WORK_TITLE_BEFORE = words(
     # (#17, round 5) a group, a club, a prize or a grant named like a person: "nhóm Hoa Hướng
     # Dương", "học bổng Vừ A Dính", "giải Hoa Phượng Đỏ"
-    "bài hát khúc phim truyện sách cuốn quyển game kênh nhóm clb hội giải bổng quỹ danh hiệu thi"
+    """bài hát khúc phim truyện sách cuốn quyển game kênh nhóm clb hội giải bổng quỹ danh hiệu
+    thi vật"""
 )
 # Words after which capitalised words name a place or a thing, not a person ("bệnh viện Từ
 # Dũ", "chợ Bến Thành", "màu Hồng", "hoa Mai").

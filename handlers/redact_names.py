@@ -266,7 +266,12 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         owner, verb = doc.word(k), doc.word(k + 1)
         if owner and verb and _in(owner, _PERSON_WORDS, _PERSON_WORDS_F) and _word_is(verb, "là"):
             k += 1  # "tên nó là ...", "tên em là ..."
-        while doc.word(k) and doc.adjacent(k) and _in(doc.toks[k], _AFTER_TEN, _AFTER_TEN_F):
+        while (
+            doc.word(k)
+            and doc.adjacent(k)
+            and _in(doc.toks[k], _AFTER_TEN, _AFTER_TEN_F)
+            and not (doc.toks[k].is_cap and doc.toks[k].fold == "be")  # "tên Bé Ba": the name's
+        ):
             k += 1
         # "em tên ngân", "tên là khang", "họ tên: ..." may be lowercase; "giấu tên khi báo"
         # is not a name, so a bare "tên" needs a person before it for a lowercase name
@@ -298,6 +303,20 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
             for t in doc.toks[k:end]
         ):
             return k, end
+    if tok.low == "o" and doc.accented and not tok.loose:
+        # (#17, round 5) "o Lài bên cạnh": Huế's "o" (aunt) before a name, in writing that
+        # has its accents (there "ở" would carry one)
+        k = i + 1
+        nxt = doc.word(k)
+        if (
+            nxt is not None
+            and doc.adjacent(k)
+            and nxt.is_cap
+            and _in(nxt, _CUED_GIVEN, _CUED_GIVEN_F)
+        ):
+            end = _person_run(doc, k, single_ok=True)
+            if end is not None:
+                return k, end
     weak = doc.match_any(i, _WEAK_CUES)
     # "Thầy Sơn" mid-sentence is a title written with respect; "Ban" in "Ban Thường vụ" is
     # a board, which the loose matching of an accented text already keeps apart from "bạn"

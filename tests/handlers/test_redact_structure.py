@@ -215,6 +215,12 @@ from handlers.redact import redact
         ("kênh youtube Kỹ Năng Sống Cho Teen", "kênh youtube Kỹ Năng Sống Cho Teen"),
         ("one of my students, Lily Pham, 10, says", "one of my students, <TÊN>, 10, says"),
         ("my students are scared", "my students are scared"),
+        # Huế's "o" (aunt) before a name in accented writing; "ở" typed bare before a place
+        ("o Lài bên cạnh hay đánh con", "o <TÊN> bên cạnh hay đánh con"),
+        ("em ở o Hà Nội", "em ở o Hà Nội"),
+        # "Bé" capitalised after "tên" is the name's; a character in a story is no one
+        ("chị e tên Bé Ba, ở nhà", "chị e tên <TÊN>, ở nhà"),
+        ("thích nhân vật Võ Tòng", "thích nhân vật Võ Tòng"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
