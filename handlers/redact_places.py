@@ -173,7 +173,7 @@ def _address_spans(doc: _Doc) -> list[Span]:
         first, end = found
         end = _address_extend(doc, end)
         first = _house_number_before(doc, first)
-        if _street_as_a_scene(doc, first, end):
+        if _street_as_a_scene(doc, first, end) or _institution_of(doc, first):
             i = end
             continue
         spans.append(Span(doc.toks[first].start, doc.toks[end - 1].end, "ĐỊA_CHỈ"))
@@ -183,6 +183,28 @@ def _address_spans(doc: _Doc) -> list[Span]:
 
 _ALLEYS_F = _folded(words("ngõ ngách hẻm kiệt"))
 _ON_THE_STREET_F = _folded(words("trên dọc giữa ngoài qua ra"))
+
+
+_INSTITUTIONS = _phrases(
+    (
+        "ubnd", "ủy ban", "uỷ ban", "ủy ban nhân dân", "uỷ ban nhân dân", "nhà văn hóa",
+        "nhà văn hoá", "trạm y tế", "công an", "đồn công an", "hội trường", "bưu điện",
+        "tòa án", "toà án", "trụ sở", "hội phụ nữ", "đoàn thanh niên", "trung tâm y tế",
+    )
+)  # fmt: skip
+_ADMIN_UNITS_F = _folded(words("phường xã thôn ấp xóm bản khóm thị quận huyện"))
+
+
+def _institution_of(doc: _Doc, first: int) -> bool:
+    """(#17, round 5) "UBND phường Bến Thành", "nhà văn hóa thôn Đoài": a ward or a hamlet
+    named as an office's, where one reports or meets, not as anyone's home."""
+    if doc.toks[first].fold not in _ADMIN_UNITS_F:
+        return False
+    for start in range(max(0, first - 5), first):
+        for phrase in _INSTITUTIONS.starting_with(doc.toks[start].fold):
+            if doc.match(start, phrase) == first:
+                return True
+    return False
 
 
 def _street_as_a_scene(doc: _Doc, first: int, end: int) -> bool:
@@ -1137,7 +1159,7 @@ def _school_spans(doc: _Doc) -> list[Span]:
         # the writer never capitalises or never uses accents
         careless = doc.lowercase_style or not doc.accented
         explicit = bool(levels) and level_alone is None and (abbreviated or careless)
-        end = _school_name(doc, k, explicit=explicit)
+        end = _school_name(doc, k, explicit=explicit, typed_on=explicit or is_school_word)
         if end is None and levels and level_alone is None and not explicit:
             end = _surname_school(doc, k)
         if end is None or not (levels or is_school_word):
@@ -1168,7 +1190,7 @@ def _surname_school(doc: _Doc, k: int) -> int | None:
     return end if end is not None and end - k >= 2 else None
 
 
-def _school_name(doc: _Doc, k: int, explicit: bool) -> int | None:
+def _school_name(doc: _Doc, k: int, explicit: bool, typed_on: bool = False) -> int | None:
     """End of a school's name at token k (after its level): capitalised ("Lê Lợi", "Hà Nội -
     Amsterdam", "số 2 Nam Lý"), in capitals ("CHU VĂN AN"), or, after a level that says it is
     a school, in lowercase ("thcs nghĩa tân", "c3 phan dinh phung")."""
@@ -1182,7 +1204,7 @@ def _school_name(doc: _Doc, k: int, explicit: bool) -> int | None:
     if end is not None:
         # (#17, round 5) "ĐH Bách khoa", "THCS Lê quý Đôn": a name typed on, half lowercase
         while (
-            explicit
+            typed_on
             and end < len(doc.toks)
             and end - k < 5
             and doc.adjacent(end)

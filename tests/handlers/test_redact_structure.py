@@ -221,6 +221,13 @@ from handlers.redact import redact
         # "Bé" capitalised after "tên" is the name's; a character in a story is no one
         ("chị e tên Bé Ba, ở nhà", "chị e tên <TÊN>, ở nhà"),
         ("thích nhân vật Võ Tòng", "thích nhân vật Võ Tòng"),
+        # a ward or hamlet named as an office's is where one reports, not anyone's home
+        (
+            "gửi đơn về UBND phường Bến Thành được không",
+            "gửi đơn về UBND phường Bến Thành được không",
+        ),
+        ("nhà văn hóa thôn Đoài tổ chức hè", "nhà văn hóa thôn Đoài tổ chức hè"),
+        ("nhà em ở thôn Đoài, xã Tam Hiệp", "nhà em ở <ĐỊA_CHỈ>"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
