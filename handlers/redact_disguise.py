@@ -560,7 +560,7 @@ _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # "March 3, 2011", "3 April 2010", "03 Apr 2010": English, after "born" or "DOB"
 _ENGLISH_DATE = (
     rf"(?P<em>{_MONTH})\.?\s+(?P<ed>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<ey>(?:19|20)\d\d)"
-    rf"|(?P<ed2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+|\s?[/\-.]\s?)(?P<em2>{_MONTH})\.?"
+    rf"|(?P<ed2>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of\s+|\s+|\s?[/\-.]\s?)(?P<em2>{_MONTH})\.?"
     r"(?:,?\s+|\s?[/\-.]\s?)(?P<ey2>(?:19|20)\d\d)"  # (#17, round 5) "14/Feb/2012"
 )
 # "sinh tháng 3/2012", "ngày sinh: tháng 5 năm 2013", "born in March 2012": a birth month,

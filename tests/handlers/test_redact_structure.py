@@ -228,6 +228,7 @@ from handlers.redact import redact
         ),
         ("nhà văn hóa thôn Đoài tổ chức hè", "nhà văn hóa thôn Đoài tổ chức hè"),
         ("nhà em ở thôn Đoài, xã Tam Hiệp", "nhà em ở <ĐỊA_CHỈ>"),
+        ("She was born on 3rd of May 2012", "She was born on <NGÀY_SINH>"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
