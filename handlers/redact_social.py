@@ -30,7 +30,8 @@ _ACCOUNT_CUE_RE = re.compile(
 _HANDLE_CUE_RE = re.compile(
     r"(?<!\w)(?:nick|nickname|username|ten dang nhap|roblox|free fire|ff|lien quan|tiktok|"
     r"tik tok|insta|instagram|ig|fb|facebook|face|discord|telegram|tele|messenger|twitter|"
-    r"youtube|steam|garena|snapchat|snap|threads|zalo|profile|trang ca nhan|minecraft|pubg)"
+    r"youtube|steam|garena|snapchat|snap|threads|zalo|profile|trang ca nhan|minecraft|pubg|"
+    r"skype|wechat|viber|kakaotalk|kakao|twitch|reddit|pinterest|locket)"
     r"(?!\w)"
 )
 _ACCOUNT_NAME_RE = re.compile(r"(?<![\w.@/])[A-Za-z0-9][A-Za-z0-9._]{4,29}(?![\w@/])")

@@ -229,6 +229,10 @@ from handlers.redact import redact
         ("nhà văn hóa thôn Đoài tổ chức hè", "nhà văn hóa thôn Đoài tổ chức hè"),
         ("nhà em ở thôn Đoài, xã Tam Hiệp", "nhà em ở <ĐỊA_CHỈ>"),
         ("She was born on 3rd of May 2012", "She was born on <NGÀY_SINH>"),
+        # other messaging apps
+        ("wechat: linhlinh_2009 nhắn em", "wechat: <MXH> nhắn em"),
+        ("locket của nó: Minh Tú", "locket của nó: <MXH>"),
+        ("em xài locket với bạn", "em xài locket với bạn"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
