@@ -150,9 +150,10 @@ def _name_spans(doc: _Doc) -> list[Span]:
         if not _historical(doc, start, stop):
             spans.append(Span(toks[start].start, toks[stop - 1].end, "TÊN"))
             listed = _listed_name(doc, stop)
-            if listed is not None:
+            while listed is not None and listed[1] > stop:
                 spans.append(Span(toks[listed[0]].start, toks[listed[1] - 1].end, "TÊN"))
                 stop = listed[1]
+                listed = _listed_name(doc, stop)
         i = stop
     return spans
 
@@ -161,9 +162,37 @@ _LIST_JOINERS_F = _folded(words("với và vs hoặc hay cùng"))
 _LIST_CUES_F = _folded(words("con thằng thg nhỏ bé đứa anh chị bạn cô chú em"))
 
 
+def _listed_capitalised(doc: _Doc, stop: int) -> tuple[int, int] | None:
+    if stop >= len(doc.toks) or not doc.adjacent(stop):
+        return None
+    joiner = doc.toks[stop]
+    if not (joiner.text == "," or joiner.fold in {"va", "voi"}):
+        return None
+    k = stop + 1
+    if not doc.adjacent(k):
+        return None
+    end = k
+    while end < len(doc.toks) and end - k < 3 and (end == k or doc.adjacent(end)):
+        tok = doc.toks[end]
+        if not (tok.is_cap and _in(tok, _NAME_SYLLABLES, _NAME_SYLLABLES_F)):
+            break
+        end += 1
+    if end == k or not any(_in(t, _CUED_GIVEN, _CUED_GIVEN_F) for t in doc.toks[k:end]):
+        return None
+    if end < len(doc.toks) and doc.adjacent(end) and doc.toks[end].is_cap:
+        return None  # "Hà Nội", "Quốc Hội": the capitals go on past the name's syllables
+    if _starts_with_place(list(doc.toks[k:end])):
+        return None
+    return k, end
+
+
 def _listed_name(doc: _Doc, stop: int) -> tuple[int, int] | None:
     """(#17, round 5) "thằng lâm với con nhi": after a name, a joiner, a person word and a
-    lowercase given name are one more person of the same list."""
+    lowercase given name are one more person of the same list; so is a capitalised name
+    after a comma or "và" ("Minh Khang, Đức Anh, Quốc Bảo")."""
+    capitalised = _listed_capitalised(doc, stop)
+    if capitalised is not None:
+        return capitalised
     joiner, cue, name = doc.word(stop), doc.word(stop + 1), doc.word(stop + 2)
     if joiner is None or cue is None or name is None:
         return None

@@ -233,6 +233,11 @@ from handlers.redact import redact
         ("wechat: linhlinh_2009 nhắn em", "wechat: <MXH> nhắn em"),
         ("locket của nó: Minh Tú", "locket của nó: <MXH>"),
         ("em xài locket với bạn", "em xài locket với bạn"),
+        # a list of capitalised names goes on; a place or an office after a comma stays
+        ("Minh Khang, Đức Anh, Quốc Bảo là ba đứa", "<TÊN>, <TÊN>, <TÊN> là ba đứa"),
+        ("cô Lan, Hà Nội, năm 2020", "cô <TÊN>, Hà Nội, năm 2020"),
+        ("bạn Minh, Quốc Hội họp", "bạn <TÊN>, Quốc Hội họp"),
+        ("thằng Tuấn, Thái Bình", "thằng <TÊN>, Thái Bình"),
     ],
 )
 def test_structure_examples(text: str, expected: str) -> None:
