@@ -157,7 +157,7 @@ def _follows_up(reading: SafetyReading) -> bool:
 
 def prepare_for_model(text: str) -> str:
     """A message as the model reads it (used to train it; `assess` prepares its own)."""
-    reading = read_for_safety(read(text).canonical)
+    reading = read_for_safety(_canonical(read(text)))  # as `assess` reads it
     return _model_input(reading.sense, "?" in reading.lower, _follows_up(reading))
 
 
@@ -270,6 +270,13 @@ def _reading_of(text: str | ReadingLike) -> ReadingLike:
 def _canonical(text: str | ReadingLike) -> str:
     if isinstance(text, str):
         return _nfkc(text)
+    clear = getattr(text, "clear", "")
+    if getattr(text, "disguised", False) and clear:
+        # the reader undid a disguise ("c h ế t", "ch3t", "emmuốnchết"): its canonical text
+        # still holds the disguise, which reads as other words (or none); read the message
+        # as the reader says it (folded words, sentence breaks kept), as for a message typed
+        # without accents
+        return str(clear)
     return text.canonical or text.original
 
 

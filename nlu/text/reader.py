@@ -27,23 +27,43 @@ import wordfreq
 
 from nlu.text.canonical import LOOKALIKE_TABLE, PLAIN_TABLE, canonicalise, kind, to_plain
 from nlu.text.lexicon import EMOJI, ENGLISH, TEEN
-from nlu.text.syllables import SYLLABLES, cost, segment, segment_written
+from nlu.text.syllables import (
+    SYLLABLES,
+    cost,
+    is_written_syllable,
+    segment,
+    segment_with,
+    segment_written,
+    spell_written,
+)
 
 # Bump when the reading of any text changes: models trained on folded text retrain.
-READER_VERSION = "2"
+READER_VERSION = "3"
 
 _LETTER = r"[^\W\d_]"
 _EMOJI_RE = re.compile(
     "[\u2190-\u21ff\u2300-\u23ff\u25a0-\u27bf\u2900-\u297f\u2b00-\u2bff\u3030\u303d"
     "\U0001f000-\U0001faff]+"
 )
+_EMOJI_INSIDE_RE = re.compile(rf"(?<={_LETTER}){_EMOJI_RE.pattern}(?={_LETTER})")
 _LEFT_WORD_RE = re.compile(rf"{_LETTER}+$")
 _RIGHT_WORD_RE = re.compile(rf"{_LETTER}+")
 _SYMBOL_LEET = {"@": "a", "$": "s", "!": "i", "|": "l", "€": "e"}
-_SYMBOL_LEET_RE = re.compile(rf"(?<={_LETTER})(?:[$!|€]|@(?![\w-]+\.[a-z]{{2,}}))(?={_LETTER})")
+_SYMBOL = r"(?:[$!|€]|@(?![\w-]+\.[a-z]{2,}))"
+# between letters, or a letter and a digit ("s@d", "8@n", "c@7")
+_SYMBOL_LEET_RE = re.compile(
+    rf"(?<={_LETTER}){_SYMBOL}(?=[^\W_])|(?<=[^\W_]){_SYMBOL}(?={_LETTER})"
+)
+# a symbol at a word's edge: "@", "$" or "!" after a word ("nu@", "ch!"), "@" or "$" before
+_EDGE_SYMBOL_RE = re.compile(r"(?<=[^\W_])[@$!](?![\w@$!])|(?<![\w@$!])[@$](?=[^\W\d_])")
 _DOTTED_RE = re.compile(rf"(?<![\w.])(?:{_LETTER}{{1,2}}[.\-_*·•~+]+)+{_LETTER}{{1,2}}(?!\w)")
 _DOT_SEPARATORS_RE = re.compile(r"[.\-_*·•~+]+")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W\d_]+)?")
+# a word, or punctuation that ends a sentence or a clause (before a space or the end)
+_WORD_OR_BREAK_RE = re.compile(r"[^\W_]+(?:'[^\W\d_]+)?|[.!?…]+(?=\s|$)|[,;:]+(?=\s|$)|\n")
+_SENTENCE_END = "."
+_CLAUSE_END = ","
+_BREAKS = frozenset((_SENTENCE_END, _CLAUSE_END))
 _RUN_RE = re.compile(r"([a-z])\1{2,}")
 _ASCII_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _VOWELS = frozenset("aeiouy")
@@ -51,6 +71,7 @@ _VOWELS = frozenset("aeiouy")
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"}
 )
+_LEET_L = str.maketrans({"1": "l"})  # "1" is an l as often as an i ("1am", "11en 1ac")
 # VNI keys that mark a vowel (6 â/ê/ô, 7 ơ/ư, 8 ă): each needs its vowel in the word
 _VNI_MARKED = {"6": frozenset("aeo"), "7": frozenset("ou"), "8": frozenset("a")}
 # a message with this many words that read only with their digits as letters is written in
@@ -66,6 +87,7 @@ _TELEX_TONES = frozenset("sfrxjz")
 _NUMBER_RE = re.compile(r"\d{2,}")
 _LETTERS_RE = re.compile(r"[a-z]{2}")
 _NUMBER_SPLIT_RE = re.compile(r"\d+|[^\d]+")
+_NUMBER_FIRST_RE = re.compile(r"(\d+)([a-z]{3,})")
 _VNI_PAIR_RE = re.compile(r"\d{3,}|[1-5]{2}")
 _FOREIGN_ZIPF = 3.3
 # In a message written in English, a rarer English word ("homeroom", "headteacher") stays whole:
@@ -77,8 +99,9 @@ _MAX_RARITY = 13.0
 _MAX_LEN_LEETY = 7
 _MAX_WORD = 64  # how far back an emoji looks for the word it sits in
 _MAX_JOINED = 24
-_MAX_SPELLED = 120
+_MAX_SPELLED = 240  # letters rejoined at a time (a block of a long spelled-out text)
 _FOREIGN_COST = 10.0
+_COST_TEEN = 10.0  # a chat spelling spelled out ("m i k") costs as much as an English word
 _WELL_KNOWN_ZIPF = 4.0
 _COMMON_ENGLISH_ZIPF = 5.0  # "his", "was", "now", "sex": never Telex
 # wordfreq's small English list (words down to about Zipf 3.0, 29k of them) gives the same
@@ -86,6 +109,11 @@ _COMMON_ENGLISH_ZIPF = 5.0  # "his", "was", "now", "sex": never Telex
 # and a fifth of a second to load at the first message), word for word (#18)
 _ENGLISH_LIST = "small"
 _FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
+
+
+# chat spellings of two letters or more ("ko", "mk", "ng", "thg") as pieces of words run
+# together; single letters ("k", "j") would let any consonant pass for a word
+_TEEN_PIECES = frozenset(k for k in TEEN if len(k) > 1 and k.isascii() and k.isalpha())
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +125,14 @@ class Reading:
     tokens: tuple[str, ...]
     _starts: tuple[int, ...] = field(repr=False, compare=False)
     _ends: tuple[int, ...] = field(repr=False, compare=False)
+    # The folded text undid a disguise: letters typed apart or dotted, digits or symbols for
+    # letters, held-down letters, emoji inside words, Telex or VNI keys, words run together.
+    # (Chat spellings, invisible characters, fullwidth and look-alike letters are no disguise
+    # here: the canonical text has them undone or reads them as they are.)
+    disguised: bool = False
+    # For a disguised message, the folded words with its sentence and clause breaks kept
+    # ("ao lo. em muon tu tu."): what safety reads of it. Empty when not disguised.
+    clear: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -121,8 +157,32 @@ def read(text: object) -> Reading:
     text = _valid_utf(text)
     canonical, starts, ends = canonicalise(text)
     plain = to_plain(canonical)
-    tokens = _fold_tokens(canonical.lower())
-    return Reading(text, canonical, plain, " ".join(tokens), tokens, tuple(starts), tuple(ends))
+    marked, disguised = _fold_tokens(canonical.lower())
+    tokens = tuple(t for t in marked if t not in _BREAKS)
+    clear = _with_breaks(marked) if disguised else ""
+    return Reading(
+        text,
+        canonical,
+        plain,
+        " ".join(tokens),
+        tokens,
+        tuple(starts),
+        tuple(ends),
+        disguised,
+        clear,
+    )
+
+
+def _with_breaks(marked: tuple[str, ...]) -> str:
+    """The folded words with the sentence and clause breaks between them ("ao lo. em ...")."""
+    out: list[str] = []
+    for token in marked:
+        if token in _BREAKS:
+            if out and out[-1] not in _BREAKS:
+                out.append(token)
+        else:
+            out.append(f" {token}" if out else token)
+    return "".join(out)
 
 
 def fold(text: str) -> str:
@@ -147,41 +207,64 @@ def _valid_utf(text: str) -> str:
 # --------------------------------------------------------------------------- folding
 
 
-def _fold_tokens(low: str) -> tuple[str, ...]:
+def _fold_tokens(low: str) -> tuple[tuple[str, ...], bool]:
+    """The folded tokens with sentence and clause breaks among them (`_BREAKS`), and whether
+    reading them undid a disguise."""
     text = low
+    disguised = False
     if not text.isascii():
+        disguised = _EMOJI_INSIDE_RE.search(text) is not None
         text = _EMOJI_RE.sub(_emoji_words, text)
+    symbols = False
     if any(ch in text for ch in _SYMBOL_LEET):
-        text = _SYMBOL_LEET_RE.sub(lambda m: _SYMBOL_LEET[m.group()], text)
-    text = _DOTTED_RE.sub(_join_dotted, text)
-    words: list[str] = []
-    for raw in _TOKEN_RE.findall(text):
-        folded = _fold_word(raw)
-        if folded.isascii():
-            if (
-                folded != raw
-                and not _is_plain_word(folded)
-                and _undouble(folded) is None  # "đauu": đau with its last letter held
-                and (split := segment_written(raw))
-            ):
-                words.extend(split)  # "anhấy": the accents say where the syllables are
-            else:
-                words.append(folded)
-        else:  # letters of other scripts are not read
-            words.extend(_ASCII_WORD_RE.findall(folded))
-    leety = _leety(words)
-    vietnamese = _vietnamese(words)
-    tokens = _tokens(words, vietnamese, leety)
+        text, count = _SYMBOL_LEET_RE.subn(lambda m: _SYMBOL_LEET[m.group()], text)
+        symbols = count > 0
+    undotted = _DOTTED_RE.sub(_join_dotted, text)
+    disguised = disguised or symbols or undotted != text
+    text = undotted
+    words, raws, run_together = _words_of(text)
+    leety = symbols or _leety([w for w in words if w not in _BREAKS])
+    if leety and _EDGE_SYMBOL_RE.search(text):
+        # in a message written in leetspeak, a symbol at a word's edge is a letter too
+        # ("ch!", "nu@", "$uot"), unless it ends the message ("cứu em!")
+        text = _EDGE_SYMBOL_RE.sub(_edge_symbol, text)
+        words, raws, run_together = _words_of(text)
+    vietnamese = _vietnamese([w for w in words if w not in _BREAKS])
+    joined: list[bool] = []
+    tokens = _tokens(words, raws, vietnamese, leety, joined)
     # Reading the folded text again must give it back (folding is idempotent): when the words
     # it came out as tip the language the other way ("L0U0:IPSUM" → "lo uo ipsum"), read the
     # message with what its folded words say.
     for _ in range(2):
-        settled = _vietnamese(list(tokens))
+        settled = _vietnamese([t for t in tokens if t not in _BREAKS])
         if settled == vietnamese:
             break
         vietnamese = settled
-        tokens = _tokens(words, vietnamese, leety)
-    return tokens
+        tokens = _tokens(words, raws, vietnamese, leety, joined)
+    disguised = (
+        disguised
+        or any(joined)
+        or leety
+        or run_together
+        or any(_repaired(w, vietnamese, leety) for w in words)
+    )
+    return tokens, disguised
+
+
+def _repaired(word: str, vietnamese: bool, leety: bool) -> bool:
+    """Did reading this word undo a disguise (not merely expand a chat spelling)?"""
+    if len(word) < 2 or word in TEEN:
+        return False
+    return _folded_word(word, vietnamese, leety) != (word,)
+
+
+def _edge_symbol(match: re.Match[str]) -> str:
+    symbol = match.group()
+    if symbol == "!":
+        rest = match.string[match.end() :]
+        if not re.match(r"[,.;:]? +[^\W_]", rest):  # "!" before a word only: else it exclaims
+            return symbol
+    return _SYMBOL_LEET[symbol]
 
 
 def _leety(words: list[str]) -> bool:
@@ -201,29 +284,91 @@ def _dense_leet(word: str) -> str | None:
     """A short word whose digits, read as letters, make a Vietnamese syllable."""
     if len(word) > _MAX_LEN_LEETY or (word.isdigit() and not _DIGITS_AS_SYLLABLE.fullmatch(word)):
         return None
-    leet = word.translate(_LEET)
-    return leet if leet.isalpha() and leet in SYLLABLES else None
+    candidates = [word.translate(_LEET)]
+    if "1" in word:
+        candidates.append(word.translate(_LEET_L).translate(_LEET))
+    readable = [c for c in candidates if c.isalpha() and c in SYLLABLES]
+    return min(readable, key=_reading_cost) if readable else None
 
 
-def _tokens(words: list[str], vietnamese: bool, leety: bool) -> tuple[str, ...]:
+def _words_of(text: str) -> tuple[list[str], list[str], bool]:
+    """The folded words of a text, beside each the word as typed (accents kept), and whether
+    words typed together were split by their accents."""
+    run_together = False
+    words: list[str] = []
+    raws: list[str] = []  # each word as typed (lowercase, accents kept), for rejoining letters
+    for match in _WORD_OR_BREAK_RE.finditer(text):
+        raw = match.group()
+        if not raw[0].isalnum():
+            mark = _CLAUSE_END if raw[0] in ",;:" else _SENTENCE_END
+            words.append(mark)
+            raws.append(mark)
+            continue
+        folded = _fold_word(raw)
+        if folded.isascii():
+            if (
+                folded != raw
+                and not _is_plain_word(folded)
+                and _undouble(folded) is None  # "đauu": đau with its last letter held
+                and (split := segment_written(raw))
+            ):
+                words.extend(split)  # "anhấy": the accents say where the syllables are
+                raws.extend(split)
+                run_together = True
+            else:
+                words.append(folded)
+                raws.append(raw)
+        else:  # letters of other scripts are not read
+            ascii_words = _ASCII_WORD_RE.findall(folded)
+            words.extend(ascii_words)
+            raws.extend(ascii_words)
+    return words, raws, run_together
+
+
+def _tokens(
+    words: list[str],
+    raws: list[str],
+    vietnamese: bool,
+    leety: bool,
+    joined: list[bool] | None = None,
+) -> tuple[str, ...]:
     # Words first; single letters wait, in case they spell a word together ("c h ế t").
     stream: list[str] = []
-    for word in words:
-        if len(word) == 1:
+    written: list[str] = []  # the letters as typed, accents kept ("t ự t ử": two tones)
+    alone: list[bool] = []  # typed as a letter on its own (not a word read as one: "uk")
+    for word, raw in zip(words, raws, strict=True):
+        if word in _BREAKS:
             stream.append(word)
+            written.append(word)
+            alone.append(False)
+        elif len(word) == 1:
+            stream.append(word)
+            written.append(raw)
+            alone.append(True)
         else:
-            stream.extend(_folded_word(word, vietnamese, leety))
+            folded = _folded_word(word, vietnamese, leety)
+            stream.extend(folded)
+            written.extend(folded)
+            alone.extend([False] * len(folded))
     tokens: list[str] = []
     i = 0
     n = len(stream)
     while i < n:
         j = i
-        while j < n and len(stream[j]) == 1 and stream[j].isalpha():
+        while j < n and alone[j] and stream[j].isalpha():
             j += 1
-        if j - i >= 3:
-            for word in _join_letters(stream[i:j]):
-                tokens.extend(_folded_word(word, vietnamese, leety))
+        if j - i >= 2:
+            for piece in _join_letters(stream[i:j], written[i:j]):
+                if len(piece) == 1 and len(piece[0]) == 1:
+                    tokens.extend(_folded_word(piece[0], vietnamese, leety))
+                else:
+                    tokens.extend(_teen(piece))
+                    if joined is not None:
+                        joined.append(True)
             i = j
+        elif stream[i] in _BREAKS:
+            tokens.append(stream[i])
+            i += 1
         else:
             tokens.extend(_folded_word(stream[i], vietnamese, leety))
             i += 1
@@ -239,59 +384,110 @@ def _emoji_words(match: re.Match[str]) -> str:
         right = _RIGHT_WORD_RE.match(text, end)
         if left and right:
             a, b = _fold_word(left.group()), _fold_word(right.group())
-            if a in SYLLABLES and b in SYLLABLES and not is_word(a + b):
-                return " "  # "tự🔪tử": two words
+            written = left.group() + right.group()
+            one = is_word(a + b) if written.isascii() else is_written_syllable(written)
+            if _stands_alone(a) and _stands_alone(b) and not one:
+                return " "  # "tự🔪tử", "i😢feel", "mk👉vào", "thì🖤em": two words
         return ""  # "ch💀ết": one word
     return f" {' '.join(EMOJI[ch] for ch in match.group() if ch in EMOJI)} "
 
 
+def _stands_alone(word: str) -> bool:
+    """A word on its own: a syllable, English, a loanword or a chat spelling ("mk")."""
+    return is_word(word) or (len(word) > 1 and word in TEEN)
+
+
 def _join_dotted(match: re.Match[str]) -> str:
     joined = _DOT_SEPARATORS_RE.sub("", match.group())
-    return joined if _resolves(_fold_word(joined)) else match.group()
+    return joined if _spelled(_fold_word(joined), joined) is not None else match.group()
 
 
-def _join_letters(letters: list[str]) -> list[str]:
+def _join_letters(letters: list[str], written: list[str]) -> list[tuple[str, ...]]:
     """Single letters typed apart ("c h ế t", "c.h.ế.t", "t ự t ử") rejoined where they spell
     words: the cheapest cover of the run by words that read (a word each, a little more for
     rare ones) and letters left alone, so "o t r u o n g" is "o truong", "c ứ u e" is
-    "cuu e", and "e k j" stays three letters."""
+    "cuu e", and "e k j" stays three letters. Each piece: the words it spells, or one letter.
+    Two letters alone ("đ i", "e m") join only into a syllable ("di", "em")."""
     n = len(letters)
-    if n > _MAX_SPELLED or not all(ch.isalpha() for ch in letters):
-        return letters  # hundreds of lone letters are noise, not a sentence spelled out
-    best: list[tuple[float, int]] = [(0.0, 0)] + [(math.inf, 0)] * n
+    if n > _MAX_SPELLED:  # a long spelled-out message: a block at a time
+        return [
+            piece
+            for at in range(0, n, _MAX_SPELLED)
+            for piece in _join_letters(
+                letters[at : at + _MAX_SPELLED], written[at : at + _MAX_SPELLED]
+            )
+        ]
+    if n == 2:
+        pair = _spelled_pair(letters[0] + letters[1], written[0] + written[1])
+        return [pair] if pair else [(letters[0],), (letters[1],)]
+    nothing: tuple[str, ...] = ()
+    best = [(0.0, 0, nothing)] + [(math.inf, 0, nothing)] * n
     for j in range(1, n + 1):
-        best[j] = (best[j - 1][0] + _LONE_LETTER, j - 1)
+        best[j] = (best[j - 1][0] + _LONE_LETTER, j - 1, (letters[j - 1],))
         for i in range(max(0, j - _MAX_JOINED), j - 2):
             if best[i][0] + 1.0 >= best[j][0]:
                 continue
-            words = _resolved("".join(letters[i:j]))
-            if words is not None:
-                chunk = sum(1.0 + _RARITY * min(_reading_cost(w), _MAX_RARITY) for w in words)
+            spelled = _spelled("".join(letters[i:j]), "".join(written[i:j]))
+            if spelled is not None:
+                words, costs = spelled
+                chunk = sum(1.0 + _RARITY * min(c, _MAX_RARITY) for c in costs)
                 if best[i][0] + chunk < best[j][0]:
-                    best[j] = (best[i][0] + chunk, i)
-    out: list[str] = []
+                    best[j] = (best[i][0] + chunk, i, words)
+    out: list[tuple[str, ...]] = []
     j = n
     while j > 0:
-        i = best[j][1]
-        out.append("".join(letters[i:j]))
+        _, i, words = best[j]
+        out.append(words)
         j = i
     return out[::-1]
 
 
-def _resolves(word: str) -> bool:
-    """Does this letter string read as real words (Vietnamese syllables or known English)?"""
-    return _resolved(word) is not None
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 
-def _resolved(word: str) -> tuple[str, ...] | None:
-    words = _folded_word(word, True)
-    if words and all(_known(t) for t in words) and any(len(t) > 1 for t in words):
-        return words
+def _tones(written: str) -> int:
+    """How many tone marks a written string carries: a syllable carries one at most."""
+    if written.isascii():
+        return 0
+    return sum(ch in _TONE_MARKS for ch in unicodedata.normalize("NFD", written))
+
+
+@lru_cache(maxsize=16384)
+def _spelled(word: str, written: str) -> tuple[tuple[str, ...], tuple[float, ...]] | None:
+    """The words a run of letters typed apart spells and the cost of each, or None: a syllable,
+    a word of English or a loanword, a chat spelling ("mik"), or syllables run together.
+    Written with Vietnamese diacritics, it is syllables only, split where the accents say
+    ("tựtử": tu tu, never "tutu"; "chémemở": chem em o, never "che memo")."""
+    if len(word) < 2 or not word.isalpha():
+        return None
+    if not written.isascii():
+        reading = spell_written(written)
+        if reading is None:
+            return None
+        pieces, total = reading
+        return pieces, (total / len(pieces),) * len(pieces)
+    if word in SYLLABLES or word in ENGLISH or is_foreign(word):
+        return (word,), (_reading_cost(word),)
+    if (teen := TEEN.get(word)) is not None:
+        return tuple(teen.split()), (_COST_TEEN,)
+    split = segment(word)
+    if split is None:
+        return None
+    return split, tuple(_reading_cost(p) for p in split)
+
+
+def _spelled_pair(word: str, written: str) -> tuple[str, ...] | None:
+    """Two letters alone: a syllable or a chat spelling ("m k"), unless both are chat letters
+    ("k j", "v r") or both vowels, each a word of its own ("e ở", "a i")."""
+    if _tones(written) >= 2 or (written.isascii() and word[0] in TEEN and word[1] in TEEN):
+        return None
+    if word[0] in _VOWELS and word[1] in _VOWELS:
+        return None
+    if word in SYLLABLES:
+        return (word,)
+    if written.isascii() and (teen := TEEN.get(word)) is not None:
+        return tuple(teen.split())
     return None
-
-
-def _known(word: str) -> bool:
-    return word in SYLLABLES or word in ENGLISH or word.isdigit()
 
 
 def _fold_word(word: str) -> str:
@@ -335,6 +531,9 @@ def _folded_word(f: str, vietnamese: bool = False, leety: bool = False) -> tuple
         if not g[0].isdigit() and _NUMBER_RE.search(g) and _LETTERS_RE.search(g):
             # "tongdai111", "em13tuoi": a word and a number typed together
             return tuple(t for piece in _NUMBER_SPLIT_RE.findall(g) for t in _folded_word(piece))
+        if (m := _NUMBER_FIRST_RE.fullmatch(g)) and _reads_vietnamese(m.group(2)):
+            # "17tuoi", "5phut": a number and the word it counts (never a unit: "40kg")
+            return (m.group(1), *_folded_word(m.group(2), vietnamese, leety))
     if held:
         g = _unrepeat(g)
     if g != f:
@@ -350,6 +549,8 @@ def _folded_word(f: str, vietnamese: bool = False, leety: bool = False) -> tuple
         return _teen((once,))
     if (pieces := segment(g)) is not None:
         return _teen(pieces)
+    if len(g) > 4 and g.isalpha() and (pieces := segment_with(g, _TEEN_PIECES)) is not None:
+        return _teen(pieces)  # chat spellings run together: "koaicanenua", "mkvaoquan"
     return (g,)
 
 
@@ -416,22 +617,20 @@ def is_foreign(word: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def _undigit(word: str, leety: bool = False) -> str:
-    """VNI ("chet61", "d9i") or leetspeak ("ch3t", "t4o", "4nh") inside a word; a number, a
-    number with its unit ("5h", "10a1", "50kg") or a name like "mp3" stays as it is. In a
-    message already written in leetspeak (`leety`), shorter and denser ones are read too
-    ("4y", "t01", "r13ng", "84t") when they make a syllable, and a word that reads both ways
-    is leetspeak ("vu4": vừa, not vũ)."""
+    """VNI ("chet61", "d9i") or leetspeak ("ch3t", "t4o", "4nh", "1am") inside a word; a
+    number, a number with its unit ("5h", "10a1", "50kg") or a name like "mp3" stays as it
+    is. In a message already written in leetspeak (`leety`), shorter and denser ones are read
+    too ("4y", "t01", "r13ng", "84t") when they make a syllable, and a word that reads both
+    ways is leetspeak ("vu4": vừa, not vũ)."""
     letters = sum(ch.isalpha() for ch in word)
     if letters == 0 or (word[0].isdigit() and (len(word) < 2 or word[1].isdigit())):
         return (_dense_leet(word) if leety else None) or word
-    if _UNIT_RE.fullmatch(word):
+    if _UNIT_RE.fullmatch(word) and not leety:
         return word  # "7am", "5kg": a number and its unit
     vni = None if word[0].isdigit() else _unvni(word)
     leet = None
     if letters >= 2 and not _NUMBER_RE.search(word):
-        leet = word.translate(_LEET)
-        if not leet.isalpha() or not _reads(leet) or (word[0].isdigit() and not is_word(leet)):
-            leet = None
+        leet = _leet_reading(word, word[0].isdigit())
     if leety:
         return leet or _dense_leet(word) or vni or word
     if vni is not None and leet is not None and any(d in word for d in "6789"):
@@ -439,6 +638,16 @@ def _undigit(word: str, leety: bool = False) -> str:
     if vni is not None and leet is not None:  # "di3u": điều (leet), not dỉu (VNI)
         return leet if _reading_cost(leet) <= _reading_cost(vni) else vni
     return vni or leet or word
+
+
+def _leet_reading(word: str, strict: bool) -> str | None:
+    """The likeliest word the digits of `word` spell as letters ("1" an i or an l), or None.
+    `strict`: a word of its own only (a syllable, English), not syllables run together."""
+    candidates = [word.translate(_LEET)]
+    if "1" in word:
+        candidates.append(word.translate(_LEET_L).translate(_LEET))
+    readable = [c for c in candidates if c.isalpha() and (is_word(c) if strict else _reads(c))]
+    return min(readable, key=_reading_cost) if readable else None
 
 
 def _reading_cost(word: str) -> float:
@@ -464,6 +673,10 @@ def _unvni(word: str) -> str | None:
                 return None
     plain = "".join(ch for ch in word if not ch.isdigit())
     return plain if _reads(plain) else None
+
+
+def _reads_vietnamese(word: str) -> bool:
+    return word in SYLLABLES or segment(word) is not None
 
 
 def _reads(word: str) -> bool:
@@ -508,6 +721,8 @@ def _untelex(word: str) -> str | None:
         return None
     head, tail = word[:first_vowel], word[first_vowel:]
     tones = [ch for ch in tail if ch in _TELEX_TONES]
+    if re.search(r"([sfrxj])\1", tail):
+        return None  # a tone key typed twice is the letter itself: "boss", "mess", "jazz"
     tail = "".join(ch for ch in tail if ch not in _TELEX_TONES)
     if tones and tail.endswith(("p", "t", "c", "ch")) and not set(tones) <= {"s", "j"}:
         return None  # a syllable closed by p, t, c, ch takes only the sắc or nặng tone

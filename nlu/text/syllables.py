@@ -99,6 +99,11 @@ def is_syllable(word: str) -> bool:
     return word in SYLLABLES
 
 
+def is_written_syllable(written: str) -> bool:
+    """A common syllable as written with its diacritics ("muốn", not "thìem")."""
+    return written in _WRITTEN
+
+
 def cost(word: str) -> float:
     """How surprising a folded word is as Vietnamese: a syllable's -log p, or the cheapest
     split's sum; infinite when it is no Vietnamese at all. Lower is likelier."""
@@ -128,7 +133,39 @@ def segment_written(word: str) -> tuple[str, ...] | None:
     return _split(word, folded, _WRITTEN_COST)
 
 
-def _split(word: str, folded: str, costs: dict[str, float]) -> tuple[str, ...] | None:
+@lru_cache(maxsize=16384)
+def spell_written(written: str) -> tuple[tuple[str, ...], float] | None:
+    """A lowercase string with its diacritics read as one syllable or several ("chémemở":
+    chem em o), with the reading's cost by written syllables; None when it is no Vietnamese."""
+    folded = _fold(written)
+    if len(folded) != len(written) or not folded.isascii() or not folded.isalpha():
+        return None
+    best: tuple[tuple[str, ...], float] | None = None
+    if folded in SYLLABLES:
+        best = ((folded,), _WRITTEN_COST.get(written, _COST_UNSEEN))
+    pieces = _split(written, folded, _WRITTEN_COST)
+    if pieces is not None:
+        total, at = 0.0, 0
+        for piece in pieces:
+            total += _WRITTEN_COST.get(written[at : at + len(piece)], _COST_UNSEEN)
+            at += len(piece)
+        if best is None or total < best[1]:
+            best = (pieces, total)
+    return best
+
+
+@lru_cache(maxsize=4096)
+def segment_with(word: str, extra: frozenset[str]) -> tuple[str, ...] | None:
+    """Like `segment`, with `extra` pieces besides syllables (chat spellings such as "ko",
+    "mk"), each as costly as a syllable never seen, so syllables come first."""
+    if not word.isascii():
+        return None
+    return _split(word, word, _COST, extra)
+
+
+def _split(
+    word: str, folded: str, costs: dict[str, float], extra: frozenset[str] = frozenset()
+) -> tuple[str, ...] | None:
     n = len(word)
     if n < 2 or n > _MAX_SEGMENT or not folded.isalpha():
         return None
@@ -146,7 +183,7 @@ def _split(word: str, folded: str, costs: dict[str, float]) -> tuple[str, ...] |
                 short = int(j - i == 1)
                 if short and (came_short or n <= _SHORT_WORD):
                     continue
-                if folded[i:j] not in SYLLABLES:
+                if folded[i:j] not in SYLLABLES and folded[i:j] not in extra:
                     continue
                 total = cost_here + costs.get(word[i:j], _COST_UNSEEN)
                 if total < best[j][short][0]:
