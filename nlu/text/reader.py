@@ -130,8 +130,10 @@ class Reading:
     # (Chat spellings, invisible characters, fullwidth and look-alike letters are no disguise
     # here: the canonical text has them undone or reads them as they are.)
     disguised: bool = False
-    # For a disguised message, the folded words with its sentence and clause breaks kept
-    # ("ao lo. em muon tu tu."): what safety reads of it. Empty when not disguised.
+    # For a disguised message, its words as read, with the accents they were typed with where
+    # the disguise kept them ("c h ế t" → "chết", "ch3t" → "chet") and its sentence and clause
+    # breaks ("A0L0. em muốn tự tử." → "ao lo. em muốn tự tử."): what safety reads of it.
+    # Empty when not disguised.
     clear: str = ""
 
     @property
@@ -157,9 +159,9 @@ def read(text: object) -> Reading:
     text = _valid_utf(text)
     canonical, starts, ends = canonicalise(text)
     plain = to_plain(canonical)
-    marked, disguised = _fold_tokens(canonical.lower())
+    marked, accented, disguised = _fold_tokens(canonical.lower())
     tokens = tuple(t for t in marked if t not in _BREAKS)
-    clear = _with_breaks(marked) if disguised else ""
+    clear = _with_breaks(accented) if disguised else ""
     return Reading(
         text,
         canonical,
@@ -174,7 +176,7 @@ def read(text: object) -> Reading:
 
 
 def _with_breaks(marked: tuple[str, ...]) -> str:
-    """The folded words with the sentence and clause breaks between them ("ao lo. em ...")."""
+    """The words with the sentence and clause breaks between them ("ao lo. em ...")."""
     out: list[str] = []
     for token in marked:
         if token in _BREAKS:
@@ -207,9 +209,10 @@ def _valid_utf(text: str) -> str:
 # --------------------------------------------------------------------------- folding
 
 
-def _fold_tokens(low: str) -> tuple[tuple[str, ...], bool]:
-    """The folded tokens with sentence and clause breaks among them (`_BREAKS`), and whether
-    reading them undid a disguise."""
+def _fold_tokens(low: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """The folded tokens with sentence and clause breaks among them (`_BREAKS`), the same
+    tokens with the accents they were typed with (where known), and whether reading them
+    undid a disguise."""
     text = low
     disguised = False
     if not text.isascii():
@@ -231,7 +234,8 @@ def _fold_tokens(low: str) -> tuple[tuple[str, ...], bool]:
         words, raws, run_together = _words_of(text)
     vietnamese = _vietnamese([w for w in words if w not in _BREAKS])
     joined: list[bool] = []
-    tokens = _tokens(words, raws, vietnamese, leety, joined)
+    accented: list[str] = []
+    tokens = _tokens(words, raws, vietnamese, leety, joined, accented)
     # Reading the folded text again must give it back (folding is idempotent): when the words
     # it came out as tip the language the other way ("L0U0:IPSUM" → "lo uo ipsum"), read the
     # message with what its folded words say.
@@ -240,7 +244,8 @@ def _fold_tokens(low: str) -> tuple[tuple[str, ...], bool]:
         if settled == vietnamese:
             break
         vietnamese = settled
-        tokens = _tokens(words, raws, vietnamese, leety, joined)
+        accented.clear()
+        tokens = _tokens(words, raws, vietnamese, leety, joined, accented)
     disguised = (
         disguised
         or any(joined)
@@ -248,7 +253,7 @@ def _fold_tokens(low: str) -> tuple[tuple[str, ...], bool]:
         or run_together
         or any(_repaired(w, vietnamese, leety) for w in words)
     )
-    return tokens, disguised
+    return tokens, tuple(accented), disguised
 
 
 def _repaired(word: str, vietnamese: bool, leety: bool) -> bool:
@@ -313,7 +318,7 @@ def _words_of(text: str) -> tuple[list[str], list[str], bool]:
                 and (split := segment_written(raw))
             ):
                 words.extend(split)  # "anhấy": the accents say where the syllables are
-                raws.extend(split)
+                raws.extend(_slices(raw, split) or split)
                 run_together = True
             else:
                 words.append(folded)
@@ -331,48 +336,105 @@ def _tokens(
     vietnamese: bool,
     leety: bool,
     joined: list[bool] | None = None,
+    accented: list[str] | None = None,
 ) -> tuple[str, ...]:
+    """The folded tokens of the words; into `accented`, each token as typed with its accents
+    when the reading kept its letters ("chếttt" → chết, "c h ế t" → chết), else as folded."""
     # Words first; single letters wait, in case they spell a word together ("c h ế t").
     stream: list[str] = []
     written: list[str] = []  # the letters as typed, accents kept ("t ự t ử": two tones)
     alone: list[bool] = []  # typed as a letter on its own (not a word read as one: "uk")
+    # a two-letter syllable typed beside lone letters may be a piece of the word they spell
+    # ("cu u e v o i": cuu e voi)
+    short: list[bool] = []
     for word, raw in zip(words, raws, strict=True):
         if word in _BREAKS:
             stream.append(word)
             written.append(word)
             alone.append(False)
+            short.append(False)
         elif len(word) == 1:
             stream.append(word)
             written.append(raw)
             alone.append(True)
+            short.append(False)
         else:
             folded = _folded_word(word, vietnamese, leety)
             stream.extend(folded)
-            written.extend(folded)
+            written.extend(_as_typed(word, raw, folded))
             alone.extend([False] * len(folded))
+            unit = len(word) == 2 and word in SYLLABLES and folded == (word,)
+            short.extend([unit] * len(folded))
     tokens: list[str] = []
+    typed: list[str] = []
     i = 0
     n = len(stream)
     while i < n:
         j = i
-        while j < n and alone[j] and stream[j].isalpha():
+        while j < n and (alone[j] or short[j]) and stream[j].isalpha():
             j += 1
+        if sum(alone[i:j]) < 2:  # two lone letters at least make a run of letters typed apart
+            j = i + 1 if alone[i] and stream[i].isalpha() else i
         if j - i >= 2:
-            for piece in _join_letters(stream[i:j], written[i:j]):
-                if len(piece) == 1 and len(piece[0]) == 1:
-                    tokens.extend(_folded_word(piece[0], vietnamese, leety))
+            at = i
+            for piece, size in _join_letters(stream[i:j], written[i:j]):
+                chunk = "".join(written[at : at + size])
+                at += size
+                if size == 1:
+                    folded = _folded_word(piece[0], vietnamese, leety)
+                    tokens.extend(folded)
+                    typed.extend((chunk,) if folded == piece else folded)
                 else:
-                    tokens.extend(_teen(piece))
+                    words_of_piece = _teen(piece)
+                    tokens.extend(words_of_piece)
+                    slices = _slices(chunk, piece) if words_of_piece == piece else None
+                    typed.extend(slices or words_of_piece)
                     if joined is not None:
                         joined.append(True)
             i = j
         elif stream[i] in _BREAKS:
             tokens.append(stream[i])
+            typed.append(stream[i])
             i += 1
         else:
-            tokens.extend(_folded_word(stream[i], vietnamese, leety))
+            folded = _folded_word(stream[i], vietnamese, leety)
+            tokens.extend(folded)
+            typed.extend((written[i],) if folded == (stream[i],) else folded)
             i += 1
+    if accented is not None:
+        accented.extend(typed)
     return tuple(tokens)
+
+
+def _slices(written: str, pieces: tuple[str, ...]) -> tuple[str, ...] | None:
+    """`written` cut where its folded `pieces` are ("chếtđi", (chet, di) → chết, đi), when
+    they are its letters one for one; None otherwise."""
+    if len(written) != sum(map(len, pieces)) or _fold_word(written) != "".join(pieces):
+        return None
+    out: list[str] = []
+    at = 0
+    for piece in pieces:
+        out.append(written[at : at + len(piece)])
+        at += len(piece)
+    return tuple(out)
+
+
+_HELD_RE = re.compile(r"(.)\1{2,}")
+
+
+def _as_typed(word: str, raw: str, folded: tuple[str, ...]) -> tuple[str, ...]:
+    """The folded readings of one typed word, each with the accents it was typed with where
+    the reading kept its letters: as typed ("chết"), held letters let go ("chếếết" → chết),
+    split by its syllables; else as folded ("ch3t" → chet)."""
+    if folded == (word,):
+        return (raw,)
+    if raw.isascii():
+        return folded
+    if len(folded) == 1:
+        for held in (_HELD_RE.sub(r"\1", raw), _HELD_RE.sub(r"\1\1", raw)):
+            if _fold_word(held) == folded[0]:
+                return (held,)
+    return _slices(raw, folded) or folded
 
 
 def _emoji_words(match: re.Match[str]) -> str:
@@ -402,11 +464,12 @@ def _join_dotted(match: re.Match[str]) -> str:
     return joined if _spelled(_fold_word(joined), joined) is not None else match.group()
 
 
-def _join_letters(letters: list[str], written: list[str]) -> list[tuple[str, ...]]:
+def _join_letters(letters: list[str], written: list[str]) -> list[tuple[tuple[str, ...], int]]:
     """Single letters typed apart ("c h ế t", "c.h.ế.t", "t ự t ử") rejoined where they spell
     words: the cheapest cover of the run by words that read (a word each, a little more for
     rare ones) and letters left alone, so "o t r u o n g" is "o truong", "c ứ u e" is
-    "cuu e", and "e k j" stays three letters. Each piece: the words it spells, or one letter.
+    "cuu e", and "e k j" stays three letters. Each piece: the words it spells, or one letter,
+    and how many letters it took.
     Two letters alone ("đ i", "e m") join only into a syllable ("di", "em")."""
     n = len(letters)
     if n > _MAX_SPELLED:  # a long spelled-out message: a block at a time
@@ -419,7 +482,7 @@ def _join_letters(letters: list[str], written: list[str]) -> list[tuple[str, ...
         ]
     if n == 2:
         pair = _spelled_pair(letters[0] + letters[1], written[0] + written[1])
-        return [pair] if pair else [(letters[0],), (letters[1],)]
+        return [(pair, 2)] if pair else [((letters[0],), 1), ((letters[1],), 1)]
     nothing: tuple[str, ...] = ()
     best = [(0.0, 0, nothing)] + [(math.inf, 0, nothing)] * n
     for j in range(1, n + 1):
@@ -433,11 +496,11 @@ def _join_letters(letters: list[str], written: list[str]) -> list[tuple[str, ...
                 chunk = sum(1.0 + _RARITY * min(c, _MAX_RARITY) for c in costs)
                 if best[i][0] + chunk < best[j][0]:
                     best[j] = (best[i][0] + chunk, i, words)
-    out: list[tuple[str, ...]] = []
+    out: list[tuple[tuple[str, ...], int]] = []
     j = n
     while j > 0:
         _, i, words = best[j]
-        out.append(words)
+        out.append((words, j - i))
         j = i
     return out[::-1]
 

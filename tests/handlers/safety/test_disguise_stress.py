@@ -148,13 +148,15 @@ def test_a_fall_on_the_head_is_115_first_not_an_attack(text: str) -> None:
 @pytest.mark.parametrize(
     ("disguised", "plain"),
     [
+        ("t ố g i á c t ộ i p h ạ m x â m h ạ i t r ẻ e m ở đ â u", "tố giác tội phạm ở đâu"),
         ("ng🔪hị định v👉ề phòng chốn💔g tai nạn thương tích", "nghị định về phòng chống"),
         ("n.ê.n c.ấ.t thuốc trừ s_â_u ở đâu đ*ể trẻ không với tới", "cất thuốc trừ sâu"),
     ],
 )
 def test_a_disguised_question_stays_harmless(disguised: str, plain: str) -> None:
     """Safety reads the reader's clear text of a disguised message, not the disguise (whose
-    canonical text once read as danger to the model and the rules)."""
+    canonical text read as danger to the model and the rules), with the accents the letters
+    were typed with ("tội phạm" is no "tôi")."""
     from handlers.safety import assess
     from nlu.text import read
 

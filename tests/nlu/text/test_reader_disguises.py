@@ -133,9 +133,31 @@ def test_disguised_says_whether_a_disguise_was_undone() -> None:
 def test_clear_keeps_the_sentence_breaks_of_a_disguised_message() -> None:
     r = read("A0L0. em muốn tự tử. ")
     assert r.folded == "ao lo em muon tu tu"
-    assert r.clear == "ao lo. em muon tu tu."
+    assert r.clear == "ao lo. em muốn tự tử."
     assert read("t.u t.u thoi, e met lam r").clear == "tu tu thoi, e met lam roi"
     assert read("em muốn chết").clear == ""  # not disguised
+
+
+@pytest.mark.parametrize(
+    ("text", "clear"),
+    [
+        ("t ố g i á c t ộ i p h ạ m", "tố giác tội phạm"),  # spelled: the letters' accents
+        ("n.ê.n c.ấ.t thuốc", "nên cất thuốc"),  # dotted
+        ("chếếết đi cho rồiii", "chết đi cho rồi"),  # held
+        ("emmuốntựtử, cứuuu", "em muốn tự tử, cứu"),  # run together, split by its accents
+        ("ch💀ết", "chết"),  # emoji inside
+        ("ch3t đi", "chet đi"),  # leet has no accents to keep
+        ("m i k buồn", "minh buồn"),  # a chat spelling is read
+    ],
+)
+def test_clear_keeps_the_accents_a_disguise_kept(text: str, clear: str) -> None:
+    assert read(text).clear == clear
+
+
+def test_a_two_letter_syllable_beside_lone_letters_joins_them() -> None:
+    assert folded("cu u e v o i") == "cuu e voi"
+    assert folded("em c h ế t") == "em chet"
+    assert folded("em ơi") == "em oi"  # no lone letters: nothing to join
 
 
 # ------------------------------------------------------------- the disguise generator
