@@ -157,7 +157,7 @@ def _follows_up(reading: SafetyReading) -> bool:
 
 def prepare_for_model(text: str) -> str:
     """A message as the model reads it (used to train it; `assess` prepares its own)."""
-    reading = read_for_safety(_canonical(read(text)))  # as `assess` reads it
+    reading = read_for_safety(read(text).canonical)
     return _model_input(reading.sense, "?" in reading.lower, _follows_up(reading))
 
 
@@ -267,15 +267,15 @@ def _reading_of(text: str | ReadingLike) -> ReadingLike:
     return read(text) if isinstance(text, str) else text
 
 
-def _canonical(text: str | ReadingLike) -> str:
+def _canonical(text: str | ReadingLike, in_clear: bool = True) -> str:
     if isinstance(text, str):
         return _nfkc(text)
     clear = getattr(text, "clear", "")
-    if getattr(text, "disguised", False) and clear:
+    if in_clear and getattr(text, "disguised", False) and clear:
         # the reader undid a disguise ("c h ế t", "ch3t", "emmuốnchết"): its canonical text
         # still holds the disguise, which reads as other words (or none); read the message
-        # as the reader says it (folded words, sentence breaks kept), as for a message typed
-        # without accents
+        # as the reader says it (its words, with the accents the disguise kept, and its
+        # sentence breaks)
         return str(clear)
     return text.canonical or text.original
 
@@ -521,7 +521,19 @@ def assess(text: str | ReadingLike, *, use_model: bool = True) -> Assessment:
 
 def _assess(text: str | ReadingLike, use_model: bool) -> Assessment:
     text = _reading_of(text)
-    canonical = _canonical(text) if isinstance(text, str) or text is not None else ""
+    verdict = _assess_reading(text, use_model, in_clear=True)
+    if verdict.level == "check" and getattr(text, "disguised", False):
+        # the message read in clear is worth asking about; as typed, the disguise itself
+        # (which the model learned from the training corpus's disguised messages) may make
+        # it urgent. A disguise alone never raises a message the clear reading finds harmless.
+        as_typed = _assess_reading(text, use_model, in_clear=False)
+        if as_typed.urgent:
+            return as_typed
+    return verdict
+
+
+def _assess_reading(text: ReadingLike, use_model: bool, in_clear: bool) -> Assessment:
+    canonical = _canonical(text, in_clear) if text is not None else ""
     if not isinstance(canonical, str) or not canonical.strip():
         return NONE
     reading = read_for_safety(canonical)
