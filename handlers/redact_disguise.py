@@ -271,7 +271,8 @@ _SYMBOL_LETTER_RE = re.compile(
     r"(?<![\w@.$])[^\W\d_]{0,6}[@$][^\W\d_]{1,6}(?![\w@$]|\.\w)"  # not "an@hoa.vn"
 )
 _SYMBOL_LETTERS = str.maketrans({"@": "a", "$": "s"})
-_HELD_RE = re.compile(r"(?<![\w@.#/])[^\W\d_]*([^\W\d_])\1+(?![\w@.]|\.\w)")  # not "@naaaa"
+# not inside a handle or an address ("@naaaa", "naaaa.com"); a full stop after it is fine
+_HELD_RE = re.compile(r"(?<![\w@.#/])[^\W\d_]*([^\W\d_])\1+(?![\w@]|\.\w)")
 _HELD_RUN_RE = re.compile(r"([^\W\d_])\1+")
 
 

@@ -174,6 +174,7 @@ from handlers.redact import redact
         ("thằng Tu@n lớp bên", "thằng <TÊN> lớp bên"),
         ("anh $ơn hàng xóm", "anh <TÊN> hàng xóm"),
         ("thằng tuấnnnn lớp 9", "thằng <TÊN> lớp 9"),
+        ("cô tuấnnnn. con tôi 12 tuổi", "cô <TÊN>. con tôi 12 tuổi"),  # found by the property test
         ("fb: aaauu", "fb: <MXH>"),  # letters repeated inside: a handle, not "Âu" typed long
         ("mail: lan@hoa.vn", "mail: <EMAIL>"),
         ("giá 100$ thôi, e bị đánhhhh", "giá 100$ thôi, e bị đánhhhh"),
