@@ -465,7 +465,7 @@ WORK_TITLE_BEFORE = words(
 # Dũ", "chợ Bến Thành", "màu Hồng", "hoa Mai").
 PLACE_BEFORE = words(
     """viện chợ chùa đền đình miếu cầu sông hồ núi đèo biển bến ga sân rạp cảng đảo vịnh
-    màu hoa cây quán tiệm bổng quỹ giải lễ tượng đường phố"""
+    màu hoa cây quán tiệm bổng quỹ giải lễ tượng đường phố mùa"""
 )
 # (#17, round 5) a person by profession, named by any part of the name ("bác sĩ Huỳnh"): read
 # only when a name's syllable follows ("giáo viên Toán", "cán bộ Xã" are no one)

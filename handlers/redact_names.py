@@ -147,6 +147,9 @@ def _name_spans(doc: _Doc) -> list[Span]:
             i += 1
             continue
         start, stop = end
+        if toks[start].is_cap and _in_work_title(doc, start):
+            i = stop  # "đọc truyện Cô bé Lọ Lem": a cue inside a title names no one
+            continue
         if not _historical(doc, start, stop):
             spans.append(Span(toks[start].start, toks[stop - 1].end, "TÊN"))
             listed = _listed_name(doc, stop)
@@ -802,7 +805,9 @@ def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
 _TITLES_OF_HONOUR = frozenset({"hoa hau", "a hau", "hoa khoi", "nu hoang", "nam vuong"})
 
 
-_TITLE_JOINERS_F = _folded(words("và với của cùng"))
+_TITLE_JOINERS_F = _folded(words("và"))  # "Lan và Điệp"; "phim Doraemon với Hùng" is a friend
+# words a story's title holds after its first capital: "Cô bé Lọ Lem", "Ông lão đánh cá"
+_TITLE_WORDS = words("bé lão già nhỏ tí hon")
 
 
 def _in_work_title(doc: _Doc, i: int) -> bool:
@@ -812,11 +817,10 @@ def _in_work_title(doc: _Doc, i: int) -> bool:
     capitals = 0
     while j >= 0 and i - j <= 8 and doc.adjacent(j + 1):
         tok = doc.toks[j]
+        inside = tok.text in {"&", "-"} or tok.fold in _TITLE_JOINERS_F or tok.low in _TITLE_WORDS
         if tok.is_cap:
             capitals += 1
-        elif not (tok.text in {"&", "-"} or tok.fold in _TITLE_JOINERS_F) or not (
-            j > 0 and doc.toks[j - 1].is_cap
-        ):
+        elif not inside or not (j > 0 and doc.toks[j - 1].is_cap):
             return capitals > 0 and _in(tok, lex.WORK_TITLE_BEFORE, _WORK_F)
         j -= 1
     return False
