@@ -41,7 +41,7 @@ Level = Literal["urgent", "check", "none"]
 # and docs/safety.md for the curve. URGENT_THRESHOLD: the lowest threshold whose out-of-fold
 # false-alarm rate (rules OR model) stays within FALSE_ALARM_BUDGET; CHECK_THRESHOLD: the
 # lowest whose "check or urgent" rate on harmless messages stays within CHECK_BUDGET.
-URGENT_THRESHOLD = 0.85
+URGENT_THRESHOLD = 0.875
 CHECK_THRESHOLD = 0.725
 FALSE_ALARM_BUDGET = 0.02
 CHECK_BUDGET = 0.05
@@ -352,6 +352,28 @@ _IN_THE_WATER = re.compile(
     r"|bi cuon|swim\w*|jump\w* into|fell into|went into)\b(?: [\w,]+){0,5}? (?:song|suoi|ao|ho|bien"
     r"|kenh|muong|rach|dam|dap|gieng|ho boi|be boi|nuoc|river|lake|sea|pool|pond|water)\b"
 )
+# someone getting into the home (a door smashed, a wall climbed): an attack, never a habit at home
+_INTRUDER = re.compile(
+    r"\b(?:pha|dap|dap pha) (?i:cua)\b|\b(?:treo tuong|dot nhap|break(?:ing)? in|broke in)\b"
+    r"|\b(?:treo|leo|pha|be|cay|xong|lan|chui) (?:\w+ ){0,3}?(?:vo|vao) (?:\w+ )?(?:nha|phong)\b"
+)
+# on a height or the tracks: with a suicidal cue, an attempt under way (115 first)
+_ON_A_HEIGHT = re.compile(
+    r"\b(?:dung|ngoi|treo minh|leo len|treo len) (?:o |tren |len |giua )?(?:\w+ )?"
+    r"(?:thanh cau|lan can|mep|noc nha|mai nha|san thuong|ban cong|tang thuong|duong ray"
+    r"|cua so tang)\b"
+    r"|\b(?:on|standing on) (?:the|a) (?:roof|ledge|bridge|railing|edge|tracks)\b"
+)
+# swallowed by accident ("tưởng kẹo nên nuốt cả nắm thuốc"): poisoning (115), not an attempt
+_BY_ACCIDENT = re.compile(
+    r"\b(?:tuong (?:la )?(?:keo|nuoc|sua|do an|banh)|nham|vo tinh|lo tay|by accident|accidentally"
+    r"|thought (?:it was|they were) (?:candy|sweets))\b"
+)
+# a head hit against a thing ("đập đầu vô cột"): an injury, not an attack
+_HEAD_ON_A_THING = re.compile(
+    r"\bdap dau (?:vo|vao|xuong|len) (?:\w+ )?(?:cot|tuong|san|ban|ghe|da|(?i:cua)|bac|gach|nen|cay"
+    r"|thanh|goc|tu|kinh|xe|lan can|be tong)\b"
+)
 _PAST_DEMOTABLE = frozenset({Danger.ABUSE, Danger.ABDUCTION_MISSING})
 _PAST_RESOLVABLE = frozenset(
     {Danger.SUICIDE_SELF_HARM, Danger.SEXTORTION, Danger.GROOMING, Danger.RUNAWAY}
@@ -380,10 +402,31 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         found.setdefault(
             Danger.SUICIDE_ATTEMPT, f"situation:{blade.group(0)}"
         )  # "cầm kéo, muốn cắt tay"
+    if (
+        Danger.SUICIDE_SELF_HARM in found
+        and Danger.SUICIDE_ATTEMPT not in found
+        and _ON_A_HEIGHT.search(plain)
+    ):
+        found[Danger.SUICIDE_ATTEMPT] = found[Danger.SUICIDE_SELF_HARM]  # on the bridge rail
+    if (
+        Danger.SUICIDE_SELF_HARM in found
+        and Danger.SUICIDE_ATTEMPT not in found
+        and _BY_ACCIDENT.search(plain)
+        and (reason := found[Danger.SUICIDE_SELF_HARM])
+        and re.search(r"\b(?:thuoc|vien|pills?)\b", reason)
+    ):
+        found[Danger.POISONING] = found.pop(Danger.SUICIDE_SELF_HARM)  # "tưởng kẹo nên nuốt"
+    if (
+        Danger.VIOLENCE in found
+        and Danger.SERIOUS_INJURY in found
+        and _HEAD_ON_A_THING.search(plain)
+    ):
+        del found[Danger.VIOLENCE]  # "đập đầu vô cột": hurt, not attacked
     habit = bool(_HABIT.search(plain))
     if (
         Danger.VIOLENCE in found
         and (not found[Danger.VIOLENCE].startswith("cry:") or habit)
+        and not (_INTRUDER.search(found[Danger.VIOLENCE]) and not habit)
         and not (_LETHAL if habit else _WEAPON).search(found[Danger.VIOLENCE])
         and not _PRESENT.search(plain)
     ):
@@ -418,6 +461,15 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
     if Danger.ABUSE in found and _at_school_and_over(plain):
         del found[Danger.ABUSE]
     return found
+
+
+def _school_and_over(findings: rules_module.RuleFindings, reading: SafetyReading) -> bool:
+    """The rules found a beating and dropped it as told at school and over."""
+    return (
+        bool(findings.urgent)
+        and set(findings.urgent) <= {Danger.ABUSE, Danger.VIOLENCE}
+        and _at_school_and_over(f" {reading.sense.lower()} ")
+    )
 
 
 def _at_school_and_over(plain: str) -> bool:
@@ -556,6 +608,8 @@ def _assess_reading(text: ReadingLike, use_model: bool, in_clear: bool) -> Asses
         check = {}  # "năm ngoái bạn tui bị dụ qua zalo rồi, giờ ổn rồi"
     if use_model:
         verdict = _model_verdict(readings)
+        if verdict is not None and not verdict.urgent and _school_and_over(findings, reading):
+            verdict = None  # the rules read it as the school-violence answer: no "are you safe?"
         if verdict is not None and (verdict.urgent or not check):
             return verdict
     if check:

@@ -49,6 +49,7 @@ SEVERE = _cue("severe")
 GENERAL = _cue("general")
 RESOLVED = _cue("resolved")
 TREATED = gate_regex("treated")
+SMOKE_SOURCE = gate_regex("smoke_source")
 AGAIN_AFTER = gate_regex("again_after")
 HABIT_OR_FEAR = gate_regex("habit_or_fear")
 OVER = _cue("over")
@@ -311,6 +312,12 @@ class Gate:
             and not FAMILY_DOER.search(self._plain, left, right)
         ):
             return False  # "con tôi bị bạn đánh ở trường thì báo ai", "con rắn cắn thì sao"
+        if (
+            danger is Danger.FIRE
+            and not (self.plea or self.severe)
+            and SMOKE_SOURCE.search(self._plain, left, right)
+        ):
+            return False  # "bố nướng thịt ngoài sân, khói bay vào nhà"
         treated = TREATED.search(self._plain, left, right) if danger in _ACCIDENTS else None
         if treated and not AGAIN_AFTER.search(self._plain, treated.end(), right):
             return False  # "tối qua bé co giật, đi cấp cứu về rồi"

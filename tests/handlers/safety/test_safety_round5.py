@@ -36,6 +36,55 @@ RULES_URGENT: list[tuple[str, Danger]] = [
     ("anh ta ghì em lại rồi hôn em", Danger.SEXUAL_ASSAULT),
     # a child gone off with someone
     ("con bé nhà tôi bỏ đi với một người nó quen qua game", Danger.ABDUCTION_MISSING),
+    # --- classes found by the dev set triage_dev4 (pinned here in other words)
+    # smoke filling the place, a hot door handle; English smoke coming in; the shout alone
+    ("phòng ngủ tụi em toàn khói, không thấy đường ra", Danger.FIRE),
+    ("tay nắm cửa phòng nóng quá không dám mở", Danger.FIRE),
+    ("smoke is coming in through the vents and i can't get out", Danger.FIRE),
+    ("cháy!!!", Danger.FIRE),
+    ("ổ cắm sau tủ lạnh chập điện bốc lửa, lửa lên rèm rồi", Danger.FIRE),
+    # slipped into a well ("lọt", "sa" as well as "ngã", "rơi")
+    ("con bé lọt xuống giếng sau nhà rồi", Danger.DROWNING),
+    # went under and has not come up
+    ("thằng em nhảy xuống sông tắm, mười phút rồi chưa thấy ngoi lên", Danger.DROWNING),
+    # an intruder getting in: an attack, not abuse at home
+    ("có thằng trộm đang leo ban công vào nhà em", Danger.VIOLENCE),
+    ("mấy người lạ đang đập cửa nhà em đòi vào", Danger.VIOLENCE),
+    # turned away and gone; searched everywhere; a stranger's car the wrong way; English grab
+    ("tôi quay lưng trả tiền rau một chút là thằng bé mất tiêu", Danger.ABDUCTION_MISSING),
+    ("cả nhà đi tìm khắp khu phố mà vẫn không thấy bé đâu", Danger.ABDUCTION_MISSING),
+    (
+        "mình đang ngồi trên xe hơi của một người không quen, ông ấy chạy sai đường",
+        Danger.ABDUCTION_MISSING,
+    ),
+    ("a woman just snatched a baby from the stroller", Danger.ABDUCTION_MISSING),
+    # on the tracks; on a bridge rail with a farewell (an attempt, 115 first)
+    ("mình đang nằm trên đường ray", Danger.SUICIDE_ATTEMPT),
+    ("con xin lỗi bố, con đang đứng trên lan can cầu", Danger.SUICIDE_ATTEMPT),
+    # a method looked up; sleep and never wake; gone so the family suffers less
+    ("tối qua em lên mạng tra cách treo cổ", Danger.SUICIDE_SELF_HARM),
+    ("chỉ muốn nhắm mắt rồi không bao giờ tỉnh lại", Danger.SUICIDE_SELF_HARM),
+    ("chắc con biến mất cho bố mẹ bớt khổ", Danger.SUICIDE_SELF_HARM),
+    # marks a carer made; food withheld as a punishment
+    ("trên lưng bé có vết bầm tím, bé bảo là do dượng", Danger.ABUSE),
+    ("bố dượng phạt em nhịn ăn mỗi lần em về muộn", Danger.ABUSE),
+    # pills eaten like sweets; a caustic and a burnt mouth; by accident it is poisoning
+    ("thằng cu bóc vỉ thuốc của bà ăn như kẹo", Danger.POISONING),
+    ("con tôi nghịch chai nước tẩy bồn cầu, giờ môi nó sưng đỏ", Danger.POISONING),
+    ("cháu tưởng là kẹo nên nuốt cả vỉ thuốc ngủ", Danger.POISONING),
+    # kept back alone and told not to tell; a "special" pupil messaged at night and secrecy
+    ("thầy dạy võ bảo em ở lại sau giờ tập một mình và không được kể với bạn bè", Danger.GROOMING),
+    (
+        "chú gia sư hay nhắn tin cho em lúc nửa đêm, nói em là học trò đặc biệt, đừng nói với bố",
+        Danger.GROOMING,
+    ),
+    # sneaking out when everyone sleeps; a note left, then gone
+    ("đợi bố mẹ ngủ say là em trốn đi ra bến xe", Danger.RUNAWAY),
+    ("con tôi viết lại tờ giấy xin lỗi rồi đi từ chiều", Danger.RUNAWAY),
+    # out of milk, alone with a baby sibling
+    ("mẹ đi mất hai hôm, em ở nhà một mình với em bé, hết sữa rồi", Danger.NEGLECT),
+    # a head hit against a post while playing: an injury (115), not an attack
+    ("đang chơi thằng bạn đập đầu vào tường, giờ nó ngất luôn", Danger.SERIOUS_INJURY),
 ]
 
 NOT_URGENT: list[str] = [
@@ -68,6 +117,27 @@ NOT_URGENT: list[str] = [
     "hôm tết em họ tôi bị ngã xe, giờ lành rồi",
     # an ache, not a wish to die
     "đau răng muốn chết",
+    # --- classes found by the dev set triage_dev4 (pinned here in other words)
+    # a task asked for, not a plea; a warranty; the flag
+    "em viết bài văn về một bạn bị lạc, sửa giúp em với",
+    "tai nghe nay con bao hanh khong shop",
+    "thu hai nao truong em cung treo co, chao co",
+    # news seen; how to talk to a child about it
+    "em vừa xem tin một bạn nhỏ bị đánh ở tỉnh khác, thương quá",
+    "how should we talk to our 8 year old about strangers who ask for pictures",
+    # past and over: a hospital stay and home; an account closed, long ago
+    "hồi tháng 3 thằng bé bị co giật do sốt, nằm viện 2 ngày rồi về, giờ khỏe rồi",
+    "hồi lớp 7 có người dọa tung ảnh em, tài khoản đó bị khóa rồi, chuyện qua lâu rồi",
+    # the new situations' harmless twins: a thing looked for, a grill, a car in the sun, a
+    # repair, a game at night, a friend hiding under water, workmen banging
+    "tìm ví khắp nhà mà không thấy",
+    "tìm khắp nhà mà không thấy cái điều khiển tivi đâu",
+    "bếp nướng ngoài sân toàn khói, cay mắt ghê",
+    "trưa nắng tay nắm cửa xe nóng quá",
+    "có người leo vào nhà hàng xóm sửa mái tôn",
+    "đợi bố mẹ ngủ em lén chơi game",
+    "tụi em tập lặn ở bể bơi, bạn em lặn lâu chưa lên, hóa ra bạn trốn sau phao",
+    "nhà hàng xóm đang sửa, tiếng đập cửa ầm ầm cả ngày",
 ]
 
 STAYS_URGENT: list[str] = [
