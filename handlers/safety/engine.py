@@ -364,6 +364,12 @@ _ON_A_HEIGHT = re.compile(
     r"|cua so tang)\b"
     r"|\b(?:on|standing on) (?:the|a) (?:roof|ledge|bridge|railing|edge|tracks)\b"
 )
+# dragged off and abused there ("kéo vào ngõ tối và sờ mó"): the assault leads (111), unless
+# the child is still gone
+_DRAGGED = re.compile(r"\b(?:keo|loi|ko|dragged|pulled|grabbed)\b")
+_STILL_GONE = re.compile(
+    r"\b(?:mat tich|khong thay|chua ve|dua di|bat di|mang di|missing|took (?:her|him) away)\b"
+)
 # swallowed by accident ("tưởng kẹo nên nuốt cả nắm thuốc"): poisoning (115), not an attempt
 _BY_ACCIDENT = re.compile(
     r"\b(?:tuong (?:la )?(?:keo|nuoc|sua|do an|banh)|nham|vo tinh|lo tay|by accident|accidentally"
@@ -422,6 +428,13 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         and _HEAD_ON_A_THING.search(plain)
     ):
         del found[Danger.VIOLENCE]  # "đập đầu vô cột": hurt, not attacked
+    if (
+        Danger.SEXUAL_ASSAULT in found
+        and Danger.ABDUCTION_MISSING in found
+        and _DRAGGED.search(found[Danger.ABDUCTION_MISSING])
+        and not _STILL_GONE.search(plain)
+    ):
+        del found[Danger.ABDUCTION_MISSING]  # dragged off to be abused: the assault leads
     habit = bool(_HABIT.search(plain))
     if (
         Danger.VIOLENCE in found

@@ -33,7 +33,7 @@ FLOORS: dict[str, tuple[float, float, float, float]] = {
     "fullwidth": (0.99, 0.99, 0.99, 0.99),
     "lookalike": (0.99, 0.99, 0.99, 0.99),
     "emoji_inside": (0.95, 0.96, 0.96, 0.96),
-    "runtogether": (0.76, 0.80, 0.96, 0.71),
+    "runtogether": (0.76, 0.80, 0.96, 0.70),
     "telex": (0.95, 0.96, 0.96, 0.97),
     "vni": (0.95, 0.96, 0.96, 0.97),
     "combo": (0.88, 0.90, 0.96, 0.85),

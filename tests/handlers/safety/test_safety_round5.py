@@ -43,6 +43,12 @@ RULES_URGENT: list[tuple[str, Danger]] = [
     ("smoke is coming in through the vents and i can't get out", Danger.FIRE),
     ("cháy!!!", Danger.FIRE),
     ("ổ cắm sau tủ lạnh chập điện bốc lửa, lửa lên rèm rồi", Danger.FIRE),
+    # just pulled out of the water
+    ("thằng bé vừa được vớt lên từ ao, tím tái", Danger.DROWNING),
+    # "bên cạnh" (next door) is no scene of a film
+    ("con nhà bên cạnh vừa rơi xuống ao", Danger.DROWNING),
+    # dragged off and groped: the assault leads (111), not the dragging (113)
+    ("hôm qua có ông lạ kéo em vào hẻm rồi sờ soạng em", Danger.SEXUAL_ASSAULT),
     # slipped into a well ("lọt", "sa" as well as "ngã", "rơi")
     ("con bé lọt xuống giếng sau nhà rồi", Danger.DROWNING),
     # went under and has not come up
