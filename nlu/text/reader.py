@@ -102,6 +102,18 @@ _MAX_JOINED = 24
 _MAX_SPELLED = 240  # letters rejoined at a time (a block of a long spelled-out text)
 _FOREIGN_COST = 10.0
 _COST_TEEN = 10.0  # a chat spelling spelled out ("m i k") costs as much as an English word
+# English words run together: each piece at least this common in English (Zipf; "of" 7.4,
+# "drowning" 3.4), scored by how rare it is under the commonest word's 7.7
+_ENGLISH_PIECE_ZIPF = 3.0
+_MAX_ZIPF = 7.7
+_MIN_ENGLISH_RUN = 4
+_MAX_ENGLISH_WORD = 16
+_MAX_SEGMENT_EN = 64
+_MIN_ENGLISH_PIECE_IN_VIETNAMESE = 3
+_SHORT_ENGLISH = frozenset({
+    "a", "i", "am", "an", "as", "at", "be", "by", "do", "go", "he", "hi", "if", "in", "is",
+    "it", "me", "my", "no", "of", "oh", "ok", "on", "or", "so", "to", "up", "us", "we",
+})  # fmt: skip
 _WELL_KNOWN_ZIPF = 4.0
 _COMMON_ENGLISH_ZIPF = 5.0  # "his", "was", "now", "sex": never Telex
 # wordfreq's small English list (words down to about Zipf 3.0, 29k of them) gives the same
@@ -610,11 +622,56 @@ def _folded_word(f: str, vietnamese: bool = False, leety: bool = False) -> tuple
         return _teen((telex,))
     if (once := _undouble(g)) is not None:
         return _teen((once,))
+    if not vietnamese and (english := _english_split(g)) is not None:
+        return english  # "iwantto", "nobodywouldcare" in an English message
     if (pieces := segment(g)) is not None:
         return _teen(pieces)
     if len(g) > 4 and g.isalpha() and (pieces := segment_with(g, _TEEN_PIECES)) is not None:
         return _teen(pieces)  # chat spellings run together: "koaicanenua", "mkvaoquan"
+    if (english := _english_split(g)) is not None and (
+        not vietnamese or min(map(len, english)) >= _MIN_ENGLISH_PIECE_IN_VIETNAMESE
+    ):
+        return english  # in a Vietnamese message, only English of real words ("clip", "video")
     return (g,)
+
+
+@lru_cache(maxsize=65536)
+def _english_zipf(word: str) -> float:
+    return wordfreq.zipf_frequency(word, "en", _ENGLISH_LIST)
+
+
+@lru_cache(maxsize=16384)
+def _english_split(word: str) -> tuple[str, ...] | None:
+    """English words typed without spaces ("iwantto", "akid", "nobodywouldcare"): the split
+    into common English words (wordfreq) with the fewest and commonest pieces, or None."""
+    n = len(word)
+    if n < _MIN_ENGLISH_RUN or n > _MAX_SEGMENT_EN or not word.isalpha():
+        return None
+    if wordfreq.zipf_frequency(word, "en") > 0:
+        return None  # a word of English, however rare ("sextortion", "childproofing")
+    best: list[tuple[float, int]] = [(0.0, 0)] + [(math.inf, 0)] * n
+    for j in range(1, n + 1):
+        for i in range(max(0, j - _MAX_ENGLISH_WORD), j):
+            if best[i][0] == math.inf:
+                continue
+            piece = word[i:j]
+            if len(piece) <= 2 and piece not in _SHORT_ENGLISH:
+                continue  # "ko", "nh", "ek" are common tokens, not English words
+            zipf = _english_zipf(piece)
+            if zipf < _ENGLISH_PIECE_ZIPF:
+                continue
+            total = best[i][0] + 1.0 + (_MAX_ZIPF - zipf)
+            if total < best[j][0]:
+                best[j] = (total, i)
+    if best[n][0] == math.inf:
+        return None
+    pieces: list[str] = []
+    j = n
+    while j > 0:
+        i = best[j][1]
+        pieces.append(word[i:j])
+        j = i
+    return tuple(reversed(pieces)) if len(pieces) > 1 else None
 
 
 def _as_is(word: str, vietnamese: bool) -> tuple[str, ...] | None:

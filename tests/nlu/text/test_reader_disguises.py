@@ -191,3 +191,30 @@ def test_telex_and_vni_keys_are_the_input_methods() -> None:
         vni = disguise("chết", "vni", seed)
         assert vni in ("chet61", "che61t", "chết"), vni
     assert strip_accents("Đường đi") == "Duong di"
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("iwantto die", "i want to die"),
+        ("nobodywouldcare ifidied", "nobody would care if i died"),
+        ("akid isdrowningin theriver", "a kid is drowning in the river"),
+        ("he has aknifeand sayshewillkillus", "he has a knife and says he will kill us"),
+    ],
+)
+def test_english_words_run_together_split(text: str, plain: str) -> None:
+    assert folded(text) == plain
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "what does sextortion mean",
+        "childproofing tips so the baby doesnt swallow batteries",
+        "my homeroom teacher",
+        "kms",
+    ],
+)
+def test_rare_english_words_and_vietnamese_runs_stay_whole(kept: str) -> None:
+    assert folded(kept) == kept
+    assert folded("koaicanenua") == "khong ai can e nua"  # chat spellings, not "ko a i cane"
