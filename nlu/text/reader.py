@@ -55,7 +55,9 @@ _SYMBOL_LEET_RE = re.compile(
     rf"(?<={_LETTER}){_SYMBOL}(?=[^\W_])|(?<=[^\W_]){_SYMBOL}(?={_LETTER})"
 )
 # a symbol at a word's edge: "@", "$" or "!" after a word ("nu@", "ch!"), "@" or "$" before
-_EDGE_SYMBOL_RE = re.compile(r"(?<=[^\W_])[@$!](?![\w@$!])|(?<![\w@$!])[@$](?=[^\W\d_])")
+_EDGE_SYMBOL_RE = re.compile(
+    r"(?<=[^\W_])[@$!](?![\w@$!])|(?<![\w@$!])(?:@(?=[^\W_])|\$(?=\d*[^\W\d_]))"
+)
 _DOTTED_RE = re.compile(rf"(?<![\w.])(?:{_LETTER}{{1,2}}[.\-_*·•~+]+)+{_LETTER}{{1,2}}(?!\w)")
 _DOT_SEPARATORS_RE = re.compile(r"[.\-_*·•~+]+")
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W\d_]+)?")
@@ -71,7 +73,11 @@ _VOWELS = frozenset("aeiouy")
 _LEET = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"}
 )
-_LEET_L = str.maketrans({"1": "l"})  # "1" is an l as often as an i ("1am", "11en 1ac")
+_LEET_L = str.maketrans({"1": "l"})
+_LEET_NOT_ONE = str.maketrans(
+    {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g"}
+)
+_MAX_ONES = 4  # "1" is an l as often as an i ("1am", "11en 1ac")
 # VNI keys that mark a vowel (6 â/ê/ô, 7 ơ/ư, 8 ă): each needs its vowel in the word
 _VNI_MARKED = {"6": frozenset("aeo"), "7": frozenset("ou"), "8": frozenset("a")}
 # a message with this many words that read only with their digits as letters is written in
@@ -110,6 +116,10 @@ _MIN_ENGLISH_RUN = 4
 _MAX_ENGLISH_WORD = 16
 _MAX_SEGMENT_EN = 64
 _MIN_ENGLISH_PIECE_IN_VIETNAMESE = 3
+_AFFIXES = frozenset({
+    "ing", "ion", "ive", "est", "ers", "ism", "ist", "ment", "ness", "ies", "ous", "dis", "pre",
+    "tion", "ful", "able", "ible",
+})  # fmt: skip
 _SHORT_ENGLISH = frozenset({
     "a", "i", "am", "an", "as", "at", "be", "by", "do", "go", "he", "hi", "if", "in", "is",
     "it", "me", "my", "no", "of", "oh", "ok", "on", "or", "so", "to", "up", "us", "we",
@@ -238,7 +248,8 @@ def _fold_tokens(low: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
     disguised = disguised or symbols or undotted != text
     text = undotted
     words, raws, run_together = _words_of(text)
-    leety = symbols or _leety([w for w in words if w not in _BREAKS])
+    plain_words = [w for w in words if w not in _BREAKS]
+    leety = symbols or _leety(plain_words, english=not _vietnamese(plain_words))
     if leety and _EDGE_SYMBOL_RE.search(text):
         # in a message written in leetspeak, a symbol at a word's edge is a letter too
         # ("ch!", "nu@", "$uot"), unless it ends the message ("cứu em!")
@@ -284,17 +295,50 @@ def _edge_symbol(match: re.Match[str]) -> str:
     return _SYMBOL_LEET[symbol]
 
 
-def _leety(words: list[str]) -> bool:
+def _leety(words: list[str], english: bool = False) -> bool:
     """Written in leetspeak: a word of two letters or more reads only with its digits as
     letters ("ch3t"), or several shorter or denser ones read as syllables that way ("3m",
     "8a7", "ch37"); a number with its unit ("5h", "7a", "50kg") alone never makes it so."""
     mixed = [w for w in words if not w.isalpha() and not w.isdigit()]
     if any(_undigit(w) != w and (w[0].isdigit() or _unvni(w) is None) for w in mixed):
         return True  # read as leetspeak, not VNI ("co1" is có)
+    if english and any(_english_leet(w) is not None for w in mixed if _unvni(w) is None):
+        return True  # English in leetspeak: "h31p", "k!11" ("ki11")
     dense = [w for w in words if not w.isalpha() and _dense_leet(w)]  # "80" (bo) counts too
     return len(dense) >= _LEETY_WORDS and any(
         not w.isdigit() and not _NUMBER_UNIT_RE.fullmatch(w) for w in dense
     )
+
+
+@lru_cache(maxsize=16384)
+def _english_leet(word: str) -> str | None:
+    """A word of English spelled with digits for letters, each 1 an i or an l ("k1ll",
+    "p11l5", "h31p", "90in9", "d13"): the commonest English reading, or None. Three
+    characters and a letter at least, and never a number with its unit ("5kg", "7am")."""
+    if (
+        not any(ch.isalpha() for ch in word)
+        or len(word) < 3
+        or len(word) > _MAX_ENGLISH_WORD
+        or _UNIT_RE.fullmatch(word)
+        or _NUMBER_UNIT_RE.fullmatch(word)
+    ):
+        return None
+    ones = [i for i, ch in enumerate(word) if ch == "1"]
+    if len(ones) > _MAX_ONES:
+        return None
+    base = word.translate(_LEET_NOT_ONE)
+    best: tuple[float, str] | None = None
+    for mask in range(1 << len(ones)):
+        letters = list(base)
+        for bit, at in enumerate(ones):
+            letters[at] = "l" if mask >> bit & 1 else "i"
+        candidate = "".join(letters)
+        if not candidate.isalpha() or candidate in SYLLABLES:
+            continue
+        zipf = _english_zipf(candidate)
+        if zipf >= _FOREIGN_ZIPF and (best is None or zipf > best[0]):
+            best = (zipf, candidate)
+    return best[1] if best else None
 
 
 def _dense_leet(word: str) -> str | None:
@@ -655,8 +699,8 @@ def _english_split(word: str) -> tuple[str, ...] | None:
             if best[i][0] == math.inf:
                 continue
             piece = word[i:j]
-            if len(piece) <= 2 and piece not in _SHORT_ENGLISH:
-                continue  # "ko", "nh", "ek" are common tokens, not English words
+            if (len(piece) <= 2 and piece not in _SHORT_ENGLISH) or piece in _AFFIXES:
+                continue  # "ko", "nh", "ing" are common tokens, not words ("sextorting")
             zipf = _english_zipf(piece)
             if zipf < _ENGLISH_PIECE_ZIPF:
                 continue
@@ -744,6 +788,8 @@ def _undigit(word: str, leety: bool = False) -> str:
     ways is leetspeak ("vu4": vừa, not vũ)."""
     letters = sum(ch.isalpha() for ch in word)
     if letters == 0 or (word[0].isdigit() and (len(word) < 2 or word[1].isdigit())):
+        if leety and (english := _english_leet(word)) is not None:
+            return english  # "90in9": going
         return (_dense_leet(word) if leety else None) or word
     if _UNIT_RE.fullmatch(word) and not leety:
         return word  # "7am", "5kg": a number and its unit
@@ -752,7 +798,7 @@ def _undigit(word: str, leety: bool = False) -> str:
     if letters >= 2 and not _NUMBER_RE.search(word):
         leet = _leet_reading(word, word[0].isdigit())
     if leety:
-        return leet or _dense_leet(word) or vni or word
+        return leet or _dense_leet(word) or _english_leet(word) or vni or word
     if vni is not None and leet is not None and any(d in word for d in "6789"):
         return vni  # "tu7": tư, a VNI mark where its vowel is ("che7", with no ơ/ư, is leet)
     if vni is not None and leet is not None:  # "di3u": điều (leet), not dỉu (VNI)

@@ -210,6 +210,7 @@ def test_english_words_run_together_split(text: str, plain: str) -> None:
     "kept",
     [
         "what does sextortion mean",
+        "this guy is sextorting my son",  # never "sex tort ing"
         "childproofing tips so the baby doesnt swallow batteries",
         "my homeroom teacher",
         "kms",
@@ -218,3 +219,21 @@ def test_english_words_run_together_split(text: str, plain: str) -> None:
 def test_rare_english_words_and_vietnamese_runs_stay_whole(kept: str) -> None:
     assert folded(kept) == kept
     assert folded("koaicanenua") == "khong ai can e nua"  # chat spellings, not "ko a i cane"
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("1'm 90in9 7o k!11 myself", "1'm going to kill myself"),  # 1 as i or l, 9 as g
+        ("my 5is7er @7e $0m3 pi115 5h3 f0und", "my sister ate some pills she found"),
+        ("h31p me pls", "help me pls"),
+        ("n0 on3 cares if i d13", "no one cares if i die"),
+    ],
+)
+def test_english_in_leetspeak(text: str, plain: str) -> None:
+    assert folded(text) == plain
+
+
+def test_a_class_or_a_room_number_in_vietnamese_stays() -> None:
+    assert folded("phong b10 tang 3") == "phong b10 tang 3"  # no "bio" in a Vietnamese message
+    assert folded("pay $50 now") == "pay 50 now"
