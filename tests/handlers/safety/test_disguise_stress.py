@@ -1,8 +1,9 @@
 """The disguise stress harness (handlers/safety/stress.py): its bookkeeping, and floors per
 style on the training corpus so that a reader regression fails.
 
-The floors sit a little under the figures measured when they were set (CHANGELOG, #12); the
-corpus is every 6th message of the training corpus and the fresh round-2 set, seed 12."""
+The floors sit about three points under the figures measured when they were set (#12: on
+every 6th message of the training corpus and the fresh round-2 set, seed 12, 278 urgent and
+387 harmless; e.g. leet 94.2% kept, 97.8% escalated, 97.9% harmless kept, 91.1% read)."""
 
 from __future__ import annotations
 
@@ -26,17 +27,17 @@ from nlu.text.disguise import STYLES
 # style: (urgent kept, urgent escalated, harmless kept harmless, folded within a token)
 FLOORS: dict[str, tuple[float, float, float, float]] = {
     "invisible": (0.99, 0.99, 0.99, 0.99),
-    "leet": (0.88, 0.92, 0.96, 0.83),
-    "spaced": (0.93, 0.95, 0.96, 0.83),
-    "dotted": (0.95, 0.96, 0.96, 0.95),
-    "held": (0.95, 0.96, 0.96, 0.97),
+    "leet": (0.91, 0.95, 0.96, 0.88),
+    "spaced": (0.95, 0.96, 0.97, 0.82),
+    "dotted": (0.96, 0.96, 0.97, 0.95),
+    "held": (0.96, 0.97, 0.96, 0.97),
     "fullwidth": (0.99, 0.99, 0.99, 0.99),
     "lookalike": (0.99, 0.99, 0.99, 0.99),
-    "emoji_inside": (0.95, 0.96, 0.96, 0.96),
-    "runtogether": (0.76, 0.80, 0.96, 0.70),
-    "telex": (0.95, 0.96, 0.96, 0.97),
-    "vni": (0.95, 0.96, 0.96, 0.97),
-    "combo": (0.88, 0.90, 0.96, 0.85),
+    "emoji_inside": (0.96, 0.96, 0.97, 0.95),
+    "runtogether": (0.86, 0.89, 0.96, 0.78),
+    "telex": (0.96, 0.96, 0.95, 0.97),
+    "vni": (0.96, 0.96, 0.96, 0.95),
+    "combo": (0.92, 0.93, 0.96, 0.86),
 }
 
 
