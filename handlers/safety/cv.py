@@ -7,11 +7,15 @@ each message is scored by models trained without it, and its out-of-fold p(urgen
 mean of the three. For each threshold the curve shows the model's own recall and false-alarm
 rate and those of the combined decision (rules OR model). Chosen:
 
-* `URGENT_THRESHOLD`: the lowest threshold whose combined false-alarm rate is within
+* `URGENT_THRESHOLD`: the lowest threshold at which the model's own false-alarm rate is within
   `FALSE_ALARM_BUDGET`;
-* `CHECK_THRESHOLD`: the lowest threshold whose rate of "check or urgent" on harmless messages
-  is within `CHECK_BUDGET` (the honest middle is asked rarely of people who are fine).
+* `CHECK_THRESHOLD`: the lowest threshold at which the model's own rate of "check or urgent" on
+  harmless messages is within `CHECK_BUDGET` (the honest middle is asked rarely of people who
+  are fine).
 
+The budget is the model's, not the combined decision's: the rules' own false alarms (shown
+on the "rules alone" line) are fixed in the rules. A combined budget could not be met as soon
+as the rules alone spent it, and would silently switch the model off (the grid's top).
 The rules were written against this same corpus, so the combined figures flatter them; the
 model's own columns and the blind corpus (`childsafe eval --triage`) are the honest measures.
 """
@@ -113,7 +117,7 @@ def curve(p: np.ndarray, labels: np.ndarray, rules: np.ndarray) -> list[CurvePoi
 
 
 def choose_threshold(points: Sequence[CurvePoint], budget: float) -> float:
-    within = [point.threshold for point in points if point.false_alarms <= budget]
+    within = [point.threshold for point in points if point.model_false_alarms <= budget]
     return min(within) if within else max(THRESHOLDS)
 
 
@@ -140,11 +144,11 @@ def cross_validation_report(path: Path | None = None) -> str:
     urgent_at = choose_threshold(points, FALSE_ALARM_BUDGET)
     check_at = choose_threshold(points, CHECK_BUDGET)
     lines.append(
-        f"urgent: lowest threshold within the {FALSE_ALARM_BUDGET:.0%} false-alarm budget: "
+        f"urgent: lowest threshold within the model's {FALSE_ALARM_BUDGET:.0%} false-alarm budget: "
         f"{urgent_at} (in use: {URGENT_THRESHOLD})"
     )
     lines.append(
-        f"check: lowest threshold within the {CHECK_BUDGET:.0%} check budget: "
+        f"check: lowest threshold within the model's {CHECK_BUDGET:.0%} check budget: "
         f"{check_at} (in use: {CHECK_THRESHOLD})"
     )
     # Out of fold at the thresholds in use: what each kind of hard negative would get.

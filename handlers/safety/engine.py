@@ -322,6 +322,8 @@ _RESOLVED_ABUSE = gate_regex("resolved_abuse")
 _ONGOING = gate_regex("ongoing")
 _STILL_NOW = gate_regex("still_now")
 _ABUSER_GONE = gate_regex("abuser_gone")
+_PAST_EPISODE = gate_regex("past_episode")
+_RECOVERED = gate_regex("recovered")
 # with a habit, only these keep an attack 113-first (a stick or a cane is a beating at home)
 _LETHAL = re.compile(r"\b(?:dao|sung|ma tau|rua|kiem|xa beng|ong tuyp|knife|gun|machete)\b")
 _LONG_AGO = gate_regex("long_past")
@@ -504,6 +506,8 @@ def _over_and_done(found: dict[Danger, str], reading: SafetyReading) -> Level | 
     if not found:
         return None
     plain = f" {reading.sense.lower()} "
+    if _ended_episode(plain):
+        return "none"
     if not _OVER_AND_DONE.search(plain):
         return None
     if (
@@ -524,6 +528,21 @@ def _over_and_done(found: dict[Danger, str], reading: SafetyReading) -> Level | 
     ):
         return "check"
     return "none" if _RESOLVED_ABUSE.search(plain) or _ABUSER_GONE.search(plain) else "check"
+
+
+def _ended_episode(plain: str) -> bool:
+    """Any danger told as an episode that has ended: past ("năm ngoái", "hồi hè", "đêm qua"),
+    and the child rescued, recovered or the one who harmed dealt with ("được cứu kịp", "đã
+    xuất viện", "thầy bị đuổi việc"), with nothing still going on and no "but" after it."""
+    past = _OVER_AND_DONE.search(plain) or _PAST_EPISODE.search(plain)
+    ended = _RECOVERED.search(plain) or _RESOLVED_ABUSE.search(plain)
+    return bool(
+        past
+        and ended
+        and not _STILL_NOW.search(plain)
+        and not _BUT_AGAIN.search(plain)
+        and not (_ONGOING.search(plain) and not _long_ago_and_resolved(plain, True))
+    )
 
 
 def _long_ago_and_resolved(plain: str, abuse_only: bool) -> bool:
@@ -729,7 +748,8 @@ def _model_verdict(readings: list[SafetyReading]) -> Assessment | None:
             return None
         score, reading = best
         level: Level = "urgent" if score.p_urgent >= URGENT_THRESHOLD else "check"
-        if _asks_what_if(reading) or _bereaved(reading) or _told_as_over(reading):
+        ended = _ended_episode(f" {reading.sense.lower()} ")
+        if _asks_what_if(reading) or _bereaved(reading) or _told_as_over(reading) or ended:
             if level == "check":
                 return None
             level = "check"

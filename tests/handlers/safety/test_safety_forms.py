@@ -105,6 +105,8 @@ URGENT: list[tuple[str, set[Danger]]] = [
     ("bạn thân em vừa kể với em là bị bố đánh hoài, em phải làm sao", {Danger.ABUSE}),
     ("thằng bé hàng xóm vừa tâm sự là bị ông nội đánh bằng gậy", {Danger.ABUSE}),
     ("mẹ nó vừa đập nó túi bụi, tui nghe tiếng la", {Danger.VIOLENCE}),
+    # "without me they would be happier", told the other way round
+    ("thiếu tui chắc ba má sống thoải mái hơn", {Danger.SUICIDE_SELF_HARM}),
     # a child who has left home: runaway (111), not abduction
     ("mình vừa trốn nhà, đang ở bến xe một mình", {Danger.RUNAWAY}),
     ("tui bo nha di roi, gio dang o ga xe lua", {Danger.RUNAWAY}),
