@@ -105,6 +105,12 @@ URGENT: list[tuple[str, set[Danger]]] = [
     ("bạn thân em vừa kể với em là bị bố đánh hoài, em phải làm sao", {Danger.ABUSE}),
     ("thằng bé hàng xóm vừa tâm sự là bị ông nội đánh bằng gậy", {Danger.ABUSE}),
     ("mẹ nó vừa đập nó túi bụi, tui nghe tiếng la", {Danger.VIOLENCE}),
+    # spaced letters with odd breaks: the letters run together, then split into words
+    ("cu u t o i v o i", {Danger.UNSPECIFIED}),
+    ("ch a y nh a r o i", {Danger.FIRE}),
+    ("tr o n g nh a c o ch a y", {Danger.FIRE}),
+    ("e m m u on ch et", {Danger.SUICIDE_SELF_HARM}),
+    ("pls help me, he is outside my door", {Danger.UNSPECIFIED, Danger.VIOLENCE}),
     # "without me they would be happier", told the other way round
     ("thiếu tui chắc ba má sống thoải mái hơn", {Danger.SUICIDE_SELF_HARM}),
     # a child who has left home: runaway (111), not abduction
