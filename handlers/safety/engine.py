@@ -313,6 +313,19 @@ def _alternative(text: str | ReadingLike, canonical: SafetyReading) -> str | Non
     return folded if folded.split() != plain.split() else None
 
 
+def _letters_run_together(text: str | ReadingLike) -> str | None:
+    """A message typed as letters and letter pairs apart with odd breaks ("ch a y nh a r o i",
+    "e m m u on ch et"): all its letters run together and split into words by the reader
+    ("chay nha roi"), a further reading for the rules; None for any other message."""
+    canonical = text if isinstance(text, str) else (text.canonical or "")
+    typed = re.findall(r"[^\W\d_]+", canonical.lower())
+    singles = sum(len(w) == 1 for w in typed)
+    if len(typed) < 4 or max(map(len, typed)) > 2 or singles * 2 < len(typed):
+        return None
+    joined = nlu_text.read("".join(typed)).folded
+    return joined if len(joined.split()) > 1 else None
+
+
 _LEAVING_HOME = re.compile(r"\b(?:bo nha|tron|roi khoi nha|bo di|di khoi nha)\b")
 _WEAPON = re.compile(r"\b(?:dao|sung|ma tau|rua|kiem|gay|xa beng|ong tuyp|knife|gun|machete)\b")
 _MEANS_TO_LEAVE = re.compile(r"\b(?:muon|se|sap|dinh|quyet dinh|tinh) (?:\w+ )?(?:bo nha|tron)\b")
@@ -633,6 +646,11 @@ def _assess_reading(text: ReadingLike, use_model: bool, in_clear: bool) -> Asses
             return verdict
         readings.append(other)
         findings = findings if findings.check else more
+    if (letters := _letters_run_together(text)) is not None:
+        joined = read_for_safety(letters)
+        found = rules_module.find(joined)
+        if found.urgent and (verdict := _from_rules_read(dict(found.urgent), joined)):
+            return verdict
     if reading.command:
         return NONE
     check = findings.check

@@ -577,3 +577,21 @@ def test_one_reader_one_teen_table_and_no_upward_imports() -> None:
     for source in package.glob("*.py"):
         code = source.read_text(encoding="utf-8")
         assert not re.search(r"^\s*(from|import) (handlers|content|bot)\b", code, re.M), source
+
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [
+        # lone letters that are words, beside a two-letter word, are not joined into one
+        ("I am a teacher at a primary school", "i am a teacher at a primary school"),
+        ("e o Ha Noi", "e o ha noi"),
+        # ... while letters typed apart with an odd break still join
+        ("cu u t o i v o i", "cuu toi voi"),
+        ("c h e t", "chet"),
+        # a chat loanword and the domain's abbreviations
+        ("ban acc fb", "ban acc fb"),
+        ("sgddt hai phong", "so giao duc dao tao hai phong"),
+    ],
+)
+def test_words_typed_as_letters_keep_their_sense(typed: str, folded: str) -> None:
+    assert read(typed).folded == folded
