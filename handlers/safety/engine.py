@@ -41,7 +41,7 @@ Level = Literal["urgent", "check", "none"]
 # and docs/safety.md for the curve. URGENT_THRESHOLD: the lowest threshold whose out-of-fold
 # false-alarm rate (rules OR model) stays within FALSE_ALARM_BUDGET; CHECK_THRESHOLD: the
 # lowest whose "check or urgent" rate on harmless messages stays within CHECK_BUDGET.
-URGENT_THRESHOLD = 0.875
+URGENT_THRESHOLD = 0.85
 CHECK_THRESHOLD = 0.725
 FALSE_ALARM_BUDGET = 0.02
 CHECK_BUDGET = 0.05

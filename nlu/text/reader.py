@@ -100,9 +100,6 @@ _FOREIGN_ZIPF = 3.3
 # split, its pieces would read as Vietnamese syllables ("ho me ro om")
 _ENGLISH_IN_ENGLISH_ZIPF = 2.0
 _LONE_LETTER = 1.5  # the cost of leaving a letter alone when rejoining spaced letters
-_LONE_WORD = 1.0  # ... a letter that is a word on its own ("i", "a", teen "e", "o")
-_KEPT_SYLLABLE = 1.0  # ... a two-letter syllable typed as one beside lone letters
-_LETTER_WORDS = frozenset({"i", "a", "o", "e"})
 _RARITY = 0.1  # weight of a word's surprise (-log p, about 4 to 13) in rejoining letters
 _MAX_RARITY = 13.0
 _MAX_LEN_LEETY = 7
@@ -545,7 +542,7 @@ def _join_letters(letters: list[str], written: list[str]) -> list[tuple[tuple[st
     nothing: tuple[str, ...] = ()
     best = [(0.0, 0, nothing)] + [(math.inf, 0, nothing)] * n
     for j in range(1, n + 1):
-        best[j] = (best[j - 1][0] + _lone_cost(letters[j - 1]), j - 1, (letters[j - 1],))
+        best[j] = (best[j - 1][0] + _LONE_LETTER, j - 1, (letters[j - 1],))
         for i in range(max(0, j - _MAX_JOINED), j - 2):
             if best[i][0] + 1.0 >= best[j][0]:
                 continue
@@ -562,15 +559,6 @@ def _join_letters(letters: list[str], written: list[str]) -> list[tuple[tuple[st
         out.append((words, j - i))
         j = i
     return out[::-1]
-
-
-def _lone_cost(piece: str) -> float:
-    """The cost of leaving a piece of a run as typed: a two-letter syllable typed as one
-    ("am", "ha") least, a letter that is a word by itself ("i", "a", "e" for em, "o" for ở)
-    less than a bare letter, so "I am a teacher" and "e o Ha Noi" keep their words."""
-    if len(piece) > 1:
-        return _KEPT_SYLLABLE
-    return _LONE_WORD if piece in TEEN or piece in _LETTER_WORDS else _LONE_LETTER
 
 
 _TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
