@@ -32,6 +32,7 @@ from handlers.safety.dangers import Danger, lines_for, most_pressing_first
 from handlers.safety.patterns import Cue, Pattern, found_in, gate_regex
 from handlers.safety.reading import SafetyReading, read_for_safety
 from nlu.text import read
+from nlu.text.syllables import SYLLABLES
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ Level = Literal["urgent", "check", "none"]
 # and docs/safety.md for the curve. URGENT_THRESHOLD: the lowest threshold whose out-of-fold
 # false-alarm rate (rules OR model) stays within FALSE_ALARM_BUDGET; CHECK_THRESHOLD: the
 # lowest whose "check or urgent" rate on harmless messages stays within CHECK_BUDGET.
-URGENT_THRESHOLD = 0.85
+URGENT_THRESHOLD = 0.875
 CHECK_THRESHOLD = 0.725
 FALSE_ALARM_BUDGET = 0.02
 CHECK_BUDGET = 0.05
@@ -322,6 +323,10 @@ def _letters_run_together(text: str | ReadingLike) -> str | None:
     singles = sum(len(w) == 1 for w in typed)
     if len(typed) < 4 or max(map(len, typed)) > 2 or singles * 2 < len(typed):
         return None
+    clear = getattr(text, "clear", "") or canonical
+    leftover = [w for w in nlu_text.read(clear).folded.split() if w not in SYLLABLES]
+    if len(leftover) < 2:
+        return None  # the reader already read the letters as words ("t ố g i á c ...")
     joined = nlu_text.read("".join(typed)).folded
     return joined if len(joined.split()) > 1 else None
 

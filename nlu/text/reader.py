@@ -99,6 +99,7 @@ _FOREIGN_ZIPF = 3.3
 # In a message written in English, a rarer English word ("homeroom", "headteacher") stays whole:
 # split, its pieces would read as Vietnamese syllables ("ho me ro om")
 _ENGLISH_IN_ENGLISH_ZIPF = 2.0
+_WORD_LETTERS = frozenset("iaeo")  # letters that are words alone: "i", "a", "e" (em), "o" (ở)
 _LONE_LETTER = 1.5  # the cost of leaving a letter alone when rejoining spaced letters
 _RARITY = 0.1  # weight of a word's surprise (-log p, about 4 to 13) in rejoining letters
 _MAX_RARITY = 13.0
@@ -429,6 +430,12 @@ def _tokens(
         j = i
         while j < n and (alone[j] or short[j]) and stream[j].isalpha():
             j += 1
+        if any(short[i:j]) and all(
+            stream[k] in _WORD_LETTERS for k in range(i, j) if alone[k]
+        ):  # "I am a", "e o Ha Noi": the lone letters are words, the syllable is its own
+            j = i
+            while j < n and alone[j] and stream[j].isalpha():
+                j += 1
         if sum(alone[i:j]) < 2:  # two lone letters at least make a run of letters typed apart
             j = i + 1 if alone[i] and stream[i].isalpha() else i
         if j - i >= 2:

@@ -34,7 +34,10 @@ FLOORS: dict[str, tuple[float, float, float, float]] = {
     "fullwidth": (0.99, 0.99, 0.99, 0.99),
     "lookalike": (0.99, 0.99, 0.99, 0.99),
     "emoji_inside": (0.96, 0.96, 0.97, 0.95),
-    "runtogether": (0.86, 0.89, 0.96, 0.78),
+    # folded-within-a-token 0.78 -> 0.76: measured over the training corpus, which grew by the
+    # round-5 widening files (1,661 messages); the same on this reader with and without the
+    # last reader change (0.772), so a new population, not a regression
+    "runtogether": (0.86, 0.89, 0.96, 0.76),
     "telex": (0.96, 0.96, 0.95, 0.97),
     "vni": (0.96, 0.96, 0.96, 0.95),
     "combo": (0.92, 0.93, 0.96, 0.86),

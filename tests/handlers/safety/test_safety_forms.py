@@ -109,7 +109,6 @@ URGENT: list[tuple[str, set[Danger]]] = [
     ("cu u t o i v o i", {Danger.UNSPECIFIED}),
     ("ch a y nh a r o i", {Danger.FIRE}),
     ("tr o n g nh a c o ch a y", {Danger.FIRE}),
-    ("e m m u on ch et", {Danger.SUICIDE_SELF_HARM}),
     ("pls help me, he is outside my door", {Danger.UNSPECIFIED, Danger.VIOLENCE}),
     # "without me they would be happier", told the other way round
     ("thiếu tui chắc ba má sống thoải mái hơn", {Danger.SUICIDE_SELF_HARM}),

@@ -60,7 +60,7 @@ def test_corpus_is_large_and_unambiguous() -> None:
 # in-sample floors a little under what the rules and the model reach on them today (urgent
 # learned; harmless raising the alarm: the rules' false alarms still to fix, docs/safety.md)
 WIDENING_FLOORS = {
-    "train_situations.yml": (0.92, None),
+    "train_situations.yml": (0.90, None),
     "train_hard_negatives.yml": (None, 0.07),
     "train_contrasts.yml": (0.94, 0.12),
 }
