@@ -100,6 +100,7 @@ _FOREIGN_ZIPF = 3.3
 # split, its pieces would read as Vietnamese syllables ("ho me ro om")
 _ENGLISH_IN_ENGLISH_ZIPF = 2.0
 _WORD_LETTERS = frozenset("iaeo")  # letters that are words alone: "i", "a", "e" (em), "o" (ở)
+_SETTLE_ROUNDS = 3  # readings of a folded text until it reads as itself
 _LONE_LETTER = 1.5  # the cost of leaving a letter alone when rejoining spaced letters
 _RARITY = 0.1  # weight of a word's surprise (-log p, about 4 to 13) in rejoining letters
 _MAX_RARITY = 13.0
@@ -184,6 +185,15 @@ def read(text: object) -> Reading:
     plain = to_plain(canonical)
     marked, accented, disguised = _fold_tokens(canonical.lower())
     tokens = tuple(t for t in marked if t not in _BREAKS)
+    for _ in range(_SETTLE_ROUNDS):
+        # lone letters a break kept apart ("B\rA" -> "b a") or digits left as typed may read
+        # otherwise once folded ("ba"); the folded text is read again until it reads as itself
+        if not any(len(t) == 1 or not t.isalpha() for t in tokens):
+            break
+        again = tuple(t for t in _fold_tokens(" ".join(tokens))[0] if t not in _BREAKS)
+        if again == tokens:
+            break
+        tokens = again
     clear = _with_breaks(accented) if disguised else ""
     return Reading(
         text,
