@@ -29,6 +29,7 @@ TRIAGE_SET = TESTS_DIR / "triage_cases.yml"
 BLIND_SET = TESTS_DIR / "triage_blind.yml"
 # a second blind set, written apart the same way and measured once (docs/safety.md, Figures)
 BLIND_SET_V3 = TESTS_DIR / "triage_blind3.yml"
+BLIND_SET_V4 = TESTS_DIR / "triage_blind4.yml"
 
 # The bars of issue #12 ("Done when").
 BAR_URGENT_RECALL = 1.0

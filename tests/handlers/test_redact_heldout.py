@@ -31,8 +31,9 @@ from handlers.redact_eval import (
 ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "tests" / "data" / "redaction_heldout.yml"
 HELDOUT_V4 = ROOT / "tests" / "data" / "redaction_heldout_v4.yml"
+HELDOUT_V5 = ROOT / "tests" / "data" / "redaction_heldout_v5.yml"
 DEV = ROOT / "tests" / "data" / "redaction_corpus.yml"
-SPLITS = {"v3": HELDOUT, "v4": HELDOUT_V4}
+SPLITS = {"v3": HELDOUT, "v4": HELDOUT_V4, "v5": HELDOUT_V5}
 
 
 @cache
@@ -98,7 +99,16 @@ NOT_MET_V4 = {
     "TÊN": "held-out v4: recall 94.1% (128 of 136)",
     "ĐỊA_CHỈ": "held-out v4: recall 85.7% (24 of 28)",
 }
-NOT_MET = {"v3": NOT_MET_V3, "v4": NOT_MET_V4}
+# v5 (326 messages written blind by redblind5, who also wrote the dev5 split that round 5 was
+# tuned on), measured once after round 5 (2026-12-07 18:35 UTC): recall emails, IDs, accounts,
+# cards, plates 100%, dates of birth 95.2%, addresses 95.1% (both met); precision 94.4% overall
+NOT_MET_V5 = {
+    "MXH": "held-out v5: recall 88.5% (23 of 26)",
+    "SĐT": "held-out v5: recall 98.1% (52 of 53)",
+    "TRƯỜNG": "held-out v5: recall 90.5% (19 of 21)",
+    "TÊN": "held-out v5: recall 98.2%, precision 88.6% (109 of 123 predicted spans on a name)",
+}
+NOT_MET = {"v3": NOT_MET_V3, "v4": NOT_MET_V4, "v5": NOT_MET_V5}
 
 
 @pytest.mark.parametrize(
@@ -132,6 +142,11 @@ def test_heldout_recall_and_precision_meet_the_bars(split: str, kind: str) -> No
         pytest.param(
             "v4",
             marks=pytest.mark.xfail(strict=True, reason="held-out v4: 4 of 359 protected redacted"),
+        ),
+        pytest.param(
+            "v5",
+            # part of it the districts after an address, which v5 keeps and the corpora redact
+            marks=pytest.mark.xfail(strict=True, reason="held-out v5: 19 of 257 protected redacted"),
         ),
     ],
 )

@@ -19,6 +19,7 @@ from handlers.safety.evaluate import (
     BAR_URGENT_RECALL,
     BLIND_SET,
     BLIND_SET_V3,
+    BLIND_SET_V4,
     BlindReport,
     evaluate_blind,
     load_blind,
@@ -85,9 +86,35 @@ def test_the_second_blind_set_does_not_fall_back(report_v3: BlindReport) -> None
     assert report_v3.first_line_fits.value >= 0.90, str(report_v3.first_line_fits)
 
 
+@pytest.fixture(scope="module")
+def report_v4() -> BlindReport:
+    return evaluate_blind(load_blind(BLIND_SET_V4))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="blind set v4 (2026-12-07 18:35 UTC, written blind by triblind4, measured once): "
+    "recall 85.2%, false alarms 7.4%, obfuscated 88.1%, first line 74.1% (docs/safety.md)",
+)
+def test_the_done_when_bars_on_the_fourth_blind_set(report_v4: BlindReport) -> None:
+    assert report_v4.bars_met, "\n".join(report_v4.lines())
+
+
+def test_the_fourth_blind_set_does_not_fall_back(report_v4: BlindReport) -> None:
+    """A floor a little under its one measurement (recall 85.2%, obfuscated 88.1%, English
+    95.5%, first line 74.1%, false alarms 7.4%); its dev twin (triage_dev4, same writer) was
+    79.0% / 80.8% / 72.4% / 9.4% on the code before this round."""
+    assert report_v4.n_urgent >= 130 and report_v4.n_harmless >= 100
+    assert report_v4.urgent_recall.value >= 0.83, str(report_v4.urgent_recall)
+    assert report_v4.obfuscated_recall.value >= 0.85, str(report_v4.obfuscated_recall)
+    assert report_v4.false_alarms.value <= 0.09, str(report_v4.false_alarms)
+    assert report_v4.first_line_fits.value >= 0.72, str(report_v4.first_line_fits)
+
+
 def test_no_blind_message_is_in_the_training_corpus() -> None:
     trained = {e.text.casefold() for e in model_module.load_examples()}
-    for path in (BLIND_SET, BLIND_SET_V3):
+    for path in (BLIND_SET, BLIND_SET_V3, BLIND_SET_V4):
         shared = len(trained & {case.text.casefold() for case in load_blind(path)})
         assert shared == 0, (
             f"{shared} training entries are blind messages of {path.name}"
