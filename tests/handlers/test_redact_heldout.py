@@ -146,7 +146,9 @@ def test_heldout_recall_and_precision_meet_the_bars(split: str, kind: str) -> No
         pytest.param(
             "v5",
             # part of it the districts after an address, which v5 keeps and the corpora redact
-            marks=pytest.mark.xfail(strict=True, reason="held-out v5: 19 of 257 protected redacted"),
+            marks=pytest.mark.xfail(
+                strict=True, reason="held-out v5: 19 of 257 protected redacted"
+            ),
         ),
     ],
 )
