@@ -559,15 +559,7 @@ def _relation_is(doc: _Doc, i: int) -> tuple[int, int] | None:
     name = doc.word(k)
     if name is None or not name.is_alpha or not name.text.islower():
         return None
-    if not (name.low in _CUED_GIVEN or (name.loose and name.fold in _CUED_GIVEN_F)):
-        return None
-    if (
-        _in(name, lex.STOP_WORDS, _STOP_F)
-        or _in(name, lex.KINSHIP, _KINSHIP_F)
-        or _in(name, lex.VERB_NAMES, _VERB_NAMES_F)
-        or name.low in lex.NOT_NAMES
-        or name.fold in {"nam", "nu", "gai", "trai"}
-    ):
+    if not _cued_given_name(name):
         return None
     after = doc.word(k + 1)
     if after is not None and doc.adjacent(k + 1) and f"{name.fold} {after.fold}" in lex.COMPOUNDS:
@@ -1123,15 +1115,7 @@ def _kin_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     name = doc.word(k)
     if name is None or not doc.adjacent(k) or not name.is_alpha or not name.text.islower():
         return None
-    if not (name.low in _CUED_GIVEN or (name.loose and name.fold in _CUED_GIVEN_F)):
-        return None
-    if (
-        _in(name, lex.STOP_WORDS, _STOP_F)
-        or _in(name, lex.KINSHIP, _KINSHIP_F)
-        or _in(name, lex.VERB_NAMES, _VERB_NAMES_F)
-        or name.low in lex.NOT_NAMES
-        or name.fold in {"gai", "trai", "nam", "nu"}
-    ):
+    if not _cued_given_name(name):
         return None
     if name.loose and name.fold in _PLAIN_PREPOSITIONS:
         return None  # "ban trong lop": bạn trong lớp, not Trọng
@@ -1231,4 +1215,18 @@ def _listed_after_name(doc: _Doc, i: int) -> bool:
         and _in(before, lex.GIVEN_NAMES, _GIVEN_F)
         and doc.adjacent(i)
         and doc.adjacent(i - 1)
+    )
+
+
+def _cued_given_name(name: _Tok) -> bool:
+    """A lowercase word after a person cue that is a given name, not an everyday word, a
+    kinship word, a verb or a sex ("nam", "nữ", "gái", "trai")."""
+    if not (name.low in _CUED_GIVEN or (name.loose and name.fold in _CUED_GIVEN_F)):
+        return False
+    return not (
+        _in(name, lex.STOP_WORDS, _STOP_F)
+        or _in(name, lex.KINSHIP, _KINSHIP_F)
+        or _in(name, lex.VERB_NAMES, _VERB_NAMES_F)
+        or name.low in lex.NOT_NAMES
+        or name.fold in {"nam", "nu", "gai", "trai"}
     )

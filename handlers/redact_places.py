@@ -550,14 +550,7 @@ def _glued_fine(doc: _Doc, i: int, starting: bool) -> int | None:
     """ "K12/5 Phan Chu Trinh", "KP4", "TDP5": an alley or quarter glued to its number. Inside
     an address it is one element; to start one it needs "ở"/"tại" before it or a street name
     after it."""
-    j = i + 1
-    while (
-        j + 1 < len(doc.toks)
-        and doc.toks[j].text == "/"
-        and doc.toks[j + 1].is_digit
-        and doc.toks[j].start == doc.toks[j - 1].end
-    ):
-        j += 2
+    j = _past_glued_numbers(doc, i + 1)
     street = _place_run_at(doc, j, 5) if doc.adjacent(j) else None
     if street is None and doc.adjacent(j) and doc.toks[i].text.isupper():
         street = _upper_run(doc, j, 5)  # "Ở KP4 LINH XUÂN": capitals after a glued capital
@@ -876,14 +869,7 @@ def _number_chain(doc: _Doc, k: int) -> int | None:
     tok = doc.word(k)
     if tok is None or not tok.is_digit or len(tok.text) > 6:
         return None
-    j = k + 1
-    while (
-        j + 1 < len(doc.toks)
-        and doc.toks[j].text == "/"
-        and doc.toks[j + 1].is_digit
-        and doc.toks[j].start == doc.toks[j - 1].end
-    ):
-        j += 2
+    j = _past_glued_numbers(doc, k + 1)
     return j
 
 
@@ -1267,3 +1253,15 @@ def _school_name_stop(tok: _Tok) -> bool:
     if tok.loose:
         return tok.fold in _LOOSE_SCHOOL_STOP
     return tok.low in _STREET_STOP or tok.low in _SCHOOL_NAME_STOP or tok.low in lex.STOP_WORDS
+
+
+def _past_glued_numbers(doc: _Doc, j: int) -> int:
+    """The index after "/5", "/12/3" glued on at `j` ("K12/5", "45/12/3"): house-number parts."""
+    while (
+        j + 1 < len(doc.toks)
+        and doc.toks[j].text == "/"
+        and doc.toks[j + 1].is_digit
+        and doc.toks[j].start == doc.toks[j - 1].end
+    ):
+        j += 2
+    return j
