@@ -27,6 +27,7 @@ from handlers.redact_doc import (
     _word_is,
 )
 from handlers.redact_lexicon import words
+from handlers.redact_not_person import _names_no_person
 from handlers.redact_places import (
     _cap_run,
     _lower_run,
@@ -149,6 +150,9 @@ def _name_spans(doc: _Doc) -> list[Span]:
         start, stop = end
         if toks[start].is_cap and _in_work_title(doc, start):
             i = stop  # "đọc truyện Cô bé Lọ Lem": a cue inside a title names no one
+            continue
+        if _names_no_person(doc, start, stop):
+            i = stop  # (#17, round 6) a pet, an app, a game, a folk tale's character …
             continue
         if not _historical(doc, start, stop):
             spans.append(Span(toks[start].start, toks[stop - 1].end, "TÊN"))
@@ -293,8 +297,11 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
     strong = doc.match_any(i, _STRONG_CUES)
     if strong is not None:
         k, phrase = strong
+        k = _past_label(doc, k)  # (#17, round 6) "Họ tên học sinh: HUỲNH NGỌC TRÂN"
         if k < len(doc.toks) and doc.toks[k].text == ":":
             k += 1
+        if k < len(doc.toks) and doc.toks[k].text in _QUOTES and doc.adjacent(k + 1):
+            k += 1  # (#17, round 6) "ông ấy tên 'Hải' gì đó": a name in quotes
         owner, verb = doc.word(k), doc.word(k + 1)
         if owner and verb and _in(owner, _PERSON_WORDS, _PERSON_WORDS_F) and _word_is(verb, "là"):
             k += 1  # "tên nó là ...", "tên em là ..."
@@ -362,6 +369,8 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
             end = _person_run(doc, k, single_ok=True)
             if end is None:
                 end = _lower_full_name(doc, k)
+            if end is None and weak[1] in _KIN_CUES:
+                end = _surname_called(doc, k)
             if end == k + 1 and _middle_name_next(doc, k) and doc.toks[k + 1].text.islower():
                 end = _lower_name(doc, k) or end  # "chị Lê thị hồng"
             if end is not None:
@@ -395,6 +404,50 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
             if end is not None and others < 2:
                 return i, end
     return None
+
+
+_QUOTES = frozenset({"'", "‘", '"', "“", "«"})
+# (#17, round 6) a form's label goes on after "họ tên" before its colon: "Họ tên học sinh:",
+# "Tên của bé:", "Họ và tên con:"
+_LABEL_TAIL_F = _folded(words("học sinh hs của bé con cháu em trẻ người bị hại"))
+
+
+def _past_label(doc: _Doc, k: int) -> int:
+    """After a name cue, the colon that ends a form's label, if up to three label words lead
+    to it; else k."""
+    j = k
+    while j < len(doc.toks) and j - k < 3 and doc.adjacent(j):
+        tok = doc.word(j)
+        if tok is None or tok.fold not in _LABEL_TAIL_F:
+            break
+        j += 1
+    if j > k and j < len(doc.toks) and doc.toks[j].text == ":":
+        return j
+    return k
+
+
+# (#17, round 6) people called by their surname after a kin word: "chú Đoàn hay rủ e"
+_KIN_CUES = frozenset(
+    (w,) for w in ("chú", "cô", "bác", "anh", "chị", "ông", "bà", "thầy", "dì", "cậu", "dượng")
+)
+
+
+def _surname_called(doc: _Doc, k: int) -> int | None:
+    """A capitalised surname that is also an everyday word ("Đoàn", "Hội"'s kind), alone after
+    a kin word and before a lowercase word: a person called by it."""
+    tok, after = doc.word(k), doc.word(k + 1)
+    if tok is None or not tok.is_cap or tok.loose or tok.low not in lex.SURNAMES:
+        return None
+    if after is None or not doc.adjacent(k + 1) or not after.text.islower():
+        return None
+    if doc.title_style or doc.caps_style or f"{tok.fold} {after.fold}" in lex.COMPOUNDS:
+        return None
+    if after.fold in _ORGANISATION_AFTER_F:
+        return None  # "anh Đoàn trường": the youth union's man
+    return k + 1
+
+
+_ORGANISATION_AFTER_F = _folded(words("trường thanh xã phường huyện viên đội khối"))
 
 
 _TOMORROW_AFTER_F = _folded(

@@ -19,6 +19,13 @@ _PROFILE_URL_RE = re.compile(
     re.IGNORECASE,
 )
 _HANDLE_RE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9._]{2,29}(?![\w@:])")
+# (#17, round 6) a platform's short name, a slash and the account: "ig/cam.tu.0411",
+# "fb/linh.chi.2010", "tiktok/@be.na"
+_SLASHED_RE = re.compile(
+    r"(?<![\w./])(?:ig|insta|fb|face|tiktok|tt|yt|youtube|twitter|zalo|snap|threads|discord)"
+    r"\s?/\s?@?[A-Za-z0-9_][A-Za-z0-9._]{2,29}(?<!\.)(?![\w/])",
+    re.IGNORECASE,
+)
 
 
 _ACCOUNT_CUE_RE = re.compile(
@@ -44,7 +51,7 @@ _HANDLE_LEAD_WORD_RE = re.compile(
     r"\s*(?:cua|no|em|e|minh|toi|tui|to|tao|chi|anh|ban|be|con|chau|ay|do|kia|moi|cu|"
     r"phu|clone|ao|chinh|rieng|ca nhan|thang|dua|nguoi|ke|han|nhe|ne|nha|ten|nick|id|"
     r"username|user|link|dang nhap|la|moi|hien tai|tiktok|tik tok|fb|facebook|insta|ig|voi|"
-    r"ket ban|kb|add|tim|search|"
+    r"ket ban|kb|add|tim|search|de|dat|doi|dung|xai|me|bo|ba|ma|ong|co|chu|bac|di|cau|thay|"
     r"zalo|game)(?=[\s:=|]|$)"
     r"|\s*[:=|\-–—]"
 )
@@ -61,7 +68,10 @@ _NOT_HANDLES = words(
     notification message messages photo photos image anh hinh tin nhan ok okay dm ib
     insta ig fb face tele tik tok snap nick ff zalo tiktok nickname username
     vietcombank techcombank agribank
-    vietinbank mbbank tpbank sacombank vpbank momo zalopay"""
+    vietinbank mbbank tpbank sacombank vpbank momo zalopay
+    server sever sv shop marketplace stream streamer livestream skin rank team clan guild event
+    mod hacker account password pass level map world survival creative update download gamer
+    youtuber tiktoker idol challenge group chat room voice call code gift card topup nap"""
 )
 
 
@@ -112,6 +122,7 @@ def _display_name_end(text: str, start: int) -> int | None:
 
 def _social_spans(text: str, folded: str) -> list[Span]:
     spans = [Span(m.start(), m.end(), "MXH") for m in _PROFILE_URL_RE.finditer(text)]
+    spans += [Span(m.start(), m.end(), "MXH") for m in _SLASHED_RE.finditer(text)]
     for m in _HANDLE_RE.finditer(text):
         end = m.end() - (1 if m.group().endswith(".") else 0)
         spans.append(Span(m.start(), end, "MXH"))
@@ -181,8 +192,10 @@ def _handle_after_cue(
 
 _SPACED_AT_RE = re.compile(r"@ (?=[A-Za-z0-9_])[\w.]{3,30}(?<![.])")
 # a name in quotes: capitalised words, or one word ("Bé Na Review", "meo_con")
+# (#17, round 6) or single quotes: zalo nó tên 'Anh Hai Sài Gòn'
 _QUOTED_RE = re.compile(
     r"[\"“«](?:[A-ZĐÀ-Ỹ][^\s\"”»]*(?: [A-ZĐÀ-Ỹ0-9][^\s\"”»]*){0,4}|[^\s\"”»]{3,30})[\"”»]"
+    r"|['‘](?:[A-ZĐÀ-Ỹ][^\s'’]*(?: [A-ZĐÀ-Ỹ0-9][^\s'’]*){0,4}|[^\s'’]{3,30})['’](?!\w)"
 )
 _NON_SPACE_RE = re.compile(r"[^\s,;!?()\"“”]+(?<![.:])")
 # a symbol or an underscore at the edge or a decoration inside: "strong•Boy", "_thu.ha_"
