@@ -27,6 +27,7 @@ DEFAULT_CORPUS = PROJECT_ROOT / "tests" / "data" / "redaction_corpus.yml"
 HELDOUT_CORPUS = PROJECT_ROOT / "tests" / "data" / "redaction_heldout.yml"
 # (#17, round 5) a second dev split, written blind, measured once, then tuned on
 DEV5_CORPUS = PROJECT_ROOT / "tests" / "data" / "redaction_dev5.yml"
+DEV6_CORPUS = PROJECT_ROOT / "tests" / "data" / "redaction_dev6.yml"
 _AGE_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([dwh]?)\s*", re.IGNORECASE)
 
 db_option = click.option(
@@ -217,12 +218,13 @@ def export_training(out: Path | None, safety: bool, db: Path | None) -> None:
 @click.command(name="eval-redaction")
 @click.option(
     "--split",
-    type=click.Choice(["heldout", "dev", "dev5"]),
+    type=click.Choice(["heldout", "dev", "dev5", "dev6"]),
     default="heldout",
     show_default=True,
     help="heldout: tests/data/redaction_heldout.yml, never used to tune the rules; "
     "dev: tests/data/redaction_corpus.yml, the messages the rules were tuned on; "
-    "dev5: tests/data/redaction_dev5.yml, written blind, measured once, then tuned on.",
+    "dev5: tests/data/redaction_dev5.yml, written blind, measured once, then tuned on; "
+    "dev6: tests/data/redaction_dev6.yml, written blind alongside held-out v6, tuned on.",
 )
 @click.option(
     "--corpus",
@@ -249,7 +251,12 @@ def eval_redaction(split: str, corpus: Path | None, as_json: bool, verbose: bool
         missed_bars,
     )
 
-    splits = {"heldout": HELDOUT_CORPUS, "dev": DEFAULT_CORPUS, "dev5": DEV5_CORPUS}
+    splits = {
+        "heldout": HELDOUT_CORPUS,
+        "dev": DEFAULT_CORPUS,
+        "dev5": DEV5_CORPUS,
+        "dev6": DEV6_CORPUS,
+    }
     path = corpus or splits[split]
     if not path.exists():
         raise click.ClickException(f"no corpus at {path}; give --corpus")

@@ -234,6 +234,15 @@ def test_eval_redaction_reads_dev_split_v5() -> None:
     assert data["types"]["MXH"]["gold"] > 0
 
 
+def test_eval_redaction_reads_dev_split_v6() -> None:
+    code, out, _ = run("eval-redaction", "--split", "dev6", "--json")
+    data = json.loads(out)
+    assert data["split"] == "dev6" and data["corpus"].endswith("redaction_dev6.yml")
+    assert data["messages"] >= 200
+    assert code == (0 if data["targets_met"] else 1)
+    assert data["types"]["TÊN"]["gold"] > 100
+
+
 def test_eval_redaction_fails_when_a_phone_is_missed(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.yml"
     corpus.write_text(
