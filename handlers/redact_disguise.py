@@ -106,9 +106,10 @@ def undisguise_numbers(text: str) -> Rewrite:
         starts.extend(range(a, b))
         ends.extend(range(a + 1, b + 1))
 
-    for run in _RUN_RE.finditer(text):
+    for run in _RUN_RE.finditer(_spaced_letters_read(text)):
         cued = bool(_NUMBER_CUE_RE.search(text, max(0, run.start() - 40), run.start()))
-        pieces = _rewrite_run(run.group(), run.start(), cued)
+        read_apart = text[run.start() : run.end()] != run.group()  # an "S"/"B" read as a digit
+        pieces = _rewrite_run(run.group(), run.start(), cued, read_apart)
         if pieces is None:
             continue
         keep(last, run.start())
@@ -125,7 +126,30 @@ def undisguise_numbers(text: str) -> Rewrite:
     return Rewrite("".join(parts), tuple(starts), tuple(ends))
 
 
-def _rewrite_run(run: str, offset: int, cued: bool = False) -> list[tuple[str, int, int]] | None:
+# (#17, round 6) a number typed one digit at a time, with "S" for 5 or "B" for 8 among them:
+# "0 3 3 . 8 O 4 . S 1 2 9"
+_LONE_SB_RE = re.compile(r"(?<![^\W_])[SB](?![^\W_])")
+_SPACED_DIGIT_BEFORE_RE = re.compile(r"(?<![^\W_])[0-9oO][ .,\-]{1,3}$")
+_SPACED_DIGIT_AFTER_RE = re.compile(r"[ .,\-]{1,3}[0-9oO](?![^\W_])")
+
+
+def _spaced_letters_read(text: str) -> str:
+    """`text`, the same length, with a lone "S"/"B" between digits typed apart read as 5/8."""
+    if "S" not in text and "B" not in text:
+        return text
+    chars = list(text)
+    for m in _LONE_SB_RE.finditer(text):
+        a = m.start()
+        if _SPACED_DIGIT_BEFORE_RE.search(text, max(0, a - 5), a) and _SPACED_DIGIT_AFTER_RE.match(
+            text, m.end()
+        ):
+            chars[a] = "5" if m.group() == "S" else "8"
+    return "".join(chars)
+
+
+def _rewrite_run(
+    run: str, offset: int, cued: bool = False, read_apart: bool = False
+) -> list[tuple[str, int, int]] | None:
     every = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(run)]
     lead = [t for t in every if not t[0][0].isalnum()][:1] if run[:1] in "+(" else []
     tokens = [t for t in every if t not in lead]
@@ -159,7 +183,7 @@ def _rewrite_run(run: str, offset: int, cued: bool = False) -> list[tuple[str, i
             while tokens and not tokens[-1][0][0].isalnum():
                 tokens.pop()
     spelled = sum(1 for t, _, _ in tokens if _is_spelled(t))
-    lettered = sum(1 for t, _, _ in tokens if _has_letter_digit(t))
+    lettered = sum(1 for t, _, _ in tokens if _has_letter_digit(t)) + read_apart
     real = sum(ch.isdigit() for t, _, _ in tokens for ch in t)
     # odd separators make one number only of what reads as a phone or an ID ("0912😂345😂678"),
     # not of a list of marks ("9;8;7;10;9")
@@ -456,10 +480,21 @@ def _spaced_local_start(text: str, start: int) -> int:
     return m.start("words")
 
 
+# (#17, round 6) "locks me out at night. email …": English words round a bare "at" and a
+# full stop, no address
+_BARE_AT_RE = re.compile(r"\s(?:at)\s", re.IGNORECASE)
+_SPELLED_DOT_RE = re.compile(r"(?<!\w)(?:dot|chấm|cham)(?!\w)|\.(?=\S)", re.IGNORECASE)
+
+
+def _english_prose(match: str) -> bool:
+    """A bare " at " and only full stops followed by a space for dots: a sentence."""
+    return bool(_BARE_AT_RE.search(match)) and not _SPELLED_DOT_RE.search(match)
+
+
 def obfuscated_email_spans(text: str) -> list[tuple[int, int]]:
     """Emails written with the "@" or the dots spelled out or spaced."""
     spans = []
-    matches = [*_OBFUSCATED_EMAIL_RE.finditer(text)]
+    matches = [m for m in _OBFUSCATED_EMAIL_RE.finditer(text) if not _english_prose(m.group())]
     covered = [m.span() for m in matches]
     matches += [
         m
@@ -611,6 +646,46 @@ _NOT_BIRTH_BEFORE_RE = re.compile(
 )
 
 
+# (#17, round 6) a date of birth typed with letters for digits: "19/O5/2011", "l2/3/2O10"
+_LETTERED_DATE_RE = re.compile(
+    r"(?<![\w/.\-])[0-9OoIl]{1,2}[/.\-][0-9OoIl]{1,2}[/.\-][0-9OoIl]{4}(?![\w/])"
+)
+_DATE_LETTERS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1"})
+
+
+def _date_letters_read(text: str) -> str:
+    """`text`, the same length, with look-alike letters inside a dd/mm/yyyy date read as
+    digits (at least five real digits, so "lol/..." stays)."""
+
+    def fix(m: re.Match[str]) -> str:
+        raw = m.group()
+        return raw.translate(_DATE_LETTERS) if sum(c.isdigit() for c in raw) >= 5 else raw
+
+    return _LETTERED_DATE_RE.sub(fix, text)
+
+
+# (#17, round 6) a date in words goes on with the year in words: "mười lăm tháng bảy năm hai
+# nghìn mười hai"
+_SPELLED_YEAR_RE = re.compile(
+    r"\s*,?\s*(?:năm|nam)\s+(?:hai|một|mot)\s+(?:nghìn|ngàn|nghin|ngan)"
+    r"(?:\s+(?:không trăm|khong tram|linh|lẻ|le|mười|muoi|mươi|một|mot|mốt|hai|ba|bốn|bon"
+    r"|tư|tu|năm|nam|lăm|lam|sáu|sau|bảy|bay|bẩy|tám|tam|chín|chin)(?!\w)){0,4}",
+    re.IGNORECASE,
+)
+
+
+def _worded_whole(text: str, m: re.Match[str]) -> tuple[int, int]:
+    """The span of a cued date, with its year when that is written in words."""
+    start, end = m.span()
+    if m.group("wd") is None:
+        return start, end
+    if not (m.group("wy") or m.group("wy2")):
+        year = _SPELLED_YEAR_RE.match(text, end)
+        if year is not None:
+            end = year.end()
+    return start, end
+
+
 # (#17, round 5) the year first, then the day and month or the month: "sinh năm 2010, ngày 5
 # tháng 6", "em sinh năm 2011 tháng 4" (a birth year alone stays: it says an age)
 _YEAR_FIRST_RE = re.compile(
@@ -626,6 +701,7 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
     makes it a child's or a young person's birth date and nothing says it is an event."""
     year_now = (today or date.today()).year
     spans = []
+    source, text = text, _date_letters_read(text)
     for m in _DATE_RE.finditer(text):
         month_name = m.group("em") or m.group("em2")
         if month_name:
@@ -649,7 +725,7 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
             continue
         before = text[max(0, m.start() - 30) : m.start()]
         if _BIRTH_CUE_RE.search(before) or _BIRTH_CUE_AFTER_RE.match(text, m.end()):
-            spans.append(m.span())
+            spans.append(_worded_whole(source, m))
             continue
         if m.group("sd") or (m.group("wd") and not m.group("wd").split()[-1].isdigit()):
             continue  # "12 03 2011", "hai tháng năm 2019": a date only after a birth cue

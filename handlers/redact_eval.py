@@ -47,7 +47,7 @@ def load_corpus(path: Path) -> list[CorpusMessage]:
             (str(kind), unicodedata.normalize("NFC", str(value)))
             for kind, value in item.get("pii") or []
         )
-        pii = tuple((kind, school_name(v) if kind == "TRƯỜNG" else v) for kind, v in pii)
+        pii = tuple((kind, _datum(kind, v)) for kind, v in pii)
         keep = tuple(unicodedata.normalize("NFC", str(v)) for v in item.get("keep") or [])
         for kind, value in pii:
             if kind not in TYPES:
@@ -68,9 +68,25 @@ _SCHOOL_KIND = re.compile(
     r"^(?:(?:trường|truong|school)\s+)?(?:(?:thcs|thpt|th|ptcs|ptth|ptdtnt|ptdtbt|tiểu học"
     r"|tieu hoc|mầm non|mam non|mẫu giáo|mau giao|trung học cơ sở|trung hoc co so"
     r"|trung học phổ thông|trung hoc pho thong|liên cấp|lien cap|cấp [123]|cap [123]|c[123]"
-    r"|chuyên|chuyen|tư thục|tu thuc|dân lập|dan lap|quốc tế|quoc te|và|va|&)\s+)*",
+    r"|chuyên|chuyen|tư thục|tu thuc|dân lập|dan lap|quốc tế|quoc te|và|va|&"
+    # (#17, round 6) a day nursery's kind too: "nhà trẻ Sơn Ca", "nhóm trẻ Hoa Mai"
+    r"|nhà trẻ|nha tre|nhóm trẻ|nhom tre|nhóm lớp|nhom lop|cơ sở mầm non|co so mam non)\s+)*",
     re.IGNORECASE,
 )
+
+
+# (#17, round 6) and a date of birth's datum is the date: "ngày 7 tháng 7 năm 2017" is
+# scored on "7 tháng 7 năm 2017" (the other corpora annotate it so; the redactor keeps the
+# word "ngày" readable, as it keeps "trường THCS")
+_DAY_WORD = re.compile(r"^(?:ngày|ngay)\s+(?=\d)", re.IGNORECASE)
+
+
+def _datum(kind: str, value: str) -> str:
+    if kind == "TRƯỜNG":
+        return school_name(value)
+    if kind == "NGÀY_SINH":
+        return _DAY_WORD.sub("", value)
+    return value
 
 
 def school_name(value: str) -> str:
@@ -128,6 +144,9 @@ class EvalReport:
     by_type: dict[str, TypeScore] = field(default_factory=dict)
     protected: int = 0
     protected_redacted: list[tuple[str, str]] = field(default_factory=list)
+    # a district or city kept by the annotator, written right after an address and redacted
+    # with it: allowed either way (see `_district_after_address`), so counted apart
+    districts_with_address: list[tuple[str, str]] = field(default_factory=list)
     chars_redacted: int = 0
     chars_outside_gold: int = 0
     seconds: float = 0.0
@@ -158,6 +177,7 @@ class EvalReport:
                 "redacted": len(self.protected_redacted),
                 "rate": _ratio(len(self.protected_redacted), self.protected),
                 "examples": [{"keep": k, "text": t} for k, t in self.protected_redacted],
+                "districts_with_address": len(self.districts_with_address),
             },
             "chars_redacted_outside_gold": self.chars_outside_gold,
             "chars_redacted": self.chars_redacted,
@@ -215,9 +235,62 @@ def evaluate(messages: Iterable[CorpusMessage], finder: Finder = find_spans) -> 
         for value in message.keep:
             for start, end in _occurrences(message.text, value) or [_first(message.text, value)]:
                 report.protected += 1
-                if any(p.start < end and start < p.end for p in predicted):
+                if not any(p.start < end and start < p.end for p in predicted):
+                    continue
+                if _district_after_address(message.text, start, end, gold, predicted):
+                    report.districts_with_address.append((value, redacted))
+                else:
                     report.protected_redacted.append((value, redacted))
     return report
+
+
+# (#17, round 6) The policy for a district, town, city or province written right after (or
+# just before) an address ("số 9 ngõ 120 Khương Trung, quận Đống Đa"): alone it identifies
+# no one, so it is no personal datum and a corpus may keep it; as the end of the address it
+# may go with it. The corpora differ (the dev corpus annotates it inside the address, dev5
+# and v5 keep it), and either protects the child, so such a keep, redacted by the span that
+# covers the address next to it, is counted apart and is no protected string lost.
+# Everywhere else ("ở quận 7 có…") a district stays.
+_COARSE_PLACE_RE = re.compile(
+    r"(?:(?:q|p|tp|tx|tt|h|quận|quan|huyện|huyen|thị xã|thi xa|thị trấn|thi tran|thành phố"
+    r"|thanh pho|tỉnh|tinh|district|city|province|ward|town)\.?\s*[\w ]+(?:,\s*)?)+",
+    re.IGNORECASE,
+)
+_BETWEEN_RE = re.compile(r"[\s,;\-–—]*")
+
+
+def _district_after_address(
+    text: str, start: int, end: int, gold: list[Span], predicted: list[Span]
+) -> bool:
+    from handlers import redact_lexicon as lex
+    from nlu.text import fold
+
+    value = text[start:end]
+    if not (_COARSE_PLACE_RE.fullmatch(value) or fold(value.lower()) in lex.PLACES):
+        return False
+    address = next(
+        (
+            g
+            for g in gold
+            if g.type == "ĐỊA_CHỈ"
+            and (
+                (g.end <= start and _BETWEEN_RE.fullmatch(text[g.end : start]) is not None)
+                # written before it: "P. 5, Q. 8, hẻm 118 Dương Bá Trạc"
+                or (end <= g.start and _BETWEEN_RE.fullmatch(text[end : g.start]) is not None)
+            )
+        ),
+        None,
+    )
+    if address is None:
+        return False
+    return any(
+        p.type == "ĐỊA_CHỈ"
+        and p.start < address.end
+        and address.start < p.end
+        and p.start <= start
+        and p.end >= end
+        for p in predicted
+    )
 
 
 # The bars of #17, per type: recall for the identifiers, recall for the rest, precision.
@@ -270,6 +343,11 @@ def format_report(report: EvalReport, title: str = "") -> str:
     lines.append(
         f"protected numbers redacted: {len(report.protected_redacted)} of {report.protected}"
     )
+    if report.districts_with_address:
+        lines.append(
+            "districts or cities kept by the corpus, redacted inside the address next to them "
+            f"(allowed either way): {len(report.districts_with_address)}"
+        )
     lines.append(
         f"characters redacted outside any gold span: {report.chars_outside_gold} "
         f"of {report.chars_redacted}"

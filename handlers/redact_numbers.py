@@ -61,6 +61,10 @@ def _number_spans(doc: _Doc) -> list[Span]:
             (run.start() + g.start(), run.start() + g.end())
             for g in _GROUP_RE.finditer(run.group())
         ]
+        if _organisation_number(
+            doc, run.start(), "".join(g.group() for g in _GROUP_RE.finditer(run.group()))
+        ):
+            continue
         whole = _classify_number(doc, run.start(), run.end())
         loose_card = whole == "THẺ" and len(groups) > 1 and _loose_card(doc, *run.span())
         if loose_card and _specific_inside(doc, run.start(), groups):
@@ -213,6 +217,36 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+# (#17, round 6) numbers that belong to an organisation, not a person: a tax code ("mã số
+# thuế 0312345678" is a company's, shaped like a phone) and an office's landline ("điện
+# thoại nhà trường: 024 3856 2211"; a mobile is someone's, whoever it is said to be of)
+_TAX_CODE_BEFORE_RE = re.compile(
+    r"(?<!\w)(?:ma so thue|mst|ma so doanh nghiep|ma doanh nghiep)(?: cua [a-z ]{1,25})?[: ]*$"
+)
+_OFFICE_LINE_BEFORE_RE = re.compile(
+    r"(?<!\w)(?:dien thoai|so dien thoai|sdt|dt|so|hotline|tong dai|duong day nong|lien he)"
+    r"(?: cua| ban| cong khai)? (?:nha truong|truong|ubnd|uy ban [a-z ]{1,20}|cong an [a-z ]{0,20}"
+    r"|benh vien|trung tam|phong giao duc|so giao duc|van phong|cong ty|doan|hoi phu nu)"
+    r"[a-z ]{0,30}[: ]*$"
+)
+
+
+_BUSINESS_RE = re.compile(
+    r"(?<!\w)(?:cong ty|doanh nghiep|co so|cua hang|xuong|nha hang|tiem|hop tac xa|shop)(?!\w)"
+)
+_PERSONAL_TAX_RE = re.compile(r"(?<!\w)(?:ca nhan|cua (?:em|e|toi|tui|minh|me|bo|ba|ma|con))(?!\w)")
+
+
+def _organisation_number(doc: _Doc, start: int, digits: str) -> bool:
+    window = doc.folded[max(0, start - 60) : start].lower()
+    if _TAX_CODE_BEFORE_RE.search(window):
+        # a company's tax code is public; a person's ("mã số thuế cá nhân của mẹ") is not
+        around = doc.folded[max(0, start - 60) : start + len(digits) + 50].lower()
+        return bool(_BUSINESS_RE.search(around)) and not _PERSONAL_TAX_RE.search(around)
+    landline = digits.startswith("02") or digits.startswith(_SERVICE_PREFIXES)
+    return landline and bool(_OFFICE_LINE_BEFORE_RE.search(window))
+
+
 def _classify_number(doc: _Doc, start: int, end: int) -> str | None:
     raw = doc.text[start:end].strip("() ")
     digits = "".join(ch for ch in raw if ch.isdigit())
@@ -223,6 +257,8 @@ def _classify_number(doc: _Doc, start: int, end: int) -> str | None:
         return None  # "113 114 115 là số gì"
     if n == 12 and digits.startswith("0") and _cue_at(doc, start) == "cccd":
         return "CCCD"  # "cccd: 001205098765" reads as an old 11-digit mobile after "00"
+    if _organisation_number(doc, start, digits):
+        return None
     phone = _phone_national(digits, raw)
     after = doc.text[end : end + 12]
     if phone and (digits.startswith("0") or raw.startswith("+")):

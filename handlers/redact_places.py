@@ -67,6 +67,9 @@ _ABBREVIATIONS = {
     "t": "coarse",
     "đ": "fine",  # đường
     "ng": "fine",  # ngõ
+    # (#17, round 6) "x. Yên Trung", "TT. Phong Châu": read only inside an address begun
+    "x": "coarse",
+    "tt": "coarse",
 }
 _GLUED_ABBREV_RE = re.compile(r"[pqf]\d{1,2}")
 # (#17, round 5) an alley, hamlet or quarter written glued to its number on a form: "K12/5"
@@ -211,9 +214,22 @@ def _street_as_a_scene(doc: _Doc, first: int, end: int) -> bool:
     """(#17, round 5) "hôm qua trên đường Láng có vụ đánh nhau": a street named as where
     something happened, with no house or alley number, is nobody's address."""
     tok, before = doc.toks[first], doc.word(first - 1)
-    if tok.fold not in {"duong", "pho"} or before is None or before.fold not in _ON_THE_STREET_F:
+    if tok.fold not in {"duong", "pho"}:
         return False
-    return not any(t.is_digit or t.text == "," for t in doc.toks[first:end])
+    if any(t.is_digit or t.text == "," for t in doc.toks[first:end]):
+        return False
+    if before is not None and before.fold in _ON_THE_STREET_F:
+        return True
+    # (#17, round 6) "Đường Trường Sơn đang sửa": the street opening a sentence, as what
+    # something is said of, a lowercase word after it
+    after = doc.word(end)
+    return (
+        doc.sentence_start(first)
+        and after is not None
+        and doc.adjacent(end)
+        and after.text.islower()
+        and after.fold not in _ADDRESS_WORDS_F
+    )
 
 
 def _house_number_before(doc: _Doc, first: int) -> int:
@@ -453,10 +469,20 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         if name is not None and abbrev == "fine" and doc.adjacent(name):
             # (#17, round 5) "Ng. 7 Tôn Thất Tùng", "đ. 3 Lê Lai": the street after the number
             name = _place_run_at(doc, name, 5) or name
-        name = name or _place_run_at(doc, k, 4)
+        name = name or _place_run_at(doc, k, 4) or _initial_place(doc, k)
         if name is None and lowercase_ok and (doc.lowercase_style or not doc.accented):
             name = _place_run(doc, k) or _lower_place_name(doc, k, ("phường",), starting)
         return name
+    if (
+        abbrev
+        and not starting
+        and tok.text.islower()
+        and (doc.lowercase_style or not doc.accented)
+        and doc.adjacent(i + 1)
+        and doc.word(i + 1) is not None
+    ):
+        # (#17, round 6) ", p dich vong", ", q 3" inside an address, typed without the dot
+        return _number_chain(doc, i + 1) or _place_run(doc, i + 1) or _lower_tail(doc, i + 1)
     if tok.low == "tp" and starting is False:
         if not doc.adjacent(i + 1):
             return None
@@ -531,6 +557,27 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         follow = _address_extend(doc, name)
         if follow == name and not _house_and_street(doc, k, name, phrase):
             return None  # "xe buýt số 32", "lô 5": only part of an address with more after it
+    return _numbered_ward(doc, k, name, phrase)
+
+
+_NUMBERED_WARDS = {("phường",), ("xã",), ("thị", "trấn"), ("khu", "phố"), ("quận",)}
+
+
+def _numbered_ward(doc: _Doc, k: int, name: int, phrase: tuple[str, ...]) -> int:
+    """(#17, round 6) "phường Hải Châu 1", "phuong hai chau 1": a ward named with a number
+    after its name (a name, not the number itself, came first)."""
+    nxt = doc.word(name)
+    if (
+        phrase in _NUMBERED_WARDS
+        and name > k
+        and not doc.toks[name - 1].is_digit
+        and nxt is not None
+        and nxt.is_digit
+        and len(nxt.text) <= 2
+        and doc.adjacent(name)
+        and _closes_clause(doc, name + 1)
+    ):
+        return name + 1
     return name
 
 
@@ -820,6 +867,8 @@ def _address_extend(doc: _Doc, end: int) -> int:
         if element is None and comma:
             element = _unit_after(doc, k)  # (#17, round 5) ", Block B, phòng 1205"
         if element is None and comma:
+            element = _initial_place(doc, k)  # (#17, round 6) ", Ô Chợ Dừa", ", A Lưới"
+        if element is None and comma:
             element = _cap_run(doc, k, 4)  # in capitals, only known places (below)
             if element is None:
                 element = _place_run(doc, k)
@@ -992,8 +1041,30 @@ def _cap_run(doc: _Doc, k: int, limit: int) -> int | None:
             tok.is_cap or (tok.is_upper and len(tok.text) <= 4 and j > k and not doc.caps_style)
         ) or (j > k and not doc.adjacent(j)):
             break
+        if j > k and tok.is_upper and _abbreviation_with_dot(doc, j):
+            break  # (#17, round 6) "Lê Văn Sỹ P.13 Q.3": the ward begins, the street ends
         j += 1
     return j if j > k else None
+
+
+def _initial_place(doc: _Doc, k: int) -> int | None:
+    """A place whose name starts with a one-letter syllable: "Ô Chợ Dừa", "Ý Yên", "A Lưới"."""
+    tok, nxt = doc.word(k), doc.word(k + 1)
+    if tok is None or nxt is None or len(tok.text) != 1 or not tok.text.isupper():
+        return None
+    if not nxt.is_cap or not doc.adjacent(k + 1):
+        return None
+    return _cap_run(doc, k + 1, 3)
+
+
+def _abbreviation_with_dot(doc: _Doc, j: int) -> bool:
+    """Token j is an address abbreviation and its dot: "P.", "Q.", "TT."."""
+    return (
+        doc.toks[j].low in _ABBREVIATIONS
+        and j + 1 < len(doc.toks)
+        and doc.toks[j + 1].text == "."
+        and doc.adjacent(j + 1)
+    )
 
 
 def _address_word_at(doc: _Doc, j: int) -> bool:
@@ -1031,7 +1102,9 @@ _LOWER_LEVEL_ABBREVIATIONS = frozenset({"thcs", "thpt", "ptdtnt", "ptdtbt", "c2"
 # capitalised name follows: "tiểu học Kim Liên", "mầm non Hoa Sen", "đại học Bách Khoa"
 _LEVELS_ALONE = _phrases(
     ("tiểu học", "mầm non", "trung học cơ sở", "trung học phổ thông", "đại học", "cao đẳng",
-     "mẫu giáo", "nhà trẻ")  # (#17, round 5) "bé học mẫu giáo Hoa Mai"
+     "mẫu giáo", "nhà trẻ",  # (#17, round 5) "bé học mẫu giáo Hoa Mai"
+     "nhóm trẻ", "nhóm lớp", "lớp mầm", "cơ sở mầm non", "nhóm mầm non",  # (round 6)
+     "nhóm trẻ gia đình", "nhóm trẻ tư thục", "nhóm trẻ độc lập", "lớp mẫu giáo độc lập")
 )  # fmt: skip
 # Words after a level that describe the school rather than name it ("trường thcs gần nhà")
 _SCHOOL_NAME_STOP = words(
@@ -1114,6 +1187,15 @@ def _school_spans(doc: _Doc) -> list[Span]:
         is_school_word = _word_is(tok, "trường")
         if is_school_word and _school_is_generic(doc, i):
             continue
+        street_before = doc.word(i - 1)
+        if (
+            is_school_word
+            and tok.is_cap
+            and street_before is not None
+            and doc.adjacent(i)
+            and street_before.fold in {"duong", "pho", "ngo", "hem", "kiet"}
+        ):
+            continue  # (#17, round 6) "đường Trường Sơn", "phố Trường Chinh": a street
         is_level = tok.low in _LEVEL_ABBREVIATIONS and (
             tok.is_upper or tok.low in _LOWER_LEVEL_ABBREVIATIONS
         )
@@ -1176,6 +1258,14 @@ def _surname_school(doc: _Doc, k: int) -> int | None:
     return end if end is not None and end - k >= 2 else None
 
 
+# (#17, round 6) words of a school's name written in sentence case: "Phổ thông Năng khiếu",
+# "Tiểu học Thực hành Sư phạm", "Song ngữ"
+_SCHOOL_NAME_PAIRS = frozenset(
+    {"nang khieu", "thuc hanh", "su pham", "song ngu", "dan toc", "noi tru", "ban tru",
+     "chat luong", "ky thuat", "quoc te", "lien cap", "nhan van"}
+)  # fmt: skip
+
+
 def _school_name(doc: _Doc, k: int, explicit: bool, typed_on: bool = False) -> int | None:
     """End of a school's name at token k (after its level): capitalised ("Lê Lợi", "Hà Nội -
     Amsterdam", "số 2 Nam Lý"), in capitals ("CHU VĂN AN"), or, after a level that says it is
@@ -1196,10 +1286,18 @@ def _school_name(doc: _Doc, k: int, explicit: bool, typed_on: bool = False) -> i
             and doc.adjacent(end)
             and doc.toks[end].is_alpha
             and doc.toks[end].text.islower()
-            and _in(doc.toks[end], _NAME_SYLLABLES, _NAME_SYLLABLES_F)
+            and (
+                _in(doc.toks[end], _NAME_SYLLABLES, _NAME_SYLLABLES_F)
+                or f"{doc.toks[end - 1].fold} {doc.toks[end].fold}" in _SCHOOL_NAME_PAIRS
+            )
             and not _school_name_stop(doc.toks[end])
         ):
             end += 1
+            more = _cap_run(doc, end, 3) if end - k < 5 and doc.adjacent(end) else None
+            if more is not None and f"{doc.toks[end - 2].fold} {doc.toks[end - 1].fold}" in (
+                _SCHOOL_NAME_PAIRS
+            ):
+                end = more  # "Thực hành Sư phạm"
         # "Hà Nội - Amsterdam": two capitalised runs joined by a dash
         if end + 1 < len(doc.toks) and doc.toks[end].text in {"-", "–"}:
             more = _cap_run(doc, end + 1, 3)

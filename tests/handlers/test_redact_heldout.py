@@ -7,9 +7,10 @@
   round 4 landed (2026-12-07, 14:31 UTC), the figures below.
 Held-out v1 and v2 were each measured once and then tuned on; both are in the dev split now.
 
-Where v3 misses a bar, the test is a strict expected failure carrying the figure measured:
-it fails as soon as the bar is met, so the mark must then go. Never tune on v3's misses (do
-not print them); when the rules change for these forms, write a new blind split to measure.
+Where a split misses a bar, the test is a strict expected failure carrying the figure
+measured: it fails as soon as the bar is met, so the mark must then go. Since round 6 (#17,
+redact4) v3, v4 and v5 are dev splits, read message by message; the blind measure is the
+next split the lead holds back (v6).
 """
 
 from __future__ import annotations
@@ -85,8 +86,9 @@ def test_the_heldout_split_holds_every_disguised_form() -> None:
 # passed since round 4; EMAIL (89.5%) and TÊN (91.2%) since round 5 (#17, redact3: rules
 # written on new dev messages and dev5, never on this split): the strict marks flipped and went.
 # Remeasured after round 5 (2026-12-07 18:30 UTC):
+# Round 6 (#17, redact4) read v3, v4 and v5 as dev splits (none is blind any longer):
+# NGÀY_SINH 88.9% -> 100% (its mark went).
 NOT_MET_V3 = {
-    "NGÀY_SINH": "held-out v3: recall 88.9% (16 of 18)",
     "ĐỊA_CHỈ": "held-out v3: recall 92.9% (26 of 28)",
 }
 # measured once on v4 (2026-12-07 14:31 UTC), after round 4; remeasured after round 5
@@ -94,20 +96,18 @@ NOT_MET_V3 = {
 # 88.0% -> 96.0% (schools are now scored on their proper name, the corpora's convention, which
 # counts for part of this), TÊN 91.9% -> 94.1%, ĐỊA_CHỈ 75.0% -> 85.7%; precision 98.7%
 # (addresses 96.5%, names 97.7%); 4 of 359 protected strings still redacted
+# round 6: ĐỊA_CHỈ 85.7% -> 100% (its mark went)
 NOT_MET_V4 = {
     "EMAIL": "held-out v4: recall 94.4% (17 of 18)",
     "TÊN": "held-out v4: recall 94.1% (128 of 136)",
-    "ĐỊA_CHỈ": "held-out v4: recall 85.7% (24 of 28)",
 }
 # v5 (326 messages written blind by redblind5, who also wrote the dev5 split that round 5 was
 # tuned on), measured once after round 5 (2026-12-07 18:35 UTC): recall emails, IDs, accounts,
 # cards, plates 100%, dates of birth 95.2%, addresses 95.1% (both met); precision 94.4% overall
 # Round 6 (#17, redact4) read v5 as a dev split (it is no longer blind): MXH 88.5% -> 100%,
-# TÊN precision 88.6% -> 98.2% (recall 98.2% -> 100%); their marks went.
-NOT_MET_V5 = {
-    "SĐT": "held-out v5: recall 98.1% (52 of 53)",
-    "TRƯỜNG": "held-out v5: recall 90.5% (19 of 21)",
-}
+# SĐT 98.1% -> 100%, TRƯỜNG 90.5% -> 100%, TÊN precision 88.6% -> 98.2% (recall 98.2% ->
+# 100%); every mark went.
+NOT_MET_V5: dict[str, str] = {}
 NOT_MET = {"v3": NOT_MET_V3, "v4": NOT_MET_V4, "v5": NOT_MET_V5}
 
 
@@ -147,7 +147,11 @@ def test_heldout_recall_and_precision_meet_the_bars(split: str, kind: str) -> No
             "v5",
             # part of it the districts after an address, which v5 keeps and the corpora redact
             marks=pytest.mark.xfail(
-                strict=True, reason="held-out v5: 19 of 257 protected redacted (12 after round 6)"
+                strict=True,
+                # round 6: 19 -> 1 (8 districts written next to an address are counted apart,
+                # see redact_eval._district_after_address; the one left is a pupil's school
+                # code, "mã học sinh", which the redactor removes on purpose: it names a child)
+                reason="held-out v5: 1 of 257 protected redacted (a pupil's school code)",
             ),
         ),
     ],

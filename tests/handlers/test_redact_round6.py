@@ -4,9 +4,12 @@ messages). Each case fails when its rule breaks."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from handlers.redact import redact
+from handlers.redact import Span, redact
+from handlers.redact_eval import CorpusMessage, EvalReport, evaluate, load_corpus
 
 
 def _r(text: str) -> str:
@@ -83,3 +86,106 @@ def test_profiles_written_with_a_slash_or_in_single_quotes_are_redacted(
 ) -> None:
     redacted = _r(text)
     assert gone not in redacted and "<MXH>" in redacted
+
+
+def _scored(
+    text: str, pii: list[tuple[str, str]], keep: list[str], spans: list[Span]
+) -> EvalReport:
+    message = CorpusMessage(text, tuple(pii), tuple(keep))
+    return evaluate([message], finder=lambda _: spans)
+
+
+def test_a_district_next_to_an_address_may_go_with_it_but_nowhere_else() -> None:
+    text = "nhà em ở số 9 ngõ 120 Khương Trung, quận Đống Đa, còn quận 7 thì xa"
+    address = text.index("số 9")
+    district = text.index("quận Đống Đa")
+    other = text.index("quận 7")
+    pii = [("ĐỊA_CHỈ", "số 9 ngõ 120 Khương Trung")]
+    keep = ["quận Đống Đa", "quận 7"]
+    with_address = Span(address, district + len("quận Đống Đa"), "ĐỊA_CHỈ")
+    report = _scored(text, pii, keep, [with_address])
+    assert report.protected_redacted == []
+    assert [v for v, _ in report.districts_with_address] == ["quận Đống Đa"]
+    # the district redacted on its own, or a district elsewhere: a protected string lost
+    alone = Span(district, district + len("quận Đống Đa"), "ĐỊA_CHỈ")
+    assert [v for v, _ in _scored(text, pii, keep, [alone]).protected_redacted] == ["quận Đống Đa"]
+    far = Span(other, other + len("quận 7"), "ĐỊA_CHỈ")
+    assert [v for v, _ in _scored(text, pii, keep, [with_address, far]).protected_redacted] == [
+        "quận 7"
+    ]
+
+
+def test_a_date_of_birth_and_a_day_nursery_are_scored_on_their_datum(tmp_path: Path) -> None:
+    corpus = tmp_path / "c.yml"
+    corpus.write_text(
+        """
+messages:
+  - text: "con sinh ngày 7 tháng 7 năm 2017, học nhóm trẻ Hoa Mai"
+    pii: [["NGÀY_SINH", "ngày 7 tháng 7 năm 2017"], ["TRƯỜNG", "nhóm trẻ Hoa Mai"]]
+""",
+        encoding="utf-8",
+    )
+    messages = load_corpus(corpus)
+    assert messages[0].pii == (("NGÀY_SINH", "7 tháng 7 năm 2017"), ("TRƯỜNG", "Hoa Mai"))
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        # a phone typed one digit at a time with "O", "S", "B" among the digits
+        ("số chị e: 0 9 7 . 2 O 6 . S 4 8 1 nha", "2 O 6 . S 4 8 1"),
+        ("goi e 0 3 B 5 1 2 4 S 6 7 voi", "B 5 1 2 4 S"),
+        # a ward and district written as abbreviations after the street, no comma
+        ("con ở 27/3 Nguyễn Đình Chiểu P.4 Q.3 với bà ngoại", "P.4 Q.3"),
+        ("nhà bác ở xóm 2, x. Nghi Phong, h. Nghi Lộc, bác hay đánh con", "Nghi Phong"),
+        ("ông ở khu 4, TT. Hùng Sơn, hay say rượu", "Hùng Sơn"),
+        ("dia chi: so 5 ngo 20 tay son, p trung liet, ba e hay danh e", "trung liet"),
+        ("nhà nó ở kiệt 5 lê lợi, phường hòa khánh 2, bố nó đánh nó", "khánh 2"),
+        ("em ở số 3 ngõ 7 Xã Đàn, Ô Chợ Dừa, bố hay đánh em", "Chợ Dừa"),
+        # a date of birth with letters for digits, or its year in words
+        ("ngày sinh của con: 2O/l1/2O13", "2O/l1/2O13"),
+        ("cháu sinh ngày hai mươi tháng mười năm hai nghìn mười một", "hai nghìn mười một"),
+        # a day nursery's name; a school's name in sentence case
+        ("bé nhà tôi bị đánh ở nhóm trẻ Họa Mi đầu ngõ", "Họa Mi"),
+        ("con học trường Tiểu học Thực hành Sư phạm", "Thực hành Sư phạm"),
+    ],
+)
+def test_round6_forms_are_redacted(text: str, gone: str) -> None:
+    assert gone not in _r(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # an office's landline and a company's tax code belong to no person
+        ("Số điện thoại của UBND phường là 024 3765 4321 phải không", "024 3765 4321"),
+        ("mã số thuế 0109876543 của công ty môi giới việc làm này có thật không", "0109876543"),
+        # English prose around a bare "at" and a full stop
+        ("he waits for me out at night. email is my only way", "out at night"),
+        # a street opening a sentence, as where something happens; a street named Trường …
+        ("Phố Hàng Bài đang đào đường nên xe không qua được", "Hàng Bài"),
+        # after a date of birth, "ngày" in words stays readable
+        ("em sinh ngày 5 tháng 9 năm 2014", "sinh ngày"),
+    ],
+)
+def test_round6_ordinary_numbers_and_words_stay(text: str, kept: str) -> None:
+    assert kept in _r(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sđt nhà em 024 3765 4321",  # a home's landline is personal
+        "mã số thuế cá nhân của mẹ em là 8012345678",  # a person's tax code too
+        "mail em: lan at gmail dot com",  # a spelled email
+    ],
+)
+def test_personal_numbers_in_those_shapes_are_still_redacted(text: str) -> None:
+    assert any(ch.isdigit() for ch in text) or "at" in text
+    redacted = _r(text)
+    assert redacted != text and "<" in redacted
+
+
+def test_a_street_named_truong_is_no_school() -> None:
+    redacted = _r("hôm qua trên đường Trường Chinh có vụ đánh nhau")
+    assert "<TRƯỜNG>" not in redacted and "Trường Chinh" in redacted
