@@ -195,7 +195,7 @@ def _find_spans_in(text: str) -> list[Span]:
     candidates += _address_spans(doc)
     candidates += _school_spans(doc)
     candidates += _name_spans(doc)
-    return _choose(candidates, _protected_ranges(text), text)
+    return _choose(candidates, _protected_ranges(text) + doc.kept_places, text)
 
 
 class _Intervals:

@@ -91,6 +91,8 @@ class _Doc:
         self.folded = text.translate(_FOLD_CHARS)
         self.cues: dict[int, str | None] = {}
         self.looking_ahead = False  # see _more_address
+        # (#17) districts and provinces read after an address, kept: no name or school there
+        self.kept_places: list[tuple[int, int]] = []
         barriers = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
         self.toks: list[_Tok] = []
         for m in _TOKEN_RE.finditer(text):

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from handlers.redact import TYPES, Span, find_spans
+from nlu.text import fold
 
 Finder = Callable[[str], list[Span]]
 
@@ -86,6 +87,8 @@ def _datum(kind: str, value: str) -> str:
         return school_name(value)
     if kind == "NGÀY_SINH":
         return _DAY_WORD.sub("", value)
+    if kind == "ĐỊA_CHỈ":
+        return address_datum(value)
     return value
 
 
@@ -93,6 +96,75 @@ def school_name(value: str) -> str:
     """The proper name in a school annotation: "trường THCS Lê Lợi" -> "Lê Lợi"."""
     name = _SCHOOL_KIND.sub("", value)
     return name if len(name) >= 2 else value
+
+
+# (#17, round 7) Likewise an address's datum is its home part, down to the ward or commune:
+# a district, town or province written after it ("…, Ba Đình, Hà Nội", "… P.13 Q.3", "…,
+# District 1, HCMC") identifies nobody and the redactor keeps it for staff. The older corpora
+# put it in the address, the newer (v5, dev5, dev6) keep it; both are scored on the home part.
+_COARSE_PART = re.compile(
+    r"(?:quan|huyen|thi xa|thanh pho|tinh|district|city|province)(?:\s|$)"
+    r"|(?:q|h|tx|tp|t)\s?\.|tp\s|q\d{1,2}$|.+\s(?:district|city|province)$"
+)
+_LAST_PART = re.compile(r"(?:\s*[,;\-–]\s*|\s+)([^,;\-–]+?)\s*$")
+_LAST_WORDS = re.compile(
+    r"\s+(?:(?:q|h|tx|tp)\.\s?\S.*|q\d{1,2}|tp|(?:quan|huyen|thi xa|thanh pho|tinh) \w[\w ]*)$"
+)
+
+
+def _last_place(folded: str, places: frozenset[str]) -> re.Match[str] | None:
+    """A place of two words or more ending the annotation after a name, with no comma:
+    "… phuong tan hiep bien hoa" (not "kiệt 77 Hải Phòng", a street)."""
+    for size in (4, 3, 2):
+        m = re.search(rf"([^\W\d]+) ((?:[^\W\d]+ ){{{size - 1}}}[^\W\d]+)$", folded)
+        if m is not None and m.group(2) in places and m.group(1) not in _STREET_WORDS:
+            return re.search(rf" {re.escape(m.group(2))}$", folded)
+    return None
+
+
+_STREET_WORDS = frozenset(
+    {
+        "duong",
+        "pho",
+        "kiet",
+        "hem",
+        "ngo",
+        "ngach",
+        "phuong",
+        "xa",
+        "thon",
+        "xom",
+        "ap",
+        "ban",
+        "so",
+    }
+)
+
+
+def address_datum(value: str) -> str:
+    """The home part of an address annotation: "số 5 ngõ 12 Khâm Thiên, Đống Đa, Hà Nội" ->
+    "số 5 ngõ 12 Khâm Thiên"."""
+    from handlers.redact_gazetteer import COARSE_PLACES
+
+    while True:
+        folded = fold(value)  # same length as value: spans carry over
+        part = _LAST_PART.search(folded)
+        if part is None:
+            return value
+        name = part.group(1).strip(" .")
+        separated = bool(folded[part.start() : part.start(1)].strip())
+        coarse = (separated or " " not in name) and (
+            bool(_COARSE_PART.match(name)) or name in COARSE_PLACES
+        )
+        if not coarse:
+            words = _LAST_WORDS.search(folded) or _last_place(folded, COARSE_PLACES)
+            if words is None or words.start() == 0:
+                return value  # "45/12 Lê Văn Sỹ P.13 Q.3", "… phuong tan hiep bien hoa"
+            value = value[: words.start()].rstrip(" ,.;-–")
+            continue
+        if part.start() == 0:
+            return value
+        value = value[: part.start()].rstrip(" ,.;-–")
 
 
 def _occurrences(text: str, value: str) -> list[tuple[int, int]]:
@@ -283,13 +355,13 @@ def _district_after_address(
     )
     if address is None:
         return False
-    return any(
-        p.type == "ĐỊA_CHỈ"
-        and p.start < address.end
-        and address.start < p.end
-        and p.start <= start
-        and p.end >= end
-        for p in predicted
+    # redacted with the address, or (round 7) as an address's own home part: the ward of
+    # "P. 5, Q. 8, hẻm 118 …" is redacted and its district kept
+    overlapping = [p for p in predicted if p.start < end and start < p.end]
+    return all(p.type == "ĐỊA_CHỈ" for p in overlapping) and any(
+        (p.start < address.end and address.start < p.end and p.start <= start and p.end >= end)
+        or (start <= p.start and p.end <= end and p.end - p.start < end - start)
+        for p in overlapping
     )
 
 

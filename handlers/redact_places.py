@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from handlers import redact_gazetteer as gazetteer
 from handlers import redact_lexicon as lex
 from handlers.redact_doc import (
     _GIVEN_F,
@@ -179,9 +180,121 @@ def _address_spans(doc: _Doc) -> list[Span]:
         if _street_as_a_scene(doc, first, end) or _institution_of(doc, first):
             i = end
             continue
-        spans.append(Span(doc.toks[first].start, doc.toks[end - 1].end, "ĐỊA_CHỈ"))
+        for home_start, home_end in _home_parts(doc, first, end):
+            spans.append(Span(doc.toks[home_start].start, doc.toks[home_end - 1].end, "ĐỊA_CHỈ"))
         i = end
-    return spans
+    return [part for span in spans for part in _without_district(doc, span)]
+
+
+# ---------------------------------------------------------------------------- district and up
+# (#17, round 7) An address is redacted down to its ward or commune; the district, town and
+# province after it stay (", Ba Đình", " Q.3", ", huyện Nghi Lộc", ", TP Thái Nguyên"): they
+# identify nobody and tell staff where to refer. One rule for every address, Vietnamese or
+# English ("…, Ba Dinh District", "…, District 7, HCMC").
+_SEPARATORS = {",", "-", "–", ";"}
+_COARSE_ABBREVIATIONS = frozenset({"q", "h", "tp", "tx", "t"})
+_GLUED_DISTRICT_RE = re.compile(r"q\d{1,2}")
+_ENGLISH_COARSE_F = frozenset({"district", "dist", "city", "province"})
+_MORE_CITIES_F = frozenset({"hanoi", "saigon", "danang", "hochiminh", "hue", "hcmc"})
+
+
+def _coarse_at(doc: _Doc, j: int, separated: bool, end: int) -> bool:
+    """A district, town or province starts at token j of an address ending at `end`."""
+    tok = doc.word(j)
+    if tok is None:
+        return False
+    dotted = j + 1 < len(doc.toks) and doc.toks[j + 1].text == "." and doc.adjacent(j + 1)
+    if doc.match_any(j, _COARSE) is not None and doc.word(j + 1) is not None:
+        return tok.low != "t" or separated
+    if tok.low in _COARSE_ABBREVIATIONS and dotted and (separated or tok.low != "t"):
+        return True
+    if _GLUED_DISTRICT_RE.fullmatch(tok.low):
+        return True  # "nguyen trai q1"
+    after = doc.word(j + 1)
+    if tok.fold in {"district", "dist"} and (separated or (after is not None and after.is_digit)):
+        return True  # "District 7"
+    if tok.fold in _ENGLISH_COARSE_F and separated:
+        return True  # "…, City"
+    run = _gazetteer_run(doc, j)
+    # the whole part: "Tân Thạnh Đông" is a commune, though "Tân Thạnh" is a district
+    if run is None or (
+        run < end
+        and doc.toks[run].is_word
+        and doc.toks[run].fold not in _ENGLISH_COARSE_F
+        and not _coarse_at(doc, run, False, end)
+    ):
+        return False
+    if separated:
+        return True
+    # "123 Nguyễn Trãi Thanh Xuân", "xóm 7 Hải Quang Hải Hậu Nam Định": after a street's or a
+    # hamlet's name (not right after its keyword or its number: "kiệt 77 Hải Phòng" is a street)
+    before = doc.word(j - 1)
+    return (
+        before is not None
+        and before.is_alpha
+        and doc.adjacent(j)
+        and not _address_word_at(doc, j - 1)
+        and run - j >= 2
+    )
+
+
+def _gazetteer_run(doc: _Doc, j: int) -> int | None:
+    for size in (4, 3, 2, 1):
+        words = doc.toks[j : j + size]
+        if (
+            len(words) == size
+            and all(w.is_alpha for w in words)
+            and all(doc.adjacent(j + n) for n in range(1, size))
+            and (
+                " ".join(w.fold for w in words) in gazetteer.COARSE_PLACES
+                or (size == 1 and words[0].fold in _MORE_CITIES_F)
+            )
+        ):
+            return j + size
+    return None
+
+
+def _home_parts(doc: _Doc, first: int, end: int) -> list[tuple[int, int]]:
+    """The home parts of the address at tokens [first, end): all of it but its districts,
+    towns and provinces, which are noted in `doc.kept_places` ("P. 5, Q. 8, hẻm 118 Dương Bá
+    Trạc": two home parts around a district)."""
+    homes = []
+    piece = first
+    j = first + 1
+    while j < end:
+        separated = doc.toks[j - 1].text in _SEPARATORS
+        if not (doc.toks[j].is_word and _coarse_at(doc, j, separated, end)):
+            j += 1
+            continue
+        cut = j
+        while cut > piece and doc.toks[cut - 1].text in _SEPARATORS | {"."}:
+            cut -= 1
+        if cut > piece:
+            homes.append((piece, cut))
+        k = j + 1
+        while k < end and doc.toks[k].text not in _SEPARATORS:
+            k += 1
+        doc.kept_places.append((doc.toks[j].start, doc.toks[k - 1].end))
+        while k < end and doc.toks[k].text in _SEPARATORS:
+            k += 1
+        piece = j = k
+    if piece < end:
+        homes.append((piece, end))
+    return homes
+
+
+def _without_district(doc: _Doc, span: Span) -> list[Span]:
+    """An English address (found on characters, not tokens) cut the same way."""
+    first = next((n for n, t in enumerate(doc.toks) if t.start >= span.start), None)
+    if first is None:
+        return [span]
+    end = first
+    while end < len(doc.toks) and doc.toks[end].end <= span.end:
+        end += 1
+    return [
+        Span(doc.toks[a].start, doc.toks[b - 1].end, span.type)
+        for a, b in _home_parts(doc, first, end)
+    ]
 
 
 _ALLEYS_F = _folded(words("ngõ ngách hẻm kiệt"))
@@ -775,7 +888,10 @@ def _lower_street(doc: _Doc, k: int) -> int | None:
             or not tok.text.islower()
             or len(tok.text) > 7
             or (_in(tok, _STREET_STOP, _STREET_STOP_F) and not after_middle)
-            or (_address_word_at(doc, j) and not (j > k and _closes_clause(doc, j + 1)))
+            or (
+                _address_word_at(doc, j)
+                and not (j > k and (_closes_clause(doc, j + 1) or _abbreviated_part(doc, j + 1)))
+            )
             or (j >= k + 2 and _district_at(doc, j))
         ):
             break
@@ -1041,8 +1157,10 @@ def _cap_run(doc: _Doc, k: int, limit: int) -> int | None:
             tok.is_cap or (tok.is_upper and len(tok.text) <= 4 and j > k and not doc.caps_style)
         ) or (j > k and not doc.adjacent(j)):
             break
-        if j > k and tok.is_upper and _abbreviation_with_dot(doc, j):
-            break  # (#17, round 6) "Lê Văn Sỹ P.13 Q.3": the ward begins, the street ends
+        if j > k and (
+            _abbreviated_part(doc, j) or (tok.is_upper and _abbreviation_with_dot(doc, j))
+        ):
+            break  # "Lê Văn Sỹ P.13 Q.3": the ward begins, the street ends
         j += 1
     return j if j > k else None
 
@@ -1064,6 +1182,20 @@ def _abbreviation_with_dot(doc: _Doc, j: int) -> bool:
         and j + 1 < len(doc.toks)
         and doc.toks[j + 1].text == "."
         and doc.adjacent(j + 1)
+    )
+
+
+def _abbreviated_part(doc: _Doc, j: int) -> bool:
+    """An abbreviated ward or district at token j: "P.13", "Q. 3", "P13", "Q1"."""
+    tok = doc.toks[j]
+    if _GLUED_ABBREV_RE.fullmatch(tok.low):
+        return True
+    return (
+        tok.low in _ABBREVIATIONS
+        and j + 2 < len(doc.toks)
+        and doc.toks[j + 1].text == "."
+        and doc.toks[j + 1].start == tok.end
+        and doc.toks[j + 2].is_word
     )
 
 

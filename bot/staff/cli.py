@@ -279,6 +279,7 @@ def eval_redaction(split: str, corpus: Path | None, as_json: bool, verbose: bool
             "heldout": f"Held-out split ({path.name}, never used to tune)",
             "dev": f"Dev split ({path.name}, the rules were tuned on it)",
             "dev5": f"Dev split v5 ({path.name}, written blind, then tuned on)",
+            "dev6": f"Dev split v6 ({path.name}, written blind, then tuned on)",
             "corpus": f"Corpus {path.name}",
         }
         click.echo(format_report(report, titles[name]))

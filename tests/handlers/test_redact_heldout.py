@@ -88,9 +88,10 @@ def test_the_heldout_split_holds_every_disguised_form() -> None:
 # Remeasured after round 5 (2026-12-07 18:30 UTC):
 # Round 6 (#17, redact4) read v3, v4 and v5 as dev splits (none is blind any longer):
 # NGÀY_SINH 88.9% -> 100% (its mark went).
-NOT_MET_V3 = {
-    "ĐỊA_CHỈ": "held-out v3: recall 92.9% (26 of 28)",
-}
+# Round 7 (#17, redact5): an address is scored on its home part (down to the ward or
+# commune), the district and province after it kept (handlers/redact_eval.address_datum); one of
+# v3's two address misses ("…, cu chi") was a district the redactor now keeps.
+NOT_MET_V3: dict[str, str] = {}
 # measured once on v4 (2026-12-07 14:31 UTC), after round 4; remeasured after round 5
 # (18:30 UTC): MXH 75.0% -> 100%, SĐT 97.7% -> 100%, NGÀY_SINH 94.1% -> 100%, TRƯỜNG
 # 88.0% -> 96.0% (schools are now scored on their proper name, the corpora's convention, which

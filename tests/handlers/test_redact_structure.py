@@ -126,11 +126,15 @@ from handlers.redact import redact
         ("thg khoa lop 8 danh em", "thg <TÊN> lop 8 danh em"),
         ("e thg xuyen bi danh", "e thg xuyen bi danh"),
         # addresses written in English: a house number or a part finer than a ward needed
-        ("she lives at 45 Tran Phu, Hai Chau, Da Nang", "she lives at <ĐỊA_CHỈ>"),
-        ("address: 12 Nguyen Hue Street, District 1.", "address: <ĐỊA_CHỈ>."),
+        # (#17, round 7) the district and the city after an address stay
+        (
+            "she lives at 45 Tran Phu, Hai Chau, Da Nang",
+            "she lives at <ĐỊA_CHỈ>, Hai Chau, Da Nang",
+        ),
+        ("address: 12 Nguyen Hue Street, District 1.", "address: <ĐỊA_CHỈ>, District 1."),
         ("we live at No. 7, Lane 12, Kim Ma street", "we live at <ĐỊA_CHỈ>"),
-        ("I live in alley 34 Khuong Thuong, Dong Da", "I live in <ĐỊA_CHỈ>"),
-        ("add: 15 Lê Lợi, Q1", "add: <ĐỊA_CHỈ>"),
+        ("I live in alley 34 Khuong Thuong, Dong Da", "I live in <ĐỊA_CHỈ>, Dong Da"),
+        ("add: 15 Lê Lợi, Q1", "add: <ĐỊA_CHỈ>, Q1"),
         ("we live in District 7 now", "we live in District 7 now"),
         ("I live in Hanoi with my mom", "I live in Hanoi with my mom"),
         ("she lives on 5th floor", "she lives on 5th floor"),

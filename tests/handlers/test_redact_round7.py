@@ -1,0 +1,98 @@
+"""Redaction round 7 (#17, redact5): the district and the province after an address stay,
+and the evaluator scores every corpus on an address's home part. Variants written for this
+file, not corpus messages; each case fails when its rule breaks."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.redact import redact
+from handlers.redact_eval import address_datum
+
+
+def _r(text: str) -> str:
+    return redact(text).text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # bare district and city after a comma
+        (
+            "nhà cháu ở số 8 ngõ 17 Thái Hà, Đống Đa, Hà Nội",
+            "nhà cháu ở <ĐỊA_CHỈ>, Đống Đa, Hà Nội",
+        ),
+        ("Ở kiệt 12 Hà Huy Tập, Thanh Khê có bé bị đánh", "Ở <ĐỊA_CHỈ>, Thanh Khê có bé bị đánh"),
+        # district and province with their keyword, the ward or commune redacted
+        (
+            "địa chỉ: xóm 2, xã Diễn Hạnh, huyện Diễn Châu, Nghệ An",
+            "địa chỉ: <ĐỊA_CHỈ>, huyện Diễn Châu, Nghệ An",
+        ),
+        ("nha e o 17 hem 9 ly thuong kiet p7 q10", "nha e o <ĐỊA_CHỈ> q10"),
+        ("con ở 45/12 Cách Mạng Tháng Tám P.11 Q.3 ạ", "con ở <ĐỊA_CHỈ> Q.3 ạ"),
+        ("tổ 5, phường Tân Lập, TP Buôn Ma Thuột", "<ĐỊA_CHỈ>, TP Buôn Ma Thuột"),
+        # a rural district written bare, between the commune and the province
+        ("ở thôn 4, xã Yên Lạc, Như Thanh, Thanh Hóa", "ở <ĐỊA_CHỈ>, Như Thanh, Thanh Hóa"),
+        # English
+        ("we live at 9 Le Loi, Ward 4, District 3, HCMC", "we live at <ĐỊA_CHỈ>, District 3, HCMC"),
+        # the district in the middle: what comes after it is still someone's home
+        ("e ở P. 2, Q. 5, hẻm 40 Trần Bình Trọng", "e ở <ĐỊA_CHỈ>, Q. 5, <ĐỊA_CHỈ>"),
+    ],
+)
+def test_district_and_province_after_an_address_stay(text: str, expected: str) -> None:
+    assert _r(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "home"),
+    [
+        # a street named after a city is the street, not a city
+        ("nhà em ở số 3 kiệt 77 Hải Phòng, Đà Nẵng", "số 3 kiệt 77 Hải Phòng"),
+        ("ở 15 đường Thái Nguyên, phường 3", "15 đường Thái Nguyên, phường 3"),
+        # a commune whose name starts like a district's is the commune
+        ("nhà ngoại ở ấp 2, Tân Thạnh Đông, Củ Chi", "ấp 2, Tân Thạnh Đông"),
+        # a block named "… City" is the block
+        ("nhà tôi ở căn 12A05 chung cư Times City", "căn 12A05 chung cư Times City"),
+    ],
+)
+def test_names_that_look_like_districts_stay_in_the_address(text: str, home: str) -> None:
+    redacted = _r(text)
+    assert home not in redacted
+    assert "<ĐỊA_CHỈ>" in redacted
+
+
+def test_a_kept_district_is_not_read_as_a_name() -> None:
+    assert (
+        _r("Em ở kiệt 4 Ông Ích Khiêm, Liên Chiểu, Đà Nẵng")
+        == "Em ở <ĐỊA_CHỈ>, Liên Chiểu, Đà Nẵng"
+    )
+    assert _r("Ở số 5 Đội Cấn, Hoàng Mai") == "Ở <ĐỊA_CHỈ>, Hoàng Mai"
+
+
+@pytest.mark.parametrize(
+    ("annotation", "home"),
+    [
+        ("số 5 ngõ 12 Khâm Thiên, Đống Đa, Hà Nội", "số 5 ngõ 12 Khâm Thiên"),
+        ("45/12 Lê Văn Sỹ P.13 Q.3", "45/12 Lê Văn Sỹ P.13"),
+        ("hẻm 20 lê văn sỹ quận 3", "hẻm 20 lê văn sỹ"),
+        ("khóm 3 phường 2 tp Sóc Trăng", "khóm 3 phường 2"),
+        ("to 12 kp 4 phuong tan hiep bien hoa", "to 12 kp 4 phuong tan hiep"),
+        ("thôn Yên Ninh, x. Yên Trung, h. Ý Yên", "thôn Yên Ninh, x. Yên Trung"),
+        (
+            "22 Ly Tu Trong Street, Ben Nghe Ward, District 1",
+            "22 Ly Tu Trong Street, Ben Nghe Ward",
+        ),
+        # nothing coarse at the end: unchanged
+        ("số 3 kiệt 77 Hải Phòng", "số 3 kiệt 77 Hải Phòng"),
+        (
+            "kiệt 112 nguyễn chí thanh, phường hải châu 1",
+            "kiệt 112 nguyễn chí thanh, phường hải châu 1",
+        ),
+        (
+            "căn hộ 1203 tòa A2 chung cư Hòa Bình Green",
+            "căn hộ 1203 tòa A2 chung cư Hòa Bình Green",
+        ),
+    ],
+)
+def test_an_address_annotation_is_scored_on_its_home_part(annotation: str, home: str) -> None:
+    assert address_datum(annotation) == home
