@@ -258,6 +258,11 @@ def _email_spans(text: str) -> list[Span]:
 _PROTECTED_RE = re.compile(
     r"(?<!\d)\d{1,6}/\d{4}/[\wĐđ-]+|(?<!\d)\d{1,6}/[A-ZĐ]{1,8}(?:-[A-ZĐ]{1,10})+"  # 56/2017/NĐ-CP
     r"|(?<!\w)(?:Điều|Khoản|Chương|Mục|Điểm)\s+\d+"
+    # (#17, round 7) a legal document by its kind and number: "Thông tư 31/2017", "nghị định
+    # 56", "Luật Trẻ em 2016", "thong tu so 32/2020"
+    r"|(?i:(?<!\w)(?:thông tư|thong tu|nghị định|nghi dinh|quyết định|quyet dinh|chỉ thị|chi thi"
+    r"|nghị quyết|nghi quyet|công văn|cong van|luật|luat)(?:\s+[^\W\d]+){0,3}?\s+(?:số\s+|so\s+)?"
+    r"\d+(?:/[\wĐđ-]+)*)"
 )
 
 

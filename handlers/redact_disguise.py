@@ -573,10 +573,11 @@ def day_from_words(words: str) -> int | None:
 
 # "5 tháng 9 năm 2014", "12 tháng ba năm 2011", "12 tháng 3, 2011"
 _WORDED_DATE = (
-    rf"(?P<wd>(?:(?:mùng|mung|mồng|mong)\s+)?\d{{1,2}}|{_DAY_WORDS}),?\s+(?:tháng|thang|th)\s*(?P<wm>\d{{1,2}}|(?:{_MONTH_WORD})(?!\w))"
+    rf"(?P<wd>(?:(?:mùng|mung|mồng|mong)\s+)?\d{{1,2}}|{_DAY_WORDS}),?\s+(?:tháng|thang|thg|th)\s*(?P<wm>\d{{1,2}}|(?:{_MONTH_WORD})(?!\w))"
     # (#17, round 5) "15 tháng 3 âm lịch năm 2012"
     r"(?:\s+(?:âm lịch|am lich|âl|al|dương lịch|duong lich)(?!\w))?"
-    r"(?:\s*,?\s*(?:năm|nam)\s+(?P<wy>\d{4})|\s*,\s*(?P<wy2>(?:19|20)\d\d))?"
+    # (#17, round 7) "12 thg 3 2012": the year after a space
+    r"(?:\s*,?\s*(?:năm|nam)\s+(?P<wy>\d{4})|\s*,?\s+(?P<wy2>(?:19|20)\d\d)|,(?P<wy4>(?:19|20)\d\d))?"
 )
 # "12 03 2011": read only after a birth cue
 _SPACED_DATE = r"(?P<sd>\d{1,2})\s(?P<sm>\d{1,2})\s(?P<sy>(?:19|20)\d\d)"
@@ -667,16 +668,23 @@ def _date_letters_read(text: str) -> str:
 # (#17, round 6) a date in words goes on with the year in words: "mười lăm tháng bảy năm hai
 # nghìn mười hai"
 _SPELLED_YEAR_RE = re.compile(
-    r"\s*,?\s*(?:năm|nam)\s+(?:hai|một|mot)\s+(?:nghìn|ngàn|nghin|ngan)"
+    # (#17, round 7) or read digit by digit: "năm hai không mười hai", "năm hai không một hai"
+    r"\s*,?\s*(?:năm|nam)\s+(?:hai|một|mot)\s+(?:nghìn|ngàn|nghin|ngan|không|khong)"
     r"(?:\s+(?:không trăm|khong tram|linh|lẻ|le|mười|muoi|mươi|một|mot|mốt|hai|ba|bốn|bon"
     r"|tư|tu|năm|nam|lăm|lam|sáu|sau|bảy|bay|bẩy|tám|tam|chín|chin)(?!\w)){0,4}",
     re.IGNORECASE,
 )
 
 
+_YEAR_AFTER_RE = re.compile(r"\s*,?\s*(?:năm|nam)\s+(?:19|20)\d\d(?!\w)", re.IGNORECASE)
+
+
 def _worded_whole(text: str, m: re.Match[str]) -> tuple[int, int]:
     """The span of a cued date, with its year when that is written in words."""
     start, end = m.span()
+    if m.group("d") is not None and not (m.group("y") or m.group("y2")):
+        year = _YEAR_AFTER_RE.match(text, end)  # (#17, round 7) "12-3, năm 2012"
+        return (start, year.end()) if year is not None else (start, end)
     if m.group("wd") is None:
         return start, end
     if not (m.group("wy") or m.group("wy2")):
@@ -719,8 +727,10 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
                 else _MONTH_WORDS[" ".join(month_text.lower().split())]
             )
             year_text = (
-                m.group("y") or m.group("y2") or m.group("wy") or m.group("wy2") or m.group("iy")
-            ) or m.group("sy")
+                (m.group("y") or m.group("y2") or m.group("wy") or m.group("wy2") or m.group("iy"))
+                or m.group("sy")
+                or m.group("wy4")
+            )
         if not (1 <= day <= 31 and 1 <= month <= 12):
             continue
         before = text[max(0, m.start() - 30) : m.start()]

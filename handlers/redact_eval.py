@@ -306,6 +306,8 @@ def evaluate(messages: Iterable[CorpusMessage], finder: Finder = find_spans) -> 
             report.chars_redacted += p.end - p.start
         for value in message.keep:
             for start, end in _occurrences(message.text, value) or [_first(message.text, value)]:
+                if any(g.start <= start and end <= g.end for g in gold):
+                    continue  # (round 7) the keep "3" inside the phone "0 9 0 6 2 3 8 …"
                 report.protected += 1
                 if not any(p.start < end and start < p.end for p in predicted):
                     continue

@@ -15,7 +15,8 @@ from nlu.text import fold
 
 
 def _names(text: str) -> frozenset[str]:
-    return frozenset(fold(" ".join(name.split())) for name in text.split("|") if name.strip())
+    names = (" ".join(name.split()).replace("' ", "'") for name in text.split("|"))
+    return frozenset(fold(name) for name in names if name)
 
 
 PROVINCES = _names(

@@ -349,6 +349,7 @@ ADDRESS_FINE = (
     "làng",
     "sóc",
     "plei",
+    "phum",  # (#17, round 7) a Khmer village of the Mekong: "phum Srê Côi"
     "đội",
     "khu",
     "phường",

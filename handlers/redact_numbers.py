@@ -39,6 +39,11 @@ _CURRENCY_AFTER_RE = re.compile(
     re.IGNORECASE,
 )
 _MONEY_SHAPE_RE = re.compile(r"[1-9]\d{0,2}(?:[.,]\d{3})+")
+# a currency after a sum in thousands, "d" included ("2.500.000d", "500.000 D")
+_MONEY_AFTER_RE = re.compile(
+    r"\s?(?:đ|d|₫|đồng|dong|vnd|vnđ|usd|\$)(?!\w)|\s?(?:triệu|trieu|nghìn|nghin|ngàn)(?!\w)",
+    re.IGNORECASE,
+)
 _DATE_SHAPE_RE = re.compile(
     r"\d{1,2}[.\-]\d{1,2}[.\-](?:\d{2}|\d{4})|(?:19|20)\d\d\s?[-–]\s?(?:19|20)\d\d"
 )
@@ -265,6 +270,8 @@ def _classify_number(doc: _Doc, start: int, end: int) -> str | None:
         return "SĐT"  # a phone number followed by "k" is "không", not thousands
     if phone and not _MONEY_SHAPE_RE.fullmatch(raw) and not _CURRENCY_AFTER_RE.match(after):
         return "SĐT"  # "84 912 345 678 lớp 7": a count word after it does not make it a count
+    if _MONEY_SHAPE_RE.fullmatch(raw) and _MONEY_AFTER_RE.match(after):
+        return None  # (#17, round 7) "CHUYEN KHOAN 2.500.000D": money, whatever the cue
     cued = _cue_at(doc, start)
     if _DATE_SHAPE_RE.fullmatch(raw):
         return None

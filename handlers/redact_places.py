@@ -178,6 +178,8 @@ def _address_spans(doc: _Doc) -> list[Span]:
         end = _address_extend(doc, end)
         first = _house_number_before(doc, first)
         if _street_as_a_scene(doc, first, end) or _institution_of(doc, first):
+            # kept as a place, and so read as no one's name ("UBND phường Phú Thượng")
+            doc.kept_places.append((doc.toks[first].start, doc.toks[end - 1].end))
             i = end
             continue
         for home_start, home_end in _home_parts(doc, first, end):
@@ -239,19 +241,23 @@ def _coarse_at(doc: _Doc, j: int, separated: bool, end: int) -> bool:
 
 
 def _gazetteer_run(doc: _Doc, j: int) -> int | None:
-    for size in (4, 3, 2, 1):
-        words = doc.toks[j : j + size]
-        if (
-            len(words) == size
-            and all(w.is_alpha for w in words)
-            and all(doc.adjacent(j + n) for n in range(1, size))
-            and (
-                " ".join(w.fold for w in words) in gazetteer.COARSE_PLACES
-                or (size == 1 and words[0].fold in _MORE_CITIES_F)
-            )
-        ):
-            return j + size
-    return None
+    """End of a district, town or province written bare at token j ("Đống Đa", "Cư M'gar")."""
+    best = None
+    name = ""
+    k = j
+    while k < len(doc.toks) and k - j < 7 and (k == j or doc.adjacent(k)):
+        tok = doc.toks[k]
+        if tok.text in {"'", "’"} and k > j and _apostrophe_join(doc, k):
+            name += "'"
+        elif tok.is_alpha:
+            glued = k > j and doc.toks[k - 1].text in {"'", "’"}
+            name += tok.fold if glued or not name else " " + tok.fold
+            if name in gazetteer.COARSE_PLACES or (k == j and name in _MORE_CITIES_F):
+                best = k + 1
+        else:
+            break
+        k += 1
+    return best
 
 
 def _home_parts(doc: _Doc, first: int, end: int) -> list[tuple[int, int]]:
@@ -782,7 +788,7 @@ _NEVER_A_WORD = {
     ("thôn",), ("ngách",), ("phường",), ("khóm",), ("thị", "trấn"), ("khu", "phố"),
     ("tổ", "dân", "phố"), ("số", "nhà"),
 }  # fmt: skip
-_VILLAGES = {("bản",), ("buôn",), ("làng",), ("sóc",), ("plei",)}
+_VILLAGES = {("bản",), ("buôn",), ("làng",), ("sóc",), ("plei",), ("phum",)}
 # Words before "bản" that make it no village: văn bản, phiên bản, cơ bản, Nhật Bản
 _NOT_BEFORE_VILLAGE_F = _folded(
     words("văn phiên cơ nhật kịch tái xuất căn nguyên bộ viết đọc in ký nộp làm một từng mỗi")
@@ -826,7 +832,10 @@ def _village(
             return name
         return None
     end = _lower_run(doc, k, 3)
-    if end is None and phrase == ("plei",):  # no common word: whatever follows is its name
+    if end is None and phrase in {
+        ("plei",),
+        ("phum",),
+    }:  # no common word: whatever follows is its name
         end = _clause_end(doc, k) if _clause_end(doc, k) - k <= 3 else None
     if end is None or (not _more_address(doc, end) and not (cued and lowercase_ok)):
         return None
@@ -1085,7 +1094,7 @@ def _apostrophe_join(doc: _Doc, j: int) -> bool:
 # Address words typed without their accent in a message that has accents elsewhere ("em sống
 # ở kiet 25 hoang dieu"): those that are no other word, or any before a number.
 _PLAIN_KEYWORDS = {fold(p[0]): p for p in _FINE.all if len(p) == 1}
-_PLAIN_ALONE = frozenset({"thon", "xom", "ngach", "khom", "hem", "plei"})
+_PLAIN_ALONE = frozenset({"thon", "xom", "ngach", "khom", "hem", "plei", "phum"})
 _PLAIN_VILLAGES = frozenset({"ban", "buon", "lang", "soc", "ap"})
 
 
@@ -1150,8 +1159,12 @@ def _cap_run(doc: _Doc, k: int, limit: int) -> int | None:
         j = k + 1  # (#17, round 5) "Y Blim Niê": the Ê Đê men's "Y" before the name
     while j < len(doc.toks) and j - k < limit:
         tok = doc.toks[j]
-        if j > k and _apostrophe_join(doc, j) and doc.toks[j + 1].text[0].isupper():
-            j += 2  # "Cư M'Gar", "Đắk R'Lấp"
+        if (
+            j > k
+            and _apostrophe_join(doc, j)
+            and (doc.toks[j + 1].text[0].isupper() or len(doc.toks[j - 1].text) == 1)
+        ):
+            j += 2  # "Cư M'Gar", "Đắk R'Lấp", "Cư M'gar"
             continue
         if not (
             tok.is_cap or (tok.is_upper and len(tok.text) <= 4 and j > k and not doc.caps_style)
@@ -1280,7 +1293,9 @@ _ENGLISH_SCHOOL_RE = re.compile(
     r"(?<![\w'])(?P<name>(?:[A-ZĐ][\w'’-]*\s+){1,5})"
     r"(?:(?:[Ii]nternational|[Hh]igh|[Pp]rimary|[Ss]econdary|[Mm]iddle|[Ee]lementary|"
     r"[Jj]unior|[Ss]enior|[Bb]ilingual|[Pp]ublic|[Pp]rivate)\s+)*"
-    r"(?:[Ss]chool|[Aa]cademy|[Cc]ollege|[Kk]indergarten|[Uu]niversity)(?![\w'])"
+    r"(?:[Ss]chool|[Aa]cademy|[Cc]ollege|[Kk]indergarten|[Uu]niversity|[Pp]reschool|[Nn]ursery"
+    # (#17, round 7) the kind alone ends the name too: "at Tran Quoc Toan Primary"
+    r"|(?<=\w\s)(?:Primary|Secondary|Elementary))(?![\w'])"
 )
 _NOT_SCHOOL_NAME = frozenset(
     {"the", "my", "our", "your", "his", "her", "their", "a", "an", "this", "that", "at", "in",
@@ -1435,6 +1450,15 @@ def _school_name(doc: _Doc, k: int, explicit: bool, typed_on: bool = False) -> i
             more = _cap_run(doc, end + 1, 3)
             if more is not None and doc.adjacent(end) and doc.adjacent(end + 1):
                 end = more
+        # (#17, round 7) "mầm non Tuổi Thơ 2", "Hoa Sen 1,": a branch's number ends the name
+        if (
+            end < len(doc.toks)
+            and doc.toks[end].is_digit
+            and len(doc.toks[end].text) <= 2
+            and doc.adjacent(end)
+            and _closes_clause(doc, end + 1)
+        ):
+            end += 1
         return end
     if first.is_upper and first.is_alpha:
         if not explicit:

@@ -96,3 +96,46 @@ def test_a_kept_district_is_not_read_as_a_name() -> None:
 )
 def test_an_address_annotation_is_scored_on_its_home_part(annotation: str, home: str) -> None:
     assert address_datum(annotation) == home
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a Khmer village; a name after an apostrophe in lowercase
+        ("ở phum Trà Set, xã Ngọc Biên, Trà Cú", "ở <ĐỊA_CHỈ>, Trà Cú"),
+        ("nhà em ở buôn Đung, xã Ea Tul, Cư M'gar", "nhà em ở <ĐỊA_CHỈ>, Cư M'gar"),
+        ("Anh ở thôn 3, xã Ea M'nang kể", "Anh ở <ĐỊA_CHỈ> kể"),
+        # a school's branch number; an English school named by its level alone
+        ("bé học mầm non Hướng Dương 3, cô đánh bé", "bé học mầm non <TRƯỜNG>, cô đánh bé"),
+        ("he is in grade 2 at Kim Dong Primary.", "he is in grade 2 at <TRƯỜNG>."),
+        ("my son goes to Le Loi Secondary", "my son goes to <TRƯỜNG>"),
+        # dates of birth written every way
+        ("sinh ngày 4 thg 9 2013", "sinh ngày <NGÀY_SINH>"),
+        ("con sinh ngày 4-9, năm 2013", "con sinh ngày <NGÀY_SINH>"),
+        ("sinh ngày bốn tháng chín năm hai không mười ba", "sinh ngày <NGÀY_SINH>"),
+    ],
+)
+def test_more_ways_of_writing_a_home_a_school_and_a_birth_date(text: str, expected: str) -> None:
+    assert _r(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a legal document by its kind and number is no name
+        "Em nhớ là Thông tư 31/2017 quy định việc này",
+        "theo nghị định 56/2017 thì sao",
+        # an office's ward is where one reports, and no name either
+        "cho hỏi số của UBND phường Phú Thượng, tối qua có vụ đánh trẻ",
+        # money in thousands, with "D" for đồng, after a transfer cue
+        "CHUYEN KHOAN 2.500.000D CHO NO",
+        # dates that are not births
+        "ngày 12 tháng 3 2024 em bị đánh",
+        "hôm 12 tháng 3 năm 2024 nó đánh em",
+        "sinh hoạt lớp ngày 5/3",
+        # a birth year alone says an age
+        "em sinh năm 2012, năm nay lớp 8",
+    ],
+)
+def test_these_stay(text: str) -> None:
+    assert _r(text) == text
