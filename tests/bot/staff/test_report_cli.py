@@ -243,6 +243,13 @@ def test_eval_redaction_reads_dev_split_v6() -> None:
     assert data["types"]["TÊN"]["gold"] > 100
 
 
+@pytest.mark.parametrize("split", ["heldout", "dev", "dev5", "dev6"])
+def test_eval_redaction_prints_every_split_as_text(split: str) -> None:
+    code, out, _ = run("eval-redaction", "--split", split)
+    assert code in (0, 1), out  # a traceback exits 1 too: the title line says it printed
+    assert "messages" in out and "protected numbers redacted" in out
+
+
 def test_eval_redaction_fails_when_a_phone_is_missed(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus.yml"
     corpus.write_text(
