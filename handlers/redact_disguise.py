@@ -403,7 +403,7 @@ _GAP = r"[\s\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f]*"
 _WEBMAIL = r"(?:g\s?mail|gờ\s?mail|yahoo|outlook|hotmail|icloud|ymail)"
 _AT = (
     rf"(?:{_GAP}@@?{_GAP}|\s*[\[({{<]\s*(?:at|@|a|a còng|a cong|a móc|a moc)\s*[\])}}>]\s*"
-    r"|\s+(?:at|a còng|a cong|a móc|a moc)\s+"
+    r"|\s+(?:at|a còng|a cong|a móc|a moc|acòng|acong|amóc|amoc)\s+"  # (round 6) glued
     rf"|\s*#\s*(?={_WEBMAIL}))"  # "lan2010#gmail.com": "#" for "@" before a webmail
 )
 _DOT = r"(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|chấm|cham|\.)\s*[\])}>]\s*|\s+(?:dot|chấm|cham)\s+)"

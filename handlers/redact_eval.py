@@ -331,6 +331,19 @@ _COARSE_PLACE_RE = re.compile(
     re.IGNORECASE,
 )
 _BETWEEN_RE = re.compile(r"[\s,;\-–—]*")
+# a place's proper name: capitalised words, no digit ("Liên Chiểu", "Cần Thơ", "Ba Dinh")
+_PLACE_NAME_RE = re.compile(r"(?:[A-ZĐÀ-Ỹ][\w'’]*)(?: [A-ZĐÀ-Ỹ][\w'’]*){0,3}")
+# what may stand between an address and a place kept after it: separators, an administrative
+# word ("phường 2, TP. Vĩnh Long"), another place ("Ninh Kiều, Cần Thơ")
+_BETWEEN_PLACES_RE = re.compile(
+    r"(?:[\s,;\-–—]|(?<!\w)(?:tp|tx|tt|q|h|p|quận|huyện|thị xã|thị trấn|thành phố|tỉnh|phường"
+    r"|xã)\.?(?!\w)|(?<!\w)[A-ZĐÀ-Ỹ][\w'’]*|(?<!\w)\d{1,2}(?!\w))*",
+    re.IGNORECASE,
+)
+
+
+def _between_places(gap: str) -> bool:
+    return _BETWEEN_PLACES_RE.fullmatch(gap) is not None and len(gap) <= 40
 
 
 def _district_after_address(
@@ -340,7 +353,8 @@ def _district_after_address(
     from nlu.text import fold
 
     value = text[start:end]
-    if not (_COARSE_PLACE_RE.fullmatch(value) or fold(value.lower()) in lex.PLACES):
+    named = _PLACE_NAME_RE.fullmatch(value) is not None  # "Liên Chiểu", "Cần Thơ"
+    if not (named or _COARSE_PLACE_RE.fullmatch(value) or fold(value.lower()) in lex.PLACES):
         return False
     address = next(
         (
@@ -348,9 +362,9 @@ def _district_after_address(
             for g in gold
             if g.type == "ĐỊA_CHỈ"
             and (
-                (g.end <= start and _BETWEEN_RE.fullmatch(text[g.end : start]) is not None)
+                (g.end <= start and _between_places(text[g.end : start]))
                 # written before it: "P. 5, Q. 8, hẻm 118 Dương Bá Trạc"
-                or (end <= g.start and _BETWEEN_RE.fullmatch(text[end : g.start]) is not None)
+                or (end <= g.start and _between_places(text[end : g.start]))
             )
         ),
         None,

@@ -13,7 +13,8 @@ def words(text: str) -> frozenset[str]:
 SURNAMES = words(
     """nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đinh trịnh
     trương lâm đào cao hà lưu tạ lương mai châu thái tô quách tăng kiều đoàn vương phùng từ
-    triệu lục mạc nghiêm doãn khúc âu giang chu hứa thân lã lò tôn"""
+    triệu lục mạc nghiêm doãn khúc âu giang chu hứa thân lã lò tôn
+    phí bạch cù ninh thạch phó mẫn"""
 )
 
 # Given names and baby nicknames, for a capitalised name with no cue before it.
@@ -187,7 +188,7 @@ NOT_NAMES = words(
 # A capitalised given name right after "ở", "tại", "quê" is a place ("học ở Vinh").
 NOT_NAME_BEFORE = words(
     """tiếng nước người miền dân chữ môn ở tại quê về đến tới ra vào từ huyện tỉnh thành
-    phố đi sang lên xuống ghé thăm quan"""
+    phố đi sang lên xuống ghé thăm quan phường xã thôn ấp xóm"""
 )
 
 # Kinship words: "Ông Bà em" is grandparents, not Mr Bà. Matched exactly (accents included);
@@ -313,6 +314,12 @@ COMPOUNDS = frozenset(
         "chi dao",
         "truong hop",
         "thu tuong",
+        # (#17, round 6) "Thông tư 31/2017": a circular, not Mr Thông
+        "thong tu",
+        "thong tin",
+        "thong bao",
+        "thong qua",
+        "thong cam",
     }
 )
 
@@ -376,6 +383,7 @@ ADDRESS_FINE = (
     "tiểu khu",
     "liên gia",
     "khối",  # Nghệ An, Quảng Bình: "khối 3 thị trấn Cầu Giát" (a grade too: weak)
+    "phum",  # (#17, round 6) a Khmer hamlet: "phum Srê Côi"
 )
 ADDRESS_COARSE = ("quận", "huyện", "thị xã", "thành phố", "tp", "tỉnh")
 # Words before an address ("ở", "tại", "địa chỉ"): they let a lowercase street name count.
@@ -511,6 +519,10 @@ NAME_CUES_WEAK = (
     "người yêu",
     "bạn trai",
     "bạn gái",
+    # (#17, round 6) "Mẹ Nhi: 09…", "bố Tuấn": a parent named by a child's name, or by theirs
+    "mẹ",
+    "bố",
+    "má",
     "chồng",
     "vợ",
     "ông chủ",

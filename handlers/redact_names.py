@@ -59,8 +59,11 @@ def _tai_is_a_name(doc: _Doc, k: int) -> bool:
 
 # English introductions and relations: "I'm Jenny Nguyen", "my friend Tuan", "call me Bin"
 _ENGLISH_CUE_RE = re.compile(
-    r"(?<![\w'])(?:my name is|my name's|name's|i'm|i am|this is|call me|named|called|"
-    r"(?:my|our|his|her) (?:best |little |younger |older |big |baby |step)?(?:friend|brother|"
+    r"(?<![\w'])(?:my name is|my name's|name's|(?:\w+'s|\w+s'|their|his|her) name is|i'm|i am|"
+    r"this is|call me|named|called|"
+    # (#17, round 6) "my friend's little sister Anh Thu": a possessive before the relation
+    r"(?:my|our|his|her|their|\w+'s) (?:best |little |younger |older |big |baby |step)?"
+    r"(?:friend|brother|"
     r"sister|cousin|teacher|classmate|boyfriend|girlfriend|uncle|aunt|stepdad|stepfather|"
     r"stepmom|stepmother|neighbou?r|mom|mum|dad|father|mother|son|daughter|coach|tutor|boss|"
     # (#17, round 5)
@@ -297,9 +300,14 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
     strong = doc.match_any(i, _STRONG_CUES)
     if strong is not None:
         k, phrase = strong
-        k = _past_label(doc, k)  # (#17, round 6) "Họ tên học sinh: HUỲNH NGỌC TRÂN"
+        labelled = _past_label(doc, k)  # (#17, round 6) "Họ tên học sinh: HUỲNH NGỌC TRÂN"
+        form = labelled > k or (k < len(doc.toks) and doc.toks[k].text == ":")
+        k = labelled
         if k < len(doc.toks) and doc.toks[k].text == ":":
             k += 1
+        filled = _form_value(doc, k) if form and len(phrase) > 1 else None
+        if filled is not None:
+            return k, filled
         if k < len(doc.toks) and doc.toks[k].text in _QUOTES and doc.adjacent(k + 1):
             k += 1  # (#17, round 6) "ông ấy tên 'Hải' gì đó": a name in quotes
         owner, verb = doc.word(k), doc.word(k + 1)
@@ -365,7 +373,10 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         k = weak[0]
         if k < len(doc.toks) and doc.toks[k].text == ":" and doc.adjacent(k):
             k += 1  # "zalo: Minh Thư"
-        if doc.word(k) and doc.adjacent(k):
+        parent = weak[1] in _PARENT_CUES and not (
+            k < len(doc.toks) and _in(doc.toks[k], lex.GIVEN_NAMES, _GIVEN_F)
+        )
+        if doc.word(k) and doc.adjacent(k) and not parent:
             end = _person_run(doc, k, single_ok=True)
             if end is None:
                 end = _lower_full_name(doc, k)
@@ -409,14 +420,19 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
 _QUOTES = frozenset({"'", "‘", '"', "“", "«"})
 # (#17, round 6) a form's label goes on after "họ tên" before its colon: "Họ tên học sinh:",
 # "Tên của bé:", "Họ và tên con:"
-_LABEL_TAIL_F = _folded(words("học sinh hs của bé con cháu em trẻ người bị hại"))
+_LABEL_TAIL_F = _folded(
+    words(
+        """học sinh hs của bé con cháu em trẻ người bị hại tố cáo báo nghi phạm đối tượng kẻ
+        xâm gây mẹ bố cha phụ huynh giáo viên gv khai đầy đủ chủ vấn can hành vi"""
+    )
+)
 
 
 def _past_label(doc: _Doc, k: int) -> int:
     """After a name cue, the colon that ends a form's label, if up to three label words lead
     to it; else k."""
     j = k
-    while j < len(doc.toks) and j - k < 3 and doc.adjacent(j):
+    while j < len(doc.toks) and j - k < 5 and doc.adjacent(j):
         tok = doc.word(j)
         if tok is None or tok.fold not in _LABEL_TAIL_F:
             break
@@ -426,6 +442,32 @@ def _past_label(doc: _Doc, k: int) -> int:
     return k
 
 
+# words that start no name but may end one ("MAI XUÂN TRƯỜNG")
+_NAME_LIKE_NOT_NAMES = frozenset({"trường", "đoàn", "công", "hội", "phòng"})
+
+
+def _form_value(doc: _Doc, k: int) -> int | None:
+    """(#17, round 6) The value of a form's name field in capitals ("HỌ TÊN NGƯỜI BỊ TỐ CÁO:
+    MAI XUÂN TRƯỜNG."): two to four words in capitals up to the field's end, whatever
+    syllables they are (a capital says nothing in such a form, the label says it all)."""
+    j = k
+    while j < len(doc.toks) and j - k < 5 and (j == k or doc.adjacent(j)):
+        tok = doc.toks[j]
+        if not (tok.is_upper and tok.is_alpha and len(tok.text) <= 7):
+            break
+        name_like = j > k and tok.low in _NAME_LIKE_NOT_NAMES
+        if not name_like and (tok.low in lex.STOP_WORDS or tok.low in lex.NOT_NAMES):
+            return None  # "TÔI KHÔNG BIẾT", "TRƯỜNG THCS …": no name written there
+        j += 1
+    if j - k < 2 or j - k > 4:
+        return None
+    if j < len(doc.toks) and doc.adjacent(j) and doc.toks[j].is_word:
+        return None  # the field goes on in other words: not a bare name
+    return j
+
+
+# (#17, round 6) "Mẹ Nhi:", "bố Tuấn": a parent's cue only before a known given name
+_PARENT_CUES = frozenset({("mẹ",), ("bố",), ("má",)})
 # (#17, round 6) people called by their surname after a kin word: "chú Đoàn hay rủ e"
 _KIN_CUES = frozenset(
     (w,) for w in ("chú", "cô", "bác", "anh", "chị", "ông", "bà", "thầy", "dì", "cậu", "dượng")
@@ -438,6 +480,8 @@ def _surname_called(doc: _Doc, k: int) -> int | None:
     tok, after = doc.word(k), doc.word(k + 1)
     if tok is None or not tok.is_cap or tok.loose or tok.low not in lex.SURNAMES:
         return None
+    if tok.low in lex.TITLE_WORDS:
+        return None  # "cô Phó hiệu trưởng": a title
     if after is None or not doc.adjacent(k + 1) or not after.text.islower():
         return None
     if doc.title_style or doc.caps_style or f"{tok.fold} {after.fold}" in lex.COMPOUNDS:
@@ -472,7 +516,8 @@ _PERSON_CUES = _phrases(lex.PERSON_CUES)
 _LOOSE_CUES = frozenset(tuple(p.split()) for p in lex.PERSON_CUES_LOOSE)
 _BIRTH_ORDER_F = _folded(lex.BIRTH_ORDER)
 _NUMBER_WORDS_F = _folded(words("một mốt hai ba bốn tư năm lăm sáu bảy tám chín mười giêng chạp"))
-_COUNT_AFTER_F = _folded(words("tuổi tháng năm ngày lần người đứa đồng nghìn triệu giờ tiếng"))
+_COUNT_AFTER = words("tuổi tháng năm ngày lần người đứa đồng nghìn triệu giờ tiếng")
+_COUNT_AFTER_F = _folded(_COUNT_AFTER)
 _KINSHIP_F = _folded(lex.KINSHIP)
 _VERB_NAMES_F = _folded(lex.VERB_NAMES)
 _NAME_CONTEXT_F = _folded(lex.NAME_CONTEXT_AFTER)
@@ -706,6 +751,7 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
             after is not None
             and doc.adjacent(k + 1)
             and not _in(after, lex.NAME_CONTEXT_AFTER, _NAME_CONTEXT_F)
+            and not _two_syllable_name_then_context(doc, k + 1)
         ):
             return None  # "chú bảo em lên xe", "ông thương em lắm"
     if loose_cue and name.fold in _NUMBER_WORDS_F:
@@ -724,7 +770,12 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     if (
         after is not None
         and doc.adjacent(k + 1)
-        and (f"{name.fold} {after.fold}" in lex.COMPOUNDS or after.fold in _COUNT_AFTER_F)
+        and (
+            f"{name.fold} {after.fold}" in lex.COMPOUNDS
+            # (#17, round 6) a count only after a number ("bé tám tuổi", "chị ba năm"); with
+            # its accents, "bảo nam lớp 7" is a name, and "thằng tuấn năm nay" one too
+            or (after.fold in _COUNT_AFTER_F and not _this_year_or_nam(doc, k + 1))
+        )
     ):
         return None
     if _money_after(doc, k + 1):
@@ -741,6 +792,29 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     ):
         end += 1  # "quỳnh anh"
     return k, end
+
+
+def _this_year_or_nam(doc: _Doc, j: int) -> bool:
+    """Token j, after a name, is "năm nay" (this year: "thằng tuấn năm nay 15 tuổi") or "nam"
+    written so in accented writing (a name's syllable: "bảo nam"), not a count."""
+    tok, nxt = doc.toks[j], doc.word(j + 1)
+    if tok.fold != "nam":
+        return False
+    if nxt is not None and doc.adjacent(j + 1) and nxt.fold == "nay":
+        return True
+    return tok.low == "nam" and not tok.loose
+
+
+def _two_syllable_name_then_context(doc: _Doc, j: int) -> bool:
+    """(#17, round 6) "thằng bảo nam lớp 7": token j is a name's second syllable, and what
+    follows it is a name's context, so the verb-like first syllable was a name too."""
+    after = doc.word(j + 1)
+    return (
+        _second_given(doc, j)
+        and after is not None
+        and doc.adjacent(j + 1)
+        and _in(after, lex.NAME_CONTEXT_AFTER, _NAME_CONTEXT_F)
+    )
 
 
 # Pairs that make one collective noun ("thầy cô" teachers, "anh chị" you all): the word
@@ -827,8 +901,12 @@ def _person_run(doc: _Doc, k: int, single_ok: bool = True) -> int | None:
     if " ".join(w.fold for w in words[:2]) in _TITLES_OF_HONOUR:
         return None  # (#17, round 5) "được Hoa Hậu Thân Thiện": a title won, no one's name
     ede_y = first.text == "Y" and len(words) > 1  # "Y Blim Niê", not "y tá"
+    # (#17, round 6) "bà Phó Thị Ngoãn": a middle name after it makes a title word a surname
+    middle_next = len(words) > 2 and words[1].low in _MIDDLE_NAMES
     if (
-        not ede_y and _title_at(doc, k, _in(first, _NAME_OR_ORDER, _NAME_OR_ORDER_F))
+        not ede_y
+        and not middle_next
+        and _title_at(doc, k, _in(first, _NAME_OR_ORDER, _NAME_OR_ORDER_F))
     ) or first.low in lex.KINSHIP:
         return None
     folded = " ".join(w.fold for w in words)

@@ -189,3 +189,44 @@ def test_personal_numbers_in_those_shapes_are_still_redacted(text: str) -> None:
 def test_a_street_named_truong_is_no_school() -> None:
     redacted = _r("hôm qua trên đường Trường Chinh có vụ đánh nhau")
     assert "<TRƯỜNG>" not in redacted and "Trường Chinh" in redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        # a verb-like given name with its second syllable, then a name's context
+        ("thằng bảo long lớp 8 hay trấn tiền em", "bảo long"),
+        ("thằng tuấn năm nay 15 tuổi mà hay đánh em", "tuấn"),
+        # a parent named with a known given name, on a note's last line
+        ("Cô ơi con bị ốm, hôm nay xin nghỉ. Mẹ Hân: 0987 654 321", "Hân"),
+        # English: a possessive before the relation, "X's name is"
+        ("my cousin's best friend Minh Chau got a message from a stranger", "Minh Chau"),
+        ("The girl's name is Lily Tran and she is 11", "Lily Tran"),
+        # a form's field with a long label, in capitals, whatever its syllables
+        ("HỌ TÊN ĐỐI TƯỢNG NGHI VẤN: LÝ VĂN KHẢM. NƠI Ở: THÔN 3", "KHẢM"),
+        # a surname that is also a title word, with a middle name after it
+        ("con gửi ở nhà bà Phó Thị Lài gần chợ", "Lài"),
+        # a Central Highlands commune with an apostrophe, a Khmer hamlet
+        ("nhà nó ở buôn Trấp, xã Ea M'droh, cha nó đánh nó", "M'droh"),
+        ("ông ở phum Ta Ốc, xã Tân Hiệp, hay đánh con", "Ta Ốc"),
+        # a nursery or school whose name ends in a number
+        ("bé học mầm non Hoa Sen 3, cô giáo nhốt bé trong phòng", "Hoa Sen 3"),
+    ],
+)
+def test_round6_dev6_classes_are_redacted(text: str, gone: str) -> None:
+    assert gone not in _r(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("con nhớ là Thông tư 26 nói về việc này", "Thông tư 26"),
+        ("cho hỏi số của UBND phường Phú Diễn với ạ", "Phú Diễn"),
+        ("CK 1.200.000D CHO STK 0451000328176 NHA", "1.200.000D"),
+        ("cô Phó hiệu trưởng hay mắng em", "Phó"),
+        ("Mẹ Thiên Nhiên ban cho mình mọi thứ", "Thiên Nhiên"),
+        ("con bé tặng hoa cho cô nhân ngày nhà giáo", "nhân"),
+    ],
+)
+def test_round6_dev6_ordinary_words_stay(text: str, kept: str) -> None:
+    assert kept in _r(text)
