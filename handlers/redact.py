@@ -195,6 +195,11 @@ def _find_spans_in(text: str) -> list[Span]:
     candidates += _address_spans(doc)
     candidates += _school_spans(doc)
     candidates += _name_spans(doc)
+    candidates = [
+        c
+        for c in candidates
+        if c.type != "TÊN" or not any(a < c.end and c.start < b for a, b in doc.no_names)
+    ]
     return _choose(candidates, _protected_ranges(text) + doc.kept_places, text)
 
 

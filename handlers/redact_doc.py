@@ -93,6 +93,8 @@ class _Doc:
         self.looking_ahead = False  # see _more_address
         # (#17) districts and provinces read after an address, kept: no name or school there
         self.kept_places: list[tuple[int, int]] = []
+        # (#17) words read as a school's kind ("trường Trung cấp nghề"): no name there
+        self.no_names: list[tuple[int, int]] = []
         barriers = [m.span() for m in _PLACEHOLDER_RE.finditer(text)]
         self.toks: list[_Tok] = []
         for m in _TOKEN_RE.finditer(text):

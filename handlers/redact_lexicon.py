@@ -571,6 +571,27 @@ SCHOOL_LEVELS = (
     "cấp ba",
     "nuôi dạy trẻ khuyết tật",
     "giáo dưỡng",
+    # (#17, round 7) schools of every kind: boarding schools of the highlands, vocational
+    # schools, special schools, continuing education
+    "bán trú",
+    "dân tộc bán trú",
+    "phổ thông dân tộc bán trú",
+    "ptdt",
+    "trung cấp",
+    "trung cấp nghề",
+    "cao đẳng",
+    "cao đẳng nghề",
+    "đại học",
+    "học viện",
+    "giáo dục chuyên biệt",
+    "chuyên biệt",
+    "khiếm thị",
+    "khiếm thính",
+    "giáo dục thường xuyên",
+    "gdtx",
+    "giáo dục nghề nghiệp",
+    "bổ túc",
+    "nghề",
 )
 
 # Historical figures, named in lessons and in the names of streets and schools ("Hùng Vương

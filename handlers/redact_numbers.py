@@ -236,6 +236,11 @@ _OFFICE_LINE_BEFORE_RE = re.compile(
 )
 
 
+# a landline said to be a helpline's, or named right after a service line ("1800 1567 hoặc …")
+_HELPLINE_BEFORE_RE = re.compile(
+    r"(?<!\w)(?:hotline|tong dai|duong day nong|duong day tro giup|helpline)(?!\w)[^.!?\n,;]{0,30}$"
+    r"|(?<!\d)(?:1800|1900)[ .]?\d{2,3}[ .]?\d{2,3}(?: hoac| or|,| va)? ?$"
+)
 _BUSINESS_RE = re.compile(
     r"(?<!\w)(?:cong ty|doanh nghiep|co so|cua hang|xuong|nha hang|tiem|hop tac xa|shop)(?!\w)"
 )
@@ -249,6 +254,9 @@ def _organisation_number(doc: _Doc, start: int, digits: str) -> bool:
         around = doc.folded[max(0, start - 60) : start + len(digits) + 50].lower()
         return bool(_BUSINESS_RE.search(around)) and not _PERSONAL_TAX_RE.search(around)
     landline = digits.startswith("02") or digits.startswith(_SERVICE_PREFIXES)
+    helpline = _HELPLINE_BEFORE_RE.search(window)
+    if landline and helpline and not _PERSONAL_TAX_RE.search(window[helpline.start() :]):
+        return True  # (#17, round 7) "gọi tổng đài 1800 1567 hoặc 0243 9421 968 để được tư vấn"
     return landline and bool(_OFFICE_LINE_BEFORE_RE.search(window))
 
 
@@ -277,7 +285,7 @@ def _classify_number(doc: _Doc, start: int, end: int) -> str | None:
         return None
     if _UNIT_AFTER_RE.match(after) and not (n >= 9 and cued in {"bank", "cccd", "cmnd", "card"}):
         return None  # "120 học sinh"; but "stk 123456789 lớp 7" is an account and a class
-    if n == 8 and digits.startswith(_SERVICE_PREFIXES):
+    if n in (8, 10) and digits.startswith(_SERVICE_PREFIXES):
         return None  # 1800/1900 service lines belong to organisations
     cue = _cue_at(doc, start)
     if _MONEY_SHAPE_RE.fullmatch(raw) and cue not in {"phone", "cccd", "cmnd", "bank", "card"}:

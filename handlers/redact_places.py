@@ -212,6 +212,8 @@ def _coarse_at(doc: _Doc, j: int, separated: bool, end: int) -> bool:
         return True
     if _GLUED_DISTRICT_RE.fullmatch(tok.low):
         return True  # "nguyen trai q1"
+    if tok.text in {"q", "h"} and separated and doc.word(j + 1) is not None and doc.adjacent(j + 1):
+        return True  # ", q 3", ", h cu chi": typed without the dot
     after = doc.word(j + 1)
     if tok.fold in {"district", "dist"} and (separated or (after is not None and after.is_digit)):
         return True  # "District 7"
@@ -485,7 +487,18 @@ def _unit_code(doc: _Doc, k: int, letters_ok: bool = True) -> int | None:
     if tok is None:
         return None
     if tok.is_digit:
-        return _number_chain(doc, k)
+        end = _number_chain(doc, k)
+        toks = doc.toks
+        if (
+            end is not None
+            and end + 1 < len(toks)
+            and toks[end].text in {".", "-"}
+            and toks[end + 1].is_digit
+            and toks[end - 1].end == toks[end].start
+            and toks[end].end == toks[end + 1].start
+        ):
+            end += 2  # (#17, round 7) "căn 12.05": floor and flat
+        return end
     toks = doc.toks
     if (
         tok.is_upper
@@ -601,7 +614,12 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         and doc.word(i + 1) is not None
     ):
         # (#17, round 6) ", p dich vong", ", q 3" inside an address, typed without the dot
-        return _number_chain(doc, i + 1) or _place_run(doc, i + 1) or _lower_tail(doc, i + 1)
+        return (
+            _number_chain(doc, i + 1)
+            or _place_run(doc, i + 1)
+            or _lower_tail(doc, i + 1)
+            or _lower_name_inside(doc, i + 1)  # (round 7) ", p dong hung thuan"
+        )
     if tok.low == "tp" and starting is False:
         if not doc.adjacent(i + 1):
             return None
@@ -649,6 +667,8 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
     if name is not None:
         return name
     name = _number_chain(doc, k)
+    if name is not None and phrase in _UNITS:
+        name = _unit_code(doc, k)  # "căn 12.05"
     if name is not None and phrase == ("đường",) and _month_after(doc, name):
         name += 2  # "đường 3 tháng 2", "duong 30 thang 4": a street named after a date
     if name is None and phrase in _UNITS:
@@ -917,6 +937,43 @@ def _district_at(doc: _Doc, j: int) -> bool:
     return end is not None and end - j >= 2
 
 
+_NOT_IN_A_PLACE_NAME_F = _folded(
+    words(
+        """là bị và thì mà có không ko k đã đang sẽ rồi cũng với của cho ở tại này đó kia ấy nó
+        em e tôi toi tui mình mik t bạn anh chị cô thầy ông bà bố mẹ con cháu nhà đi về đến nói
+        kể hay hỏi gì ạ nhé nha ơi vậy sao làm đánh chửi được nên phải cần muốn biết qua quá
+        lắm rất đây nay xin gần cạnh lớp học trường khối ve"""
+    )
+)
+
+
+def _lower_name_inside(doc: _Doc, k: int) -> int | None:
+    """Two or three lowercase syllables at token k, none a pronoun, verb or particle, closed
+    by a comma, the end, or the next address word ("xa nam son huyen soc son")."""
+    j = k
+    while j < len(doc.toks) and j - k < 3 and (j == k or doc.adjacent(j)):
+        tok = doc.toks[j]
+        if (
+            not tok.is_alpha
+            or not tok.text.islower()
+            or len(tok.text) > 6
+            or tok.fold in _NOT_IN_A_PLACE_NAME_F
+            or (j > k and _address_word_at(doc, j))
+            or (j > k and _coarse_at(doc, j, False, len(doc.toks)))
+        ):
+            break
+        j += 1
+    if j - k < 2:
+        return None
+    closed = (
+        j >= len(doc.toks)
+        or doc.toks[j].text in _SENTENCE_END | {","}
+        or _address_word_at(doc, j)
+        or _coarse_at(doc, j, True, len(doc.toks))
+    )
+    return j if closed else None
+
+
 def _lower_place_name(
     doc: _Doc, k: int, phrase: tuple[str, ...], starting: bool = True
 ) -> int | None:
@@ -924,6 +981,13 @@ def _lower_place_name(
     Streets are nearly always named after people, so a lowercase street name must start like
     one; "đường tàu", "xã bên", "chung cư cao tầng" are not addresses."""
     end = _lower_run(doc, k, 3)
+    if phrase in _NAMED_AFTER_PEOPLE:
+        street = _lower_street(doc, k)  # "duong nguyen van qua": a person's whole name
+        end = street if street is not None and (end is None or street > end) else end
+    if not starting and (end is None or end - k < 2):
+        # (#17, round 7) inside an address begun, a commune's or hamlet's name may hold common
+        # words: "xa nam son", "thon ha hoi"
+        end = _lower_name_inside(doc, k) or end
     if end is None:
         return None
     end = next((j for j in range(k + 2, end) if _district_at(doc, j)), end)
@@ -1073,6 +1137,7 @@ def _place_run_at(doc: _Doc, k: int, limit: int, inside: bool = False) -> int | 
             or _in(tok, _STREET_STOP, _STREET_STOP_F)
             or (j == k and tok.low in _PLACE_STOP)
             or _address_word_at(doc, j)
+            or _abbreviated_part(doc, j)  # "TDP 5 P. Quang Trung": the ward, no street
         ):
             break
         j += 1
@@ -1170,7 +1235,7 @@ def _cap_run(doc: _Doc, k: int, limit: int) -> int | None:
             tok.is_cap or (tok.is_upper and len(tok.text) <= 4 and j > k and not doc.caps_style)
         ) or (j > k and not doc.adjacent(j)):
             break
-        if j > k and (
+        if (j > k or len(tok.text) <= 2) and (
             _abbreviated_part(doc, j) or (tok.is_upper and _abbreviation_with_dot(doc, j))
         ):
             break  # "Lê Văn Sỹ P.13 Q.3": the ward begins, the street ends
@@ -1249,7 +1314,8 @@ _LEVELS_ALONE = _phrases(
     ("tiểu học", "mầm non", "trung học cơ sở", "trung học phổ thông", "đại học", "cao đẳng",
      "mẫu giáo", "nhà trẻ",  # (#17, round 5) "bé học mẫu giáo Hoa Mai"
      "nhóm trẻ", "nhóm lớp", "lớp mầm", "cơ sở mầm non", "nhóm mầm non",  # (round 6)
-     "nhóm trẻ gia đình", "nhóm trẻ tư thục", "nhóm trẻ độc lập", "lớp mẫu giáo độc lập")
+     "nhóm trẻ gia đình", "nhóm trẻ tư thục", "nhóm trẻ độc lập", "lớp mẫu giáo độc lập",
+     "phổ thông")  # (round 7) "em học Phổ thông Năng khiếu"
 )  # fmt: skip
 # Words after a level that describe the school rather than name it ("trường thcs gần nhà")
 _SCHOOL_NAME_STOP = words(
@@ -1374,7 +1440,9 @@ def _school_spans(doc: _Doc) -> list[Span]:
         # the writer never capitalises or never uses accents
         careless = doc.lowercase_style or not doc.accented
         explicit = bool(levels) and level_alone is None and (abbreviated or careless)
-        end = _school_name(doc, k, explicit=explicit, typed_on=explicit or is_school_word)
+        # (#17, round 7) a level written with its capital names a school: "Phổ thông Năng khiếu"
+        named = level_alone is not None and tok.is_cap
+        end = _school_name(doc, k, explicit=explicit, typed_on=explicit or is_school_word or named)
         if end is None and levels and level_alone is None and not explicit:
             end = _surname_school(doc, k)
         if end is None or not (levels or is_school_word):
@@ -1384,6 +1452,8 @@ def _school_spans(doc: _Doc) -> list[Span]:
             # capitalised word after a level alone ("đại học Quốc gia") is no school's name
             continue
         spans.append(Span(doc.toks[k].start, doc.toks[end - 1].end, "TRƯỜNG"))
+        if k > i:  # "trường Trung cấp nghề …": the kind of school is no one's name
+            doc.no_names.append((doc.toks[i].start, doc.toks[k - 1].end))
     return spans
 
 
@@ -1445,6 +1515,13 @@ def _school_name(doc: _Doc, k: int, explicit: bool, typed_on: bool = False) -> i
                 _SCHOOL_NAME_PAIRS
             ):
                 end = more  # "Thực hành Sư phạm"
+        if (
+            end < len(doc.toks)
+            and doc.toks[end].low == "ương"
+            and doc.toks[end - 1].low == "trung"
+            and doc.adjacent(end)
+        ):
+            end += 1  # "Sư phạm Trung ương"
         # "Hà Nội - Amsterdam": two capitalised runs joined by a dash
         if end + 1 < len(doc.toks) and doc.toks[end].text in {"-", "–"}:
             more = _cap_run(doc, end + 1, 3)
@@ -1478,6 +1555,9 @@ def _school_name(doc: _Doc, k: int, explicit: bool, typed_on: bool = False) -> i
         return j if j - k >= 2 else None
     if not explicit or not first.text[0].islower():
         return None
+    # (#17, round 7) after a surname, a person's name goes on whatever its syllables read as
+    # unaccented ("ly tu trong", Lý Tự Trọng): only pronouns, verbs and particles stop it
+    person = first.loose and _in(first, lex.SURNAMES, _SURNAMES_F)
     j = start
     while (
         j < len(doc.toks)
@@ -1486,7 +1566,11 @@ def _school_name(doc: _Doc, k: int, explicit: bool, typed_on: bool = False) -> i
         and doc.toks[j].is_alpha
         and doc.toks[j].text.islower()
         and len(doc.toks[j].text) <= 7
-        and not _school_name_stop(doc.toks[j])
+        and not (
+            doc.toks[j].fold in _NOT_IN_A_PLACE_NAME_F
+            if person and j > start
+            else _school_name_stop(doc.toks[j])
+        )
         and not (_address_word_at(doc, j) and (j == start or not doc.toks[j].loose))
     ):
         j += 1

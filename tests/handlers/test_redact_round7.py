@@ -139,3 +139,47 @@ def test_more_ways_of_writing_a_home_a_school_and_a_birth_date(text: str, expect
 )
 def test_these_stay(text: str) -> None:
     assert _r(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # abbreviations of a form, and parts after a dotless abbreviation
+        ("SN 8 TDP 2 P. Lê Hồng Phong TP Phủ Lý", "<ĐỊA_CHỈ> TP Phủ Lý"),
+        ("nhà em: 12 Ng. 4 Đ. Hào Nam, Đống Đa", "nhà em: <ĐỊA_CHỈ>, Đống Đa"),
+        ("o 9/2 duong nguyen van qua, p tan thoi nhat, q12", "o <ĐỊA_CHỈ>, q12"),
+        ("e o thon bac xa nam son huyen ba che", "e o <ĐỊA_CHỈ> huyen ba che"),
+        # a flat's floor and number
+        ("em ở chung cư Sky 9, căn 12.05, Thủ Đức", "em ở <ĐỊA_CHỈ>, Thủ Đức"),
+        # schools of every kind
+        ("em học Phổ thông Năng khiếu cơ sở 2", "em học Phổ thông <TRƯỜNG> cơ sở 2"),
+        ("em hoc truong ptdt ban tru Tra Mai", "em hoc truong ptdt ban tru <TRƯỜNG>"),
+        ("con học trường Cao đẳng Sư phạm Trung ương", "con học trường Cao đẳng <TRƯỜNG>"),
+        ("con học trường Khiếm thính Thuận An", "con học trường Khiếm thính <TRƯỜNG>"),
+        ("e hoc truong tieu hoc ly thuong kiet, ve nha", "e hoc truong tieu hoc <TRƯỜNG>, ve nha"),
+    ],
+)
+def test_abbreviated_lowercase_addresses_and_schools_of_every_kind(
+    text: str, expected: str
+) -> None:
+    assert _r(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a helpline's or a service line's number is public
+        "gọi 1800 1567 hoặc 0243 9421 968 để được tư vấn",
+        "tổng đài 1900 969 680 của bộ",
+        # "phổ thông" as a stage of school, not a school
+        "em học hết phổ thông rồi đi làm",
+        "trường em tổ chức cắm trại",
+    ],
+)
+def test_public_numbers_and_school_words_stay(text: str) -> None:
+    assert _r(text) == text
+
+
+def test_a_home_landline_after_a_helpline_is_still_redacted() -> None:
+    assert "<SĐT>" in _r("gọi đường dây nóng, còn số nhà em là 0243 856 2211")
+    assert "<SĐT>" in _r("hotline của em 0243 856 2211")
