@@ -128,10 +128,20 @@ _INITIALS_CUE_F = _folded(
 )
 
 
+# (#17, round 6) a person named by initials alone after a person word: "bạn N.T.H", "thằng
+# T.A lớp 9", "cô giáo H. dạy toán"
+_ONLY_INITIALS_RE = re.compile(r"(?<![\w.])(?:[A-ZĐ]\.){1,3}[A-ZĐ]?(?![\w])|(?<![\w.])[A-ZĐ](?=\.)")
+
+
 def _title_and_initial_spans(doc: _Doc) -> list[Span]:
     spans = [
         Span(m.start("name"), m.end("name"), "TÊN") for m in _ENGLISH_TITLE_RE.finditer(doc.text)
     ]
+    for m in _ONLY_INITIALS_RE.finditer(doc.text):
+        before = doc.folded[max(0, m.start() - 12) : m.start()].split()
+        if before and before[-1].strip(":,") in _INITIALS_CUE_F:
+            end = m.end() + (1 if doc.text[m.end() : m.end() + 1] == "." else 0)
+            spans.append(Span(m.start(), end, "TÊN"))
     for m in _INITIALS_RE.finditer(doc.text):
         before = doc.folded[max(0, m.start() - 12) : m.start()].split()
         first = m.group("name").split()[0]

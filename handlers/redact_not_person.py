@@ -27,8 +27,15 @@ _THINGS = words(
     server sv clan guild team phần mềm truyện phim bộ"""
 )
 _THINGS_F = _folded(_THINGS)
-# Words between the thing and its name: "cái app tên (là) …", "game gì tên …"
-_NAMING = frozenset({"ten", "la", "goi", "co", "gi", "nay", "do", "kia", ":", "“", '"', "'"})
+# Words between the thing and its name: "cái app tên (là) …", "game gì tên …", and the
+# platform it is on: "nhóm zalo Phụ huynh 5A", "kênh tiktok Bé Na Review"
+_PLATFORMS = frozenset(
+    {"zalo", "facebook", "fb", "face", "tiktok", "youtube", "yt", "insta", "instagram", "ig",
+     "messenger", "telegram", "tele", "discord", "twitter", "threads"}
+)  # fmt: skip
+_NAMING = frozenset(
+    {"ten", "la", "goi", "co", "gi", "nay", "do", "kia", ":", "“", '"', "'"} | _PLATFORMS
+)
 # "chơi Liên Quân", "chơi Free Fire": a capitalised run right after "chơi" is a game (a
 # friend is played with: "chơi với Liên")
 _PLAY = frozenset({"choi", "nap", "cay", "tai"})  # chơi, nạp (tiền vào), cày, tải
@@ -137,7 +144,7 @@ def _thing_before(doc: _Doc, start: int) -> bool:
     n = 0
     while n < len(back) and back[n] in _NAMING:
         n += 1
-    if n >= len(back) or not ({"ten", ":"} & set(back[:n])):
+    if n >= len(back) or not ({"ten", ":"} | _PLATFORMS) & set(back[:n]):
         return False  # "trưởng nhóm là Quỳnh" is a person; "nhóm tên X" a group
     two = f"{back[n + 1]} {back[n]}" if n + 1 < len(back) else ""
     return back[n] in _THINGS_F or two in _THINGS_F

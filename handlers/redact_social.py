@@ -76,6 +76,8 @@ _NOT_HANDLES = words(
 
 
 _CHANNEL_RE = re.compile(r"[A-Z]{2,4}\d{0,2}")  # "VTV3", "HTV7": a broadcaster
+# (#17, round 6) broadcasters and the state's channels, on any platform: "kênh youtube VTV24"
+_BROADCASTER_RE = re.compile(r"(?:VTV|HTV|VTC|THVL|VOV|ANTV|QPVN|VNews|VTVcab)\d{0,2}", re.I)
 
 
 def _looks_like_handle(token: str, explicit: bool = True) -> bool:
@@ -133,6 +135,8 @@ def _social_spans(text: str, folded: str) -> list[Span]:
             start = sentence.start() + cue.end()
             for m in _ACCOUNT_NAME_RE.finditer(text, start, sentence.end()):
                 name = m.group().rstrip(".")
+                if _BROADCASTER_RE.fullmatch(name):
+                    continue
                 if len(name) >= 5 and _ACCOUNT_SHAPE_RE.fullmatch(name) and not name.isdigit():
                     spans.append(Span(m.start(), m.start() + len(name), "MXH"))
         for cue in _HANDLE_CUE_RE.finditer(sentence.group()):

@@ -230,3 +230,33 @@ def test_round6_dev6_classes_are_redacted(text: str, gone: str) -> None:
 )
 def test_round6_dev6_ordinary_words_stay(text: str, kept: str) -> None:
     assert kept in _r(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("bạn N.T.H lớp em hay đánh em", "N.T.H"),
+        ("thằng T.A lớp 9 hay trấn tiền", "T.A"),
+        ("cô giáo H. dạy toán hay mắng em", "H."),
+    ],
+)
+def test_a_person_named_by_initials_alone_after_a_person_word(text: str, gone: str) -> None:
+    assert gone not in _r(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("em học lớp 6A. Cô giáo rất tốt", "6A. Cô"),
+        ("em xem kênh youtube VTV24 thấy tin bắt cóc", "VTV24"),
+        ("nhóm zalo Phụ huynh lớp 5A có người lạ vào", "Phụ huynh"),
+        ("em hay xem kênh tiktok Bé Bông Review", "Bé Bông Review"),
+    ],
+)
+def test_letters_broadcasters_and_public_groups_stay(text: str, kept: str) -> None:
+    assert kept in _r(text)
+
+
+def test_a_childs_own_channel_is_still_a_profile() -> None:
+    redacted = _r("kênh tiktok của em tên là Bé Bông Review, có người lạ nhắn tin")
+    assert "Bông" not in redacted
