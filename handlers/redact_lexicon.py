@@ -44,6 +44,7 @@ MORE_GIVEN_NAMES = words(
 PLACES = frozenset(
     {
         "ha noi",
+        "bach ma",  # (#17, round 6) a mountain, now that Bạch is a surname
         "hong kong",
         "phu quoc",
         "gia dinh",
@@ -320,6 +321,10 @@ COMPOUNDS = frozenset(
         "thong bao",
         "thong qua",
         "thong cam",
+        "canh sat",  # "các chú cảnh sát"
+        "tam su",  # "bé tâm sự là …"
+        "tam trang",
+        "tam tu",
     }
 )
 

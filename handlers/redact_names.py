@@ -725,6 +725,8 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     k, phrase = cue
     if len(phrase) == 1 and _collective_before(doc, i):
         return None  # "thầy cô hiền", "anh chị thương em": people in general, then a word
+    if phrase == ("nhỏ",) and _when_little(doc, i):
+        return None  # (#17, round 6) "hồi nhỏ ba tui hay đánh tui": when little
     cue_toks = doc.toks[i:k]
     loose_cue = any(t.loose and t.low != w for t, w in zip(cue_toks, phrase, strict=True))
     if loose_cue and phrase not in _LOOSE_CUES:
@@ -802,6 +804,14 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     ):
         end += 1  # "quỳnh anh"
     return k, end
+
+
+_WHEN_F = _folded(words("hồi lúc từ khi còn thuở hồi còn tuổi"))
+
+
+def _when_little(doc: _Doc, i: int) -> bool:
+    before = doc.word(i - 1)
+    return before is not None and doc.adjacent(i) and before.fold in _WHEN_F
 
 
 def _this_year_or_nam(doc: _Doc, j: int) -> bool:

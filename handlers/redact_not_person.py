@@ -112,6 +112,9 @@ def _names_no_person(doc: _Doc, start: int, stop: int) -> bool:
         and after.fold in _OWNERS_F
     ):
         return True  # "chú Dũng là bạn ba em"
+    announced = before is not None and before.fold in {"ten", "la"}
+    if first.low == "hoài" and stop - start == 1 and after is None and not announced:
+        return True  # "em cứ nghĩ về ông hoài,": all the time, no one called Hoài
     if _thing_before(doc, start) or (_pet_before(doc, start) and not _human_name(first)):
         return True
     if first.is_cap and before is not None and before.fold in _PLAY and stop - start >= 2:

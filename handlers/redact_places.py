@@ -1321,7 +1321,7 @@ _LEVELS_ALONE = _phrases(
 _SCHOOL_NAME_STOP = words(
     """gần xa nữa xong này nào kia công lập tư thục quốc tế nội trú bán trú năm khối lớp cũ
     mới trên dưới cạnh bên thì mà cho vì nên khi lúc hay hồi bây giờ ở tại của tốt môn thi
-    kỳ nghiệp rồi đầu ra vào lên xuống nhiều ít cấp các mọi"""
+    kỳ nghiệp rồi đầu ra vào lên xuống nhiều ít cấp các mọi tuần tháng hôm sáng chiều tối"""
 )
 _SCHOOL_NAME_STOP_F = _folded(_SCHOOL_NAME_STOP)
 

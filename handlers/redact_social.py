@@ -71,7 +71,8 @@ _NOT_HANDLES = words(
     vietinbank mbbank tpbank sacombank vpbank momo zalopay
     server sever sv shop marketplace stream streamer livestream skin rank team clan guild event
     mod hacker account password pass level map world survival creative update download gamer
-    youtuber tiktoker idol challenge group chat room voice call code gift card topup nap"""
+    youtuber tiktoker idol challenge group chat room voice call code gift card topup nap
+    zombie creeper mob boss pet quest raid"""
 )
 
 

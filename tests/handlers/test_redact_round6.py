@@ -260,3 +260,32 @@ def test_letters_broadcasters_and_public_groups_stay(text: str, kept: str) -> No
 def test_a_childs_own_channel_is_still_a_profile() -> None:
     redacted = _r("kênh tiktok của em tên là Bé Bông Review, có người lạ nhắn tin")
     assert "Bông" not in redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("tụi con leo núi Bạch Mã với lớp", "Bạch Mã"),
+        ("trong minecraft con zombie nó giết em hoài", "zombie"),
+        ("hồi nhỏ ba tui hay đánh tui bằng roi", "ba tui"),
+        ("mấy chú cảnh sát tới nhà hỏi chuyện", "cảnh"),
+        ("bé tâm sự với em là bé sợ về nhà", "tâm sự"),
+        ("vụ ngộ độc ở trường mầm non tuần trước", "tuần trước"),
+        ("ông mất rồi mà em cứ nhớ ông hoài, buồn lắm", "hoài"),
+    ],
+)
+def test_everyday_words_after_person_words_stay(text: str, kept: str) -> None:
+    assert kept in _r(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("con nhỏ hai lớp bên hay đánh em", "hai"),
+        ("thằng hoài lớp 9 hay chặn đường em", "hoài"),
+        ("mình là hoài, 14 tuổi", "hoài"),
+    ],
+)
+def test_those_words_are_still_names_where_a_name_is(text: str, gone: str) -> None:
+    words = _r(text).replace(",", " ").split()
+    assert "<TÊN>" in words and gone not in words
