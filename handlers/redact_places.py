@@ -177,15 +177,56 @@ def _address_spans(doc: _Doc) -> list[Span]:
         first, end = found
         end = _address_extend(doc, end)
         first = _house_number_before(doc, first)
-        if _street_as_a_scene(doc, first, end) or _institution_of(doc, first):
+        if (
+            _street_as_a_scene(doc, first, end)
+            or _institution_of(doc, first)
+            or _ward_as_a_topic(doc, first, end)
+        ):
             # kept as a place, and so read as no one's name ("UBND phường Phú Thượng")
             doc.kept_places.append((doc.toks[first].start, doc.toks[end - 1].end))
             i = end
             continue
+        first = _room_before(doc, first)
         for home_start, home_end in _home_parts(doc, first, end):
             spans.append(Span(doc.toks[home_start].start, doc.toks[home_end - 1].end, "ĐỊA_CHỈ"))
         i = end
     return [part for span in spans for part in _without_district(doc, span)]
+
+
+_WARD_WORDS = {("phường",), ("xã",), ("thị", "trấn")}
+_ROOM_CODE_RE = re.compile(r"p\d{3,4}[a-z]?")
+
+
+def _ward_as_a_topic(doc: _Doc, first: int, end: int) -> bool:
+    """(#17, round 7) "Phường Bến Nghé là phường trung tâm, có …": a ward or commune alone,
+    talked about, with no "ở"/"tại"/"địa chỉ" before it and nothing finer in it, is a place
+    like a district named alone: it says where, not whose home."""
+    found = doc.match_any(first, _FINE)
+    if found is None or found[1] not in _WARD_WORDS or _location_cue_before(doc, first):
+        return False
+    if any(doc.match_any(j, _FINE) is not None for j in range(first + 1, end)):
+        return False  # "phường 3, tổ 5": something finer follows
+    before = doc.word(first - 1)
+    if before is not None and doc.adjacent(first) and before.fold in _WHO_LIVES_F:
+        return False  # "nhà bé phường 5", "bé ở cùng bà phường 3"
+    after = doc.word(end)
+    return after is not None and (_word_is(after, "là") or after.fold in _TOPIC_AFTER_F)
+
+
+_WHO_LIVES_F = _folded(words("nhà ở tại sống trú quê về đến"))
+_TOPIC_AFTER_F = _folded(words("có thì này đó"))
+
+
+def _room_before(doc: _Doc, first: int) -> int:
+    """(#17, round 7) "P1205 tòa HH2 chung cư Linh Đàm": a flat's number glued to its "P"
+    (phòng) written before the block it is in belongs to the address."""
+    before = doc.word(first - 1)
+    if before is None or not doc.adjacent(first):
+        return first
+    found = doc.match_any(first, _FINE)
+    if _ROOM_CODE_RE.fullmatch(before.low) and found is not None and found[1] in _UNITS:
+        return first - 1
+    return first
 
 
 # ---------------------------------------------------------------------------- district and up
@@ -237,9 +278,19 @@ def _coarse_at(doc: _Doc, j: int, separated: bool, end: int) -> bool:
         before is not None
         and before.is_alpha
         and doc.adjacent(j)
-        and not _address_word_at(doc, j - 1)
+        and not _keyword_ends_at(doc, j)
         and run - j >= 2
     )
+
+
+def _keyword_ends_at(doc: _Doc, j: int) -> bool:
+    """An address keyword ends right before token j ("thị trấn| Thanh Sơn", "xã| Hòa Bình")."""
+    for start in range(max(0, j - 4), j):
+        for phrases in (_FINE, _COARSE):
+            found = doc.match_any(start, phrases)
+            if found is not None and found[0] == j:
+                return True
+    return False
 
 
 def _gazetteer_run(doc: _Doc, j: int) -> int | None:
@@ -692,6 +743,8 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
         name = _lower_place_name(doc, k, phrase, starting)
     if name is None:
         return None
+    if starting and phrase in _ACCENT_ENOUGH and _class_group(doc, i, name):
+        return None
     if starting and weak and not (phrase in _ACCENT_ENOUGH and _word_is_accented(tok, phrase[0])):
         follow = _address_extend(doc, name)
         if follow == name and not _house_and_street(doc, k, name, phrase):
@@ -718,6 +771,22 @@ def _numbered_ward(doc: _Doc, k: int, name: int, phrase: tuple[str, ...]) -> int
     ):
         return name + 1
     return name
+
+
+# (#17, round 7) a group in a class or a team, not a residential group: "tổ 3 lớp em", "lớp 8A
+# tổ 4", "em là tổ trưởng tổ 2", "Đội 5 bóng đá"
+_GROUP_CONTEXT_F = _folded(
+    words("lớp trưởng phó bóng đá trực nhật lao động thi đấu nhóm đội viên tuyển cờ đỏ văn nghệ")
+)
+
+
+def _class_group(doc: _Doc, i: int, end: int) -> bool:
+    """ "tổ"/"đội" at token i (its name ending at `end`) in a class or a team, with no more
+    of an address after it."""
+    if _more_address(doc, end):
+        return False
+    around = [doc.word(j) for j in (i - 3, i - 2, i - 1, end, end + 1)]
+    return any(t is not None and t.fold in _GROUP_CONTEXT_F for t in around)
 
 
 _UNIT_WORDS_F = _folded(words("block blok tòa toà nhà phòng căn lô tầng dãy"))
@@ -950,6 +1019,15 @@ _NOT_IN_A_PLACE_NAME_F = _folded(
 def _lower_name_inside(doc: _Doc, k: int) -> int | None:
     """Two or three lowercase syllables at token k, none a pronoun, verb or particle, closed
     by a comma, the end, or the next address word ("xa nam son huyen soc son")."""
+
+    def closes(j: int) -> bool:
+        return (
+            j >= len(doc.toks)
+            or doc.toks[j].text in _SENTENCE_END | {","}
+            or _address_word_at(doc, j)
+            or _coarse_at(doc, j, True, len(doc.toks))
+        )
+
     j = k
     while j < len(doc.toks) and j - k < 3 and (j == k or doc.adjacent(j)):
         tok = doc.toks[j]
@@ -957,21 +1035,18 @@ def _lower_name_inside(doc: _Doc, k: int) -> int | None:
             not tok.is_alpha
             or not tok.text.islower()
             or len(tok.text) > 6
-            or tok.fold in _NOT_IN_A_PLACE_NAME_F
             or (j > k and _address_word_at(doc, j))
             or (j > k and _coarse_at(doc, j, False, len(doc.toks)))
         ):
             break
+        # unaccented, a name's last syllable may read as a common word ("xa hai minh", "xa tan
+        # hoi"): it counts when the address goes on or the clause ends right after it
+        if tok.fold in _NOT_IN_A_PLACE_NAME_F and not (j > k and tok.loose and closes(j + 1)):
+            break
         j += 1
     if j - k < 2:
         return None
-    closed = (
-        j >= len(doc.toks)
-        or doc.toks[j].text in _SENTENCE_END | {","}
-        or _address_word_at(doc, j)
-        or _coarse_at(doc, j, True, len(doc.toks))
-    )
-    return j if closed else None
+    return j if closes(j) else None
 
 
 def _lower_place_name(
@@ -984,7 +1059,8 @@ def _lower_place_name(
     if phrase in _NAMED_AFTER_PEOPLE:
         street = _lower_street(doc, k)  # "duong nguyen van qua": a person's whole name
         end = street if street is not None and (end is None or street > end) else end
-    if not starting and (end is None or end - k < 2):
+    cued = starting and _location_cue_before(doc, k - len(phrase))  # "o xa tan hoi"
+    if (not starting or cued) and (end is None or end - k < 2):
         # (#17, round 7) inside an address begun, a commune's or hamlet's name may hold common
         # words: "xa nam son", "thon ha hoi"
         end = _lower_name_inside(doc, k) or end

@@ -183,3 +183,43 @@ def test_public_numbers_and_school_words_stay(text: str) -> None:
 def test_a_home_landline_after_a_helpline_is_still_redacted() -> None:
     assert "<SĐT>" in _r("gọi đường dây nóng, còn số nhà em là 0243 856 2211")
     assert "<SĐT>" in _r("hotline của em 0243 856 2211")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an unaccented commune whose last syllable reads as a common word
+        ("e o xom 2 thon dong xa hai minh", "e o <ĐỊA_CHỈ>"),
+        ("nha e o xa tan hoi, me e hay danh e", "nha e o <ĐỊA_CHỈ>, me e hay danh e"),
+        # a town's name that is also a district's, right after "thị trấn"
+        ("con ở khu 2 thị trấn Thanh Sơn, Phú Thọ", "con ở <ĐỊA_CHỈ>, Phú Thọ"),
+        # a flat's number glued to its "P" before the block
+        ("P1502 tòa CT3 chung cư Văn Quán, Hà Đông", "<ĐỊA_CHỈ>, Hà Đông"),
+    ],
+)
+def test_communes_towns_and_flats(text: str, expected: str) -> None:
+    assert _r(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a ward or commune talked about, not where someone lives
+        "Phường Bến Nghé là phường trung tâm, có văn phòng nào không?",
+        "xã Tân Phú có nhà nuôi 5 đứa nhỏ",
+        # a group in a class or a team
+        "Tổ 3 lớp em có 10 bạn",
+        "em là tổ trưởng tổ 2",
+        "Đội 5 bóng đá của trường em thắng",
+        "lớp 8A tổ 4 đi lao động",
+        # "xa", "thon" as words, after "ở"
+        "e o xa ben, hay qua choi",
+    ],
+)
+def test_wards_talked_about_and_class_groups_stay(text: str) -> None:
+    assert _r(text) == text
+
+
+def test_a_ward_where_someone_lives_is_still_redacted() -> None:
+    assert _r("nhà bé ở xã Tân Phú là xã nghèo") == "nhà bé ở <ĐỊA_CHỈ> là xã nghèo"
+    assert _r("ở tổ 5 khu 3 lớp em có bạn") == "ở <ĐỊA_CHỈ> lớp em có bạn"
