@@ -25,6 +25,7 @@ from typing import Literal, Protocol
 import nlu.text as nlu_text
 from handlers.safety import gate as gate_module
 from handlers.safety import model as model_module
+from handlers.safety import naming as naming_module
 from handlers.safety import patterns as patterns_module
 from handlers.safety import reading as reading_module
 from handlers.safety import rules as rules_module
@@ -596,19 +597,40 @@ def _from_rules(found: dict[Danger, str]) -> Assessment:
     )
 
 
-def _from_model(p_urgent: float, kinds: dict[str, float], sense: str, level: Level) -> Assessment:
+def _from_model(
+    p_urgent: float, kinds: dict[str, float], reading: SafetyReading, level: Level
+) -> Assessment:
+    """The model raised the message: the naming cues (`handlers.safety.naming`) and the kind
+    head's most likely kind name it. A cued danger always counts; the kind head's top counts
+    when it is at least KIND_CONFIDENT, or when no cue names anything (out of fold, its top
+    kind fits the first line better than 111 at every confidence). Several are ordered most
+    pressing first; other kinds at KIND_SHARE or more add their lines after."""
     ranked = sorted(kinds.items(), key=lambda item: (-item[1], item[0]))
     known = {d.value: d for d in Danger}
-    likely = tuple(known[name] for name, p in ranked if p >= KIND_SHARE and name in known)
     top, p_top = ranked[0]
     reason = f"model:p={p_urgent:.2f}:{top}={p_top:.2f}"
-    specific = tuple(d for d in likely if d is not Danger.UNSPECIFIED)
-    if top in known and known[top] is not Danger.UNSPECIFIED and p_top >= KIND_CONFIDENT:
-        return Assessment(level, specific, lines_for(specific), p_urgent, (reason,) * len(specific))
-    lines = list(lines_for((Danger.UNSPECIFIED, *specific)))
-    if "115" not in lines and _MEDICAL.search(f" {sense.lower()} "):
-        lines.append("115")
-    return Assessment(level, (Danger.UNSPECIFIED,), tuple(lines), p_urgent, (reason,))
+    cued = naming_module.cued_dangers(reading.sense, reading.lower)
+    named = set(cued)
+    if top in known and (p_top >= KIND_CONFIDENT or not cued):
+        named.add(known[top])
+    if len(named) > 1:
+        named.discard(Danger.UNSPECIFIED)
+    dangers = most_pressing_first(named)
+    also = tuple(
+        known[name]
+        for name, p in ranked
+        if p >= KIND_SHARE and name in known and known[name] not in named
+        if known[name] is not Danger.UNSPECIFIED
+    )
+    lines = list(lines_for((*dangers, *also)))
+    if dangers == (Danger.UNSPECIFIED,):
+        if "115" not in lines and _MEDICAL.search(f" {reading.sense.lower()} "):
+            lines.append("115")
+        return Assessment(level, dangers, tuple(lines), p_urgent, (reason,))
+    reasons = tuple(f"{reason}+cue:{d.value}" if d in cued else reason for d in dangers)
+    return Assessment(
+        level, (*dangers, *also), tuple(lines), p_urgent, (*reasons, *(reason for _ in also))
+    )
 
 
 def assess(text: str | ReadingLike, *, use_model: bool = True) -> Assessment:
@@ -780,4 +802,4 @@ def _model_verdict(readings: list[SafetyReading]) -> Assessment | None:
     except Exception:  # the model is a second opinion: never a reason to fail
         log.exception("safety model failed on a message; the rules' answer stands")
         return None
-    return _from_model(score.p_urgent, kinds, reading.sense, level)
+    return _from_model(score.p_urgent, kinds, reading, level)

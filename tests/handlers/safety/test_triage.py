@@ -443,12 +443,33 @@ def test_the_model_reads_a_long_story_in_windows() -> None:
             ("113", "111", "115"),
         ),
         ({"fire": 0.9, "violence": 0.1}, "nha chay", (Danger.FIRE,), ("114", "115", "111")),
-        # unsure: a plea for help, with the lines of every likely kind
+        # unsure and nothing cued: still the most likely kind (out of fold it fits the first
+        # line better than 111 at every confidence), the other likely kinds' lines after
         (
             {"violence": 0.4, "suicide_self_harm": 0.35, "fire": 0.25},
             "em so qua",
-            (Danger.UNSPECIFIED,),
-            ("111", "113", "115", "114"),
+            (Danger.VIOLENCE, Danger.SUICIDE_SELF_HARM, Danger.FIRE),
+            ("113", "111", "115", "114"),
+        ),
+        # unsure, and a naming cue tells the danger: the cue names it ("khói", "co giật")
+        (
+            {"violence": 0.4, "serious_injury": 0.35, "fire": 0.25},
+            "phong em khoi den kin roi",
+            (Danger.FIRE, Danger.VIOLENCE, Danger.SERIOUS_INJURY),
+            ("114", "115", "111", "113"),
+        ),
+        (
+            {"violence": 0.3, "abuse": 0.28, "serious_injury": 0.2},
+            "me em len con dong kinh , dau dap xuong san",
+            (Danger.SERIOUS_INJURY, Danger.VIOLENCE, Danger.ABUSE),
+            ("115", "111", "113"),
+        ),
+        # confident and cued differently: both named, the most pressing first
+        (
+            {"suicide_self_harm": 0.8, "runaway": 0.1},
+            "em dang ngoi tren lan can cau , tam biet",
+            (Danger.SUICIDE_ATTEMPT, Danger.SUICIDE_SELF_HARM),
+            ("115", "113", "111"),
         ),
         (
             {"unspecified": 0.6, "violence": 0.2, "drowning": 0.2},
@@ -461,7 +482,7 @@ def test_the_model_reads_a_long_story_in_windows() -> None:
 def test_the_kind_when_only_the_model_fires(
     kinds: dict[str, float], sense: str, dangers: tuple[Danger, ...], lines: tuple[str, ...]
 ) -> None:
-    result = engine_module._from_model(0.95, kinds, sense, "urgent")
+    result = engine_module._from_model(0.95, kinds, read_for_safety(sense), "urgent")
     assert result.urgent
     assert result.dangers == dangers
     assert result.lines == lines
