@@ -29,7 +29,7 @@ from handlers.safety import naming as naming_module
 from handlers.safety import patterns as patterns_module
 from handlers.safety import reading as reading_module
 from handlers.safety import rules as rules_module
-from handlers.safety.dangers import Danger, lines_for, most_pressing_first
+from handlers.safety.dangers import LINES, Danger, lines_for, most_pressing_first
 from handlers.safety.patterns import Cue, Pattern, found_in, gate_regex
 from handlers.safety.reading import SafetyReading, read_for_safety
 from nlu.text import read
@@ -51,6 +51,9 @@ CHECK_BUDGET = 0.05
 # at least KIND_CONFIDENT (plus any other kind at KIND_SHARE or more); otherwise UNSPECIFIED.
 KIND_CONFIDENT = 0.5
 KIND_SHARE = 0.25
+# A naming cue (`handlers.safety.naming`) names a danger the model raised, unless the kind head
+# is confident of another and gives the cued one less than this: then the cue is a collision.
+CUE_FLOOR = 0.02
 _WHOLE_WORDS = 120  # a message this long or shorter is scored whole
 _WINDOW_WORDS = 40
 _WINDOW_STRIDE = 20
@@ -425,7 +428,8 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         and _CUTTING.search(found[Danger.SUICIDE_SELF_HARM])
         and (blade := _BLADE_HELD.search(plain))
         and not _OTHER_HOLDER.search(plain)
-    ):
+        and not (_HABIT.search(plain) and not _PRESENT.search(plain))
+    ):  # "con hay lấy dao lam rạch đùi": self-harm as a habit, no attempt under way
         found.setdefault(
             Danger.SUICIDE_ATTEMPT, f"situation:{blade.group(0)}"
         )  # "cầm kéo, muốn cắt tay"
@@ -494,6 +498,84 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         found[Danger.VIOLENCE] = found.pop(Danger.ABUSE)  # a beating that hurt badly: 113, 115
     if Danger.ABUSE in found and _at_school_and_over(plain):
         del found[Danger.ABUSE]
+    if (
+        Danger.ABDUCTION_MISSING in found
+        and Danger.NEGLECT in found
+        and _CARERS_GONE.search(plain)
+        and not _CHILD_GONE.search(plain)
+    ):
+        del found[Danger.ABDUCTION_MISSING]  # the parents are the ones gone: a child left alone
+    if (
+        Danger.ABDUCTION_MISSING in found
+        and _BY_MESSAGE.search(found[Danger.ABDUCTION_MISSING])
+        and not _TAKEN_NOW.search(plain)
+    ):
+        found[Danger.GROOMING] = found.pop(Danger.ABDUCTION_MISSING)  # a lure sent as a message
+    return found
+
+
+# The parents or carers are the ones gone ("ba má đi đâu mất từ hôm kia"): with a child left
+# alone, neglect (111), not a missing child (113)
+_CARERS_GONE = re.compile(
+    r"\b(?:bo me|ba me|ba ma|cha me|bo|me|ba|ma|cha|mom|dad|parents)\b (?:\w+ ){0,2}?"
+    r"(?:di dau mat|dau mat|di mat|bo di|di biet|bien mat|mat tich|chua ve|khong ve|left|gone)\b"
+)
+_CHILD_GONE = re.compile(
+    r"\b(?:con|chau|be|em be|em gai|em trai|thang be|con be|thang nho|con nho|my (?:son|daughter"
+    r"|brother|sister)) (?:\w+ ){0,3}?(?:mat tich|bi bat|khong thay dau|missing)\b"
+)
+# a stranger's offer sent as a message ("người lạ nhắn: anh sẽ đưa em đi ..."): grooming (111),
+# unless the child is being taken now
+_BY_MESSAGE = re.compile(
+    r"\b(?:nhan|nhan tin|inbox|ib|chat|dm|texted|messaged|tren mang|online|facebook|fb|zalo"
+    r"|tiktok|messenger|instagram|game)\b"
+)
+_TAKEN_NOW = re.compile(
+    r"\b(?:dang|vua) (?:\w+ )?(?:keo|loi|bat|dua|bo len|ep|cho) (?:\w+ ){0,2}?"
+    r"(?:di|len xe|vao xe)\b|\b(?:is|are) (?:taking|dragging|pulling)\b"
+    r"|\b(?:di theo|bi nhot|bi giu|bi giam|bi bat|khong cho (?:ve|di)|mat tich|chua ve"
+    r"|khong lien lac duoc|went with|locked|won t let)\b"
+)
+# the causes an injury may have: named by their cues, they lead (fire 114; the water, a
+# poison, an attempt 115 with their own advice) over a bare "badly hurt"
+_CAUSES_OF_INJURY = (Danger.FIRE, Danger.DROWNING, Danger.POISONING, Danger.SUICIDE_ATTEMPT)
+# the attacker has gone ("người chém chạy mất rồi"): the injury leads (115), not the attack
+_ATTACKER_GONE = re.compile(
+    r"\b(?:chay mat|bo chay|tron mat|tau thoat|chay tron|bo di roi|di mat roi|ran off|ran away"
+    r"|took off|drove off|is gone|left)\b"
+)
+
+
+def _name_by_cues(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, str]:
+    """The naming cues (`data/naming.yml`) sharpen what the rules named: a bare plea whose
+    words tell the danger ("cứu, khói đen kín phòng"), an injury whose cause is told (smoke,
+    the water, a poison, a cut made on purpose), a self-harm cry with the act already done
+    ("rạch tay rồi, máu chảy"), an attack whose attacker has gone and left someone badly hurt.
+    Cues never add a message the rules did not raise."""
+    if not found:
+        return found
+    cued = naming_module.cued_dangers(reading.sense, reading.lower, *found)
+    if not cued:
+        return found
+    if set(found) == {Danger.UNSPECIFIED}:
+        return {d: f"cue:{d.value}" for d in cued}
+    if Danger.SERIOUS_INJURY in found:
+        for cause in _CAUSES_OF_INJURY:
+            if cause in cued:
+                found.setdefault(cause, f"cue:{cause.value}")
+    plain = f" {reading.sense.lower()} "
+    if (
+        Danger.SUICIDE_SELF_HARM in found
+        and Danger.SUICIDE_ATTEMPT in cued
+        and (Danger.SERIOUS_INJURY in cued or not _HABIT.search(plain))
+    ):  # a cut made as a habit, no bad bleeding told: self-harm (111), 115 among the lines
+        found.setdefault(Danger.SUICIDE_ATTEMPT, "cue:suicide_attempt")
+    attack = found.keys() & {Danger.VIOLENCE, Danger.ABUSE}
+    if attack and Danger.SERIOUS_INJURY in cued and _ATTACKER_GONE.search(plain):
+        reason = found[min(attack)]
+        for danger in attack:
+            del found[danger]
+        found.setdefault(Danger.SERIOUS_INJURY, reason)
     return found
 
 
@@ -580,7 +662,7 @@ def _from_rules_read(found: dict[Danger, str], reading: SafetyReading) -> Assess
     demoted = _over_and_done(found, reading)
     if demoted == "none":
         return NONE
-    result = _from_rules(found)
+    result = _from_rules(_name_by_cues(found, reading))  # the level is settled: naming only
     if demoted == "check":
         return Assessment("check", result.dangers, result.lines, 0.5, result.reasons)
     return result
@@ -609,13 +691,19 @@ def _from_model(
     known = {d.value: d for d in Danger}
     top, p_top = ranked[0]
     reason = f"model:p={p_urgent:.2f}:{top}={p_top:.2f}"
-    cued = naming_module.cued_dangers(reading.sense, reading.lower)
+    cued = naming_module.cued_dangers(reading.sense, reading.lower, known.get(top))
+    if p_top >= KIND_CONFIDENT:  # a cue the confident head all but rules out is a collision
+        cued = frozenset(d for d in cued if kinds.get(d.value, 0.0) >= CUE_FLOOR)
     named = set(cued)
     if top in known and (p_top >= KIND_CONFIDENT or not cued):
         named.add(known[top])
     if len(named) > 1:
         named.discard(Danger.UNSPECIFIED)
     dangers = most_pressing_first(named)
+    if top in known and p_top >= KIND_CONFIDENT and known[top] in dangers[1:]:
+        lead = known[top]
+        if LINES[lead][0] == LINES[dangers[0]][0]:  # same first line: the kind head's leads
+            dangers = (lead, *(d for d in dangers if d is not lead))
     also = tuple(
         known[name]
         for name, p in ranked

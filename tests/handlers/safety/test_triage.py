@@ -466,7 +466,7 @@ def test_the_model_reads_a_long_story_in_windows() -> None:
         ),
         # confident and cued differently: both named, the most pressing first
         (
-            {"suicide_self_harm": 0.8, "runaway": 0.1},
+            {"suicide_self_harm": 0.8, "suicide_attempt": 0.1, "runaway": 0.1},
             "em dang ngoi tren lan can cau , tam biet",
             (Danger.SUICIDE_ATTEMPT, Danger.SUICIDE_SELF_HARM),
             ("115", "113", "111"),
