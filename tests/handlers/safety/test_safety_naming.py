@@ -55,6 +55,7 @@ def test_a_naming_cue_tells_each_danger(text: str, danger: Danger) -> None:
         # a wish, a plan or a past time before the act: thoughts, not an attempt made now
         ("em muốn uống hết vỉ thuốc cho xong", Danger.SUICIDE_ATTEMPT),
         ("hồi lớp 8 em từng cắt tay rồi", Danger.SUICIDE_ATTEMPT),
+        ("i searched how to tie a noose last night", Danger.SUICIDE_ATTEMPT),
         # on a balcony in a fire, or at a window: a way out, not an attempt
         ("lửa cháy lan hết tầng dưới, tụi em đứng ngoài ban công", Danger.SUICIDE_ATTEMPT),
         ("em đang đứng ở cửa sổ chờ mẹ về", Danger.SUICIDE_ATTEMPT),
