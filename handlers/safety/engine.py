@@ -560,8 +560,11 @@ def _name_by_cues(found: dict[Danger, str], reading: SafetyReading) -> dict[Dang
     if set(found) == {Danger.UNSPECIFIED}:
         return {d: f"cue:{d.value}" for d in cued}
     if Danger.SERIOUS_INJURY in found:
+        # a cause must be told in a phrase ("khói đen", "lửa bén"), not one bare word: "tay cháy
+        # xém", "bỏng lửa" is the injury itself
+        told = naming_module.cued_dangers(reading.sense, "", *found)
         for cause in _CAUSES_OF_INJURY:
-            if cause in cued:
+            if cause in told:
                 found.setdefault(cause, f"cue:{cause.value}")
     plain = f" {reading.sense.lower()} "
     if (

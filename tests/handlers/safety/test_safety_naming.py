@@ -108,6 +108,12 @@ def test_with_the_same_first_line_the_confident_kind_leads() -> None:
         # an injury whose cause is told: the cause leads
         ("cứu với, nhà em cháy lan sang phòng ngủ, bà em ngất rồi", Danger.FIRE, "114"),
         ("mình vừa cắt tay xong, máu chảy không ngừng", Danger.SUICIDE_ATTEMPT, "115"),
+        # a burn told by one bare word ("cháy đen") is the injury itself, not a fire
+        (
+            "thằng bé chạm vào ổ điện, tay cháy đen, giờ nằm bất tỉnh không thở",
+            Danger.SERIOUS_INJURY,
+            "115",
+        ),
         # the attacker has gone and someone is badly hurt: the injury leads
         (
             "chú em bị đâm vào bụng, thằng đâm bỏ chạy rồi, máu ra nhiều lắm, chú nằm im",
