@@ -86,6 +86,8 @@ _NEVER_AFTER: dict[tuple[str, ...], set[str]] = {
     ("số",): {"điện", "tiền", "lượng", "phận", "liệu", "đt", "dt", "sđt", "tài", "máy"},
     ("khu",): {"vực", "vui", "chế", "công", "dân"},
     ("đội",): {"đá", "bóng", "tuyển", "nhóm", "viên", "trưởng", "mũ", "lên"},
+    # (#17, round 7) "xóm chài" (a fishing hamlet), "xóm trọ" (rented rooms), "xóm nghèo"
+    ("xóm",): {"chài", "trọ", "tro", "nghèo", "đạo", "liều", "lao", "dưới", "trên", "bên"},
 }
 
 
@@ -885,7 +887,7 @@ _NOT_BEFORE_VILLAGE_F = _folded(
 _NOT_VILLAGE_NAME_F = _folded(
     words(
         """bán người lậu chuyện làng xóm quê nghề trẻ tin đồ thân sao chất kiểm cam nhạc hợp
-        tường tự báo khai vẽ nháp gốc chính"""
+        tường tự báo khai vẽ nháp gốc chính sos bên kế trên dưới"""
     )
 )
 
@@ -903,6 +905,8 @@ def _village(
     first = doc.toks[k]
     if first.fold in _NOT_VILLAGE_NAME_F:
         return None
+    if first.fold in {"cong", "ghe"} and not first.is_cap:
+        return None  # (#17, round 7) "ban công", "ban cong tang 4": a balcony
     name = _place_run_at(doc, k, 4)
     if name is None and cued and first.is_alpha and len(first.text) <= 4 and doc.adjacent(k + 1):
         # "ở buôn Ko Siêr", "o buon ko sier": after "ở", the first syllable may be any word

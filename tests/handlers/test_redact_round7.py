@@ -223,3 +223,23 @@ def test_wards_talked_about_and_class_groups_stay(text: str) -> None:
 def test_a_ward_where_someone_lives_is_still_redacted() -> None:
     assert _r("nhà bé ở xã Tân Phú là xã nghèo") == "nhà bé ở <ĐỊA_CHỈ> là xã nghèo"
     assert _r("ở tổ 5 khu 3 lớp em có bạn") == "ở <ĐỊA_CHỈ> lớp em có bạn"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # words after "làng", "bản", "xóm" that name no village (found on the NLU and safety
+        # training messages, which hold no addresses)
+        "Cháu ở làng SOS từ nhỏ vì bố mẹ mất",
+        "con dang o ban cong tang 4, khoi trong nha",
+        "có đứa bé bị bắt cóc ở làng bên",
+        "Tui ở xóm chài. Tối nay gió lớn",
+        "nhà em ở xóm trọ gần chợ",
+    ],
+)
+def test_everyday_words_after_village_words_stay(text: str) -> None:
+    assert _r(text) == text
+
+
+def test_a_village_named_like_those_words_is_still_redacted() -> None:
+    assert _r("em ở bản Công Lý, xã Ea Tiêu") == "em ở <ĐỊA_CHỈ>"
