@@ -528,6 +528,7 @@ NAME_CUES_WEAK = (
     "mẹ",
     "bố",
     "má",
+    "cái",  # Northern, before a girl's name: "cái Thơm nhà bên"
     "chồng",
     "vợ",
     "ông chủ",

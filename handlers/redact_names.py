@@ -49,6 +49,20 @@ _TEN_NOT_F = _folded(_TEN_NOT)
 _TAI_COMPOUNDS_F = _folded(words("khoản sản liệu xế xỉu trợ năng giỏi chính"))
 
 
+def _surname_then_given(doc: _Doc, k: int) -> bool:
+    """(#17, round 6) "tên là dang khoa": a surname (Đặng, unaccented like "đăng") and then a
+    given name, not "đăng ký"/"đăng nhập"."""
+    tok, nxt = doc.word(k), doc.word(k + 1)
+    return (
+        tok is not None
+        and nxt is not None
+        and doc.adjacent(k + 1)
+        and tok.fold in _SURNAMES_F
+        and nxt.fold in _CUED_GIVEN_F
+        and nxt.fold not in {"ky", "nhap", "tai", "tin"}
+    )
+
+
 def _tai_is_a_name(doc: _Doc, k: int) -> bool:
     """ "tên tài": Tài is a given name unless the word goes on as tài khoản, tài sản …"""
     tok, after = doc.toks[k], doc.word(k + 1)
@@ -342,6 +356,7 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
                 not _in(doc.toks[k], _TEN_NOT, _TEN_NOT_F)
                 or _middle_name_next(doc, k)
                 or _tai_is_a_name(doc, k)
+                or _surname_then_given(doc, k)
             )
         ):
             end = _person_run(doc, k) or _upper_name(doc, k)
@@ -386,6 +401,13 @@ def _name_at(doc: _Doc, i: int) -> tuple[int, int] | None:
         parent = weak[1] in _PARENT_CUES and not (
             k < len(doc.toks) and _in(doc.toks[k], lex.GIVEN_NAMES, _GIVEN_F)
         )
+        if weak[1] == ("cái",) and not (
+            k < len(doc.toks)
+            and doc.toks[k].is_cap
+            and doc.toks[k].low in _CUED_GIVEN
+            and not (doc.word(k + 1) and doc.toks[k + 1].low in {"này", "kia", "đó", "ấy", "nọ"})
+        ):
+            parent = True  # "cái Thơm", not "cái Tết", "cái Bàn", "cái Hoa này" (a flower)
         if doc.word(k) and doc.adjacent(k) and not parent:
             end = _person_run(doc, k, single_ok=True)
             if end is None:
@@ -740,8 +762,8 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         return None
     in_caps = name.is_upper and not doc.toks[i].is_upper  # "anh HÙNG": a name, not a hero
     pair = f"{fold(phrase[-1])} {name.fold}"
-    if pair in lex.NOT_PERSON_PAIRS and not in_caps:
-        return None
+    if pair in lex.NOT_PERSON_PAIRS and not in_caps and not _class_after(doc, k + 1):
+        return None  # (#17, round 6) but "anh hùng lớp 11" is someone in class 11
     if pair in lex.NOT_PERSON_PAIRS_UNACCENTED and (
         doc.toks[k - 1].loose or doc.toks[k - 1].low != phrase[-1]
     ):
@@ -804,6 +826,19 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     ):
         end += 1  # "quỳnh anh"
     return k, end
+
+
+def _class_after(doc: _Doc, j: int) -> bool:
+    """ "lớp 11", "lp 7a6" right at token j: a pupil's class, said of a person."""
+    tok, number = doc.word(j), doc.word(j + 1)
+    return (
+        tok is not None
+        and number is not None
+        and doc.adjacent(j)
+        and doc.adjacent(j + 1)
+        and tok.fold in {"lop", "lp"}
+        and number.is_digit
+    )
 
 
 _WHEN_F = _folded(words("hồi lúc từ khi còn thuở hồi còn tuổi"))
@@ -1105,6 +1140,15 @@ def _lower_name(doc: _Doc, k: int) -> int | None:
         return k + 2 if _second_given(doc, k + 1) else k + 1
     if first is None or not _in(first, lex.SURNAMES, _SURNAMES_F):
         end = _lower_run(doc, k, 4)
+        if (
+            end is None
+            and first is not None
+            and first.loose
+            and first.text.islower()
+            and first.fold in _CUED_GIVEN_F
+            and first.fold not in _STOP_F
+        ):
+            end = k + 1  # (#17, round 6) "em ten la phuong,": Phương, whatever else it spells
         if end == k + 1 and _second_given(doc, k + 1):
             end += 1  # "tên em là trâm anh": "anh" is the name's, not the pronoun
         return end
@@ -1258,10 +1302,13 @@ def _kin_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     a lowercase given name, then whose child or which class it is. "em" or "con" before a
     lowercase word is most often the pronoun, so the context after it must say so."""
     tok = doc.word(i)
-    if tok is None or tok.fold not in _KIN_F or (tok.loose and tok.fold not in _KIN_LOOSE_F):
+    if tok is None or tok.fold not in _KIN_F:
         return None
-    if not tok.loose and tok.plain:
-        return None  # "con" / "chau" typed unaccented in an accented text: another word
+    # unaccented, "con"/"em" are as often the pronoun: only a class after them says a name
+    # (#17, round 6: "t vs con linh lp 7a6")
+    class_needed = tok.loose and tok.fold not in _KIN_LOOSE_F
+    if not tok.loose and tok.plain and tok.low not in {"con", "em"}:
+        return None  # "chau" / "ban" typed unaccented in an accented text: another word
     k = i + 1
     name = doc.word(k)
     if name is None or not doc.adjacent(k) or not name.is_alpha or not name.text.islower():
@@ -1278,8 +1325,10 @@ def _kin_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     if after is None or not doc.adjacent(end) or then is None or not doc.adjacent(end + 1):
         return None
     whose = after.fold == "nha" and then.fold in _HOME_OWNER_F  # "nhà tôi"
-    which = after.fold == "lop" and (then.is_digit or then.fold in _CLASS_OWNER_F)  # "lớp 5"
+    which = after.fold in {"lop", "lp"} and (then.is_digit or then.fold in _CLASS_OWNER_F)
     age = after.is_digit and then.fold == "tuoi"  # "4 tuổi"
+    if class_needed:
+        return (k, end) if which else None
     return (k, end) if whose or which or age else None
 
 

@@ -97,10 +97,8 @@ NOT_MET_V3: dict[str, str] = {}
 # 88.0% -> 96.0% (schools are now scored on their proper name, the corpora's convention, which
 # counts for part of this), TÊN 91.9% -> 94.1%, ĐỊA_CHỈ 75.0% -> 85.7%; precision 98.7%
 # (addresses 96.5%, names 97.7%); 4 of 359 protected strings still redacted
-# round 6: ĐỊA_CHỈ 85.7% -> 100%, EMAIL 94.4% -> 100% (their marks went), TÊN 94.1% -> 94.8%
-NOT_MET_V4 = {
-    "TÊN": "held-out v4: recall 94.8% (129 of 136)",
-}
+# rounds 6 and 7: ĐỊA_CHỈ 85.7% -> 100%, EMAIL 94.4% -> 100%, TÊN 94.1% -> 98.5%: every mark went
+NOT_MET_V4: dict[str, str] = {}
 # v5 (326 messages written blind by redblind5, who also wrote the dev5 split that round 5 was
 # tuned on), measured once after round 5 (2026-12-07 18:35 UTC): recall emails, IDs, accounts,
 # cards, plates 100%, dates of birth 95.2%, addresses 95.1% (both met); precision 94.4% overall

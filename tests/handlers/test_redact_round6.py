@@ -289,3 +289,35 @@ def test_everyday_words_after_person_words_stay(text: str, kept: str) -> None:
 def test_those_words_are_still_names_where_a_name_is(text: str, gone: str) -> None:
     words = _r(text).replace(",", " ").split()
     assert "<TÊN>" in words and gone not in words
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        # a class after a lowercase given name makes it a person's, even after "con"/"anh"
+        ("e bị con trang lớp 8 đánh hoài", "trang"),
+        ("t vs con my lp 6a2 bi tui no chan duong", "my"),
+        ("em bị anh hùng lớp 12 trêu chọc", "hùng"),
+        # announced by "tên là", whatever else the word spells unaccented
+        ("e ten la phuong, nha e o xa", "phuong"),
+        ("em ten la dang minh, 15 tuoi", "dang minh"),
+        # Northern "cái" before a girl's name
+        ("cái Lụa nhà bên bị bắt nghỉ học", "Lụa"),
+    ],
+)
+def test_round6_lowercase_names_with_a_class_or_an_announcement(text: str, gone: str) -> None:
+    words = _r(text).replace(",", " ").split()
+    assert "<TÊN>" in words and all(w not in words for w in gone.split())
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("anh hùng dân tộc là ai vậy", "anh hùng"),
+        ("tên đăng nhập của em bị lộ", "đăng nhập"),
+        ("cái Tết năm nay buồn quá", "Tết"),
+        ("con mai đi học sớm", "mai"),
+    ],
+)
+def test_round6_those_words_stay_without_the_context(text: str, kept: str) -> None:
+    assert kept in _r(text)
