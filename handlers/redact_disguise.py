@@ -607,6 +607,11 @@ _MONTH_YEAR_RE = re.compile(
     rf"(?P<y>(?:19|20)\d\d)|(?P<em>{_MONTH})\.?,?\s+(?P<ey>(?:19|20)\d\d))(?!\w)",
     re.IGNORECASE,
 )
+_ENGLISH_DAY_MONTH_RE = re.compile(
+    rf"(?<!\w)(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTH})\.?"
+    rf"|(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?)(?!\w)",
+    re.IGNORECASE,
+)
 _MONTH_CUE_RE = re.compile(
     r"(?<!\w)(?:sinh|sn|ns|dob|born|ngày sinh|ngay sinh)(?:\s*(?:vào|vao|in|là|la|:|-))*\s*$",
     re.IGNORECASE,
@@ -747,6 +752,11 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
     for m in _YEAR_FIRST_RE.finditer(text):
         if not any(a < m.end() and m.start("start") < b for a, b in spans):
             spans.append((m.start("start"), m.end()))
+    for m in _ENGLISH_DAY_MONTH_RE.finditer(text):
+        # (#17, round 7) "born 5 March", "birthday is on 12th of June", "born March 5th"
+        cued = _BIRTH_CUE_RE.search(text[max(0, m.start() - 30) : m.start()])
+        if cued and not any(a < m.end() and m.start() < b for a, b in spans):
+            spans.append(m.span())
     for m in _MONTH_YEAR_RE.finditer(text):
         month = int(m.group("m")) if m.group("m") else _MONTHS[m.group("em").lower()]
         cued = _MONTH_CUE_RE.search(text[max(0, m.start() - 30) : m.start()])

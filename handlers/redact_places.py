@@ -127,7 +127,7 @@ _EN_ADDRESS_CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _EN_UNIT = (
-    r"(?:[Nn]o\.?|[Nn]umber|[Ll]ane|[Aa]lley|[Ww]ard|[Dd]istrict|[Dd]ist\.?|[Hh]amlet|[Gg]roup"
+    r"(?:[Nn]o\.?|[Nn]umber|[Hh]ouse|[Ll]ane|[Aa]lley|[Ww]ard|[Dd]istrict|[Dd]ist\.?|[Hh]amlet|[Gg]roup"
     r"|[Bb]lock|[Rr]oom|[Aa]partment|[Aa]pt\.?|[Zz]one|[Qq]uarter|[Vv]illage|[Cc]ommune|[Kk]iet"
     r"|[Hh]em|[Nn]go|[Nn]gach|[Tt]o|[Kk]hu [Pp]ho)\s*\d+[A-Za-z]?(?:/\d+[A-Za-z]?)*"
 )
@@ -140,7 +140,7 @@ _EN_PART = (
 _EN_ADDRESS_RE = re.compile(rf"{_EN_PART}(?:\s*[,\-–]\s*{_EN_PART}|\s+{_EN_UNIT})*")
 # a house number, or a part finer than a ward, makes it someone's address
 _EN_HOME_RE = re.compile(
-    r"(?:^|,\s*)\d|(?:[Nn]o\.?|[Nn]umber|[Ll]ane|[Aa]lley|[Hh]amlet|[Gg]roup|[Bb]lock|[Rr]oom"
+    r"(?:^|,\s*)\d|(?:[Nn]o\.?|[Nn]umber|[Hh]ouse|[Ww]ard|[Cc]ommune|[Ll]ane|[Aa]lley|[Hh]amlet|[Gg]roup|[Bb]lock|[Rr]oom"
     r"|[Aa]partment|[Aa]pt\.?|[Kk]iet|[Hh]em|[Nn]go|[Nn]gach|[Tt]o|[Kk]hu [Pp]ho)\s*\d"
 )
 _EN_STREET_RE = re.compile(
@@ -149,8 +149,18 @@ _EN_STREET_RE = re.compile(
 )
 
 
+# (#17, round 7) a street named after "lives on/in": "he lives on Nguyen Trai street"
+_EN_LIVES_ON_STREET_RE = re.compile(
+    r"(?<![\w'])(?:live|lives|lived|living|stay|stays|staying)\s+(?:on|in|at)\s+"
+    r"(?P<street>(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ'’-]*\s+){1,4}(?:[Ss]treet|[Ss]t\.?|[Rr]oad|[Aa]venue)(?!\w))"
+)
+
+
 def _english_address_spans(doc: _Doc) -> list[Span]:
-    spans = []
+    spans = [
+        Span(m.start("street"), m.end("street"), "ĐỊA_CHỈ")
+        for m in _EN_LIVES_ON_STREET_RE.finditer(doc.text)
+    ]
     for cue in _EN_ADDRESS_CUE_RE.finditer(doc.text):
         m = _EN_ADDRESS_RE.match(doc.text, cue.end())
         if m is None or not _EN_HOME_RE.search(m.group()):

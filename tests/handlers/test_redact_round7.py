@@ -243,3 +243,31 @@ def test_everyday_words_after_village_words_stay(text: str) -> None:
 
 def test_a_village_named_like_those_words_is_still_redacted() -> None:
     assert _r("em ở bản Công Lý, xã Ea Tiêu") == "em ở <ĐỊA_CHỈ>"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # English: a birth day and month after a cue, with no year
+        ("she was born 9 April", "she was born <NGÀY_SINH>"),
+        ("his birthday is on 21st of May", "his birthday is on <NGÀY_SINH>"),
+        ("born Sept 3rd, in Hue", "born <NGÀY_SINH>, in Hue"),
+        # English: a house, a ward, a street after "lives on"
+        ("they live at house 8, lane 20, Doi Can", "they live at <ĐỊA_CHỈ>"),
+        ("my home is in Ward 5, District 8", "my home is in <ĐỊA_CHỈ>, District 8"),
+        (
+            "the boy lives on Le Duan Street with his uncle",
+            "the boy lives on <ĐỊA_CHỈ> with his uncle",
+        ),
+    ],
+)
+def test_english_birth_days_and_homes(text: str, expected: str) -> None:
+    assert _r(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I may go on 5 March to school", "born in March", "I live in District 7", "I live in Hanoi"],
+)
+def test_english_dates_and_places_that_stay(text: str) -> None:
+    assert _r(text) == text
