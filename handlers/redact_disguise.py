@@ -639,13 +639,27 @@ _BIRTH_CUE_AFTER_RE = re.compile(
     r"(?:sinh ra|chào đời))(?!\w)",
     re.IGNORECASE,
 )
+# (#17, round 7) what happened on a date with no birth cue, told right after it: "12/3/2015 bố
+# mẹ em ly hôn", "12/6/2018, em bị xâm hại" (a date of birth is followed by who or which class)
+_EVENT_AFTER_RE = re.compile(
+    r"\s*,?\s*(?:thì|thi|là lúc|khi|lúc)?\s*(?:[^\W\d]+\s+){0,3}?"
+    r"(?:bị|bi|ly hôn|ly hon|ly thân|đánh|xảy ra|xay ra|mất|chết|qua đời|chuyển|nghỉ|nhập|bỏ đi"
+    r"|bắt|xâm hại|trình báo|tố cáo|báo công an|cháy|tai nạn|đi tù|bắt đầu|kết thúc|họp|thi"
+    r"|nộp|gửi|được cấp|cấp)(?!\w)",
+    re.IGNORECASE,
+)
+# right after a capitalised name, a date is the person's: "cháu Lan 12/3/2012 bị bố đánh"
+_AFTER_A_NAME_RE = re.compile(
+    r"(?<!\S)(?!(?:Em|Con|Cháu|Tôi|Mình|Tui|Tớ|Anh|Chị|Bé|Hôm|Ngày|Từ|Đến|Sáng|Chiều|Tối"
+    r"|Đêm|Trưa|Vào|Lúc|Khoảng|Năm|Tháng|I|We|She|He|On)\b)[A-ZĐÀ-Ỹ][^\W\d]*\s*[,(\-–]?\s*$"
+)
 _NOT_BIRTH_BEFORE_RE = re.compile(
     r"(?<!\w)(?:từ|tu|đến|den|hạn|han|trước|truoc|sau|hiệu lực|hieu luc|ban hành|ban hanh|"
     r"kể từ|ke tu|hôm|hom|lúc|luc|tối|toi|sáng|sang|chiều|chieu|ngày|ngay"
     # (#17, round 4) what happened on that day: "em bị đánh vào 12/3/2020", "ly hôn 5/6/2019"
     r"|vào|vao|xảy ra|xay ra|ly hôn|ly hon|ly thân|ly than|nhập học|nhap hoc|tai nạn|tai nan"
     r"|cấp|ký|mất|chết|qua đời|qua doi|cưới|cuoi|đánh|danh|khoảng|khoang|tới|hết hạn"
-    r"|tốt nghiệp|tot nghiep|chuyển|chuyen|nghỉ|nghi|thi|đợt|dot)\s*$"
+    r"|tốt nghiệp|tot nghiep|chuyển|chuyen|nghỉ|nghi|thi|đợt|dot|nộp|nop|gửi|gui|tù|tu)\s*$"
     # the date of a decree or decision: "Quyết định 1248/QĐ-TTg (19/7/2021)"
     r"|\d+/(?:\d{4}/)?[A-ZĐ][\wĐđ-]*\s*[(,]?\s*(?:ngày|ngay)?\s*$",
     re.IGNORECASE,
@@ -681,7 +695,11 @@ _SPELLED_YEAR_RE = re.compile(
 )
 
 
-_YEAR_AFTER_RE = re.compile(r"\s*,?\s*(?:năm|nam)\s+(?:19|20)\d\d(?!\w)", re.IGNORECASE)
+_YEAR_AFTER_RE = re.compile(
+    r"(?:\s*\(?(?:âm lịch|am lich|âl|dương lịch|duong lich)\)?)?"
+    r"\s*,?\s*(?:năm|nam)\s+(?:19|20)\d\d(?!\w)",
+    re.IGNORECASE,
+)
 
 
 def _worded_whole(text: str, m: re.Match[str]) -> tuple[int, int]:
@@ -747,7 +765,11 @@ def birth_date_spans(text: str, today: date | None = None) -> list[tuple[int, in
         if year_text is None or len(year_text) != 4:
             continue
         year = int(year_text)
-        if 1930 <= year <= year_now - 4 and not _NOT_BIRTH_BEFORE_RE.search(before):
+        if (
+            1930 <= year <= year_now - 4
+            and not _NOT_BIRTH_BEFORE_RE.search(before)
+            and (_AFTER_A_NAME_RE.search(before) or not _EVENT_AFTER_RE.match(text, m.end()))
+        ):
             spans.append(m.span())
     for m in _YEAR_FIRST_RE.finditer(text):
         if not any(a < m.end() and m.start("start") < b for a, b in spans):

@@ -683,6 +683,9 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
             or _lower_tail(doc, i + 1)
             or _lower_name_inside(doc, i + 1)  # (round 7) ", p dong hung thuan"
         )
+    if tok.text in {"TT", "Tt"} and not starting and doc.adjacent(i + 1):
+        # (#17, round 7) ", TT Ea Drăng": a town (thị trấn) without its dot, inside an address
+        return _place_run_at(doc, i + 1, 4)
     if tok.low == "tp" and starting is False:
         if not doc.adjacent(i + 1):
             return None

@@ -271,3 +271,34 @@ def test_english_birth_days_and_homes(text: str, expected: str) -> None:
 )
 def test_english_dates_and_places_that_stay(text: str) -> None:
     assert _r(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a town without its dot inside an address; a lunar birth date and its year
+        ("e ở tổ dân phố Tân Tiến, TT Ea Drăng", "e ở <ĐỊA_CHỈ>"),
+        ("con sinh ngày 2/9 âm lịch năm 2015", "con sinh ngày <NGÀY_SINH>"),
+        # a date right after a name is the person's, whatever follows
+        ("cháu Lan 12/3/2012 bị bố đánh", "cháu <TÊN> <NGÀY_SINH> bị bố đánh"),
+        ("Trần Văn Bình - 15/08/2013 - lớp 6", "<TÊN> - <NGÀY_SINH> - lớp 6"),
+    ],
+)
+def test_towns_lunar_dates_and_dates_after_a_name(text: str, expected: str) -> None:
+    assert _r(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # what happened on a date with no birth cue, told right after it or before it
+        "12/3/2015 bố mẹ em ly hôn",
+        "12/6/2018, em bị xâm hại",
+        "Em 12/6/2018 bị xâm hại",
+        "bố em đi tù 2/2/2016",
+        "hồ sơ nộp 5/6/2017",
+        "theo TT 32/2020",
+    ],
+)
+def test_dates_of_events_stay(text: str) -> None:
+    assert _r(text) == text
