@@ -189,7 +189,63 @@ def _name_spans(doc: _Doc) -> list[Span]:
                 stop = listed[1]
                 listed = _listed_name(doc, stop)
         i = stop
-    return spans
+    return spans + _named_again(doc, spans)
+
+
+# Given names that are also everyday words: a repeat of one is read only where a capital,
+# mid-sentence, says it is the name again ("tên Mai, mai em đi học" is tomorrow)
+_EVERYDAY_NAMES_F = _folded(
+    lex.STOP_WORDS
+    | lex.VERB_NAMES
+    | lex.BIRTH_ORDER
+    | lex.KINSHIP
+    | words(
+        """mai nam hồng hoa thu xuân hạ đông an bình minh ngọc vàng sen cúc lan đào mận bông
+        tí út hà sơn hải thủy long phúc lộc tâm trung hiếu nghĩa tài đức cường vinh quang
+        sáng thành công khánh hòa hạnh hương giang trang thương yến tiến khang thịnh phát
+        quý hậu thanh tú ly my vy tùng chi kiên dũng"""
+    )
+)
+
+
+def _named_again(doc: _Doc, spans: list[Span]) -> list[Span]:
+    """(#17, round 6) A name found once, written again in the same message ("tên trâm, trâm
+    bị mẹ kế đánh", "tên là Khuê, hôm qua Khuê khóc"): the same letters, the same case."""
+    found = {doc.text[s.start : s.end] for s in spans if s.type == "TÊN"}
+    if not found:
+        return []
+    taken = [(s.start, s.end) for s in spans]
+    more: list[Span] = []
+    for name in found:
+        parts = name.split()
+        if not parts or len(name) < 2 or not all(p.isalpha() for p in parts):
+            continue
+        everyday = len(parts) == 1 and fold(name.lower()) in _EVERYDAY_NAMES_F
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", doc.text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            if everyday and not (name[0].isupper() and not _starts_sentence(doc.text, m.start())):
+                continue
+            if _inside_capitals(doc.text, m.start(), m.end()):
+                continue  # "chị Sáu" named, then "Võ Thị Sáu": another, longer name
+            more.append(Span(m.start(), m.end(), "TÊN"))
+            taken.append(m.span())
+    return more
+
+
+_WORD_BEFORE_RE = re.compile(r"(\w+)\s$")
+_WORD_AFTER_RE = re.compile(r"\s(\w+)")
+
+
+def _inside_capitals(text: str, start: int, end: int) -> bool:
+    before = _WORD_BEFORE_RE.search(text, max(0, start - 12), start)
+    after = _WORD_AFTER_RE.match(text, end)
+    return any(m is not None and m.group(1)[0].isupper() for m in (before, after))
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    before = text[:at].rstrip()
+    return not before or before[-1] in ".!?:\n"
 
 
 _LIST_JOINERS_F = _folded(words("với và vs hoặc hay cùng"))
@@ -828,6 +884,9 @@ def _cued_name(doc: _Doc, i: int) -> tuple[int, int] | None:
     return k, end
 
 
+_CLASS_CODE_RE = re.compile(r"\d{1,2}[A-Fa-f]\d{0,2}")  # "9a4", "6C", "11A2" (not "7h", "2k")
+
+
 def _class_after(doc: _Doc, j: int) -> bool:
     """ "lớp 11", "lp 7a6" right at token j: a pupil's class, said of a person."""
     tok, number = doc.word(j), doc.word(j + 1)
@@ -1322,6 +1381,8 @@ def _kin_name(doc: _Doc, i: int) -> tuple[int, int] | None:
         return None  # "bán hàng", "bạn thân"
     end = k + 2 if _second_given(doc, k + 1) else k + 1
     after, then = doc.word(end), doc.word(end + 1)
+    if after is not None and doc.adjacent(end) and _CLASS_CODE_RE.fullmatch(after.text):
+        return k, end  # (#17, round 6) "con ngọc trinh 9a4": a class's code after the name
     if after is None or not doc.adjacent(end) or then is None or not doc.adjacent(end + 1):
         return None
     whose = after.fold == "nha" and then.fold in _HOME_OWNER_F  # "nhà tôi"

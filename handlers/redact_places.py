@@ -296,7 +296,12 @@ def _coarse_at(doc: _Doc, j: int, separated: bool, end: int) -> bool:
 
 
 def _keyword_ends_at(doc: _Doc, j: int) -> bool:
-    """An address keyword ends right before token j ("thị trấn| Thanh Sơn", "xã| Hòa Bình")."""
+    """An address keyword ends right before token j ("thị trấn| Thanh Sơn", "xã| Hòa Bình"),
+    also typed without its accent in accented writing ("ở khom| vinh thuan": the hamlet's
+    name, though a district is called so too)."""
+    before = doc.word(j - 1)
+    if before is not None and before.plain and before.fold in _PLAIN_KEYWORDS:
+        return True
     for start in range(max(0, j - 4), j):
         for phrases in (_FINE, _COARSE):
             found = doc.match_any(start, phrases)

@@ -321,3 +321,37 @@ def test_round6_lowercase_names_with_a_class_or_an_announcement(text: str, gone:
 )
 def test_round6_those_words_stay_without_the_context(text: str, kept: str) -> None:
     assert kept in _r(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        # a name found once is redacted wherever it is written again, the same way
+        ("bạn thân em tên khuê, khuê bị mẹ kế đánh", 2),
+        ("em có bạn tên là Diệp, hôm qua Diệp khóc cả buổi", 2),
+        ("thằng tuấn lớp 7 hay đánh em, tuấn còn chửi em", 2),
+        # a name that is an everyday word is read again only where a capital says so
+        ("em tên Mai, mai em phải đi học", 1),
+        # nor inside a longer name ("chị Sáu" named, "Võ Thị Sáu" is another)
+        ("con học về Võ Thị Sáu, con hỏi chị Sáu mấy tuổi", 1),
+    ],
+)
+def test_a_name_written_again_is_redacted_again(text: str, count: int) -> None:
+    assert _r(text).count("<TÊN>") == count
+
+
+def test_a_class_code_after_a_lowercase_name_makes_it_one() -> None:
+    assert "trinh" not in _r("ê mày biết con ngọc trinh 9a4 ko, nó bị đánh")
+    assert "mai" in _r("con mai 7h đi học")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nhà em ở khom vinh thuan",  # a hamlet named like a district, its keyword unaccented
+        "nhà em ở thon dong hoa, bố hay đánh em",
+    ],
+)
+def test_a_hamlet_named_like_a_district_is_redacted_with_its_keyword(text: str) -> None:
+    redacted = _r(text)
+    assert "<ĐỊA_CHỈ>" in redacted and "vinh" not in redacted and "dong hoa" not in redacted
