@@ -761,6 +761,14 @@ def _keyword_element(doc: _Doc, i: int, lowercase_ok: bool, starting: bool = Fal
             return None  # in capitals, "KIỆT SỨC", "NGÕ CỤT": an address needs more
     if name is None and lowercase_ok and not weak and (doc.lowercase_style or not doc.accented):
         name = _lower_place_name(doc, k, phrase, starting)
+    if (
+        name is None
+        and doc.caps_style
+        and not doc.accented
+        and (phrase in _NEVER_A_WORD or phrase in {("xóm",), ("ấp",), ("xã",)})
+        and (not starting or _location_cue_before(doc, i))
+    ):
+        name = _place_run_at(doc, k, 4, inside=True)  # (round 7) "EM O THON DONG XA AN PHU"
     if name is None:
         return None
     if starting and phrase in _ACCENT_ENOUGH and _class_group(doc, i, name):
@@ -1587,6 +1595,15 @@ def _school_name(doc: _Doc, k: int, explicit: bool, typed_on: bool = False) -> i
     a school, in lowercase ("thcs nghĩa tân", "c3 phan dinh phung")."""
     first = doc.toks[k]
     start = k
+    coarse = doc.match_any(k, _COARSE)
+    plural = any(
+        (t := doc.word(j)) is not None and t.fold in {"cac", "nhung", "moi", "nhieu", "ca"}
+        for j in range(max(0, k - 4), k)
+    )  # "các trường THCS huyện Sóc Sơn": a district's schools, not one school
+    if coarse is not None and explicit and not plural and doc.adjacent(coarse[0]):
+        # (#17, round 7) "PTDTNT tỉnh Lào Cai", "THCS thị xã Sơn Tây": a school named after
+        # its province or district (one such school there) is named by it
+        return _cap_run(doc, coarse[0], 4)
     if first.fold == "so" and k + 1 < len(doc.toks) and doc.toks[k + 1].is_digit:
         k += 2  # "Tiểu học số 2 Nam Lý"
         if k >= len(doc.toks) or not doc.adjacent(k) or not doc.toks[k].is_cap:
@@ -1638,7 +1655,9 @@ def _school_name(doc: _Doc, k: int, explicit: bool, typed_on: bool = False) -> i
     if first.is_upper and first.is_alpha:
         if not explicit:
             return None  # "NHÀ TRƯỜNG PHẢI LÀM GÌ": in capitals, only after a level
-        # in capitals a capital says nothing: a name's syllables only ("THCS CHU VĂN AN")
+        # in capitals a capital says nothing: a name's syllables only ("THCS CHU VĂN AN"), or
+        # (round 7) any after a surname ("THCS NGUYỄN DU", "THPT TRẦN PHÚ")
+        surname = first.fold in _SURNAMES_F
         j = k
         while (
             j < len(doc.toks)
@@ -1646,7 +1665,7 @@ def _school_name(doc: _Doc, k: int, explicit: bool, typed_on: bool = False) -> i
             and (j == k or doc.adjacent(j))
             and doc.toks[j].is_upper
             and doc.toks[j].is_alpha
-            and doc.toks[j].fold in _NAME_SYLLABLES_F
+            and (doc.toks[j].fold in _NAME_SYLLABLES_F or (surname and 0 < j - k < 3))
             and not _school_name_stop(doc.toks[j])
         ):
             j += 1

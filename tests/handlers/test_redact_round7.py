@@ -302,3 +302,32 @@ def test_towns_lunar_dates_and_dates_after_a_name(text: str, expected: str) -> N
 )
 def test_dates_of_events_stay(text: str) -> None:
     assert _r(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a school named after its province or district
+        ("em học trường PTDTNT tỉnh Hà Giang", "em học trường PTDTNT <TRƯỜNG>"),
+        # in capitals, a surname and what follows
+        ("CON TÔI HỌC TRƯỜNG THCS NGUYỄN DU", "CON TÔI HỌC TRƯỜNG THCS <TRƯỜNG>"),
+        ("CON TOI HOC TRUONG THPT TRAN PHU NHE", "CON TOI HOC TRUONG THPT <TRƯỜNG> NHE"),
+        # in capitals without accents, a hamlet after "ở"
+        ("EM O THON DONG XA AN PHU", "EM O <ĐỊA_CHỈ>"),
+    ],
+)
+def test_schools_by_province_and_places_in_capitals(text: str, expected: str) -> None:
+    assert _r(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "các trường THCS huyện Sóc Sơn đều thiếu giáo viên",
+        "EM O XA LAM",
+        "EM SO XA HOI LAM",
+        "NHÀ TRƯỜNG PHẢI LÀM GÌ",
+    ],
+)
+def test_schools_of_a_district_and_capitals_that_stay(text: str) -> None:
+    assert _r(text) == text
