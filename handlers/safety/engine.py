@@ -511,7 +511,27 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         and not _TAKEN_NOW.search(plain)
     ):
         found[Danger.GROOMING] = found.pop(Danger.ABDUCTION_MISSING)  # a lure sent as a message
+    if (
+        Danger.ABDUCTION_MISSING in found
+        and _LEFT_BY_CHOICE.search(plain)
+        and not _TAKEN_BY_SOMEONE.search(plain)
+    ):  # "thằng con tôi bỏ nhà đi từ tối qua, để lại tờ giấy": running away (111), not taken
+        found.setdefault(Danger.RUNAWAY, found.pop(Danger.ABDUCTION_MISSING))
     return found
+
+
+# a child who left home by choice: gone from home on purpose, a note left, not coming back
+_LEFT_BY_CHOICE = re.compile(
+    r"\b(?:bo nha|tron nha|tron khoi nha|len bo|bo ra di|chay khoi nha|roi khoi nha"
+    r"|de lai (?:\w+ ){0,2}?(?:thu|la thu|to giay|giay|tin nhan|loi nhan)|khong ve (?:nha )?nua"
+    r"|dung tim|ran away|run away|running away|left (?:a note|home))\b"
+)
+# ... and no one took them or lured them away (that stays missing, 113)
+_TAKEN_BY_SOMEONE = re.compile(
+    r"\b(?:bi bat|bat coc|bat di|bi (?:\w+ )?(?:du|loi|keo|dua di|bat di|ep)|nguoi la|ke la|du do"
+    r"|dui dat|tren mang|qua mang|mat tich|kidnap\w*|abduct\w*|took (?:him|her)|grabbed|stranger"
+    r"|online)\b"
+)
 
 
 # The parents or carers are the ones gone ("ba má đi đâu mất từ hôm kia"): with a child left
@@ -525,7 +545,7 @@ _CHILD_GONE = re.compile(
     r"|brother|sister)) (?:\w+ ){0,3}?(?:mat tich|bi bat|khong thay dau|missing)\b"
 )
 # a stranger's offer sent as a message ("người lạ nhắn: anh sẽ đưa em đi ..."): grooming (111),
-# unless the child is being taken now
+# unless the child is being taken now or has already gone (left home, on the bus, held)
 _BY_MESSAGE = re.compile(
     r"\b(?:nhan|nhan tin|inbox|ib|chat|dm|texted|messaged|tren mang|online|facebook|fb|zalo"
     r"|tiktok|messenger|instagram|game)\b"
@@ -533,7 +553,8 @@ _BY_MESSAGE = re.compile(
 _TAKEN_NOW = re.compile(
     r"\b(?:dang|vua) (?:\w+ )?(?:keo|loi|bat|dua|bo len|ep|cho) (?:\w+ ){0,2}?"
     r"(?:di|len xe|vao xe)\b|\b(?:is|are) (?:taking|dragging|pulling)\b"
-    r"|\b(?:di theo|bi nhot|bi giu|bi giam|bi bat|khong cho (?:ve|di)|mat tich|chua ve"
+    r"|\b(?:di theo|bi nhot|bi giu|bi giam|bi bat|khong cho (?:ve|di)|mat tich|chua ve|bo nha"
+    r"|dang tren xe|bo di|da (?:\w+ )?di theo"
     r"|khong lien lac duoc|went with|locked|won t let)\b"
 )
 # the causes an injury may have: named by their cues, they lead (fire 114; the water, a
@@ -567,11 +588,9 @@ def _name_by_cues(found: dict[Danger, str], reading: SafetyReading) -> dict[Dang
             if cause in told:
                 found.setdefault(cause, f"cue:{cause.value}")
     plain = f" {reading.sense.lower()} "
-    if (
-        Danger.SUICIDE_SELF_HARM in found
-        and Danger.SUICIDE_ATTEMPT in cued
-        and (Danger.SERIOUS_INJURY in cued or not _HABIT.search(plain))
-    ):  # a cut made as a habit, no bad bleeding told: self-harm (111), 115 among the lines
+    if Danger.SUICIDE_SELF_HARM in found and Danger.SUICIDE_ATTEMPT in cued:
+        # pills taken, a rope, a cut already made (even told as "again": safety first, 115
+        # leads and 111 follows): an attempt made
         found.setdefault(Danger.SUICIDE_ATTEMPT, "cue:suicide_attempt")
     attack = found.keys() & {Danger.VIOLENCE, Danger.ABUSE}
     if attack and Danger.SERIOUS_INJURY in cued and _ATTACKER_GONE.search(plain):

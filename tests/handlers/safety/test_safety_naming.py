@@ -134,6 +134,21 @@ def test_with_the_same_first_line_the_confident_kind_leads() -> None:
             Danger.SUICIDE_SELF_HARM,
             "111",
         ),
+        # a child who left home by choice, taken by no one: running away, not missing
+        (
+            "con bé nhà tôi 13 tuổi bỏ nhà đi từ sáng, nhắn lại là không về nữa",
+            Danger.RUNAWAY,
+            "111",
+        ),
+        # lured away and on the road now: missing (113), not grooming
+        (
+            "em gái tôi bị một người quen qua mạng dụ đi, giờ đang trên xe khách ra Bắc,"
+            " gọi không được",
+            Danger.ABDUCTION_MISSING,
+            "113",
+        ),
+        # a cut already made, even again: an attempt (115 first), 111 among the lines
+        ("em lại cắt tay rồi, lần này sâu hơn", Danger.SUICIDE_ATTEMPT, "115"),
         # "trời tối rồi" in a disguised message is no "trói tôi rồi"
         ("em bỏ nhà đi rồi, đang ngồi ngoài bến xe, trời tối r😢ồi", Danger.RUNAWAY, "111"),
     ],
