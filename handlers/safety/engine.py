@@ -512,6 +512,15 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
     ):
         found[Danger.GROOMING] = found.pop(Danger.ABDUCTION_MISSING)  # a lure sent as a message
     if (
+        Danger.VIOLENCE in found
+        and _THREAT.search(plain)
+        and _ON_CONDITION.search(plain)
+        and not _NOW_OR_TONIGHT.search(plain)
+    ):  # "dọa giết em nếu em mách cô": a threat to keep a secret, no attack now (111 first)
+        reason = found.pop(Danger.VIOLENCE)
+        if not found.keys() & {Danger.SEXUAL_ASSAULT, Danger.SEXTORTION, Danger.GROOMING}:
+            found.setdefault(Danger.ABUSE, reason)
+    if (
         Danger.ABDUCTION_MISSING in found
         and _LEFT_BY_CHOICE.search(plain)
         and not _TAKEN_BY_SOMEONE.search(plain)
@@ -520,6 +529,17 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
     return found
 
 
+# a threat on a condition ("dọa giết em nếu em mách cô", "if you tell anyone"): coercion to keep
+# a secret, not an attack this minute
+_THREAT = re.compile(
+    r"\b(?:doa|de doa|ham doa|threat\w*|says? (?:he|she|they) (?:will|ll|d)|said (?:he|she|they)"
+    r" (?:would|d|will)|(?:bao|noi|says?|said|told me) (?:\w+ ){0,2}?(?:neu|if|unless))\b"
+)
+_ON_CONDITION = re.compile(r"\b(?:neu|khong thi|ko thi|k thi|if|unless|or else)\b")
+_NOW_OR_TONIGHT = re.compile(
+    r"\b(?:(?<!bao )(?<!da )dang|bay gio|ngay bay gio|luc nay|toi nay|dem nay|right now|now"
+    r"|tonight)\b"
+)
 # a child who left home by choice: gone from home on purpose, a note left, not coming back
 _LEFT_BY_CHOICE = re.compile(
     r"\b(?:bo nha|tron nha|tron khoi nha|len bo|bo ra di|chay khoi nha|roi khoi nha"

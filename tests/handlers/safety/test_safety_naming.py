@@ -149,6 +149,10 @@ def test_with_the_same_first_line_the_confident_kind_leads() -> None:
         ),
         # a cut already made, even again: an attempt (115 first), 111 among the lines
         ("em lại cắt tay rồi, lần này sâu hơn", Danger.SUICIDE_ATTEMPT, "115"),
+        # a threat on a condition, to keep a secret: abuse (111 first), no attack this minute
+        ("thằng anh họ dọa đánh chết em nếu em mách mẹ", Danger.ABUSE, "111"),
+        # ... but a weapon in hand and a threat now is an attack (113)
+        ("bố đang cầm dao dọa giết mẹ em, nếu ai can là chém luôn", Danger.VIOLENCE, "113"),
         # "trời tối rồi" in a disguised message is no "trói tôi rồi"
         ("em bỏ nhà đi rồi, đang ngồi ngoài bến xe, trời tối r😢ồi", Danger.RUNAWAY, "111"),
     ],
