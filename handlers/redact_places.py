@@ -221,7 +221,10 @@ def _ward_as_a_topic(doc: _Doc, first: int, end: int) -> bool:
     before = doc.word(first - 1)
     if before is not None and doc.adjacent(first) and before.fold in _WHO_LIVES_F:
         return False  # "nhà bé phường 5", "bé ở cùng bà phường 3"
-    after = doc.word(end)
+    after, then = doc.word(end), doc.word(end + 1)
+    is_la = after is not None and _word_is(after, "là")
+    if is_la and then is not None and then.fold in {"noi", "que", "cho", "nha"}:
+        return False  # "Phường 5 là nơi em ở", "xã Tân Phú là quê em": a home
     return after is not None and (_word_is(after, "là") or after.fold in _TOPIC_AFTER_F)
 
 

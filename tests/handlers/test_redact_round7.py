@@ -331,3 +331,8 @@ def test_schools_by_province_and_places_in_capitals(text: str, expected: str) ->
 )
 def test_schools_of_a_district_and_capitals_that_stay(text: str) -> None:
     assert _r(text) == text
+
+
+def test_a_ward_said_to_be_a_home_is_redacted() -> None:
+    assert _r("Phường 5 là nơi em ở") == "<ĐỊA_CHỈ> là nơi em ở"
+    assert _r("xã Tân Phú là quê em") == "<ĐỊA_CHỈ> là quê em"
