@@ -589,6 +589,7 @@ SCHOOL_LEVELS = (
     "cao đẳng nghề",
     "đại học",
     "học viện",
+    "song ngữ",
     "giáo dục chuyên biệt",
     "chuyên biệt",
     "khiếm thị",

@@ -1554,6 +1554,12 @@ def _school_spans(doc: _Doc) -> list[Span]:
         end = _school_name(doc, k, explicit=explicit, typed_on=explicit or is_school_word or named)
         if end is None and levels and level_alone is None and not explicit:
             end = _surname_school(doc, k)
+        if end is None and is_school_word and not levels and careless and _studies_at(doc, i):
+            # (#17, round 7) "e hoc truong nguyen tat thanh": no level, but "học" before it and
+            # a person's name after it (schools are named after people)
+            after = doc.toks[k]
+            if after.fold != "truong" and _in(after, lex.SURNAMES, _SURNAMES_F):
+                end = _school_name(doc, k, explicit=True)
         if end is None or not (levels or is_school_word):
             continue
         if level_alone is not None and (_place_run(doc, k) == end or end - k < 2):
@@ -1564,6 +1570,16 @@ def _school_spans(doc: _Doc) -> list[Span]:
         if k > i:  # "trường Trung cấp nghề …": the kind of school is no one's name
             doc.no_names.append((doc.toks[i].start, doc.toks[k - 1].end))
     return spans
+
+
+def _studies_at(doc: _Doc, i: int) -> bool:
+    """ "học trường …", "hoc o truong …", "học tại trường …" before token i."""
+    j = i - 1
+    before = doc.word(j)
+    if before is not None and before.fold in {"o", "tai"} and doc.adjacent(i):
+        j -= 1
+        before = doc.word(j)
+    return before is not None and before.fold == "hoc" and doc.adjacent(j + 1)
 
 
 def _school_is_generic(doc: _Doc, i: int) -> bool:
@@ -1588,7 +1604,9 @@ def _surname_school(doc: _Doc, k: int) -> int | None:
 # "Tiểu học Thực hành Sư phạm", "Song ngữ"
 _SCHOOL_NAME_PAIRS = frozenset(
     {"nang khieu", "thuc hanh", "su pham", "song ngu", "dan toc", "noi tru", "ban tru",
-     "chat luong", "ky thuat", "quoc te", "lien cap", "nhan van"}
+     "chat luong", "ky thuat", "quoc te", "lien cap", "nhan van",
+     # (#17, round 7) "Quốc học Huế", "Thiếu sinh quân"
+     "quoc hoc", "thieu sinh", "sinh quan"}
 )  # fmt: skip
 
 
@@ -1611,7 +1629,7 @@ def _school_name(doc: _Doc, k: int, explicit: bool, typed_on: bool = False) -> i
         k += 2  # "Tiểu học số 2 Nam Lý"
         if k >= len(doc.toks) or not doc.adjacent(k) or not doc.toks[k].is_cap:
             return k
-    end = _cap_run(doc, k, 5)
+    end = _cap_run(doc, k, 5) or _initial_place(doc, k)  # (round 7) "Quốc tế Á Châu"
     if end is not None:
         # (#17, round 5) "ĐH Bách khoa", "THCS Lê quý Đôn": a name typed on, half lowercase
         while (
@@ -1622,10 +1640,12 @@ def _school_name(doc: _Doc, k: int, explicit: bool, typed_on: bool = False) -> i
             and doc.toks[end].is_alpha
             and doc.toks[end].text.islower()
             and (
-                _in(doc.toks[end], _NAME_SYLLABLES, _NAME_SYLLABLES_F)
-                or f"{doc.toks[end - 1].fold} {doc.toks[end].fold}" in _SCHOOL_NAME_PAIRS
+                f"{doc.toks[end - 1].fold} {doc.toks[end].fold}" in _SCHOOL_NAME_PAIRS
+                or (
+                    _in(doc.toks[end], _NAME_SYLLABLES, _NAME_SYLLABLES_F)
+                    and not _school_name_stop(doc.toks[end])
+                )
             )
-            and not _school_name_stop(doc.toks[end])
         ):
             end += 1
             more = _cap_run(doc, end, 3) if end - k < 5 and doc.adjacent(end) else None

@@ -336,3 +336,26 @@ def test_schools_of_a_district_and_capitals_that_stay(text: str) -> None:
 def test_a_ward_said_to_be_a_home_is_redacted() -> None:
     assert _r("Phường 5 là nơi em ở") == "<ĐỊA_CHỈ> là nơi em ở"
     assert _r("xã Tân Phú là quê em") == "<ĐỊA_CHỈ> là quê em"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("em học trường Quốc học Huế", "em học trường <TRƯỜNG>"),
+        ("anh em học trường Thiếu sinh quân", "anh em học trường <TRƯỜNG>"),
+        ("con học trường song ngữ Wellspring", "con học trường song ngữ <TRƯỜNG>"),
+        ("em học trường Quốc tế Á Châu", "em học trường Quốc tế <TRƯỜNG>"),
+        # unaccented, no level: "học" before "trường" and a person's name after it
+        ("e hoc truong nguyen tat thanh", "e hoc truong <TRƯỜNG>"),
+        ("con hoc o truong le loi gan nha", "con hoc o truong <TRƯỜNG> gan nha"),
+    ],
+)
+def test_more_school_names(text: str, expected: str) -> None:
+    assert _r(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["e hoc truong gan nha", "hoc truong nao thi tot", "e hoc truong minh"]
+)
+def test_a_school_that_is_not_named_stays(text: str) -> None:
+    assert _r(text) == text
