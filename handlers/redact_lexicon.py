@@ -388,6 +388,7 @@ ADDRESS_FINE = (
     "tiểu khu",
     "liên gia",
     "khối",  # Nghệ An, Quảng Bình: "khối 3 thị trấn Cầu Giát" (a grade too: weak)
+    "khu vực",  # (#17, round 7) Cần Thơ: "khu vực 3, phường An Bình" (an exam zone too: weak)
     "phum",  # (#17, round 6) a Khmer hamlet: "phum Srê Côi"
 )
 ADDRESS_COARSE = ("quận", "huyện", "thị xã", "thành phố", "tp", "tỉnh")

@@ -98,7 +98,7 @@ def _never_after_f(phrase: tuple[str, ...]) -> frozenset[str]:
 
 _WEAK_FINE = {
     ("tổ",), ("đội",), ("khu",), ("lô",), ("số",), ("bản",), ("tòa",), ("căn",), ("kp",),
-    ("cụm",), ("tiểu", "khu"), ("liên", "gia"), ("khối",),
+    ("cụm",), ("tiểu", "khu"), ("liên", "gia"), ("khối",), ("khu", "vực"),
 }  # fmt: skip
 # A unit inside a building or a block ("tòa A2", "lô B12", "căn 1508"): its number may be a code
 _UNITS = {("tòa",), ("lô",), ("căn",), ("căn", "hộ"), ("chung", "cư")}
@@ -959,6 +959,9 @@ def _village(
         ("phum",),
     }:  # no common word: whatever follows is its name
         end = _clause_end(doc, k) if _clause_end(doc, k) - k <= 3 else None
+    if cued and lowercase_ok:
+        inside = _lower_name_inside(doc, k)  # (round 7) "o ban pa co, mai chau"
+        end = inside if inside is not None and (end is None or inside > end) else end
     if end is None or (not _more_address(doc, end) and not (cued and lowercase_ok)):
         return None
     if " ".join(t.fold for t in doc.toks[i:end]) in lex.PLACES:

@@ -359,3 +359,22 @@ def test_more_school_names(text: str, expected: str) -> None:
 )
 def test_a_school_that_is_not_named_stays(text: str) -> None:
     assert _r(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nhà em ở khu vực 4, phường Long Hòa, Bình Thủy", "nhà em ở <ĐỊA_CHỈ>, Bình Thủy"),
+        ("o khu vuc 3 phuong an binh ninh kieu", "o <ĐỊA_CHỈ> ninh kieu"),
+        ("em o ban pa co, mai chau", "em o <ĐỊA_CHỈ>, mai chau"),
+    ],
+)
+def test_can_tho_quarters_and_lowercase_villages(text: str, expected: str) -> None:
+    assert _r(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["thí sinh khu vực 1 được cộng điểm", "khu vực này nguy hiểm", "toi o lang la nha"]
+)
+def test_exam_zones_and_words_stay(text: str) -> None:
+    assert _r(text) == text
