@@ -353,6 +353,7 @@ _SCHOOL_DOER = gate_regex("school_doer")
 _EARLIER_TODAY = gate_regex("earlier_today")
 _COMPLAINT = gate_regex("complaint")
 _NOW_WHAT = gate_regex("now_what")
+_PARENT_OF_CHILD = gate_regex("parent_of_child")
 # habit, not this minute: an attack told with one of these (and nothing now) is abuse
 _HABIT = re.compile(
     r"\b(?:hay|(?<!binh )thuong|thuong xuyen|moi khi|moi lan|moi ngay|ngay nao cung|hoai|suot"
@@ -631,11 +632,13 @@ def _school_and_over(findings: rules_module.RuleFindings, reading: SafetyReading
 
 
 def _at_school_and_over(plain: str) -> bool:
-    """A beating at school (a classmate, an older pupil, a teacher) told as earlier today or
-    as a complaint, with nothing happening now: the school-violence answer, not the alarm."""
+    """A beating at school (a classmate, an older pupil, a teacher) told as earlier today, as
+    a complaint, or by a parent about their child ("con tui bị bạn đánh ở trường"), with nothing
+    happening now: the school-violence answer, not the alarm."""
     if not _SCHOOL_DOER.search(plain) or gate_module.FAMILY_DOER.search(plain):
         return False
-    if not (_EARLIER_TODAY.search(plain) or _COMPLAINT.search(plain)):
+    told = _EARLIER_TODAY.search(plain) or _COMPLAINT.search(plain)
+    if not (told or _PARENT_OF_CHILD.search(plain)):
         return False
     asked = _NOW_WHAT.sub(" ", plain)
     return not (_PRESENT.search(asked) or _LETHAL.search(plain) or _HABIT.search(plain))

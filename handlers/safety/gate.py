@@ -81,10 +81,19 @@ TEAM_BEATEN = gate_regex("team_beaten")
 SPORTS = gate_regex("sports")
 ASKER = gate_regex("asker")
 BUSY = gate_regex("busy")
+GAME_PLAY = gate_regex("game_play")
+PARENT_OF_CHILD = gate_regex("parent_of_child")
+THREAT_SPEECH = gate_regex("threat_speech")
 _ENGLISH_DROWNING = re.compile(r"\bdrowning\b")
 _TEAM_WORD = re.compile(r"(?:^|\W)(?:đội|team|clb|tuyển)(?:\W|$)")
 _ABUSE = frozenset({Danger.VIOLENCE, Danger.SEXUAL_ASSAULT, Danger.ABDUCTION_MISSING})
 _ACCIDENTS = frozenset({Danger.SERIOUS_INJURY, Danger.POISONING, Danger.DROWNING, Danger.FIRE})
+# the one named by "người ta", "ai đó", "nó" is the one making the threat, not people in general
+_DOER_NAMED_GENERIC = frozenset({Danger.SEXTORTION, Danger.GROOMING})
+_THREAT_CONDITION = re.compile(
+    r"\b(?:neu|khong thi|if|or else) (?:\w+ ){0,3}?(?:khong|ko|chua|don t|dont|do not|won t)\b"
+)
+_THING_AFTER = 24  # characters after a "missing" match where the thing lost is named
 _BI = " bi "
 
 
@@ -150,6 +159,14 @@ class Gate:
         if self._general is None:
             self._general = GENERAL.found_in(self._plain, self.words)
         return self._general
+
+    @property
+    def general_beyond_threat(self) -> bool:
+        """`general`, the threat's own condition left out ("... nếu ko chuyển khoản")."""
+        if not self.general:
+            return False
+        rest = _THREAT_CONDITION.sub(" ", self._plain)
+        return GENERAL.found_in(rest, frozenset(rest.split()))
 
     @property
     def severe(self) -> bool:
@@ -224,6 +241,11 @@ class Gate:
         if (
             hypothesis
             and hypothesis.start() < len(lead)
+            # "nó bảo nếu mai ko đưa tiền thì...": the extorter's condition, not a hypothesis
+            and not (
+                danger in _DOER_NAMED_GENERIC
+                and THREAT_SPEECH.search(framing, 0, hypothesis.start())
+            )
             and not (
                 danger is Danger.SUICIDE_SELF_HARM
                 and (
@@ -269,6 +291,12 @@ class Gate:
             return False  # "drowning in homework", "bài tập ngập đầu, drowning luôn"
         if danger in _ACCIDENTS and THING.search(self._sense, start, end):
             return False  # "con bị rơi điện thoại xuống nước": the phone fell
+        if danger is Danger.ABDUCTION_MISSING and THING.match(
+            self._sense, end + 1, min(len(self._sense), end + _THING_AFTER)
+        ):
+            return False  # "em bị mất tích cục tẩy rồi": a thing lost, not a child
+        if danger in _ABUSE and GAME_PLAY.search(recent):
+            return False  # "tụi em chơi bắt cóc ở sân trường": a game children play
         if (danger in _ABUSE or danger in _ACCIDENTS) and SIMILE.search(recent):
             return False  # "khóc thét như bị ai đánh": a comparison
         if UNWILLING.search(recent) and not self._plain.startswith("bi ", start):
@@ -292,6 +320,9 @@ class Gate:
             subject == "generic"
             # a suicide cry that names the speaker inside it: "mọi người sẽ không phải thấy mặt em"
             and not (suicide and SELF_WORD.search(self._plain, start, end))
+            # "người ta đe dọa tung lên tiktok nếu ko chuyển khoản": the extorter, in a message
+            # that asks nothing in general
+            and not (danger in _DOER_NAMED_GENERIC and not self.general_beyond_threat)
         ):
             return False
         if danger in _ABUSE and not now and CHILDHOOD.search(framing):
@@ -347,6 +378,8 @@ class Gate:
         general question it needs a real person ("em", "con tôi") somewhere."""
         if not self.admits(start, end, danger, "cry"):
             return False
+        if danger in _DOER_NAMED_GENERIC:
+            return not self.general_beyond_threat or self.has_person
         return not self.general or self.has_person
 
     @property
