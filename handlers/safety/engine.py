@@ -43,8 +43,8 @@ Level = Literal["urgent", "check", "none"]
 # and docs/safety.md for the curve. URGENT_THRESHOLD: the lowest threshold whose out-of-fold
 # false-alarm rate (rules OR model) stays within FALSE_ALARM_BUDGET; CHECK_THRESHOLD: the
 # lowest whose "check or urgent" rate on harmless messages stays within CHECK_BUDGET.
-URGENT_THRESHOLD = 0.875
-CHECK_THRESHOLD = 0.725
+URGENT_THRESHOLD = 0.85
+CHECK_THRESHOLD = 0.7
 FALSE_ALARM_BUDGET = 0.02
 CHECK_BUDGET = 0.05
 # The kind of danger when only the model fires: its kind head's most likely kind when that is
@@ -354,6 +354,15 @@ _EARLIER_TODAY = gate_regex("earlier_today")
 _COMPLAINT = gate_regex("complaint")
 _NOW_WHAT = gate_regex("now_what")
 _PARENT_OF_CHILD = gate_regex("parent_of_child")
+_MOVING_AWAY = gate_regex("moving_away")
+# a parent asking about a beating at school ("con tui bị bạn đánh ở trường") with no injury told
+_AT_SCHOOL = re.compile(
+    r"\b(?:o|tai|trong|tren) (?:\w+ )?(?:truong|lop|san truong|gio ra choi)\b|\bat school\b"
+)
+_HURT = re.compile(
+    r"\b(?:bam|sung|chay mau|rach|gay|vet thuong|bi thuong|tim tai|be dau|vo dau|u dau|tray|dau lam"
+    r"|nhap vien|bruise\w*|bleeding|hurt badly|injur\w*)\b"
+)
 # habit, not this minute: an attack told with one of these (and nothing now) is abuse
 _HABIT = re.compile(
     r"\b(?:hay|(?<!binh )thuong|thuong xuyen|moi khi|moi lan|moi ngay|ngay nao cung|hoai|suot"
@@ -638,7 +647,8 @@ def _at_school_and_over(plain: str) -> bool:
     if not _SCHOOL_DOER.search(plain) or gate_module.FAMILY_DOER.search(plain):
         return False
     told = _EARLIER_TODAY.search(plain) or _COMPLAINT.search(plain)
-    if not (told or _PARENT_OF_CHILD.search(plain)):
+    asks = _PARENT_OF_CHILD.search(plain) and _AT_SCHOOL.search(plain) and not _HURT.search(plain)
+    if not (told or asks):
         return False
     asked = _NOW_WHAT.sub(" ", plain)
     return not (_PRESENT.search(asked) or _LETHAL.search(plain) or _HABIT.search(plain))
@@ -820,6 +830,11 @@ def _assess_reading(text: ReadingLike, use_model: bool, in_clear: bool) -> Asses
         verdict = _model_verdict(readings)
         if verdict is not None and not verdict.urgent and _school_and_over(findings, reading):
             verdict = None  # the rules read it as the school-violence answer: no "are you safe?"
+        if verdict is not None and verdict.urgent and findings.trouble_plea:
+            # "cứu, quên mật khẩu zalo rồi": the plea is about an everyday trouble
+            verdict = Assessment(
+                "check", verdict.dangers, verdict.lines, verdict.confidence, verdict.reasons
+            )
         if verdict is not None and (verdict.urgent or not check):
             return verdict
     if check:
@@ -927,7 +942,9 @@ def _model_verdict(readings: list[SafetyReading]) -> Assessment | None:
         score, reading = best
         level: Level = "urgent" if score.p_urgent >= URGENT_THRESHOLD else "check"
         ended = _ended_episode(f" {reading.sense.lower()} ")
-        if _asks_what_if(reading) or _bereaved(reading) or _told_as_over(reading) or ended:
+        moving = bool(_MOVING_AWAY.search(f" {reading.sense.lower()} "))
+        lowered = _asks_what_if(reading) or _bereaved(reading) or _told_as_over(reading)
+        if lowered or ended or moving:  # "tuần sau tui chuyển trường, không còn ở đây nữa"
             if level == "check":
                 return None
             level = "check"

@@ -94,6 +94,10 @@ _THREAT_CONDITION = re.compile(
     r"\b(?:neu|khong thi|if|or else) (?:\w+ ){0,3}?(?:khong|ko|chua|don t|dont|do not|won t)\b"
 )
 _THING_AFTER = 24  # characters after a "missing" match where the thing lost is named
+_CLASSIFIER = re.compile(r"(?:cai|cay|chiec|quyen|cuon|doi|bo|hop|tam|to) ")
+_MADE_LOST = re.compile(r"\blam mat tich\b")
+_ANIMAL_NEXT = re.compile(r"(?:con )?(?:CHO|MEO|THO|VET|CUN|GA|cho con|meo con|hamster|pet)\b")
+_HURT_OR_KEPT = _ABUSE | {Danger.ABUSE, Danger.NEGLECT}
 _BI = " bi "
 
 
@@ -291,10 +295,15 @@ class Gate:
             return False  # "drowning in homework", "bài tập ngập đầu, drowning luôn"
         if danger in _ACCIDENTS and THING.search(self._sense, start, end):
             return False  # "con bị rơi điện thoại xuống nước": the phone fell
-        if danger is Danger.ABDUCTION_MISSING and THING.match(
-            self._sense, end + 1, min(len(self._sense), end + _THING_AFTER)
+        after = _CLASSIFIER.match(self._sense, end + 1)
+        after_at = after.end() if after else end + 1
+        if danger is Danger.ABDUCTION_MISSING and (
+            THING.match(self._sense, after_at, min(len(self._sense), after_at + _THING_AFTER))
+            or _MADE_LOST.search(self._plain, start, end)
         ):
-            return False  # "em bị mất tích cục tẩy rồi": a thing lost, not a child
+            return False  # "em bị mất tích cục tẩy rồi", "làm mất tích cái thước": a thing lost
+        if danger in _HURT_OR_KEPT and _ANIMAL_NEXT.match(self._sense, after_at):
+            return False  # "nhốt con chó vào lồng": an animal, not a child
         if danger in _ABUSE and GAME_PLAY.search(recent):
             return False  # "tụi em chơi bắt cóc ở sân trường": a game children play
         if (danger in _ABUSE or danger in _ACCIDENTS) and SIMILE.search(recent):

@@ -438,6 +438,9 @@ class RuleFindings:
     urgent: dict[Danger, str]  # danger -> the reason (kind:matched words)
     check: dict[Danger, str]  # weak signs: ask whether they are safe
     gate: Gate
+    # a plea about an everyday trouble ("cứu, quên mật khẩu zalo rồi"): the model's alarm on
+    # the same words is lowered to a check
+    trouble_plea: bool = False
 
 
 def find(reading: SafetyReading) -> RuleFindings:
@@ -475,6 +478,7 @@ def find(reading: SafetyReading) -> RuleFindings:
         if final and len(cues) >= 2:
             found[Danger.SUICIDE_SELF_HARM] = "cues:" + " + ".join(sorted(cues))
     weak_plea: str | None = None
+    trouble_plea = False
     if not found and not reading.command:
         for match in rules.plea.finditer(text, words):
             if (
@@ -483,8 +487,10 @@ def find(reading: SafetyReading) -> RuleFindings:
                     text, text.rfind("|", 0, match.start()) + 1, match.start()
                 )
                 and gate.admits(match.start() + 1, match.end(), Danger.UNSPECIFIED, "plea")
-                and not _about_everyday_trouble(text, match.start(), match.end(), rules)
             ):
+                if _about_everyday_trouble(text, match.start(), match.end(), rules):
+                    trouble_plea = True
+                    continue
                 plea = match.group(0).strip()
                 if plea in rules.weak_pleas:
                     weak_plea = weak_plea or plea
@@ -504,4 +510,4 @@ def find(reading: SafetyReading) -> RuleFindings:
                 if match and gate.admits(match.start() + 1, match.end(), danger, "situation"):
                     check[danger] = f"check:{match.group(0).strip()}"
                     break
-    return RuleFindings(found, check, gate)
+    return RuleFindings(found, check, gate, trouble_plea and not found)
