@@ -43,7 +43,7 @@ Level = Literal["urgent", "check", "none"]
 # and docs/safety.md for the curve. URGENT_THRESHOLD: the lowest threshold whose out-of-fold
 # false-alarm rate (rules OR model) stays within FALSE_ALARM_BUDGET; CHECK_THRESHOLD: the
 # lowest whose "check or urgent" rate on harmless messages stays within CHECK_BUDGET.
-URGENT_THRESHOLD = 0.85
+URGENT_THRESHOLD = 0.875
 CHECK_THRESHOLD = 0.7
 FALSE_ALARM_BUDGET = 0.02
 CHECK_BUDGET = 0.05
@@ -365,7 +365,8 @@ _HURT = re.compile(
 )
 # habit, not this minute: an attack told with one of these (and nothing now) is abuse
 _HABIT = re.compile(
-    r"\b(?:hay|(?<!binh )thuong|thuong xuyen|moi khi|moi lan|moi ngay|ngay nao cung|hoai|suot"
+    r"\b(?:hay|he (?:\w+ ){1,5}(?:la|thi)|(?<!binh )thuong|thuong xuyen|moi khi|moi lan|moi ngay"
+    r"|ngay nao cung|hoai|suot"
     r"|lan nao|cu (?:\w+ ){1,4}la|whenever|every time|always|all the time)\b"
 )
 # the means to cut in the writer's own hand ("em đang cầm dao muốn rạch tay"): with a wish to

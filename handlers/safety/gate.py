@@ -98,6 +98,9 @@ _CLASSIFIER = re.compile(r"(?:cai|cay|chiec|quyen|cuon|doi|bo|hop|tam|to) ")
 _MADE_LOST = re.compile(r"\blam mat tich\b")
 _ANIMAL_NEXT = re.compile(r"(?:con )?(?:CHO|MEO|THO|VET|CUN|GA|cho con|meo con|hamster|pet)\b")
 _HURT_OR_KEPT = _ABUSE | {Danger.ABUSE, Danger.NEGLECT}
+_CARER = re.compile(
+    r"\b(?:bo|me|ba|ma|cha|duong|bo duong|cha duong|me ke|di ghe|me ghe|chu|cau|anh trai|ong)\b"
+)
 _BI = " bi "
 
 
@@ -250,6 +253,8 @@ class Gate:
                 danger in _DOER_NAMED_GENERIC
                 and THREAT_SPEECH.search(framing, 0, hypothesis.start())
             )
+            # "dượng hễ thua bài là về đạp em": "hễ" with a carer is a habit, not a hypothesis
+            and not (hypothesis.group() == "he" and _CARER.search(framing, 0, hypothesis.start()))
             and not (
                 danger is Danger.SUICIDE_SELF_HARM
                 and (
