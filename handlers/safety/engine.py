@@ -462,6 +462,7 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         Danger.VIOLENCE in found
         and Danger.SERIOUS_INJURY in found
         and _HEAD_ON_A_THING.search(plain)
+        and not (_BLOW.search(plain) or _PRESENT_ATTACK.search(plain))
     ):
         del found[Danger.VIOLENCE]  # "đập đầu vô cột": hurt, not attacked
     if (
@@ -524,6 +525,13 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
         found[Danger.GROOMING] = found.pop(Danger.ABDUCTION_MISSING)  # a lure sent as a message
     if (
         Danger.VIOLENCE in found
+        and _FALL_HIT.search(plain)
+        and not _BLOW.search(plain)
+        and not _PRESENT_ATTACK.search(plain)
+    ):  # "bé bị ngã đập đầu, bất tỉnh": a fall that hit the head, no one struck (115 first)
+        found.setdefault(Danger.SERIOUS_INJURY, found.pop(Danger.VIOLENCE))
+    if (
+        Danger.VIOLENCE in found
         and _THREAT.search(plain)
         and _ON_CONDITION.search(plain)
         and not _NOW_OR_TONIGHT.search(plain)
@@ -540,6 +548,22 @@ def _adjust(found: dict[Danger, str], reading: SafetyReading) -> dict[Danger, st
     return found
 
 
+# a fall that hit the head or the body ("ngã cầu thang đập đầu", "rơi xuống đập gáy", "xỉu trong
+# nhà tắm, đầu đập vô bồn")
+_FALL_HIT = re.compile(
+    r"\b(?:nga|te|(?:roi|rot|lan) xuong|truot (?:chan|nga)|xiu|ngat|vap|fell|fall\w*|slipped"
+    r"|tripped)\b(?: [\w,]+){0,6}?"
+    r" (?:dap|dau dap|va|dap vao|dap vo|hit|hits|banged)\b"
+)
+# ... unless someone struck (a slap, a push, a blow): then it is an attack
+_BLOW = re.compile(
+    r"\b(?:tat|danh|dam|xo|quat|chem|dap (?:em|con|no|toi|tui|minh)"
+    r"|(?:bi|bo|me|ba|no|thang|ai) (?:\w+ )?day (?:nga|xuong|te)|hit (?:me|him|her)|punch\w*"
+    r"|pushed|push\w* (?:me|him|her)|kicked|shoved)\b"
+)
+_PRESENT_ATTACK = re.compile(
+    r"\b(?:dang|van dang) (?:\w+ ){0,2}?(?:danh|dap|dam|chem|quat|tat|hit\w*|beat\w*)\b"
+)
 # a threat on a condition ("dọa giết em nếu em mách cô", "if you tell anyone"): coercion to keep
 # a secret, not an attack this minute
 _THREAT = re.compile(

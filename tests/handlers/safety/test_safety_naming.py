@@ -56,6 +56,7 @@ def test_a_naming_cue_tells_each_danger(text: str, danger: Danger) -> None:
         ("em muốn uống hết vỉ thuốc cho xong", Danger.SUICIDE_ATTEMPT),
         ("hồi lớp 8 em từng cắt tay rồi", Danger.SUICIDE_ATTEMPT),
         ("i searched how to tie a noose last night", Danger.SUICIDE_ATTEMPT),
+        ("phải nuốt bao nhiêu viên thuốc ngủ thì mới không tỉnh lại", Danger.SUICIDE_ATTEMPT),
         # on a balcony in a fire, or at a window: a way out, not an attempt
         ("lửa cháy lan hết tầng dưới, tụi em đứng ngoài ban công", Danger.SUICIDE_ATTEMPT),
         ("em đang đứng ở cửa sổ chờ mẹ về", Danger.SUICIDE_ATTEMPT),
@@ -153,6 +154,14 @@ def test_with_the_same_first_line_the_confident_kind_leads() -> None:
         ("thằng anh họ dọa đánh chết em nếu em mách mẹ", Danger.ABUSE, "111"),
         # ... but a weapon in hand and a threat now is an attack (113)
         ("bố đang cầm dao dọa giết mẹ em, nếu ai can là chém luôn", Danger.VIOLENCE, "113"),
+        # a fall that hit the head, no one struck: an injury (115), not an attack
+        (
+            "thằng bé trượt chân ngã từ cầu thang xuống, đập đầu, giờ lơ mơ",
+            Danger.SERIOUS_INJURY,
+            "115",
+        ),
+        # ... struck while it happens: an attack (113)
+        ("bố đang quất roi vào em, em ngã đập đầu vào tường", Danger.VIOLENCE, "113"),
         # "trời tối rồi" in a disguised message is no "trói tôi rồi"
         ("em bỏ nhà đi rồi, đang ngồi ngoài bến xe, trời tối r😢ồi", Danger.RUNAWAY, "111"),
     ],
