@@ -9,6 +9,7 @@ import pytest
 from handlers.safety import Danger, assess
 from handlers.safety import engine as engine_module
 from handlers.safety import naming as naming_module
+from handlers.safety.dangers import most_pressing_first
 from handlers.safety.naming import cued_dangers
 from handlers.safety.reading import read_for_safety
 from nlu.text import read
@@ -196,3 +197,20 @@ def test_naming_never_changes_the_level(text: str, monkeypatch: pytest.MonkeyPat
 def test_harmless_questions_with_cue_words_stay_harmless() -> None:
     for text in ("cách thoát hiểm khi nhà có khói là gì ạ", "mất tích là gì vậy cô"):
         assert not assess(read(text)).urgent, text
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        (Danger.SUICIDE_ATTEMPT, Danger.SUICIDE_SELF_HARM),  # an attempt outranks thoughts
+        (Danger.VIOLENCE, Danger.ABUSE),  # an attack now outranks ongoing abuse
+        (Danger.FIRE, Danger.SERIOUS_INJURY),  # the fire outranks the injury it caused
+        (Danger.DROWNING, Danger.SERIOUS_INJURY),
+        (Danger.POISONING, Danger.SERIOUS_INJURY),
+        (Danger.VIOLENCE, Danger.SERIOUS_INJURY),  # the attack under way leads (113, 115)
+        (Danger.ABDUCTION_MISSING, Danger.SEXUAL_ASSAULT),
+        (Danger.SEXUAL_ASSAULT, Danger.ABUSE),
+    ],
+)
+def test_the_most_pressing_danger_leads(first: Danger, then: Danger) -> None:
+    assert most_pressing_first({then, first}) == (first, then)
