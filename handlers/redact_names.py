@@ -1075,11 +1075,23 @@ def _in_title_of_honour(doc: _Doc, i: int) -> bool:
 def _starts_with_place(words: list[_Tok]) -> bool:
     if len(words) == 1 and _not_that_place(words[0]):
         return False
-    return any(" ".join(w.fold for w in words[:n]) in lex.PLACES for n in range(1, len(words) + 1))
+    for n in range(1, len(words) + 1):
+        folded = " ".join(w.fold for w in words[:n])
+        if folded in lex.PLACES and not _not_that_place_words(words[:n], folded):
+            return True
+    return False
 
 
-# One-word places whose unaccented spelling is also a name's: "Huệ" is a person, "Huế" a city.
-_ACCENTED_PLACES = {"hue": "huế"}
+# Places whose unaccented spelling is also a name's: "Huệ" is a person, "Huế" a city; (#17,
+# round 6) "Thanh Nhạn" a woman, "Thanh Nhàn" a ward and a hospital
+_ACCENTED_PLACES = {"hue": "huế", "thanh nhan": "thanh nhàn"}
+
+
+def _not_that_place_words(words: list[_Tok], folded: str) -> bool:
+    place = _ACCENTED_PLACES.get(folded)
+    if place is None or len(words) < 2 or any(w.loose for w in words):
+        return False
+    return " ".join(w.low for w in words) != place
 
 
 def _not_that_place(tok: _Tok) -> bool:

@@ -355,3 +355,8 @@ def test_a_class_code_after_a_lowercase_name_makes_it_one() -> None:
 def test_a_hamlet_named_like_a_district_is_redacted_with_its_keyword(text: str) -> None:
     redacted = _r(text)
     assert "<ĐỊA_CHỈ>" in redacted and "vinh" not in redacted and "dong hoa" not in redacted
+
+
+def test_accents_keep_a_woman_apart_from_the_ward_she_is_spelled_like() -> None:
+    assert "Nhạn" not in _r("Mình là Thanh Nhạn, mẹ bé Su")
+    assert "Thanh Nhàn" in _r("em nằm viện Thanh Nhàn mấy hôm")
