@@ -592,8 +592,8 @@ _TAKEN_BY_SOMEONE = re.compile(
 # The parents or carers are the ones gone ("ba má đi đâu mất từ hôm kia"): with a child left
 # alone, neglect (111), not a missing child (113)
 _CARERS_GONE = re.compile(
-    r"\b(?:bo me|ba me|ba ma|cha me|bo|me|ba|ma|cha|mom|dad|parents)\b (?:\w+ ){0,2}?"
-    r"(?:di dau mat|dau mat|di mat|bo di|di biet|bien mat|mat tich|chua ve|khong ve|left|gone)\b"
+    r"\b(?:bo me|ba me|ba ma|cha me|bo|me|ba|ma|cha|mom|dad|parents)\b (?:\w+ ){0,6}?"
+    r"(?:di dau|dau mat|di mat|bo di|di biet|bien mat|mat tich|chua ve|khong ve|left|gone)\b"
 )
 _CHILD_GONE = re.compile(
     r"\b(?:con|chau|be|em be|em gai|em trai|thang be|con be|thang nho|con nho|my (?:son|daughter"

@@ -214,3 +214,14 @@ def test_harmless_questions_with_cue_words_stay_harmless() -> None:
 )
 def test_the_most_pressing_danger_leads(first: Danger, then: Danger) -> None:
     assert most_pressing_first({then, first}) == (first, then)
+
+
+def test_parents_gone_with_the_children_alone_is_neglect_not_missing() -> None:
+    found = {Danger.ABDUCTION_MISSING: "situation:gone", Danger.NEGLECT: "signs:alone"}
+    told = "me di lam xa, con bo di dau tu hom thu hai chua ve, hai chi em o nha het gao"
+    adjusted = engine_module._adjust(dict(found), read_for_safety(told))
+    assert Danger.NEGLECT in adjusted and Danger.ABDUCTION_MISSING not in adjusted
+    # a child gone as well stays missing (113)
+    told = "bo me di lam chua ve, con be nha toi mat tich tu trua, o nha khong ai nau com"
+    adjusted = engine_module._adjust(dict(found), read_for_safety(told))
+    assert Danger.ABDUCTION_MISSING in adjusted
