@@ -32,6 +32,7 @@ WIDENING = (
     "train_contrasts.yml",
     # round 6: written blind by another helper (gen6), filtered against the blind sets
     "train_gen6_harmless_e.yml",
+    "train_gen6_urgent_d.yml",
 )
 CURATED = model_module.load_examples(
     tuple(p for p in model_module.data_files() if p.name not in WIDENING)
@@ -70,6 +71,7 @@ WIDENING_FLOORS = {
     "train_hard_negatives.yml": (None, 0.07),
     "train_contrasts.yml": (0.94, 0.12),
     "train_gen6_harmless_e.yml": (0.95, 0.03),
+    "train_gen6_urgent_d.yml": (0.94, 0.08),
 }
 
 
