@@ -33,6 +33,11 @@ WIDENING = (
     # round 6: written blind by another helper (gen6), filtered against the blind sets
     "train_gen6_harmless_e.yml",
     "train_gen6_urgent_d.yml",
+    # round 6: long stories and two-word messages in every region's speech (gen7), filtered alike
+    "train_gen7_stories_f.yml",
+    # round 6: indirect disclosures, and code-mixed or disguised teen talk (gen8), filtered alike
+    "train_gen8_indirect_g.yml",
+    "train_gen8_mixed_h.yml",
 )
 CURATED = model_module.load_examples(
     tuple(p for p in model_module.data_files() if p.name not in WIDENING)
@@ -72,6 +77,9 @@ WIDENING_FLOORS = {
     "train_contrasts.yml": (0.94, 0.12),
     "train_gen6_harmless_e.yml": (0.95, 0.03),
     "train_gen6_urgent_d.yml": (0.94, 0.08),
+    "train_gen7_stories_f.yml": (0.93, 0.07),
+    "train_gen8_indirect_g.yml": (0.91, 0.11),
+    "train_gen8_mixed_h.yml": (0.90, 0.02),
 }
 
 
