@@ -44,7 +44,7 @@ Level = Literal["urgent", "check", "none"]
 # false-alarm rate (rules OR model) stays within FALSE_ALARM_BUDGET; CHECK_THRESHOLD: the
 # lowest whose "check or urgent" rate on harmless messages stays within CHECK_BUDGET.
 URGENT_THRESHOLD = 0.875
-CHECK_THRESHOLD = 0.725
+CHECK_THRESHOLD = 0.7
 FALSE_ALARM_BUDGET = 0.02
 CHECK_BUDGET = 0.05
 # The kind of danger when only the model fires: its kind head's most likely kind when that is

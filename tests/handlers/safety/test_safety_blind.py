@@ -91,25 +91,14 @@ def report_v4() -> BlindReport:
     return evaluate_blind(load_blind(BLIND_SET_V4))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="blind set v4 (2026-12-07 18:35 UTC, written blind by triblind4, measured once): "
-    "recall 85.2%, false alarms 7.4%, obfuscated 88.1%, first line 74.1% (docs/safety.md)",
-)
-def test_the_done_when_bars_on_the_fourth_blind_set(report_v4: BlindReport) -> None:
-    assert report_v4.bars_met, "\n".join(report_v4.lines())
-
-
-def test_the_fourth_blind_set_does_not_fall_back(report_v4: BlindReport) -> None:
-    """A floor a little under its one measurement (recall 85.2%, obfuscated 88.1%, English
-    95.5%, first line 74.1%, false alarms 7.4%); its dev twin (triage_dev4, same writer) was
-    79.0% / 80.8% / 72.4% / 9.4% on the code before this round."""
+def test_the_fourth_set_now_a_dev_set_meets_the_bars(report_v4: BlindReport) -> None:
+    """Blind set v4 was measured once (2026-12-07 18:35 UTC: recall 85.2%, false alarms 7.4%,
+    obfuscated 88.1%, English 95.5%, first line 74.1%) and then became a DEV set: round 6
+    (safety4, safety5) read its misses and wrote training and rules for their situations in
+    other words (none of its messages is in training: see below). Tuned on, it holds every
+    bar; it is no longer evidence of generalisation (blind set v5 is)."""
     assert report_v4.n_urgent >= 130 and report_v4.n_harmless >= 100
-    assert report_v4.urgent_recall.value >= 0.83, str(report_v4.urgent_recall)
-    assert report_v4.obfuscated_recall.value >= 0.85, str(report_v4.obfuscated_recall)
-    assert report_v4.false_alarms.value <= 0.09, str(report_v4.false_alarms)
-    assert report_v4.first_line_fits.value >= 0.72, str(report_v4.first_line_fits)
+    assert report_v4.bars_met, "\n".join(report_v4.lines())
 
 
 def test_no_blind_message_is_in_the_training_corpus() -> None:
