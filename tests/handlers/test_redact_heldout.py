@@ -9,8 +9,9 @@ Held-out v1 and v2 were each measured once and then tuned on; both are in the de
 
 Where a split misses a bar, the test is a strict expected failure carrying the figure
 measured: it fails as soon as the bar is met, so the mark must then go. Since round 6 (#17,
-redact4) v3, v4 and v5 are dev splits, read message by message; the blind measure is the
-next split the lead holds back (v6).
+redact4) v3, v4 and v5 are dev splits, read message by message; the blind measure is
+held-out v6 (tests/data/redaction_heldout_v6.yml), held back by the lead and measured once
+after rounds 6 and 7 had landed.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "tests" / "data" / "redaction_heldout.yml"
 HELDOUT_V4 = ROOT / "tests" / "data" / "redaction_heldout_v4.yml"
 HELDOUT_V5 = ROOT / "tests" / "data" / "redaction_heldout_v5.yml"
+HELDOUT_V6 = ROOT / "tests" / "data" / "redaction_heldout_v6.yml"
 DEV = ROOT / "tests" / "data" / "redaction_corpus.yml"
-SPLITS = {"v3": HELDOUT, "v4": HELDOUT_V4, "v5": HELDOUT_V5}
+SPLITS = {"v3": HELDOUT, "v4": HELDOUT_V4, "v5": HELDOUT_V5, "v6": HELDOUT_V6}
 
 
 @cache
@@ -106,7 +108,33 @@ NOT_MET_V4: dict[str, str] = {}
 # SĐT 98.1% -> 100%, TRƯỜNG 90.5% -> 100%, TÊN precision 88.6% -> 98.2% (recall 98.2% ->
 # 100%); every mark went.
 NOT_MET_V5: dict[str, str] = {}
-NOT_MET = {"v3": NOT_MET_V3, "v4": NOT_MET_V4, "v5": NOT_MET_V5}
+# v6 (319 messages written blind by redblind6 alongside dev6, never read), measured once after
+# rounds 6 and 7 had landed (2026-12-07 21:15 UTC); emails, IDs, accounts, cards, profiles and
+# plates 100%, precision 94.9% overall (every type >= 0.9); 22 of 412 protected redacted.
+# Its dev twin dev6, before rounds 6-7: TÊN 94.2%, ĐỊA_CHỈ 93.1%, NGÀY_SINH 90.9%, SĐT 100%.
+_V6 = "held-out v6, measured once (2026-12-07 21:15 UTC): "
+NOT_MET_V6: dict[str, str] = {
+    "SĐT": _V6 + "phones 98.1% (52 of 53)",
+    "TÊN": _V6 + "names 93.5%",
+    "TRƯỜNG": _V6 + "schools 94.1%",
+    "ĐỊA_CHỈ": _V6 + "addresses 91.8%",
+    # part of it a policy difference: redblind6 labels a birth year alone ("sinh năm 2015") as
+    # a date of birth; the redactor reads it as an age and keeps it
+    "NGÀY_SINH": _V6 + "dates of birth 77.8%",
+}
+NOT_MET = {"v3": NOT_MET_V3, "v4": NOT_MET_V4, "v5": NOT_MET_V5, "v6": NOT_MET_V6}
+
+
+def test_heldout_v6_does_not_fall_back() -> None:
+    """A floor a little under v6's one measurement: a change that loses ground fails here."""
+    report = _report("v6")
+    floors = {"SĐT": 0.96, "TÊN": 0.92, "TRƯỜNG": 0.91, "ĐỊA_CHỈ": 0.89, "NGÀY_SINH": 0.75}
+    for kind, floor in floors.items():
+        recall = report.by_type[kind].as_dict()["recall"]
+        assert recall is not None and recall >= floor, (kind, recall)
+    for kind in ("EMAIL", "CCCD", "CMND", "STK", "THẺ", "MXH", "BIỂN_SỐ"):
+        assert report.by_type[kind].as_dict()["recall"] == 1.0, kind
+    assert len(report.protected_redacted) <= 24
 
 
 @pytest.mark.parametrize(
@@ -150,6 +178,12 @@ def test_heldout_recall_and_precision_meet_the_bars(split: str, kind: str) -> No
                 # see redact_eval._district_after_address; the one left is a pupil's school
                 # code, "mã học sinh", which the redactor removes on purpose: it names a child)
                 reason="held-out v5: 1 of 257 protected redacted (a pupil's school code)",
+            ),
+        ),
+        pytest.param(
+            "v6",
+            marks=pytest.mark.xfail(
+                strict=True, reason="held-out v6, measured once: 22 of 412 protected redacted"
             ),
         ),
     ],
