@@ -29,7 +29,9 @@ TRIAGE_SET = TESTS_DIR / "triage_cases.yml"
 BLIND_SET = TESTS_DIR / "triage_blind.yml"
 # a second blind set, written apart the same way and measured once (docs/safety.md, Figures)
 BLIND_SET_V3 = TESTS_DIR / "triage_blind3.yml"
-BLIND_SET_V4 = TESTS_DIR / "triage_blind4.yml"
+BLIND_SET_V4 = TESTS_DIR / "triage_blind4.yml"  # measured once, then a dev set (round 6)
+DEV_SET_V5 = TESTS_DIR / "triage_dev5.yml"  # the dev twin of v5, same writer
+BLIND_SET_V5 = TESTS_DIR / "triage_blind5.yml"  # held back by the lead, measured once
 
 # The bars of issue #12 ("Done when").
 BAR_URGENT_RECALL = 1.0

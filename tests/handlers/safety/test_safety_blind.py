@@ -20,6 +20,8 @@ from handlers.safety.evaluate import (
     BLIND_SET,
     BLIND_SET_V3,
     BLIND_SET_V4,
+    BLIND_SET_V5,
+    DEV_SET_V5,
     BlindReport,
     evaluate_blind,
     load_blind,
@@ -101,17 +103,60 @@ def test_the_fourth_set_now_a_dev_set_meets_the_bars(report_v4: BlindReport) -> 
     assert report_v4.bars_met, "\n".join(report_v4.lines())
 
 
+@pytest.fixture(scope="module")
+def report_v5() -> BlindReport:
+    return evaluate_blind(load_blind(BLIND_SET_V5))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="blind set v5 (2026-12-07 21:15 UTC, written blind by triblind5, held back by the "
+    "lead, measured once): recall 97.5%, false alarms 4.2%, obfuscated 100%, English 100%, "
+    "first line 90.8% (docs/safety.md)",
+)
+def test_the_done_when_bars_on_the_fifth_blind_set(report_v5: BlindReport) -> None:
+    assert report_v5.bars_met, "\n".join(report_v5.lines())
+
+
+def test_the_fifth_blind_set_does_not_fall_back(report_v5: BlindReport) -> None:
+    """A floor a little under its one measurement (recall 97.5%, obfuscated 100%, English
+    100%, first line 90.8%, false alarms 4.2%); its dev twin (triage_dev5, same writer) was
+    94.1% / 95.2% / 100% / 82.4% / 0% on the code before round 6."""
+    assert report_v5.n_urgent >= 110 and report_v5.n_harmless >= 130
+    assert report_v5.urgent_recall.value >= 0.95, str(report_v5.urgent_recall)
+    assert report_v5.false_alarms.value <= 0.06, str(report_v5.false_alarms)
+    assert report_v5.english_recall.value >= 0.96, str(report_v5.english_recall)
+    assert report_v5.first_line_fits.value >= 0.88, str(report_v5.first_line_fits)
+
+
+def test_disguised_urgent_messages_of_the_fifth_blind_set_meet_their_bar(
+    report_v5: BlindReport,
+) -> None:
+    """The one Done-when bar v5 met at its measurement: obfuscated urgent messages escalate
+    (48 of 48, bar 98%)."""
+    assert report_v5.obfuscated_recall.value >= BAR_OBFUSCATED_RECALL, str(
+        report_v5.obfuscated_recall
+    )
+
+
 def test_no_blind_message_is_in_the_training_corpus() -> None:
     trained = {e.text.casefold() for e in model_module.load_examples()}
-    for path in (BLIND_SET, BLIND_SET_V3, BLIND_SET_V4):
+    for path in (BLIND_SET, BLIND_SET_V3, BLIND_SET_V4, BLIND_SET_V5, DEV_SET_V5):
         shared = len(trained & {case.text.casefold() for case in load_blind(path)})
         assert shared == 0, (
             f"{shared} training entries are blind messages of {path.name}"
         )  # never print them
 
 
-def test_the_report_holds_aggregates_only(report: BlindReport, report_v3: BlindReport) -> None:
-    for path, measured in ((BLIND_SET, report), (BLIND_SET_V3, report_v3)):
+def test_the_report_holds_aggregates_only(
+    report: BlindReport, report_v3: BlindReport, report_v5: BlindReport
+) -> None:
+    for path, measured in (
+        (BLIND_SET, report),
+        (BLIND_SET_V3, report_v3),
+        (BLIND_SET_V5, report_v5),
+    ):
         shown = "\n".join(measured.lines()) + repr(measured.as_dict())
         for case in load_blind(path):
             assert case.text not in shown
