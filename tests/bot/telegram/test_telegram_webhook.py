@@ -278,6 +278,16 @@ def test_childsafe_telegram_polls_and_answers_until_interrupted(
         **cli_env(settings, TELEGRAM_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=f"{fake.url}/bot"),
     }
     env.pop("TELEGRAM_WEBHOOK_URL", None)
+    # A cold model cache is trained on the bot's first message, which can outlast the waits
+    # below on a loaded machine: warm it first, outside them.
+    subprocess.run(
+        [sys.executable, "-m", "bot", "train", "--no-compare"],
+        cwd=settings.db_path.parent,
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "telegram"],
         cwd=settings.db_path.parent,
