@@ -28,6 +28,13 @@ HELDOUT_CORPUS = PROJECT_ROOT / "tests" / "data" / "redaction_heldout.yml"
 # (#17, round 5) a second dev split, written blind, measured once, then tuned on
 DEV5_CORPUS = PROJECT_ROOT / "tests" / "data" / "redaction_dev5.yml"
 DEV6_CORPUS = PROJECT_ROOT / "tests" / "data" / "redaction_dev6.yml"
+# eval-redaction's named splits: the corpus and the report's title ("{name}": its file name)
+REDACTION_SPLITS: dict[str, tuple[Path, str]] = {
+    "heldout": (HELDOUT_CORPUS, "Held-out split ({name}, never used to tune)"),
+    "dev": (DEFAULT_CORPUS, "Dev split ({name}, the rules were tuned on it)"),
+    "dev5": (DEV5_CORPUS, "Dev split v5 ({name}, written blind, then tuned on)"),
+    "dev6": (DEV6_CORPUS, "Dev split v6 ({name}, written blind, then tuned on)"),
+}
 _AGE_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([dwh]?)\s*", re.IGNORECASE)
 
 db_option = click.option(
@@ -218,7 +225,7 @@ def export_training(out: Path | None, safety: bool, db: Path | None) -> None:
 @click.command(name="eval-redaction")
 @click.option(
     "--split",
-    type=click.Choice(["heldout", "dev", "dev5", "dev6"]),
+    type=click.Choice(list(REDACTION_SPLITS)),
     default="heldout",
     show_default=True,
     help="heldout: tests/data/redaction_heldout.yml, never used to tune the rules; "
@@ -251,13 +258,7 @@ def eval_redaction(split: str, corpus: Path | None, as_json: bool, verbose: bool
         missed_bars,
     )
 
-    splits = {
-        "heldout": HELDOUT_CORPUS,
-        "dev": DEFAULT_CORPUS,
-        "dev5": DEV5_CORPUS,
-        "dev6": DEV6_CORPUS,
-    }
-    path = corpus or splits[split]
+    path = corpus or REDACTION_SPLITS[split][0]
     if not path.exists():
         raise click.ClickException(f"no corpus at {path}; give --corpus")
     try:
@@ -275,14 +276,10 @@ def eval_redaction(split: str, corpus: Path | None, as_json: bool, verbose: bool
         payload["targets_missed"] = failures
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        titles = {
-            "heldout": f"Held-out split ({path.name}, never used to tune)",
-            "dev": f"Dev split ({path.name}, the rules were tuned on it)",
-            "dev5": f"Dev split v5 ({path.name}, written blind, then tuned on)",
-            "dev6": f"Dev split v6 ({path.name}, written blind, then tuned on)",
-            "corpus": f"Corpus {path.name}",
-        }
-        click.echo(format_report(report, titles[name]))
+        title = (
+            f"Corpus {path.name}" if corpus else REDACTION_SPLITS[split][1].format(name=path.name)
+        )
+        click.echo(format_report(report, title))
         if verbose:
             for miss in report.misses:
                 click.echo(f"miss  {miss.kind:<8} {miss.value!r}  ->  {miss.got}")
